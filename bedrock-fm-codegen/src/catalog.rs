@@ -1,0 +1,683 @@
+//! The catalog as the codegen sees it: parsed from `models.toml` and validated whole before
+//! anything is emitted.
+
+use crate::reader::{CatalogError, Entry, error};
+use std::collections::{BTreeMap, BTreeSet};
+use toml::Value;
+
+/// A validated catalog.
+#[derive(Debug)]
+pub struct Catalog {
+    /// Families, in `models.toml` key order.
+    pub families: Vec<Family>,
+    /// Models, in file order.
+    pub models: Vec<ModelEntry>,
+}
+
+#[derive(Debug)]
+pub struct Family {
+    pub id: String,
+    pub wrapper: String,
+    pub name: String,
+    pub provider: String,
+    pub kind: String,
+    pub source: String,
+    pub request: String,
+    pub response: String,
+    pub stream_chunk: Option<String>,
+    pub structs: Vec<StructDef>,
+    pub enums: Vec<EnumDef>,
+    pub unions: Vec<UnionDef>,
+}
+
+#[derive(Debug)]
+pub struct StructDef {
+    pub name: String,
+    pub doc: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub wire: String,
+    pub ty: TypeExpr,
+    pub required: bool,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub values: Vec<String>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// The server default rendered as JSON text.
+    pub default: Option<String>,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeExpr {
+    String,
+    Bool,
+    U32,
+    I32,
+    U64,
+    I64,
+    F64,
+    Json,
+    Array(Box<TypeExpr>),
+    Map(Box<TypeExpr>),
+    Named(String),
+}
+
+impl TypeExpr {
+    pub fn parse(text: &str) -> Option<TypeExpr> {
+        let t = text.trim();
+        if let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            return Some(TypeExpr::Array(Box::new(Self::parse(inner)?)));
+        }
+        if let Some(inner) = t.strip_prefix("map<").and_then(|r| r.strip_suffix('>')) {
+            return Some(TypeExpr::Map(Box::new(Self::parse(inner)?)));
+        }
+        Some(match t {
+            "string" => TypeExpr::String,
+            "bool" => TypeExpr::Bool,
+            "u32" => TypeExpr::U32,
+            "i32" => TypeExpr::I32,
+            "u64" => TypeExpr::U64,
+            "i64" => TypeExpr::I64,
+            "f64" => TypeExpr::F64,
+            "json" => TypeExpr::Json,
+            _ if is_type_name(t) => TypeExpr::Named(t.to_owned()),
+            _ => return None,
+        })
+    }
+
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            TypeExpr::U32 | TypeExpr::I32 | TypeExpr::U64 | TypeExpr::I64 | TypeExpr::F64
+        )
+    }
+
+    /// The named types this expression mentions.
+    pub fn named(&self) -> Option<&str> {
+        match self {
+            TypeExpr::Array(t) | TypeExpr::Map(t) => t.named(),
+            TypeExpr::Named(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: String,
+    pub values: Vec<EnumValue>,
+}
+
+#[derive(Debug)]
+pub struct EnumValue {
+    pub name: String,
+    pub wire: String,
+    pub doc: String,
+}
+
+#[derive(Debug)]
+pub struct UnionDef {
+    pub name: String,
+    pub doc: String,
+    pub tag: String,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug)]
+pub struct UnionVariant {
+    pub name: String,
+    pub wire: String,
+    pub ty: String,
+    pub doc: String,
+}
+
+#[derive(Debug)]
+pub struct ModelEntry {
+    pub id: String,
+    pub family: String,
+    pub provider: String,
+    pub name: String,
+    pub input: Vec<String>,
+    pub output: Vec<String>,
+    pub streaming: bool,
+    pub converse: bool,
+    pub tool_use: bool,
+    pub vision: bool,
+    pub context_window: Option<u64>,
+    pub max_output_tokens: Option<u64>,
+    pub embedding_dimensions: Vec<u64>,
+    pub image_sizes: Vec<ImageSize>,
+    pub reasoning: Option<String>,
+    pub lifecycle: String,
+    pub profiles: Vec<String>,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageSize {
+    Pixels(u32, u32),
+    Ratio(u32, u32),
+}
+
+pub const KINDS: &[&str] = &["text", "embedding", "image"];
+pub const MODALITIES: &[&str] = &[
+    "text",
+    "image",
+    "document",
+    "video",
+    "audio",
+    "speech",
+    "embedding",
+];
+pub const LIFECYCLES: &[&str] = &["active", "legacy"];
+pub const PROFILES: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "us-gov", "ca"];
+pub const REASONING: &[&str] = &["budget", "effort"];
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "unsafe", "use", "where", "while", "yield", "box", "abstract", "become", "do", "final",
+    "macro", "override", "priv", "typeof", "unsized", "virtual",
+];
+
+fn is_type_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_field_name(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RUST_KEYWORDS.contains(&s)
+}
+
+fn is_family_id(s: &str) -> bool {
+    is_field_name(s)
+}
+
+fn one_of(entry: &Entry, field: &str, value: &str, allowed: &[&str]) -> Result<(), CatalogError> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(entry.err(
+            field,
+            format!(
+                "unknown value {value:?}; expected one of {}",
+                allowed.join(", ")
+            ),
+        ))
+    }
+}
+
+fn source(entry: &mut Entry) -> Result<String, CatalogError> {
+    let url = entry.str("source")?;
+    if !url.starts_with("https://") {
+        return Err(entry.err("source", format!("{url:?} is not an https URL")));
+    }
+    Ok(url)
+}
+
+/// Parses and validates `models.toml`.
+pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
+    let root: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| error("the file", "", e.to_string().trim().to_owned()))?;
+    let mut top = Entry::new("the file", &root);
+    let families = top
+        .table_map("family")?
+        .into_iter()
+        .map(|(id, v)| parse_family(id, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let models = match top.opt_value("model") {
+        None => Vec::new(),
+        Some(v) => v
+            .as_array()
+            .ok_or_else(|| error("the file", "model", "expected an array of [[model]] tables"))?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| parse_model(i, v))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    top.finish()?;
+    let catalog = Catalog { families, models };
+    validate_types(&catalog)?;
+    validate_models(&catalog)?;
+    Ok(catalog)
+}
+
+fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
+    let mut e = Entry::from_value(format!("family {id:?}"), value)?;
+    if !is_family_id(id) {
+        return Err(e.err("", "family ids are snake_case"));
+    }
+    let kind = e.str("kind")?;
+    one_of(&e, "kind", &kind, KINDS)?;
+    let mut family = Family {
+        id: id.to_owned(),
+        wrapper: e.str("wrapper")?,
+        name: e.str("name")?,
+        provider: e.str("provider")?,
+        kind,
+        source: source(&mut e)?,
+        request: e.str("request")?,
+        response: e.str("response")?,
+        stream_chunk: e.opt_str("stream_chunk")?,
+        structs: Vec::new(),
+        enums: Vec::new(),
+        unions: Vec::new(),
+    };
+    if !is_type_name(&family.wrapper) {
+        return Err(e.err("wrapper", "must be a Rust type name"));
+    }
+    for (name, v) in e.table_map("structs")? {
+        family.structs.push(parse_struct(id, name, v)?);
+    }
+    for (name, v) in e.table_map("enums")? {
+        family.enums.push(parse_enum(id, name, v)?);
+    }
+    for (name, v) in e.table_map("unions")? {
+        family.unions.push(parse_union(id, name, v)?);
+    }
+    let roots = [
+        ("request", Some(&family.request)),
+        ("response", Some(&family.response)),
+        ("stream_chunk", family.stream_chunk.as_ref()),
+    ];
+    for (field, root) in roots {
+        if let Some(root) = root
+            && !family.structs.iter().any(|s| &s.name == root)
+        {
+            return Err(e.err(
+                field,
+                format!("no struct {root:?} in this family's structs"),
+            ));
+        }
+    }
+    e.finish()?;
+    Ok(family)
+}
+
+fn parse_struct(family: &str, name: &str, value: &Value) -> Result<StructDef, CatalogError> {
+    let mut e = Entry::from_value(format!("family {family:?}, struct {name}"), value)?;
+    if !is_type_name(name) {
+        return Err(e.err("", "struct names are CamelCase"));
+    }
+    let doc = e.str("doc")?;
+    let mut fields = Vec::new();
+    for (i, v) in e.tables("fields")?.iter().enumerate() {
+        let label = v
+            .get("name")
+            .and_then(Value::as_str)
+            .map(|n| format!("{}, field {n}", e.name()))
+            .unwrap_or_else(|| format!("{}, field #{}", e.name(), i + 1));
+        let field = parse_field(&label, v)?;
+        if fields
+            .iter()
+            .any(|f: &FieldDef| f.name == field.name || f.wire == field.wire)
+        {
+            return Err(error(&label, "name", "duplicate field name or wire key"));
+        }
+        fields.push(field);
+    }
+    e.finish()?;
+    Ok(StructDef {
+        name: name.to_owned(),
+        doc,
+        fields,
+    })
+}
+
+fn parse_field(label: &str, value: &Value) -> Result<FieldDef, CatalogError> {
+    let mut e = Entry::from_value(label, value)?;
+    let name = e.str("name")?;
+    if !is_field_name(&name) {
+        return Err(e.err(
+            "name",
+            format!("{name:?} is not a snake_case Rust name (or is a keyword)"),
+        ));
+    }
+    let ty_text = e.str("type")?;
+    let ty = TypeExpr::parse(&ty_text)
+        .ok_or_else(|| e.err("type", format!("unknown type {ty_text:?}")))?;
+    let default = e.opt_value("default").map(toml_to_json);
+    let field = FieldDef {
+        name,
+        wire: e.str("wire")?,
+        required: e.opt_bool("required")?.unwrap_or(false),
+        min: e.opt_f64("min")?,
+        max: e.opt_f64("max")?,
+        values: e.opt_str_list("values")?.unwrap_or_default(),
+        min_length: e.opt_u64("min_length")?,
+        max_length: e.opt_u64("max_length")?,
+        min_items: e.opt_u64("min_items")?,
+        max_items: e.opt_u64("max_items")?,
+        default,
+        doc: e.str("doc")?,
+        ty,
+    };
+    check_constraints(&e, &field)?;
+    e.finish()?;
+    Ok(field)
+}
+
+fn check_constraints(e: &Entry, f: &FieldDef) -> Result<(), CatalogError> {
+    let numeric = f.ty.is_number();
+    let string = f.ty == TypeExpr::String;
+    let array = matches!(f.ty, TypeExpr::Array(_));
+    let misplaced = [
+        ("min", f.min.is_some() && !numeric),
+        ("max", f.max.is_some() && !numeric),
+        ("values", !f.values.is_empty() && !string),
+        ("min_length", f.min_length.is_some() && !string),
+        ("max_length", f.max_length.is_some() && !string),
+        ("min_items", f.min_items.is_some() && !array),
+        ("max_items", f.max_items.is_some() && !array),
+    ];
+    if let Some((key, _)) = misplaced.iter().find(|(_, bad)| *bad) {
+        return Err(e.err(key, "does not apply to a field of this type"));
+    }
+    if let (Some(min), Some(max)) = (f.min, f.max)
+        && min > max
+    {
+        return Err(e.err("min", format!("min {min} is above max {max}")));
+    }
+    let Some(default) = &f.default else {
+        return Ok(());
+    };
+    if numeric {
+        let v: f64 = default
+            .parse()
+            .map_err(|_| e.err("default", format!("{default} is not a number")))?;
+        if f.min.is_some_and(|m| v < m) || f.max.is_some_and(|m| v > m) {
+            let range = format!("[{}, {}]", opt(f.min), opt(f.max));
+            return Err(e.err(
+                "default",
+                format!("default {default} is outside the range {range}"),
+            ));
+        }
+    }
+    if string && !f.values.is_empty() {
+        let text = default.trim_matches('"');
+        if !f.values.iter().any(|v| v == text) {
+            return Err(e.err(
+                "default",
+                format!("default {default} is not one of the values"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn toml_to_json(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("{s:?}"),
+        Value::Integer(i) => i.to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Boolean(b) => b.to_string(),
+        Value::Array(items) => {
+            let inner: Vec<_> = items.iter().map(toml_to_json).collect();
+            format!("[{}]", inner.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn parse_enum(family: &str, name: &str, value: &Value) -> Result<EnumDef, CatalogError> {
+    let mut e = Entry::from_value(format!("family {family:?}, enum {name}"), value)?;
+    if !is_type_name(name) {
+        return Err(e.err("", "enum names are CamelCase"));
+    }
+    let doc = e.str("doc")?;
+    let mut values = Vec::new();
+    for (i, v) in e.tables("values")?.iter().enumerate() {
+        let mut ve = Entry::from_value(format!("{}, value #{}", e.name(), i + 1), v)?;
+        let value = EnumValue {
+            name: ve.str("name")?,
+            wire: ve.str("wire")?,
+            doc: ve.str("doc")?,
+        };
+        if !is_type_name(&value.name) || value.name == "Unknown" {
+            return Err(ve.err(
+                "name",
+                "must be a CamelCase variant name other than Unknown",
+            ));
+        }
+        if values
+            .iter()
+            .any(|x: &EnumValue| x.name == value.name || x.wire == value.wire)
+        {
+            return Err(ve.err("wire", "duplicate enum value"));
+        }
+        ve.finish()?;
+        values.push(value);
+    }
+    e.finish()?;
+    Ok(EnumDef {
+        name: name.to_owned(),
+        doc,
+        values,
+    })
+}
+
+fn parse_union(family: &str, name: &str, value: &Value) -> Result<UnionDef, CatalogError> {
+    let mut e = Entry::from_value(format!("family {family:?}, union {name}"), value)?;
+    if !is_type_name(name) {
+        return Err(e.err("", "union names are CamelCase"));
+    }
+    let doc = e.str("doc")?;
+    let tag = e.str("tag")?;
+    let mut variants = Vec::new();
+    for (i, v) in e.tables("variants")?.iter().enumerate() {
+        let mut ve = Entry::from_value(format!("{}, variant #{}", e.name(), i + 1), v)?;
+        let variant = UnionVariant {
+            name: ve.str("name")?,
+            wire: ve.str("wire")?,
+            ty: ve.str("type")?,
+            doc: ve.str("doc")?,
+        };
+        if !is_type_name(&variant.name) || variant.name == "Unknown" {
+            return Err(ve.err(
+                "name",
+                "must be a CamelCase variant name other than Unknown",
+            ));
+        }
+        ve.finish()?;
+        variants.push(variant);
+    }
+    e.finish()?;
+    Ok(UnionDef {
+        name: name.to_owned(),
+        doc,
+        tag,
+        variants,
+    })
+}
+
+/// Type names are unique across families, and every named type exists.
+fn validate_types(catalog: &Catalog) -> Result<(), CatalogError> {
+    let mut defined: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let reserved = ["Model", "Family", "ModelInfo"];
+    for f in &catalog.families {
+        let names = f
+            .structs
+            .iter()
+            .map(|s| (s.name.as_str(), "struct"))
+            .chain(f.enums.iter().map(|x| (x.name.as_str(), "enum")))
+            .chain(f.unions.iter().map(|x| (x.name.as_str(), "union")));
+        for (name, what) in names {
+            let here = format!("family {:?}, {what} {name}", f.id);
+            if reserved.contains(&name) || name.ends_with("Builder") {
+                return Err(error(
+                    &here,
+                    "",
+                    "this name is reserved for generated items",
+                ));
+            }
+            if let Some((other, _)) = defined.insert(name, (&f.id, what)) {
+                return Err(error(
+                    &here,
+                    "",
+                    format!("type name already defined in family {other:?}"),
+                ));
+            }
+        }
+    }
+    let wrappers: BTreeSet<&str> = catalog
+        .families
+        .iter()
+        .map(|f| f.wrapper.as_str())
+        .collect();
+    if wrappers.len() != catalog.families.len() {
+        return Err(error(
+            "the file",
+            "wrapper",
+            "two families share a wrapper name",
+        ));
+    }
+    for f in &catalog.families {
+        for s in &f.structs {
+            for field in &s.fields {
+                if let Some(n) = field.ty.named()
+                    && !defined.contains_key(n)
+                {
+                    let here =
+                        format!("family {:?}, struct {}, field {}", f.id, s.name, field.name);
+                    return Err(error(&here, "type", format!("unknown type {n:?}")));
+                }
+            }
+        }
+        for u in &f.unions {
+            for v in &u.variants {
+                if defined.get(v.ty.as_str()).map(|d| d.1) != Some("struct") {
+                    let here = format!("family {:?}, union {}, variant {}", f.id, u.name, v.name);
+                    return Err(error(&here, "type", format!("{:?} is not a struct", v.ty)));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> {
+    let label = match value.get("id").and_then(Value::as_str) {
+        Some(id) => format!("model {id:?}"),
+        None => format!("model #{}", index + 1),
+    };
+    let mut e = Entry::from_value(label, value)?;
+    let model = ModelEntry {
+        id: e.str("id")?,
+        family: e.str("family")?,
+        provider: e.str("provider")?,
+        name: e.str("name")?,
+        input: e.str_list("input")?,
+        output: e.str_list("output")?,
+        streaming: e.bool("streaming")?,
+        converse: e.bool("converse")?,
+        tool_use: e.bool("tool_use")?,
+        vision: e.bool("vision")?,
+        context_window: e.opt_u64("context_window")?,
+        max_output_tokens: e.opt_u64("max_output_tokens")?,
+        embedding_dimensions: e.opt_u64_list("embedding_dimensions")?.unwrap_or_default(),
+        image_sizes: parse_sizes(&mut e)?,
+        reasoning: e.opt_str("reasoning")?,
+        lifecycle: e.str("lifecycle")?,
+        profiles: e.str_list("profiles")?,
+        source: source(&mut e)?,
+    };
+    for m in model.input.iter().chain(&model.output) {
+        one_of(&e, "input", m, MODALITIES)?;
+    }
+    one_of(&e, "lifecycle", &model.lifecycle, LIFECYCLES)?;
+    for p in &model.profiles {
+        one_of(&e, "profiles", p, PROFILES)?;
+    }
+    if let Some(r) = &model.reasoning {
+        one_of(&e, "reasoning", r, REASONING)?;
+    }
+    if model.vision != model.input.iter().any(|m| m == "image") {
+        return Err(e.err(
+            "vision",
+            "must be true exactly when `input` includes \"image\"",
+        ));
+    }
+    e.finish()?;
+    Ok(model)
+}
+
+fn parse_sizes(e: &mut Entry) -> Result<Vec<ImageSize>, CatalogError> {
+    let sizes = e.opt_str_list("image_sizes")?.unwrap_or_default();
+    sizes
+        .iter()
+        .map(|s| {
+            let pair = |sep| {
+                let (w, h) = s.split_once(sep)?;
+                Some((w.parse().ok()?, h.parse().ok()?))
+            };
+            pair('x')
+                .map(|(w, h)| ImageSize::Pixels(w, h))
+                .or_else(|| pair(':').map(|(w, h)| ImageSize::Ratio(w, h)))
+                .ok_or_else(|| {
+                    e.err(
+                        "image_sizes",
+                        format!("{s:?} is neither WIDTHxHEIGHT nor W:H"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// IDs are unique, families exist, and each kind has the fields it needs.
+fn validate_models(catalog: &Catalog) -> Result<(), CatalogError> {
+    let mut seen = BTreeSet::new();
+    for m in &catalog.models {
+        let here = format!("model {:?}", m.id);
+        if !seen.insert(m.id.as_str()) {
+            return Err(error(&here, "id", "duplicate model ID"));
+        }
+        let Some(family) = catalog.families.iter().find(|f| f.id == m.family) else {
+            return Err(error(
+                &here,
+                "family",
+                format!("unknown family {:?}", m.family),
+            ));
+        };
+        let needs: &[(&str, bool)] = match family.kind.as_str() {
+            "text" => &[
+                ("context_window", m.context_window.is_some()),
+                ("max_output_tokens", m.max_output_tokens.is_some()),
+            ],
+            "embedding" => &[
+                ("context_window", m.context_window.is_some()),
+                ("embedding_dimensions", !m.embedding_dimensions.is_empty()),
+            ],
+            _ => &[("image_sizes", !m.image_sizes.is_empty())],
+        };
+        if let Some((field, _)) = needs.iter().find(|(_, ok)| !ok) {
+            let kind = &family.kind;
+            return Err(error(
+                &here,
+                field,
+                format!("is required for a {kind} model"),
+            ));
+        }
+        if m.streaming && family.stream_chunk.is_none() && !m.converse {
+            let msg = format!("family {:?} declares no stream_chunk", family.id);
+            return Err(error(&here, "streaming", msg));
+        }
+    }
+    Ok(())
+}
