@@ -608,12 +608,6 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
     if let Some(r) = &model.reasoning {
         one_of(&e, "reasoning", r, REASONING)?;
     }
-    if model.vision != model.input.iter().any(|m| m == "image") {
-        return Err(e.err(
-            "vision",
-            "must be true exactly when `input` includes \"image\"",
-        ));
-    }
     e.finish()?;
     Ok(model)
 }
@@ -673,6 +667,14 @@ fn validate_models(catalog: &Catalog) -> Result<(), CatalogError> {
                 field,
                 format!("is required for a {kind} model"),
             ));
+        }
+        let takes_images = m.input.iter().any(|x| x == "image");
+        if family.kind == "text" && m.vision != takes_images {
+            let msg = "must be true exactly when `input` includes \"image\" (text models)";
+            return Err(error(&here, "vision", msg));
+        }
+        if family.kind != "text" && m.vision {
+            return Err(error(&here, "vision", "applies to text models only"));
         }
         if m.streaming && family.stream_chunk.is_none() && !m.converse {
             let msg = format!("family {:?} declares no stream_chunk", family.id);

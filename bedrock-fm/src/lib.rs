@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod document;
 pub mod spec;
 
 #[rustfmt::skip]

@@ -145,7 +145,7 @@ fn emit_model_enum(catalog: &Catalog) -> TokenStream {
         )
     });
     let ids = catalog.models.iter().map(|m| &m.id);
-    let indexes = 0..catalog.models.len();
+    let indexes = (0..catalog.models.len()).map(proc_macro2::Literal::usize_unsuffixed);
     quote! {
         /// Every model ID in the catalog. `Display` writes the canonical ID; `FromStr` parses
         /// it; [`Model::resolve`] also takes inference-profile IDs and ARNs.

@@ -2,4 +2,22 @@
 // change models.toml and run `cargo codegen`.
 
 //! The typed InvokeModel bodies of every family, one module per family.
+pub mod claude_messages;
+pub mod claude_text;
+pub mod cohere_embed;
+pub mod command;
+pub mod command_r;
+pub mod jamba;
+pub mod jurassic;
+pub mod llama2_chat;
+pub mod llama3;
+pub mod mistral;
+pub mod mistral_chat;
+pub mod nova;
+pub mod nova_canvas;
+pub mod stable_diffusion;
+pub mod stable_image;
+pub mod titan_embed_image;
+pub mod titan_embed_text;
+pub mod titan_image;
 pub mod titan_text;

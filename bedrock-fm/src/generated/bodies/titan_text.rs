@@ -14,7 +14,7 @@ pub struct TitanTextGenerationConfig {
     /// Lower values decrease randomness in responses. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Lower values ignore less probable options and decrease diversity. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     #[serde(rename = "topP", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
     /// Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072). Range: [0, 8192]. Server default: `512` (not sent when unset). Wire name: `maxTokenCount`.
@@ -48,7 +48,7 @@ impl TitanTextGenerationConfigBuilder {
         self.temperature = Some(value.into());
         self
     }
-    /// Lower values ignore less probable options and decrease diversity. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
@@ -139,7 +139,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
-            doc: "Lower values ignore less probable options and decrease diversity.",
+            doc: "Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0).",
         },
         FieldSpec {
             rust_name: "max_token_count",
@@ -177,7 +177,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextRequest {
-    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Length: [1, ]. Required. Wire name: `inputText`.
+    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Wire name: `inputText`.
     #[serde(rename = "inputText")]
     pub input_text: String,
     /// Inference parameters. Wire name: `textGenerationConfig`.
@@ -205,7 +205,7 @@ pub struct TitanTextRequestBuilder {
     text_generation_config: Option<super::titan_text::TitanTextGenerationConfig>,
 }
 impl TitanTextRequestBuilder {
-    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Length: [1, ]. Required. Wire name: `inputText`.
+    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Wire name: `inputText`.
     pub fn input_text(mut self, value: impl Into<String>) -> Self {
         self.input_text = Some(value.into());
         self
@@ -225,17 +225,6 @@ impl TitanTextRequestBuilder {
             "input_text",
             self.input_text,
         )?;
-        {
-            let v = &input_text;
-            crate::spec::check_string(
-                "TitanTextRequest",
-                "input_text",
-                v,
-                &[],
-                Some(1u64),
-                None,
-            )?;
-        }
         let text_generation_config = self.text_generation_config;
         Ok(TitanTextRequest {
             input_text,
@@ -255,7 +244,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min: None,
             max: None,
             values: &[],
-            min_length: Some(1u64),
+            min_length: None,
             max_length: None,
             min_items: None,
             max_items: None,
@@ -422,7 +411,7 @@ pub struct TitanTextStreamChunk {
     /// The text of this chunk. Required. Wire name: `outputText`.
     #[serde(rename = "outputText")]
     pub output_text: String,
-    /// Index of the result this chunk belongs to. Wire name: `index`.
+    /// Index of the chunk in the streaming response. Wire name: `index`.
     #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
     /// Tokens generated so far. Wire name: `totalOutputTextTokenCount`.
@@ -439,13 +428,20 @@ pub struct TitanTextStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub completion_reason: Option<super::titan_text::TitanTextCompletionReason>,
-    /// Number of tokens in the prompt (first chunk). Wire name: `inputTextTokenCount`.
+    /// Number of tokens in the prompt. Wire name: `inputTextTokenCount`.
     #[serde(
         rename = "inputTextTokenCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub input_text_token_count: Option<u32>,
+    /// Invocation metrics, on the last chunk of a stream. Wire name: `amazon-bedrock-invocationMetrics`.
+    #[serde(
+        rename = "amazon-bedrock-invocationMetrics",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invocation_metrics: Option<serde_json::Value>,
     /// Fields the catalog does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -488,7 +484,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "Index of the result this chunk belongs to.",
+            doc: "Index of the chunk in the streaming response.",
         },
         FieldSpec {
             rust_name: "total_output_text_token_count",
@@ -533,7 +529,22 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "Number of tokens in the prompt (first chunk).",
+            doc: "Number of tokens in the prompt.",
+        },
+        FieldSpec {
+            rust_name: "invocation_metrics",
+            wire: "amazon-bedrock-invocationMetrics",
+            ty: TypeSpec::Json,
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Invocation metrics, on the last chunk of a stream.",
         },
     ],
 };

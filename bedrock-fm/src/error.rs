@@ -1,0 +1,285 @@
+//! The one error type of bedrock-fm, with predicates instead of string matching.
+
+use crate::spec::BuildError;
+use std::fmt;
+
+/// A `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, for branching on (`err.kind() == ErrorKind::Throttling`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Input rejected before any request was sent.
+    InvalidInput,
+    /// `AccessDeniedException` (403), or a rejected signature or key.
+    AccessDenied,
+    /// `ResourceNotFoundException` (404).
+    ResourceNotFound,
+    /// `ThrottlingException` (429).
+    Throttling,
+    /// `ServiceQuotaExceededException` (400).
+    ServiceQuotaExceeded,
+    /// `ValidationException` (400).
+    Validation,
+    /// `ModelTimeoutException` (408).
+    ModelTimeout,
+    /// `ModelNotReadyException` (429).
+    ModelNotReady,
+    /// `ModelErrorException` (424).
+    ModelError,
+    /// `ModelStreamErrorException` (424), in the middle of a stream.
+    ModelStreamError,
+    /// `InternalServerException` (500).
+    InternalServer,
+    /// `ServiceUnavailableException` (503).
+    ServiceUnavailable,
+    /// `ConflictException` (400).
+    Conflict,
+    /// The request or a stream took longer than allowed.
+    Timeout,
+    /// The connection failed or was dropped.
+    Connection,
+    /// A response body or stream chunk could not be decoded.
+    Decode,
+    /// An error code this version does not know, kept as received.
+    Unknown(String),
+}
+
+impl ErrorKind {
+    /// Maps an AWS error code (`x-amzn-ErrorType` up to the first `:`) to a kind.
+    pub fn from_code(code: &str) -> Self {
+        let code = code.split(':').next().unwrap_or(code);
+        match code {
+            "AccessDeniedException"
+            | "UnrecognizedClientException"
+            | "InvalidSignatureException"
+            | "ExpiredTokenException" => Self::AccessDenied,
+            "ResourceNotFoundException" => Self::ResourceNotFound,
+            "ThrottlingException" | "TooManyRequestsException" => Self::Throttling,
+            "ServiceQuotaExceededException" => Self::ServiceQuotaExceeded,
+            "ValidationException" => Self::Validation,
+            "ModelTimeoutException" => Self::ModelTimeout,
+            "ModelNotReadyException" => Self::ModelNotReady,
+            "ModelErrorException" => Self::ModelError,
+            "ModelStreamErrorException" => Self::ModelStreamError,
+            "InternalServerException" => Self::InternalServer,
+            "ServiceUnavailableException" => Self::ServiceUnavailable,
+            "ConflictException" => Self::Conflict,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unknown(code) => f.write_str(code),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// The bedrock-fm error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Input rejected before any request was sent: says what and where.
+    InvalidInput {
+        /// Where: the parameter, turn or item at fault (`temperature`, `turn 3`, ...).
+        location: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The service (or the local server) answered with an error.
+    Service(ServiceError),
+    /// A stream failed after it started; the text received so far is kept.
+    Stream {
+        /// The error that ended the stream.
+        error: ServiceError,
+        /// The text received before the error.
+        partial_output: String,
+    },
+}
+
+/// An error answered by the service.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServiceError {
+    /// The kind, from the error code.
+    pub kind: ErrorKind,
+    /// The error code as received (`ThrottlingException`), if any.
+    pub code: Option<String>,
+    /// The service's message.
+    pub message: String,
+    /// The `x-amzn-RequestId` of the failed request.
+    pub request_id: Option<String>,
+    /// The HTTP status, when the error came with one.
+    pub status: Option<u16>,
+    /// The raw body, when it could not be decoded.
+    pub raw_body: Option<String>,
+}
+
+impl ServiceError {
+    /// An error of this kind with a message and nothing else known.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            code: None,
+            message: message.into(),
+            request_id: None,
+            status: None,
+            raw_body: None,
+        }
+    }
+}
+
+impl Error {
+    /// An invalid-input error.
+    pub fn invalid(location: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The kind of error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Self::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Self::Service(e) | Self::Stream { error: e, .. } => e.kind.clone(),
+        }
+    }
+
+    fn service(&self) -> Option<&ServiceError> {
+        match self {
+            Self::Service(e) | Self::Stream { error: e, .. } => Some(e),
+            Self::InvalidInput { .. } => None,
+        }
+    }
+
+    /// Throttling or a model not ready (both HTTP 429).
+    pub fn is_throttling(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Throttling | ErrorKind::ModelNotReady)
+    }
+
+    /// A timeout, on the client side or the model's.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.kind(), ErrorKind::Timeout | ErrorKind::ModelTimeout)
+    }
+
+    /// Worth retrying: throttling and transient server or connection errors. Never
+    /// validation, access or invalid-input errors.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::Throttling
+                | ErrorKind::ModelNotReady
+                | ErrorKind::ModelTimeout
+                | ErrorKind::InternalServer
+                | ErrorKind::ServiceUnavailable
+                | ErrorKind::Timeout
+                | ErrorKind::Connection
+        )
+    }
+
+    /// The `x-amzn-RequestId` of the failed request, if the service answered.
+    pub fn request_id(&self) -> Option<&str> {
+        self.service().and_then(|e| e.request_id.as_deref())
+    }
+
+    /// The service's message (or the invalid-input message).
+    pub fn message(&self) -> &str {
+        match self {
+            Self::InvalidInput { message, .. } => message,
+            Self::Service(e) | Self::Stream { error: e, .. } => &e.message,
+        }
+    }
+
+    /// The raw body, when a response could not be decoded.
+    pub fn raw_body(&self) -> Option<&str> {
+        self.service().and_then(|e| e.raw_body.as_deref())
+    }
+
+    /// The text a stream produced before it failed.
+    pub fn partial_output(&self) -> Option<&str> {
+        match self {
+            Self::Stream { partial_output, .. } => Some(partial_output),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidInput { location, message } => {
+                write!(f, "InvalidInput: {location}: {message}")
+            }
+            Self::Service(e) => write!(f, "{}: {}", e.kind, e.message),
+            Self::Stream {
+                error,
+                partial_output,
+            } => write!(
+                f,
+                "{}: {} (stream failed after {} characters of output)",
+                error.kind,
+                error.message,
+                partial_output.chars().count()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Self {
+        Self::invalid(format!("{}.{}", e.type_name, e.field), e.to_string())
+    }
+}
+
+impl From<ServiceError> for Error {
+    fn from(e: ServiceError) -> Self {
+        Self::Service(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_map_to_kinds_up_to_the_first_colon() {
+        let k = ErrorKind::from_code("ThrottlingException:http://internal.amazon.com/coral/");
+        assert_eq!(k, ErrorKind::Throttling);
+        assert_eq!(ErrorKind::from_code("ModelNotReadyException"), ErrorKind::ModelNotReady);
+        assert_eq!(
+            ErrorKind::from_code("BrandNewException"),
+            ErrorKind::Unknown("BrandNewException".into())
+        );
+    }
+
+    #[test]
+    fn predicates_follow_the_kind() {
+        let e = |k| Error::Service(ServiceError::new(k, "m"));
+        assert!(e(ErrorKind::Throttling).is_throttling() && e(ErrorKind::Throttling).is_retryable());
+        assert!(e(ErrorKind::ModelNotReady).is_throttling());
+        assert!(e(ErrorKind::ServiceUnavailable).is_retryable());
+        assert!(!e(ErrorKind::Validation).is_retryable());
+        assert!(!e(ErrorKind::AccessDenied).is_retryable());
+        assert!(e(ErrorKind::ModelTimeout).is_timeout());
+        assert!(!Error::invalid("temperature", "out of range").is_retryable());
+    }
+
+    #[test]
+    fn stream_errors_keep_partial_output() {
+        let e = Error::Stream {
+            error: ServiceError::new(ErrorKind::ModelStreamError, "boom"),
+            partial_output: "Hello wor".into(),
+        };
+        assert_eq!(e.partial_output(), Some("Hello wor"));
+        assert_eq!(e.kind(), ErrorKind::ModelStreamError);
+        assert!(e.to_string().starts_with("ModelStreamError: boom"));
+    }
+}
