@@ -25,6 +25,8 @@ pub struct Family {
     pub request: String,
     pub response: String,
     pub stream_chunk: Option<String>,
+    /// Typed wrapper setters: `(setter, wire path)`, in key order.
+    pub params: Vec<(String, Vec<String>)>,
     pub structs: Vec<StructDef>,
     pub enums: Vec<EnumDef>,
     pub unions: Vec<UnionDef>,
@@ -272,12 +274,28 @@ fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
         request: e.str("request")?,
         response: e.str("response")?,
         stream_chunk: e.opt_str("stream_chunk")?,
+        params: Vec::new(),
         structs: Vec::new(),
         enums: Vec::new(),
         unions: Vec::new(),
     };
     if !is_type_name(&family.wrapper) {
         return Err(e.err("wrapper", "must be a Rust type name"));
+    }
+    for (setter, v) in e.table_map("params")? {
+        let path = v
+            .as_str()
+            .ok_or_else(|| e.err("params", format!("{setter}: expected a wire path string")))?;
+        if !is_field_name(setter) {
+            return Err(e.err(
+                "params",
+                format!("{setter:?} is not a snake_case setter name"),
+            ));
+        }
+        family.params.push((
+            setter.to_owned(),
+            path.split('.').map(str::to_owned).collect(),
+        ));
     }
     for (name, v) in e.table_map("structs")? {
         family.structs.push(parse_struct(id, name, v)?);
@@ -303,8 +321,54 @@ fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
             ));
         }
     }
+    for (setter, path) in &family.params {
+        let leaf = param_field(&family, path).map(|f| &f.ty).ok_or_else(|| {
+            e.err(
+                "params",
+                format!("{setter}: no field at path {:?}", path.join(".")),
+            )
+        })?;
+        let expected = match setter.as_str() {
+            "temperature" | "top_p" => Some(TypeExpr::F64),
+            "max_tokens" => Some(TypeExpr::U32),
+            "stop_words" => Some(TypeExpr::Array(Box::new(TypeExpr::String))),
+            _ => None,
+        };
+        if expected.is_some_and(|t| t != *leaf) {
+            return Err(e.err(
+                "params",
+                format!(
+                    "{setter}: the field at {:?} has the wrong type for this common setter",
+                    path.join(".")
+                ),
+            ));
+        }
+        if matches!(leaf, TypeExpr::Named(_)) {
+            return Err(e.err(
+                "params",
+                format!("{setter}: setters take scalar or array fields only"),
+            ));
+        }
+    }
+    if !family.params.is_empty() && family.kind != "text" {
+        return Err(e.err("params", "only text families have wrapper params"));
+    }
     e.finish()?;
     Ok(family)
+}
+
+/// The field at `path` in the family's request, walking nested structs.
+pub fn param_field<'a>(family: &'a Family, path: &[String]) -> Option<&'a FieldDef> {
+    let mut current = family.structs.iter().find(|s| s.name == family.request)?;
+    let (last, parents) = path.split_last()?;
+    for segment in parents {
+        let field = current.fields.iter().find(|f| &f.wire == segment)?;
+        let TypeExpr::Named(name) = &field.ty else {
+            return None;
+        };
+        current = family.structs.iter().find(|s| &s.name == name)?;
+    }
+    current.fields.iter().find(|f| &f.wire == last)
 }
 
 fn parse_struct(family: &str, name: &str, value: &Value) -> Result<StructDef, CatalogError> {

@@ -25,7 +25,8 @@ use crate::service_model;
 /// The `x-amzn-ErrorType` suffix Bedrock's own exceptions carry.
 pub const BEDROCK_ERROR_NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.bedrock/";
 /// The `x-amzn-ErrorType` suffix of Coral's common exceptions (authentication, serialization).
-pub const CORAL_ERROR_NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.coral.service/";
+pub const CORAL_ERROR_NAMESPACE: &str =
+    "http://internal.amazon.com/coral/com.amazon.coral.service/";
 
 /// The message Bedrock sends for an unknown model ID (a `ValidationException`), as seen in
 /// countless user reports (e.g. aws-samples/amazon-bedrock-workshop issue #315).
@@ -272,8 +273,14 @@ mod tests {
 
     #[test]
     fn common_exceptions_have_their_coral_statuses() {
-        assert_eq!(ServiceError::new("UnrecognizedClientException", "x").status, 403);
-        assert_eq!(ServiceError::new("InvalidSignatureException", "x").status, 403);
+        assert_eq!(
+            ServiceError::new("UnrecognizedClientException", "x").status,
+            403
+        );
+        assert_eq!(
+            ServiceError::new("InvalidSignatureException", "x").status,
+            403
+        );
         assert_eq!(ServiceError::serialization("x").status, 400);
         assert_eq!(ServiceError::unknown_operation("x").status, 404);
         assert_eq!(ServiceError::new("SomethingNew", "x").status, 400);
@@ -319,7 +326,10 @@ mod tests {
 
     #[test]
     fn event_member_name_is_lower_camel() {
-        assert_eq!(ServiceError::throttling().event_member_name(), "throttlingException");
+        assert_eq!(
+            ServiceError::throttling().event_member_name(),
+            "throttlingException"
+        );
         assert_eq!(
             ServiceError::model_stream_error("a", 1, "b").event_member_name(),
             "modelStreamErrorException"

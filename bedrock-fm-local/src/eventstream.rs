@@ -134,10 +134,16 @@ impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DecodeError::PreludeCrc { expected, computed } => {
-                write!(f, "prelude CRC mismatch: message says {expected:#010x}, computed {computed:#010x}")
+                write!(
+                    f,
+                    "prelude CRC mismatch: message says {expected:#010x}, computed {computed:#010x}"
+                )
             }
             DecodeError::MessageCrc { expected, computed } => {
-                write!(f, "message CRC mismatch: message says {expected:#010x}, computed {computed:#010x}")
+                write!(
+                    f,
+                    "message CRC mismatch: message says {expected:#010x}, computed {computed:#010x}"
+                )
             }
             DecodeError::InvalidLength(m) => write!(f, "invalid length: {m}"),
             DecodeError::InvalidHeader(m) => write!(f, "invalid header: {m}"),
@@ -260,9 +266,16 @@ fn be_u32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-fn take<'a>(data: &'a [u8], pos: &mut usize, n: usize, what: &str) -> Result<&'a [u8], DecodeError> {
+fn take<'a>(
+    data: &'a [u8],
+    pos: &mut usize,
+    n: usize,
+    what: &str,
+) -> Result<&'a [u8], DecodeError> {
     if data.len() - *pos < n {
-        return Err(DecodeError::InvalidHeader(format!("{what} runs past the headers")));
+        return Err(DecodeError::InvalidHeader(format!(
+            "{what} runs past the headers"
+        )));
     }
     let out = &data[*pos..*pos + n];
     *pos += n;
@@ -431,17 +444,17 @@ mod tests {
     /// smithy-rs `aws-smithy-eventstream/test_data`, from aws-c-event-stream): no headers,
     /// payload "another test payload". Checked by hand: total 0x24 = 36 = 16 + 20, headers 0.
     const VALID_NO_HEADERS: [u8; 36] = [
-        0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x51, 0x63, 0x56, 0xad, 0x61, 0x6e,
-        0x6f, 0x74, 0x68, 0x65, 0x72, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x70, 0x61, 0x79,
-        0x6c, 0x6f, 0x61, 0x64, 0x8d, 0xf8, 0x0e, 0x65,
+        0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x00, 0x51, 0x63, 0x56, 0xad, 0x61, 0x6e, 0x6f,
+        0x74, 0x68, 0x65, 0x72, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20, 0x70, 0x61, 0x79, 0x6c, 0x6f,
+        0x61, 0x64, 0x8d, 0xf8, 0x0e, 0x65,
     ];
 
     /// Same suite, `valid_empty_payload`: total 0x1f = 31, headers 0x0f = 15: name length 0x0b,
     /// "some-header", type 3 (short), value 0x01f4 = 500 (1 + 11 + 1 + 2 = 15); empty payload.
     const VALID_EMPTY_PAYLOAD: [u8; 31] = [
-        0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x0f, 0x17, 0x2d, 0xc2, 0xab, 0x0b, 0x73,
-        0x6f, 0x6d, 0x65, 0x2d, 0x68, 0x65, 0x61, 0x64, 0x65, 0x72, 0x03, 0x01, 0xf4, 0x93,
-        0x3c, 0x5c, 0xad,
+        0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00, 0x0f, 0x17, 0x2d, 0xc2, 0xab, 0x0b, 0x73, 0x6f,
+        0x6d, 0x65, 0x2d, 0x68, 0x65, 0x61, 0x64, 0x65, 0x72, 0x03, 0x01, 0xf4, 0x93, 0x3c, 0x5c,
+        0xad,
     ];
 
     #[test]
@@ -459,7 +472,10 @@ mod tests {
 
         let (m, used) = decode(&VALID_EMPTY_PAYLOAD).unwrap().unwrap();
         assert_eq!(used, 31);
-        assert_eq!(m.headers, vec![("some-header".to_owned(), HeaderValue::Int16(500))]);
+        assert_eq!(
+            m.headers,
+            vec![("some-header".to_owned(), HeaderValue::Int16(500))]
+        );
         assert!(m.payload.is_empty());
         // And the encoder reproduces it.
         assert_eq!(
@@ -528,8 +544,10 @@ mod tests {
         let encoded = encode(&headers, b"payload");
         let (m, used) = decode(&encoded).unwrap().unwrap();
         assert_eq!(used, encoded.len());
-        let expected: Vec<(String, HeaderValue)> =
-            headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect();
+        let expected: Vec<(String, HeaderValue)> = headers
+            .into_iter()
+            .map(|(n, v)| (n.to_owned(), v))
+            .collect();
         assert_eq!(m.headers, expected);
         assert_eq!(&m.payload[..], b"payload");
     }

@@ -294,7 +294,8 @@ fn match_repeat(
     // Greedy: try one more repetition first, then stop here.
     if count < q.max {
         let more = match_node(&q.node, s, pos, budget, &mut |p, b| {
-            p != pos && match_repeat(q, count + 1, s, p, b, k)
+            // An empty iteration is only useful to reach the minimum count.
+            (p != pos || count < q.min) && match_repeat(q, count + 1, s, p, b, k)
         });
         if more {
             return true;
@@ -362,8 +363,14 @@ mod tests {
         assert!(!m(v, "123456789"));
         assert!(m("[0-9]{12}", "123456789012"));
         assert!(!m("[0-9]{12}", "12345678901"));
-        assert!(m("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?", "s3://my-bucket/key"));
-        assert!(!m("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?", "http://x"));
+        assert!(m(
+            "s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?",
+            "s3://my-bucket/key"
+        ));
+        assert!(!m(
+            "s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?",
+            "http://x"
+        ));
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 /// The raw JSON text of the service model.
-pub const SERVICE_MODEL_JSON: &str = include_str!("../service-model/bedrock-runtime-2023-09-30.json");
+pub const SERVICE_MODEL_JSON: &str =
+    include_str!("../service-model/bedrock-runtime-2023-09-30.json");
 
 /// The parsed service model (parsed on first use).
 pub fn model() -> &'static Value {
@@ -58,7 +59,10 @@ mod tests {
     #[test]
     fn parses_and_knows_the_operations() {
         assert_eq!(operation_input("Converse"), Some("ConverseRequest"));
-        assert_eq!(operation_input("ConverseStream"), Some("ConverseStreamRequest"));
+        assert_eq!(
+            operation_input("ConverseStream"),
+            Some("ConverseStreamRequest")
+        );
         assert_eq!(operation_input("CountTokens"), Some("CountTokensRequest"));
         assert_eq!(operation_input("NoSuchOperation"), None);
     }

@@ -435,7 +435,9 @@ pub fn parse_amz_date(s: &str) -> Option<u64> {
         return None;
     }
     let days = days_from_civil(y as i64, mo as i64, d as i64);
-    u64::try_from(days).ok().map(|days| days * 86400 + h * 3600 + mi * 60 + se)
+    u64::try_from(days)
+        .ok()
+        .map(|days| days * 86400 + h * 3600 + mi * 60 + se)
 }
 
 /// Formats seconds since the epoch as `YYYYMMDDTHHMMSSZ`.
@@ -810,7 +812,10 @@ mod tests {
     #[test]
     fn canonical_query_sorts_and_encodes() {
         // get-vanilla-query-order-key-case and get-vanilla-query-unreserved.
-        assert_eq!(canonical_query(Some("Param2=value2&Param1=value1")), "Param1=value1&Param2=value2");
+        assert_eq!(
+            canonical_query(Some("Param2=value2&Param1=value1")),
+            "Param1=value1&Param2=value2"
+        );
         assert_eq!(canonical_query(Some("b=2&a=2&a=1")), "a=1&a=2&b=2");
         assert_eq!(canonical_query(Some("k=a%20b&e")), "e=&k=a%20b");
         assert_eq!(canonical_query(None), "");
@@ -899,7 +904,12 @@ mod tests {
     const BODY: &[u8] = br#"{"messages":[{"role":"user","content":[{"text":"hi"}]}]}"#;
     const DATE: &str = "20240615T101500Z";
 
-    fn check(f: &Fixture, h: &HeaderMap, body: &[u8], now: SystemTime) -> Result<Identity, ServiceError> {
+    fn check(
+        f: &Fixture,
+        h: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Identity, ServiceError> {
         let req = RequestToVerify {
             method: "POST",
             raw_path: PATH,
@@ -915,7 +925,14 @@ mod tests {
         let f = Fixture::new();
         for region in ["us-east-1", "eu-central-1", "ap-southeast-2"] {
             let auth = independent_sign(
-                "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", region,
+                "POST",
+                PATH_CANONICAL,
+                "127.0.0.1:4000",
+                DATE,
+                BODY,
+                "AKIDLOCAL",
+                "local-secret",
+                region,
             );
             let id = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap();
             assert_eq!(
@@ -932,7 +949,14 @@ mod tests {
     fn rejects_a_wrong_secret_with_invalid_signature() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "wrong-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "wrong-secret",
+            "us-east-1",
         );
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert_eq!(e.status, 403);
@@ -948,13 +972,27 @@ mod tests {
     fn rejects_a_tampered_body_or_path() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         );
         let e = check(&f, &bedrock_request(&auth, DATE), b"{}", at(DATE)).unwrap_err();
         assert_eq!(e.error_type, "InvalidSignatureException");
         // Signing the singly-encoded path (a signer that forgets the second encoding) fails.
         let auth = independent_sign(
-            "POST", PATH, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         );
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert_eq!(e.error_type, "InvalidSignatureException");
@@ -964,7 +1002,14 @@ mod tests {
     fn rejects_an_unknown_key_with_unrecognized_client() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDOTHER", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDOTHER",
+            "local-secret",
+            "us-east-1",
         );
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert_eq!(e.status, 403);
@@ -979,7 +1024,14 @@ mod tests {
     fn clock_skew_is_accepted_within_15_minutes_only() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         );
         let h = bedrock_request(&auth, DATE);
         let t = at(DATE);
@@ -1002,27 +1054,55 @@ mod tests {
     fn scope_must_name_bedrock_and_match_the_date() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         )
         .replace("/bedrock/", "/s3/");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert!(e.message.unwrap().contains("correct service: 'bedrock'"));
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         )
         .replace("/20240615/", "/20240614/");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
-        assert!(e.message.unwrap().contains("Date in Credential scope does not match"));
+        assert!(
+            e.message
+                .unwrap()
+                .contains("Date in Credential scope does not match")
+        );
     }
 
     #[test]
     fn content_sha256_header_must_match_the_body() {
         let f = Fixture::new();
         let auth = independent_sign(
-            "POST", PATH_CANONICAL, "127.0.0.1:4000", DATE, BODY, "AKIDLOCAL", "local-secret", "us-east-1",
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            "AKIDLOCAL",
+            "local-secret",
+            "us-east-1",
         );
         let mut h = bedrock_request(&auth, DATE);
-        h.insert("x-amz-content-sha256", HeaderValue::from_static(EMPTY_SHA256));
+        h.insert(
+            "x-amz-content-sha256",
+            HeaderValue::from_static(EMPTY_SHA256),
+        );
         let e = check(&f, &h, BODY, at(DATE)).unwrap_err();
         assert!(e.message.unwrap().contains("x-amz-content-sha256"));
         h.insert(
@@ -1046,7 +1126,10 @@ mod tests {
         let h = headers(&[
             ("host", "x"),
             ("x-amz-date", DATE),
-            ("authorization", "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20240615/us-east-1/bedrock/aws4_request"),
+            (
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20240615/us-east-1/bedrock/aws4_request",
+            ),
         ]);
         let e = check(&f, &h, BODY, at(DATE)).unwrap_err();
         assert_eq!(e.error_type, "IncompleteSignatureException");

@@ -160,7 +160,10 @@ impl Error {
 
     /// Throttling or a model not ready (both HTTP 429).
     pub fn is_throttling(&self) -> bool {
-        matches!(self.kind(), ErrorKind::Throttling | ErrorKind::ModelNotReady)
+        matches!(
+            self.kind(),
+            ErrorKind::Throttling | ErrorKind::ModelNotReady
+        )
     }
 
     /// A timeout, on the client side or the model's.
@@ -253,7 +256,10 @@ mod tests {
     fn codes_map_to_kinds_up_to_the_first_colon() {
         let k = ErrorKind::from_code("ThrottlingException:http://internal.amazon.com/coral/");
         assert_eq!(k, ErrorKind::Throttling);
-        assert_eq!(ErrorKind::from_code("ModelNotReadyException"), ErrorKind::ModelNotReady);
+        assert_eq!(
+            ErrorKind::from_code("ModelNotReadyException"),
+            ErrorKind::ModelNotReady
+        );
         assert_eq!(
             ErrorKind::from_code("BrandNewException"),
             ErrorKind::Unknown("BrandNewException".into())
@@ -263,7 +269,9 @@ mod tests {
     #[test]
     fn predicates_follow_the_kind() {
         let e = |k| Error::Service(ServiceError::new(k, "m"));
-        assert!(e(ErrorKind::Throttling).is_throttling() && e(ErrorKind::Throttling).is_retryable());
+        assert!(
+            e(ErrorKind::Throttling).is_throttling() && e(ErrorKind::Throttling).is_retryable()
+        );
         assert!(e(ErrorKind::ModelNotReady).is_throttling());
         assert!(e(ErrorKind::ServiceUnavailable).is_retryable());
         assert!(!e(ErrorKind::Validation).is_retryable());

@@ -1,15 +1,52 @@
 //! bedrock-fm: a typed Rust SDK for Amazon Bedrock foundation models.
 //!
-//! The catalog ([`catalog::Model`], [`catalog::ALL_MODELS`]) and the typed InvokeModel bodies
-//! of every family ([`bodies`]) are generated from `models.toml` by `bedrock-fm-codegen`.
+//! One typed wrapper per model family ([`Titan`], [`Claude3`], [`Llama2Chat`], ...), each an
+//! instance of [`TextModel`], with `generate`, streaming and details over InvokeModel or
+//! Converse. The catalog ([`catalog::Model`], [`catalog::ALL_MODELS`]), the typed InvokeModel
+//! bodies of every family ([`bodies`]) and the wrappers' typed parameters are generated from
+//! `models.toml` by `bedrock-fm-codegen`.
+//!
+//! ```no_run
+//! # async fn run() -> bedrock_fm::Result<()> {
+//! use bedrock_fm::{Client, Titan, catalog::Model};
+//!
+//! let client = Client::from_env().await;
+//! let titan = Titan::builder(&client, Model::AmazonTitanTextPremierV1_0)
+//!     .temperature(0.0)
+//!     .max_tokens(256)
+//!     .build()?;
+//! let answer = titan.generate("Name three rivers.").await?;
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod client;
+pub mod conversation;
+pub mod details;
 pub mod document;
+pub mod error;
+pub mod families;
+pub mod retry;
 pub mod spec;
+pub mod stream;
+pub mod text;
+
+mod converse;
+mod invoke;
+mod sdk_error;
 
 #[rustfmt::skip]
 mod generated;
 
 /// The typed InvokeModel request, response and stream-chunk bodies of every family.
 pub use generated::bodies;
+pub use generated::wrappers::*;
+
+pub use client::{Client, ClientBuilder};
+pub use conversation::{Conversation, Role};
+pub use details::{Api, Details, StopReason, Usage};
+pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use retry::RetryPolicy;
+pub use stream::TextStream;
+pub use text::{CallOptions, TextModel, TextModelBuilder};

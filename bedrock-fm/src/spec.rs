@@ -272,12 +272,34 @@ impl StructSpec {
         self.fields.iter().find(|f| f.wire == wire)
     }
 
+    /// The field at a wire path through nested structs (`["textGenerationConfig", "topP"]`).
+    pub fn field_at(&self, path: &[&str]) -> Option<&'static FieldSpec> {
+        let (last, parents) = path.split_last()?;
+        let mut current: &StructSpec = self;
+        for segment in parents {
+            match current.field_by_wire(segment)?.ty {
+                TypeSpec::Struct(next) => current = next,
+                _ => return None,
+            }
+        }
+        current.field_by_wire(last)
+    }
+
     /// Validates a JSON document strictly, the way Bedrock validates InvokeModel bodies:
     /// required keys, no extraneous keys, types, ranges, values and lengths. Returns every
     /// violation, in document order.
     pub fn validate(&self, value: &Value) -> Vec<Violation> {
         let mut out = Vec::new();
         validate_struct(self, value, "#", &mut out);
+        out
+    }
+}
+
+impl FieldSpec {
+    /// Validates one value of this field (type, range, values, lengths, nested shapes).
+    pub fn validate_value(&self, value: &Value) -> Vec<Violation> {
+        let mut out = Vec::new();
+        validate_field(self, &self.ty, value, &format!("#/{}", self.wire), &mut out);
         out
     }
 }

@@ -2,6 +2,7 @@
 
 mod bodies;
 mod catalog;
+mod wrappers;
 
 use crate::catalog::Catalog;
 use proc_macro2::TokenStream;
@@ -41,6 +42,7 @@ pub fn generate(catalog: &Catalog) -> Vec<GeneratedFile> {
                 //! Code generated from `models.toml`; see `bedrock-fm-codegen`.
                 pub mod bodies;
                 pub mod catalog;
+                pub mod wrappers;
             },
         ),
         render(
@@ -51,6 +53,7 @@ pub fn generate(catalog: &Catalog) -> Vec<GeneratedFile> {
             },
         ),
         render("catalog.rs", catalog::emit(catalog)),
+        render("wrappers.rs", wrappers::emit(catalog)),
     ];
     for family in &catalog.families {
         let path = format!("bodies/{}.rs", family.id);

@@ -1,0 +1,181 @@
+//! The default model backend: every model of the bedrock-fm catalog (`bedrock_fm::catalog`,
+//! generated from `models.toml`), with its capabilities, and the family codecs of
+//! [`crate::families`] for InvokeModel.
+//!
+//! Model IDs resolve as Bedrock resolves them: canonical IDs, cross-region inference-profile
+//! IDs (`us.`, `eu.`, `apac.`, `global.`, ...; only the profiles the catalog lists for the
+//! model), and `foundation-model/` or `inference-profile/` ARNs. Anything else is "The provided
+//! model identifier is invalid."
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use bedrock_fm::catalog::{Modality, Model};
+
+use crate::errors::ServiceError;
+use crate::models::{
+    ChunkStream, ConverseCall, ConverseOutput, FamilyCodec, InvokeCall, InvokeOutput, ModelBackend,
+    ModelCaps,
+};
+
+/// The catalog-driven backend.
+#[derive(Clone)]
+pub struct CatalogBackend {
+    families: HashMap<&'static str, Arc<dyn FamilyCodec>>,
+}
+
+impl std::fmt::Debug for CatalogBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut families: Vec<&&str> = self.families.keys().collect();
+        families.sort();
+        f.debug_struct("CatalogBackend")
+            .field("families", &families)
+            .finish()
+    }
+}
+
+impl Default for CatalogBackend {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn modality_name(m: Modality) -> &'static str {
+    match m {
+        Modality::Text => "text",
+        Modality::Image => "image",
+        Modality::Document => "document",
+        Modality::Video => "video",
+        Modality::Audio => "audio",
+        Modality::Speech => "speech",
+        Modality::Embedding => "embedding",
+        _ => "other",
+    }
+}
+
+/// The capabilities of a catalog model.
+pub fn caps_of(model: Model) -> ModelCaps {
+    let info = model.info();
+    ModelCaps {
+        model_id: info.id.to_owned(),
+        family: info.family.id().to_owned(),
+        streaming: info.streaming,
+        converse: info.converse,
+        tool_use: info.tool_use,
+        vision: info.vision,
+        context_window: info.context_window,
+        max_output_tokens: info.max_output_tokens,
+        embedding_dimensions: info.embedding_dimensions.to_vec(),
+        input_modalities: info
+            .input_modalities
+            .iter()
+            .map(|m| modality_name(*m).to_owned())
+            .collect(),
+        output_modalities: info
+            .output_modalities
+            .iter()
+            .map(|m| modality_name(*m).to_owned())
+            .collect(),
+    }
+}
+
+impl CatalogBackend {
+    /// The catalog with every family codec of [`crate::families::all`].
+    pub fn new() -> Self {
+        let mut b = Self {
+            families: HashMap::new(),
+        };
+        for codec in crate::families::all() {
+            b.families.insert(codec.family_id(), codec);
+        }
+        b
+    }
+
+    /// Adds (or replaces) the codec of one family.
+    pub fn with_family(mut self, codec: impl FamilyCodec) -> Self {
+        self.families.insert(codec.family_id(), Arc::new(codec));
+        self
+    }
+
+    fn codec(&self, family: &str) -> Result<&Arc<dyn FamilyCodec>, ServiceError> {
+        self.families.get(family).ok_or_else(|| {
+            ServiceError::validation(format!(
+                "bedrock-fm-local does not implement InvokeModel for the {family} family yet; \
+                 use Converse for this model."
+            ))
+        })
+    }
+}
+
+impl ModelBackend for CatalogBackend {
+    fn lookup(&self, model_id: &str) -> Option<ModelCaps> {
+        let resolved = Model::resolve(model_id).ok()?;
+        let info = resolved.model.info();
+        if let Some(profile) = resolved.profile {
+            if !info.profiles.contains(&profile) {
+                return None;
+            }
+        }
+        Some(caps_of(resolved.model))
+    }
+
+    fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
+        self.codec(&call.model.family)?.invoke(call)
+    }
+
+    fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
+        self.codec(&call.model.family)?.invoke_stream(call)
+    }
+
+    fn converse(&self, call: &ConverseCall<'_>) -> Result<ConverseOutput, ServiceError> {
+        if let Some(codec) = self.families.get(call.model.family.as_str()) {
+            if let Some(result) = codec.converse(call) {
+                return result;
+            }
+        }
+        crate::converse::generate(call)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bedrock_fm::catalog::ALL_MODELS;
+
+    #[test]
+    fn every_catalog_model_resolves_with_its_capabilities() {
+        let b = CatalogBackend::new();
+        for info in ALL_MODELS.iter() {
+            let caps = b
+                .lookup(info.id)
+                .unwrap_or_else(|| panic!("{} does not resolve", info.id));
+            assert_eq!(caps.model_id, info.id);
+            assert_eq!(caps.family, info.family.id());
+            assert_eq!(caps.converse, info.converse);
+            for prefix in info.profiles {
+                let profile_id = info.profile_id(*prefix);
+                assert_eq!(
+                    b.lookup(&profile_id).map(|c| c.model_id),
+                    Some(info.id.to_owned())
+                );
+                let arn = format!(
+                    "arn:aws:bedrock:us-east-1:123456789012:inference-profile/{profile_id}"
+                );
+                assert!(b.lookup(&arn).is_some(), "{arn}");
+            }
+            let arn = format!("arn:aws:bedrock:us-east-1::foundation-model/{}", info.id);
+            assert!(b.lookup(&arn).is_some(), "{arn}");
+        }
+    }
+
+    #[test]
+    fn unknown_ids_do_not_resolve() {
+        let b = CatalogBackend::new();
+        assert!(b.lookup("not.a-model-v1:0").is_none());
+        assert!(b.lookup("").is_none());
+        assert!(
+            b.lookup("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc")
+                .is_none()
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! Server configuration.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::faults::FaultConfig;
+use crate::models::ModelBackend;
+use crate::sigv4::Credentials;
+
+/// The access key ID the server accepts when no credentials are configured.
+pub const TEST_ACCESS_KEY_ID: &str = "AKIDLOCALTESTKEY00001";
+/// The secret access key paired with [`TEST_ACCESS_KEY_ID`].
+pub const TEST_SECRET_ACCESS_KEY: &str = "bedrock-fm-local/test/secret/key/0000000001";
+/// The bearer token (Bedrock API key) the server accepts when none is configured.
+pub const TEST_BEARER_TOKEN: &str = "bedrock-fm-local-test-api-key";
+/// The region the handle's clients use (the server accepts any region).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// How a server runs.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// TCP port on 127.0.0.1; 0 (the default) picks a free one.
+    pub port: u16,
+    /// Accepted SigV4 credentials; default: [`TEST_ACCESS_KEY_ID`] / [`TEST_SECRET_ACCESS_KEY`].
+    pub credentials: Vec<Credentials>,
+    /// Accepted bearer tokens; default: [`TEST_BEARER_TOKEN`].
+    pub bearer_tokens: Vec<String>,
+    /// Accept requests without an `Authorization` header (default false: they get
+    /// `MissingAuthenticationTokenException`).
+    pub allow_anonymous: bool,
+    /// Largest accepted difference between a signature's date and the server clock
+    /// (default 15 minutes).
+    pub max_clock_skew: Duration,
+    /// Seed of the deterministic engine and of the throttle-rate sequence (default 0).
+    pub seed: u64,
+    /// Server-wide faults and pacing (default: none).
+    pub faults: FaultConfig,
+    /// How many requests the request log keeps (default 256; every request is counted).
+    pub request_log_capacity: usize,
+    /// Largest request body read (default 64 MiB); larger bodies get HTTP 413.
+    pub max_body_bytes: usize,
+    /// The model behaviour; default: the catalog backend.
+    pub backend: Option<Arc<dyn ModelBackend>>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("port", &self.port)
+            .field("credentials", &self.credentials)
+            .field(
+                "bearer_tokens",
+                &format!("{} token(s)", self.bearer_tokens.len()),
+            )
+            .field("allow_anonymous", &self.allow_anonymous)
+            .field("max_clock_skew", &self.max_clock_skew)
+            .field("seed", &self.seed)
+            .field("faults", &self.faults)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("backend", &self.backend.as_ref().map(|_| "custom"))
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            credentials: vec![Credentials::new(TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY)],
+            bearer_tokens: vec![TEST_BEARER_TOKEN.to_owned()],
+            allow_anonymous: false,
+            max_clock_skew: Duration::from_secs(15 * 60),
+            seed: 0,
+            faults: FaultConfig::default(),
+            request_log_capacity: 256,
+            max_body_bytes: 64 * 1024 * 1024,
+            backend: None,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the port (0 picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Accepts only these SigV4 credentials (replacing the test pair).
+    pub fn credentials(mut self, access_key_id: &str, secret_access_key: &str) -> Self {
+        self.credentials = vec![Credentials::new(access_key_id, secret_access_key)];
+        self
+    }
+
+    /// Also accepts these credentials.
+    pub fn add_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials.push(credentials);
+        self
+    }
+
+    /// Accepts only this bearer token (replacing the test token).
+    pub fn bearer_token(mut self, token: &str) -> Self {
+        self.bearer_tokens = vec![token.to_owned()];
+        self
+    }
+
+    /// Accepts unauthenticated requests.
+    pub fn allow_anonymous(mut self, allow: bool) -> Self {
+        self.allow_anonymous = allow;
+        self
+    }
+
+    /// Sets the seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the server-wide faults.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Sets the model backend.
+    pub fn backend(mut self, backend: impl ModelBackend) -> Self {
+        self.backend = Some(Arc::new(backend));
+        self
+    }
+
+    /// Sets how many requests the log keeps.
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// Sets the largest request body.
+    pub fn max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = max;
+        self
+    }
+}

@@ -1,0 +1,240 @@
+//! `bedrock-fm-local`: a local Amazon Bedrock Runtime server.
+//!
+//! Prints its endpoint (`http://127.0.0.1:PORT`) as the first line on stdout once it accepts
+//! connections, then serves until killed.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use bedrock_fm_local::{
+    Config, FaultConfig, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
+};
+
+const USAGE: &str = "\
+usage: bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]
+                        [--throttle-every N] [--throttle-rate R] [--latency-ms MS] [--first-token-ms MS]
+                        [--token-interval-ms MS] [--fail-stream-after N] [--seed S]
+
+A local Amazon Bedrock Runtime server (InvokeModel, InvokeModelWithResponseStream, Converse,
+ConverseStream, CountTokens) with deterministic models and fault injection. It binds 127.0.0.1,
+prints its endpoint (http://127.0.0.1:PORT) as the first line on stdout once it accepts
+connections, and serves until killed.
+
+options:
+  --port N                 port to bind on 127.0.0.1 (default 0: a free port)
+  --access-key-id ID       the SigV4 access key to accept (with --secret-access-key)
+  --secret-access-key KEY  its secret
+                           (default pair: AKIDLOCALTESTKEY00001 /
+                            bedrock-fm-local/test/secret/key/0000000001; any region,
+                            service `bedrock`)
+  --bearer-token T         the bearer token (Bedrock API key) to accept
+                           (default: bedrock-fm-local-test-api-key)
+  --throttle-every N       answer every Nth model request with ThrottlingException
+  --throttle-rate R        throttle this fraction (0..1) of model requests, deterministically
+                           from the seed
+  --latency-ms MS          add latency before every model response
+  --first-token-ms MS      wait before the first event of every stream
+  --token-interval-ms MS   wait between stream chunks
+  --fail-stream-after N    end every stream with a modelStreamErrorException after N chunks
+  --seed S                 seed of the deterministic models (default 0)
+  -h, --help               print this help
+
+Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
+internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N,
+latency-ms=N, first-token-ms=N (comma-separated).
+";
+
+fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value
+        .parse()
+        .map_err(|_| format!("invalid value {value:?} for {flag}"))
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
+    let mut config = Config::default();
+    let mut faults = FaultConfig::default();
+    let mut key_id: Option<String> = None;
+    let mut secret: Option<String> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if arg == "-h" || arg == "--help" {
+            return Ok(None);
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let known = [
+            "--port",
+            "--access-key-id",
+            "--secret-access-key",
+            "--bearer-token",
+            "--throttle-every",
+            "--throttle-rate",
+            "--latency-ms",
+            "--first-token-ms",
+            "--token-interval-ms",
+            "--fail-stream-after",
+            "--seed",
+        ];
+        if !known.contains(&flag.as_str()) {
+            return Err(format!("unknown argument {arg:?}"));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                i += 1;
+                args.get(i)
+                    .cloned()
+                    .ok_or_else(|| format!("{flag} needs a value"))?
+            }
+        };
+        match flag.as_str() {
+            "--port" => config.port = parse(&flag, &value)?,
+            "--access-key-id" => key_id = Some(value),
+            "--secret-access-key" => secret = Some(value),
+            "--bearer-token" => config.bearer_tokens = vec![value],
+            "--throttle-every" => {
+                let n: u32 = parse(&flag, &value)?;
+                if n == 0 {
+                    return Err("--throttle-every must be at least 1".into());
+                }
+                faults.throttle_every = Some(n);
+            }
+            "--throttle-rate" => {
+                let r: f64 = parse(&flag, &value)?;
+                if !(0.0..=1.0).contains(&r) {
+                    return Err("--throttle-rate must be between 0 and 1".into());
+                }
+                faults.throttle_rate = Some(r);
+            }
+            "--latency-ms" => faults.latency = Duration::from_millis(parse(&flag, &value)?),
+            "--first-token-ms" => {
+                faults.first_token_latency = Duration::from_millis(parse(&flag, &value)?)
+            }
+            "--token-interval-ms" => {
+                faults.token_interval = Duration::from_millis(parse(&flag, &value)?)
+            }
+            "--fail-stream-after" => faults.fail_stream_after = Some(parse(&flag, &value)?),
+            "--seed" => config.seed = parse(&flag, &value)?,
+            _ => unreachable!("checked against the known flags"),
+        }
+        i += 1;
+    }
+    match (key_id, secret) {
+        (Some(id), Some(secret)) => config = config.credentials(&id, &secret),
+        (None, None) => {}
+        _ => return Err("--access-key-id and --secret-access-key go together".into()),
+    }
+    config.faults = faults;
+    Ok(Some(config))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse_args(&args) {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("bedrock-fm-local: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let default_creds = config
+        .credentials
+        .first()
+        .is_some_and(|c| c.access_key_id == TEST_ACCESS_KEY_ID);
+    let default_token = config.bearer_tokens.first().map(String::as_str) == Some(TEST_BEARER_TOKEN);
+    let server = match bedrock_fm_local::try_start_with(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bedrock-fm-local: cannot bind 127.0.0.1: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", server.endpoint());
+    let _ = out.flush();
+    drop(out);
+    if default_creds {
+        eprintln!(
+            "bedrock-fm-local: accepting access key {TEST_ACCESS_KEY_ID} with secret {TEST_SECRET_ACCESS_KEY}"
+        );
+    }
+    if default_token {
+        eprintln!("bedrock-fm-local: accepting bearer token {TEST_BEARER_TOKEN}");
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let c = parse_args(&args(&[
+            "--port",
+            "8080",
+            "--access-key-id",
+            "AK",
+            "--secret-access-key",
+            "SK",
+            "--bearer-token",
+            "T",
+            "--throttle-every",
+            "3",
+            "--throttle-rate=0.25",
+            "--latency-ms",
+            "10",
+            "--first-token-ms",
+            "20",
+            "--token-interval-ms",
+            "5",
+            "--fail-stream-after",
+            "4",
+            "--seed",
+            "42",
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.port, 8080);
+        assert_eq!(c.credentials.len(), 1);
+        assert_eq!(c.credentials[0].access_key_id, "AK");
+        assert_eq!(c.credentials[0].secret_access_key, "SK");
+        assert_eq!(c.bearer_tokens, vec!["T".to_owned()]);
+        assert_eq!(c.faults.throttle_every, Some(3));
+        assert_eq!(c.faults.throttle_rate, Some(0.25));
+        assert_eq!(c.faults.latency, Duration::from_millis(10));
+        assert_eq!(c.faults.first_token_latency, Duration::from_millis(20));
+        assert_eq!(c.faults.token_interval, Duration::from_millis(5));
+        assert_eq!(c.faults.fail_stream_after, Some(4));
+        assert_eq!(c.seed, 42);
+    }
+
+    #[test]
+    fn defaults_help_and_errors() {
+        let c = parse_args(&[]).unwrap().unwrap();
+        assert_eq!(c.port, 0);
+        assert_eq!(c.credentials[0].access_key_id, TEST_ACCESS_KEY_ID);
+        assert!(parse_args(&args(&["--help"])).unwrap().is_none());
+        assert!(parse_args(&args(&["-h"])).unwrap().is_none());
+        assert!(parse_args(&args(&["--port"])).is_err());
+        assert!(parse_args(&args(&["--port", "x"])).is_err());
+        assert!(parse_args(&args(&["--bogus"])).is_err());
+        assert!(parse_args(&args(&["--access-key-id", "A"])).is_err());
+        assert!(parse_args(&args(&["--throttle-rate", "2"])).is_err());
+        assert!(parse_args(&args(&["--throttle-every", "0"])).is_err());
+    }
+}

@@ -1,0 +1,223 @@
+//! The client: an `aws-sdk-bedrockruntime` client plus bedrock-fm's retry policy and timeouts.
+
+use crate::error::Result;
+use crate::retry::RetryPolicy;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_bedrockruntime::config::{
+    StalledStreamProtectionConfig, Token, retry::RetryConfig, timeout::TimeoutConfig,
+};
+use std::fmt;
+use std::time::Duration;
+
+/// The default time a stream may stay silent before it fails with a timeout.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A Bedrock Runtime client shared by every wrapper; cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    sdk: aws_sdk_bedrockruntime::Client,
+    retry: RetryPolicy,
+    stream_idle_timeout: Duration,
+}
+
+impl fmt::Debug for Client {
+    // Never prints configuration that may hold credentials or bearer tokens.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("retry", &self.retry)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client from the AWS configuration chain: region, profiles, environment
+    /// (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, `AWS_BEARER_TOKEN_BEDROCK`, ...), instance roles.
+    pub async fn from_env() -> Self {
+        let config = aws_config::defaults(BehaviorVersion::latest()).load().await;
+        Self::from_sdk_config(&config)
+    }
+
+    /// A client from an existing SDK configuration. The SDK's own retries are turned off:
+    /// bedrock-fm's [`RetryPolicy`] retries instead.
+    pub fn from_sdk_config(config: &SdkConfig) -> Self {
+        let sdk_config = aws_sdk_bedrockruntime::config::Builder::from(config)
+            .retry_config(RetryConfig::disabled())
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+            .build();
+        Self::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(sdk_config))
+    }
+
+    /// Wraps an existing SDK client as it is (its retry configuration included).
+    pub fn from_sdk_client(sdk: aws_sdk_bedrockruntime::Client) -> Self {
+        Self {
+            sdk,
+            retry: RetryPolicy::default(),
+            stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
+        }
+    }
+
+    /// A builder for explicit region, endpoint, bearer key, retries and timeouts.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The SDK client inside.
+    pub fn sdk(&self) -> &aws_sdk_bedrockruntime::Client {
+        &self.sdk
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// How long a stream may stay silent before it fails with a timeout.
+    pub fn stream_idle_timeout(&self) -> Duration {
+        self.stream_idle_timeout
+    }
+
+    /// The same client with another stream idle timeout.
+    pub fn with_stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = timeout;
+        self
+    }
+}
+
+/// Builds a [`Client`] on top of the AWS configuration chain; every setter overrides it.
+#[derive(Default)]
+pub struct ClientBuilder {
+    region: Option<String>,
+    endpoint_url: Option<String>,
+    bearer_token: Option<String>,
+    credentials: Option<aws_credential_types::Credentials>,
+    retry: Option<RetryPolicy>,
+    connect_timeout: Option<Duration>,
+    operation_timeout: Option<Duration>,
+    stream_idle_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "bearer_token",
+                &self.bearer_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "** redacted **"),
+            )
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The AWS region (default: from the configuration chain).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The endpoint URL, e.g. a proxy or `bedrock-fm-local` (default: the region's endpoint).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// A Bedrock API key, sent as `Authorization: Bearer` in preference to SigV4.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Static AWS credentials (default: the credential chain).
+    pub fn credentials(mut self, access_key_id: &str, secret_access_key: &str) -> Self {
+        let creds = aws_credential_types::Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "bedrock-fm",
+        );
+        self.credentials = Some(creds);
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Connection timeout (default: the SDK's).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of a whole non-streaming call, retries excluded (default: none).
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.operation_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a stream may stay silent (default: [`DEFAULT_STREAM_IDLE_TIMEOUT`]).
+    pub fn stream_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.stream_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Loads the configuration chain, applies the overrides and builds the client.
+    pub async fn build(self) -> Result<Client> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = &self.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        if let Some(creds) = self.credentials.clone() {
+            loader = loader.credentials_provider(creds);
+        }
+        let config = loader.load().await;
+        let mut builder = aws_sdk_bedrockruntime::config::Builder::from(&config)
+            .retry_config(RetryConfig::disabled())
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+        if let Some(token) = &self.bearer_token {
+            builder = builder
+                .bearer_token(Token::new(token.clone(), None))
+                .auth_scheme_preference([
+                    aws_smithy_runtime_api::client::auth::AuthSchemeId::from("httpBearerAuth"),
+                ]);
+        }
+        if self.connect_timeout.is_some() || self.operation_timeout.is_some() {
+            let mut timeouts = TimeoutConfig::builder();
+            if let Some(t) = self.connect_timeout {
+                timeouts = timeouts.connect_timeout(t);
+            }
+            if let Some(t) = self.operation_timeout {
+                timeouts = timeouts.operation_attempt_timeout(t);
+            }
+            builder = builder.timeout_config(timeouts.build());
+        }
+        let mut client =
+            Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(builder.build()));
+        if let Some(retry) = self.retry {
+            client.retry = retry;
+        }
+        if let Some(t) = self.stream_idle_timeout {
+            client.stream_idle_timeout = t;
+        }
+        Ok(client)
+    }
+}

@@ -1,0 +1,190 @@
+//! Conversations: `System`, `Human` and `Assistant` turns, validated before any request.
+
+use crate::error::{Error, Result};
+
+/// Who speaks a turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// Instructions for the model; at most one, and only first.
+    System,
+    /// The user.
+    Human,
+    /// The model.
+    Assistant,
+}
+
+impl Role {
+    /// `"system"`, `"user"` or `"assistant"`, as Converse and most native formats name it.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Self::System => "system",
+            Self::Human => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
+
+/// One turn of a conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Turn {
+    /// Who speaks it.
+    pub role: Role,
+    /// What is said.
+    pub text: String,
+}
+
+/// A conversation, in order. Build it with [`Conversation::system`], [`Conversation::human`]
+/// and [`Conversation::assistant`]; it is validated when sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Conversation {
+    turns: Vec<Turn>,
+}
+
+impl Conversation {
+    /// An empty conversation.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a turn.
+    pub fn push(mut self, role: Role, text: impl Into<String>) -> Self {
+        self.turns.push(Turn {
+            role,
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Appends a system turn.
+    pub fn system(self, text: impl Into<String>) -> Self {
+        self.push(Role::System, text)
+    }
+
+    /// Appends a human turn.
+    pub fn human(self, text: impl Into<String>) -> Self {
+        self.push(Role::Human, text)
+    }
+
+    /// Appends an assistant turn (a prefill when it is last).
+    pub fn assistant(self, text: impl Into<String>) -> Self {
+        self.push(Role::Assistant, text)
+    }
+
+    /// All turns, in order.
+    pub fn turns(&self) -> &[Turn] {
+        &self.turns
+    }
+
+    /// The system turn's text, if any.
+    pub fn system_text(&self) -> Option<&str> {
+        self.turns
+            .first()
+            .filter(|t| t.role == Role::System)
+            .map(|t| t.text.as_str())
+    }
+
+    /// The turns after the system turn.
+    pub fn dialogue(&self) -> &[Turn] {
+        match self.turns.first() {
+            Some(t) if t.role == Role::System => &self.turns[1..],
+            _ => &self.turns,
+        }
+    }
+
+    /// Checks the rules every family shares: at most one system turn and only first, human
+    /// and assistant turns alternate starting with the human, no empty turn, and the last
+    /// turn is the human's (or the assistant's when `prefill` is allowed). Errors name the
+    /// turn (1-based) and the problem.
+    pub fn validate(&self, prefill: bool) -> Result<()> {
+        let at = |i: usize| format!("conversation turn {}", i + 1);
+        for (i, turn) in self.turns.iter().enumerate() {
+            if turn.role == Role::System && i > 0 {
+                let msg = if self.turns[..i].iter().any(|t| t.role == Role::System) {
+                    "a second system message; at most one is allowed"
+                } else {
+                    "a system message must be the first turn"
+                };
+                return Err(Error::invalid(at(i), msg));
+            }
+            if turn.text.trim().is_empty() {
+                return Err(Error::invalid(at(i), "the turn's text is empty"));
+            }
+        }
+        let offset = self.turns.len() - self.dialogue().len();
+        let mut expected = Role::Human;
+        for (i, turn) in self.dialogue().iter().enumerate() {
+            if turn.role != expected {
+                let msg = match expected {
+                    Role::Human => {
+                        "two assistant turns in a row (or a conversation that starts with the assistant); roles must alternate starting with the human"
+                    }
+                    _ => "two human turns in a row; roles must alternate",
+                };
+                return Err(Error::invalid(at(i + offset), msg));
+            }
+            expected = if expected == Role::Human {
+                Role::Assistant
+            } else {
+                Role::Human
+            };
+        }
+        match self.dialogue().last() {
+            None => Err(Error::invalid("conversation", "has no human turn")),
+            Some(t) if t.role == Role::Assistant && !prefill => Err(Error::invalid(
+                at(self.turns.len() - 1),
+                "the conversation ends with the assistant, and this family cannot prefill a reply",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(c: &Conversation, prefill: bool) -> String {
+        c.validate(prefill).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_well_formed_conversation_passes() {
+        let c = Conversation::new()
+            .system("Be brief.")
+            .human("Hi")
+            .assistant("Hello")
+            .human("Bye");
+        c.validate(false).unwrap();
+        assert_eq!(c.system_text(), Some("Be brief."));
+        assert_eq!(c.dialogue().len(), 3);
+    }
+
+    #[test]
+    fn each_rule_names_the_turn() {
+        let two_systems = Conversation::new().system("a").system("b").human("x");
+        assert_eq!(
+            problem(&two_systems, false),
+            "InvalidInput: conversation turn 2: a second system message; at most one is allowed"
+        );
+        let late_system = Conversation::new().human("x").system("a");
+        assert!(
+            problem(&late_system, false).contains("turn 2: a system message must be the first")
+        );
+        let two_humans = Conversation::new().human("a").human("b");
+        assert!(problem(&two_humans, false).contains("turn 2: two human turns in a row"));
+        let starts_assistant = Conversation::new().assistant("a").human("b");
+        assert!(problem(&starts_assistant, false).contains("turn 1: two assistant turns"));
+        let empty = Conversation::new().human("  ");
+        assert!(problem(&empty, false).contains("turn 1: the turn's text is empty"));
+        assert!(problem(&Conversation::new().system("s"), false).contains("has no human turn"));
+    }
+
+    #[test]
+    fn an_assistant_prefill_needs_a_family_that_supports_it() {
+        let c = Conversation::new().human("Count:").assistant("1, 2,");
+        assert!(problem(&c, false).contains("turn 2: the conversation ends with the assistant"));
+        c.validate(true).unwrap();
+    }
+}

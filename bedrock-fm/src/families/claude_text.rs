@@ -1,0 +1,62 @@
+//! Anthropic Claude Text Completions (v2, v2.1, Instant): `\n\nHuman: ...\n\nAssistant:`.
+//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html
+
+use super::{Decoded, EncodeContext, TextFamily};
+use crate::bodies::claude_text::ClaudeTextResponse;
+use crate::conversation::{Conversation, Role};
+use crate::error::Result;
+use crate::generated::wrappers::ClaudeFamily;
+use serde_json::{Map, Value};
+
+/// The system text, then `\n\nHuman: ...` and `\n\nAssistant: ...` turns, ending with
+/// `\n\nAssistant:` (or the assistant's prefill).
+pub(crate) fn claude_text_prompt(conversation: &Conversation) -> String {
+    let mut out = conversation.system_text().unwrap_or_default().to_owned();
+    for turn in conversation.dialogue() {
+        match turn.role {
+            Role::Human => out.push_str(&format!("\n\nHuman: {}", turn.text)),
+            _ => out.push_str(&format!("\n\nAssistant: {}", turn.text)),
+        }
+    }
+    if conversation
+        .dialogue()
+        .last()
+        .is_some_and(|t| t.role == Role::Human)
+    {
+        out.push_str("\n\nAssistant:");
+    }
+    out
+}
+
+impl TextFamily for ClaudeFamily {
+    type Response = ClaudeTextResponse;
+    const PREFILL: bool = true;
+
+    fn encode(
+        conversation: &Conversation,
+        ctx: &EncodeContext,
+        body: &mut Map<String, Value>,
+    ) -> Result<String> {
+        let prompt = claude_text_prompt(conversation);
+        body.insert("prompt".into(), Value::String(prompt.clone()));
+        // Required by the API; typed `max_tokens` overrides it.
+        body.insert(
+            "max_tokens_to_sample".into(),
+            Value::from(ctx.default_max_tokens()),
+        );
+        Ok(prompt)
+    }
+
+    fn decode(response: &Value) -> Decoded {
+        Decoded::text(response.get("completion").and_then(Value::as_str))
+            .with_stop(response.get("stop_reason").and_then(Value::as_str))
+    }
+
+    fn decode_chunk(chunk: &Value) -> Decoded {
+        let d = Self::decode(chunk);
+        Decoded {
+            usage: super::invocation_metrics_usage(chunk),
+            ..d
+        }
+    }
+}

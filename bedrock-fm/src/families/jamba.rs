@@ -1,0 +1,43 @@
+//! AI21 Jamba: OpenAI-style `messages`, `choices` and `usage`.
+//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html
+
+use super::mistral_chat::decode_choices;
+use super::{Decoded, EncodeContext, TextFamily};
+use crate::bodies::jamba::JambaResponse;
+use crate::conversation::Conversation;
+use crate::error::Result;
+use crate::generated::wrappers::JambaFamily;
+use serde_json::{Map, Value};
+
+impl TextFamily for JambaFamily {
+    type Response = JambaResponse;
+
+    fn encode(
+        conversation: &Conversation,
+        _: &EncodeContext,
+        body: &mut Map<String, Value>,
+    ) -> Result<String> {
+        body.insert(
+            "messages".into(),
+            super::role_content_messages(conversation),
+        );
+        Ok(conversation
+            .turns()
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n"))
+    }
+
+    fn decode(response: &Value) -> Decoded {
+        decode_choices(response)
+    }
+
+    fn decode_chunk(chunk: &Value) -> Decoded {
+        let d = decode_choices(chunk);
+        Decoded {
+            usage: d.usage.or(super::invocation_metrics_usage(chunk)),
+            ..d
+        }
+    }
+}

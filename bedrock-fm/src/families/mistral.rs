@@ -1,0 +1,70 @@
+//! Mistral text completion: `<s>[INST] {user} [/INST]`.
+//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
+
+use super::{Decoded, EncodeContext, TextFamily};
+use crate::bodies::mistral::MistralResponse;
+use crate::conversation::{Conversation, Role};
+use crate::error::Result;
+use crate::generated::wrappers::MistralFamily;
+use serde_json::{Map, Value};
+
+/// `<s>[INST] {user} [/INST]{assistant}</s>[INST] {user} [/INST]`; Mistral has no system
+/// role, so the system text opens the first instruction.
+pub(crate) fn mistral_prompt(conversation: &Conversation) -> String {
+    let mut out = String::from("<s>");
+    let mut system = conversation.system_text().map(|s| format!("{s}\n\n"));
+    for turn in conversation.dialogue() {
+        match turn.role {
+            Role::Human => {
+                let sys = system.take().unwrap_or_default();
+                out.push_str(&format!("[INST] {sys}{} [/INST]", turn.text));
+            }
+            _ => out.push_str(&format!("{}</s>", turn.text)),
+        }
+    }
+    out
+}
+
+impl TextFamily for MistralFamily {
+    type Response = MistralResponse;
+
+    fn encode(
+        conversation: &Conversation,
+        _: &EncodeContext,
+        body: &mut Map<String, Value>,
+    ) -> Result<String> {
+        let prompt = mistral_prompt(conversation);
+        body.insert("prompt".into(), Value::String(prompt.clone()));
+        Ok(prompt)
+    }
+
+    fn decode(response: &Value) -> Decoded {
+        let outputs = response
+            .get("outputs")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let texts = outputs
+            .iter()
+            .filter_map(|o| o.get("text").and_then(Value::as_str))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let stop = outputs
+            .first()
+            .and_then(|o| o.get("stop_reason"))
+            .and_then(Value::as_str);
+        Decoded {
+            texts,
+            ..Decoded::default()
+        }
+        .with_stop(stop)
+    }
+
+    fn decode_chunk(chunk: &Value) -> Decoded {
+        Decoded {
+            usage: super::invocation_metrics_usage(chunk),
+            ..Self::decode(chunk)
+        }
+    }
+}

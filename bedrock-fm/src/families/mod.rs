@@ -1,0 +1,157 @@
+//! What is particular to each text family: how a conversation becomes its native body, and
+//! how its response and stream chunks become text, usage and a stop reason. One file per
+//! family; adding a family is a `models.toml` entry plus one such file.
+
+mod claude_messages;
+mod claude_text;
+mod command;
+mod command_r;
+mod jamba;
+mod jurassic;
+mod llama2_chat;
+mod llama3;
+mod mistral;
+mod mistral_chat;
+mod nova;
+mod titan_text;
+
+use crate::catalog::Model;
+use crate::conversation::{Conversation, Role};
+use crate::details::Usage;
+use crate::error::Result;
+use crate::text::FamilyParams;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+/// What a family encoder may need to know beyond the conversation.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct EncodeContext {
+    /// The catalog model, unless the wrapper was built from an ARN.
+    pub model: Option<Model>,
+}
+
+impl EncodeContext {
+    /// A default for a required output limit: the model's maximum, capped at 4,096.
+    pub fn default_max_tokens(&self) -> u32 {
+        self.model
+            .and_then(|m| m.info().max_output_tokens)
+            .unwrap_or(4096)
+            .min(4096)
+    }
+}
+
+/// Text, usage and stop reason read from a response or a stream chunk.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Decoded {
+    /// The completions (a response) or the text deltas (a chunk), empty strings removed.
+    pub texts: Vec<String>,
+    /// Token counts, where reported.
+    pub usage: Usage,
+    /// The family's stop reason, as received.
+    pub stop_reason: Option<String>,
+}
+
+impl Decoded {
+    pub(crate) fn text(text: Option<&str>) -> Self {
+        Self {
+            texts: text
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .into_iter()
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn with_stop(mut self, reason: Option<&str>) -> Self {
+        self.stop_reason = reason.map(str::to_owned);
+        self
+    }
+
+    pub(crate) fn merge_usage(mut self, usage: Usage) -> Self {
+        self.usage = self.usage.or(usage);
+        self
+    }
+
+    pub(crate) fn with_usage(mut self, input: Option<&Value>, output: Option<&Value>) -> Self {
+        let count = |v: Option<&Value>| v.and_then(Value::as_u64).map(|n| n as u32);
+        self.usage = Usage::new(count(input), count(output)).or(self.usage);
+        self
+    }
+}
+
+/// The hand-written half of a text family (the other half, its typed parameters and wrapper
+/// aliases, is generated).
+pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
+    /// The typed InvokeModel response.
+    type Response: DeserializeOwned + Serialize + Clone + std::fmt::Debug + Send + Sync + 'static;
+
+    /// Whether a conversation may end with an assistant turn that the model continues.
+    const PREFILL: bool = false;
+
+    /// Writes the conversation and the family's fixed fields into the native body, and
+    /// returns the prompt as sent (the templated text, or the conversation's text).
+    fn encode(
+        conversation: &Conversation,
+        ctx: &EncodeContext,
+        body: &mut Map<String, Value>,
+    ) -> Result<String>;
+
+    /// Reads a whole InvokeModel response.
+    fn decode(response: &Value) -> Decoded;
+
+    /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`).
+    fn decode_chunk(chunk: &Value) -> Decoded;
+}
+
+/// `[{"role": "user", "content": "..."}, ...]`: the OpenAI-style messages that Mistral chat
+/// and Jamba take, system first.
+pub(crate) fn role_content_messages(conversation: &Conversation) -> Value {
+    let messages: Vec<Value> = conversation
+        .turns()
+        .iter()
+        .map(|t| serde_json::json!({"role": t.role.wire(), "content": t.text}))
+        .collect();
+    Value::Array(messages)
+}
+
+/// The conversation's text as one prompt, for families that take a single string and have
+/// no documented chat template (a lone human turn is sent as it is).
+pub(crate) fn plain_prompt(conversation: &Conversation, user: &str, assistant: &str) -> String {
+    if let [only] = conversation.turns()
+        && only.role == Role::Human
+    {
+        return only.text.clone();
+    }
+    let mut out = String::new();
+    for turn in conversation.turns() {
+        match turn.role {
+            Role::System => out.push_str(&format!("{}\n\n", turn.text)),
+            Role::Human => out.push_str(&format!("{user}: {}\n", turn.text)),
+            _ => out.push_str(&format!("{assistant}: {}\n", turn.text)),
+        }
+    }
+    if conversation
+        .turns()
+        .last()
+        .is_some_and(|t| t.role == Role::Human)
+    {
+        out.push_str(&format!("{assistant}:"));
+    }
+    out
+}
+
+/// The usage in the `amazon-bedrock-invocationMetrics` object of a stream's last chunk.
+pub(crate) fn invocation_metrics_usage(chunk: &Value) -> Usage {
+    let metrics = chunk.get("amazon-bedrock-invocationMetrics");
+    let count = |k| {
+        metrics
+            .and_then(|m| m.get(k))
+            .and_then(Value::as_u64)
+            .map(|n| n as u32)
+    };
+    Usage::new(count("inputTokenCount"), count("outputTokenCount"))
+}

@@ -1,0 +1,782 @@
+//! Text generation: [`TextModel`], the generic wrapper every text family is an instance of
+//! (`Titan = TextModel<TitanFamily>`, generated), its builder and per-call options.
+
+use crate::catalog::{Family, FamilyKind, Model};
+use crate::client::Client;
+use crate::conversation::Conversation;
+use crate::details::{Api, Details};
+use crate::error::{Error, Result};
+use crate::families::TextFamily;
+use crate::generated::wrappers::{AnyTextModel, dispatch_text_model};
+use crate::stream::TextStream;
+use crate::{converse, invoke};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A typed parameter of a family: its setter and where it goes in the native body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ParamSpec {
+    /// The setter's name (`temperature`, `top_k`, ...).
+    pub setter: &'static str,
+    /// The wire path in the native body (`["textGenerationConfig", "temperature"]`).
+    pub path: &'static [&'static str],
+}
+
+/// What the codegen declares of each text family (see `[family.<id>.params]`).
+pub trait FamilyParams {
+    /// The family.
+    const FAMILY: Family;
+    /// Its typed parameters.
+    const PARAMS: &'static [ParamSpec];
+}
+
+/// The setters every text family has; they map to Converse's `inferenceConfig`.
+const COMMON: [&str; 4] = ["temperature", "top_p", "max_tokens", "stop_words"];
+
+/// Options of a call. As builder defaults they apply to every call; per call, each key that
+/// is set overrides the default (`Option` semantics: an explicit `0.0` is sent).
+pub struct CallOptions<F> {
+    values: BTreeMap<&'static str, Value>,
+    extra_args: Map<String, Value>,
+    extra_args_error: Option<String>,
+    family: PhantomData<fn() -> F>,
+}
+
+impl<F> Clone for CallOptions<F> {
+    fn clone(&self) -> Self {
+        Self {
+            values: self.values.clone(),
+            extra_args: self.extra_args.clone(),
+            extra_args_error: self.extra_args_error.clone(),
+            family: PhantomData,
+        }
+    }
+}
+
+impl<F> Default for CallOptions<F> {
+    fn default() -> Self {
+        Self {
+            values: BTreeMap::new(),
+            extra_args: Map::new(),
+            extra_args_error: None,
+            family: PhantomData,
+        }
+    }
+}
+
+impl<F> fmt::Debug for CallOptions<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("values", &self.values)
+            .field("extra_args", &self.extra_args)
+            .finish()
+    }
+}
+
+impl<F> PartialEq for CallOptions<F> {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values && self.extra_args == other.extra_args
+    }
+}
+
+/// The setters shared by [`CallOptions`] and [`TextModelBuilder`].
+macro_rules! common_setters {
+    () => {
+        /// Sampling temperature; an explicit `0.0` is sent as `0.0`.
+        pub fn temperature(self, value: impl Into<f64>) -> Self {
+            self.param("temperature", serde_json::json!(value.into()))
+        }
+
+        /// Nucleus sampling probability.
+        pub fn top_p(self, value: impl Into<f64>) -> Self {
+            self.param("top_p", serde_json::json!(value.into()))
+        }
+
+        /// Maximum number of tokens to generate.
+        pub fn max_tokens(self, value: u32) -> Self {
+            self.param("max_tokens", serde_json::json!(value))
+        }
+
+        /// Sequences at which generation stops.
+        pub fn stop_words<I: Into<String>>(self, words: impl IntoIterator<Item = I>) -> Self {
+            let words: Vec<String> = words.into_iter().map(Into::into).collect();
+            self.param("stop_words", serde_json::json!(words))
+        }
+    };
+}
+
+impl<F> CallOptions<F> {
+    /// No options set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    common_setters!();
+
+    /// Model-specific JSON (an object), merged key by key into the native body on
+    /// InvokeModel, or into `additionalModelRequestFields` on Converse. Calling it again
+    /// merges, later keys winning. A key that names a typed parameter is rejected.
+    pub fn extra_args(mut self, args: Value) -> Self {
+        match args {
+            Value::Object(map) => self.extra_args.extend(map),
+            other => self.extra_args_error = Some(format!("must be a JSON object, not {other}")),
+        }
+        self
+    }
+
+    /// Sets a typed parameter by setter name; the generated setters call this.
+    pub(crate) fn param(mut self, setter: &'static str, value: Value) -> Self {
+        self.values.insert(setter, value);
+        self
+    }
+
+    /// The value set for a setter.
+    pub fn get(&self, setter: &str) -> Option<&Value> {
+        self.values.get(setter)
+    }
+
+    /// These options over `defaults`: each key set here wins, the rest comes from
+    /// `defaults`; `extra_args` merge per key the same way.
+    pub fn over(&self, defaults: &CallOptions<F>) -> CallOptions<F> {
+        let mut merged = defaults.clone();
+        merged.values.extend(self.values.clone());
+        merged.extra_args.extend(self.extra_args.clone());
+        merged.extra_args_error = self.extra_args_error.clone().or(merged.extra_args_error);
+        merged
+    }
+
+    fn retype<G>(self) -> CallOptions<G> {
+        CallOptions {
+            values: self.values,
+            extra_args: self.extra_args,
+            extra_args_error: self.extra_args_error,
+            family: PhantomData,
+        }
+    }
+
+    /// The extra arguments as given.
+    pub fn extra_args_map(&self) -> &Map<String, Value> {
+        &self.extra_args
+    }
+}
+
+/// The options of one call, checked against the family and the model.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    /// Typed parameters with their native paths, in setter order.
+    pub native: Vec<(&'static ParamSpec, Value)>,
+    /// Common parameters the family cannot take natively (only valid on Converse).
+    pub not_native: Vec<&'static str>,
+    /// Every typed value by setter.
+    pub values: BTreeMap<&'static str, Value>,
+    pub extra_args: Map<String, Value>,
+}
+
+impl Plan {
+    pub(crate) fn temperature(&self) -> Option<f64> {
+        self.values.get("temperature").and_then(Value::as_f64)
+    }
+
+    pub(crate) fn top_p(&self) -> Option<f64> {
+        self.values.get("top_p").and_then(Value::as_f64)
+    }
+
+    pub(crate) fn max_tokens(&self) -> Option<u32> {
+        self.values
+            .get("max_tokens")
+            .and_then(Value::as_u64)
+            .map(|v| v as u32)
+    }
+
+    pub(crate) fn stop_words(&self) -> Option<Vec<String>> {
+        let words = self.values.get("stop_words")?.as_array()?;
+        Some(
+            words
+                .iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect(),
+        )
+    }
+
+    /// Family-specific parameters (not Converse's inferenceConfig ones).
+    pub(crate) fn specific(&self) -> impl Iterator<Item = &(&'static ParamSpec, Value)> {
+        self.native
+            .iter()
+            .filter(|(p, _)| !COMMON.contains(&p.setter))
+    }
+}
+
+fn setter_call(setter: &str) -> String {
+    format!("`.{setter}(...)`")
+}
+
+impl<F: FamilyParams> CallOptions<F> {
+    /// Checks every value against the family's declared ranges and the model's limits, and
+    /// `extra_args` against the typed parameters.
+    pub(crate) fn plan(&self, model: Option<Model>) -> Result<Plan> {
+        if let Some(problem) = &self.extra_args_error {
+            return Err(Error::invalid("extra_args", problem.clone()));
+        }
+        let request = F::FAMILY.request_spec();
+        let mut native = Vec::new();
+        let mut not_native = Vec::new();
+        for (&setter, value) in &self.values {
+            let Some(param) = F::PARAMS.iter().find(|p| p.setter == setter) else {
+                not_native.push(setter);
+                continue;
+            };
+            let field = request
+                .field_at(param.path)
+                .expect("codegen checked every param path");
+            if let Some(v) = field.validate_value(value).into_iter().next() {
+                let message = format!("{} (wire `{}`)", v.message, param.path.join("."));
+                return Err(Error::invalid(setter, message));
+            }
+            native.push((param, value.clone()));
+        }
+        if let (Some(limit), Some(asked)) = (
+            model.and_then(|m| m.info().max_output_tokens),
+            self.values.get("max_tokens").and_then(Value::as_u64),
+        ) && asked > u64::from(limit)
+        {
+            let id = model.map(Model::id).unwrap_or_default();
+            let msg =
+                format!("{asked} exceeds the model's maximum output of {limit} tokens ({id})");
+            return Err(Error::invalid("max_tokens", msg));
+        }
+        check_extra_args::<F>(&self.extra_args)?;
+        Ok(Plan {
+            native,
+            not_native,
+            values: self.values.clone(),
+            extra_args: self.extra_args.clone(),
+        })
+    }
+}
+
+/// Rejects an `extra_args` key that names a typed parameter: by its setter name, by its
+/// wire name at the top level, or by its full wire path.
+fn check_extra_args<F: FamilyParams>(extra: &Map<String, Value>) -> Result<()> {
+    let at_path = |path: &[&str]| {
+        let mut current = extra;
+        for (i, segment) in path.iter().enumerate() {
+            match current.get(*segment) {
+                Some(_) if i + 1 == path.len() => return true,
+                Some(Value::Object(next)) => current = next,
+                _ => return false,
+            }
+        }
+        false
+    };
+    for key in extra.keys() {
+        let typed = COMMON
+            .iter()
+            .copied()
+            .chain(F::PARAMS.iter().map(|p| p.setter))
+            .find(|s| s == key);
+        let by_wire = F::PARAMS
+            .iter()
+            .find(|p| p.path.last() == Some(&key.as_str()));
+        if let Some(setter) = typed.or(by_wire.map(|p| p.setter)) {
+            let msg = format!(
+                "names the typed parameter `{setter}`; use {} instead",
+                setter_call(setter)
+            );
+            return Err(Error::invalid(format!("extra_args.{key}"), msg));
+        }
+    }
+    if let Some(p) = F::PARAMS
+        .iter()
+        .find(|p| p.path.len() > 1 && at_path(p.path))
+    {
+        let msg = format!(
+            "names the typed parameter `{}`; use {} instead",
+            p.setter,
+            setter_call(p.setter)
+        );
+        return Err(Error::invalid(
+            format!("extra_args.{}", p.path.join(".")),
+            msg,
+        ));
+    }
+    Ok(())
+}
+
+/// A model ID as given: a catalog [`Model`], an inference-profile ID, or an ARN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelId(String);
+
+impl From<Model> for ModelId {
+    fn from(model: Model) -> Self {
+        Self(model.id().to_owned())
+    }
+}
+
+impl From<&str> for ModelId {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl From<String> for ModelId {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+/// Builder of a [`TextModel`]: the model, the API and the defaults of every call. Setters
+/// never fail; [`TextModelBuilder::build`] returns the first problem.
+pub struct TextModelBuilder<F> {
+    client: Client,
+    model_id: String,
+    api: Api,
+    system: Option<String>,
+    defaults: CallOptions<F>,
+}
+
+impl<F> fmt::Debug for TextModelBuilder<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextModelBuilder")
+            .field("model_id", &self.model_id)
+            .field("api", &self.api)
+            .field("defaults", &self.defaults)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> TextModelBuilder<F> {
+    common_setters!();
+
+    /// The API every call uses (default [`Api::InvokeModel`]).
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = api;
+        self
+    }
+
+    /// A system prompt sent with every `generate` call (default none).
+    pub fn system(mut self, text: impl Into<String>) -> Self {
+        self.system = Some(text.into());
+        self
+    }
+
+    /// Default model-specific JSON; see [`CallOptions::extra_args`].
+    pub fn extra_args(mut self, args: Value) -> Self {
+        self.defaults = self.defaults.extra_args(args);
+        self
+    }
+
+    /// Sets a typed parameter by setter name; the generated setters call this.
+    pub(crate) fn param(mut self, setter: &'static str, value: Value) -> Self {
+        self.defaults = self.defaults.param(setter, value);
+        self
+    }
+
+    /// The same builder for another family (used by [`AnyTextModel`] dispatch).
+    pub(crate) fn into_family<G>(self) -> TextModelBuilder<G> {
+        TextModelBuilder {
+            client: self.client,
+            model_id: self.model_id,
+            api: self.api,
+            system: self.system,
+            defaults: self.defaults.retype(),
+        }
+    }
+}
+
+/// Resolves an ID for the family `expected`: a catalog ID of that family, or an ARN (taken
+/// as that family, since an ARN does not say). Other families' IDs and unknown IDs fail.
+fn resolve_for(expected: Option<Family>, id: &str) -> Result<(Option<Model>, Family)> {
+    match Model::resolve(id) {
+        Ok(resolved) => {
+            let family = resolved.model.family();
+            if let Some(expected) = expected
+                && expected != family
+            {
+                let msg = format!(
+                    "{id} belongs to the {} family (wrapper `{}`), not {} (`{}`)",
+                    family.name(),
+                    family.wrapper(),
+                    expected.name(),
+                    expected.wrapper()
+                );
+                return Err(Error::invalid("model", msg));
+            }
+            Ok((Some(resolved.model), family))
+        }
+        Err(_) if id.starts_with("arn:") => match expected {
+            Some(family) => Ok((None, family)),
+            None => Err(Error::invalid(
+                "model",
+                format!(
+                    "{id} is an ARN, which does not say which family it runs: use the family's wrapper"
+                ),
+            )),
+        },
+        Err(e) => Err(Error::invalid("model", e.to_string())),
+    }
+}
+
+pub(crate) fn not_a_text_family(family: Family) -> Error {
+    let kind = match family.kind() {
+        FamilyKind::Embedding => "an embedding",
+        FamilyKind::Image => "an image",
+        _ => "a non-text",
+    };
+    Error::invalid(
+        "model",
+        format!(
+            "{} is {kind} family (wrapper `{}`), not a text family",
+            family.name(),
+            family.wrapper()
+        ),
+    )
+}
+
+impl<F: TextFamily> TextModelBuilder<F> {
+    /// Checks the model (its family must be `F`'s), the API and the defaults, and builds.
+    pub fn build(self) -> Result<TextModel<F>> {
+        let (model, _) = resolve_for(Some(F::FAMILY), &self.model_id)?;
+        if let Some(m) = model {
+            check_api(m, self.api, false)?;
+        }
+        self.defaults.plan(model)?;
+        if self.system.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return Err(Error::invalid("system", "the system prompt is empty"));
+        }
+        Ok(TextModel {
+            client: self.client,
+            model_id: self.model_id,
+            model,
+            api: self.api,
+            system: self.system,
+            defaults: self.defaults,
+        })
+    }
+}
+
+fn check_api(model: Model, api: Api, stream: bool) -> Result<()> {
+    let info = model.info();
+    if api == Api::Converse && !info.converse {
+        let msg = format!(
+            "{} does not support the Converse API; use Api::InvokeModel",
+            info.id
+        );
+        return Err(Error::invalid("api", msg));
+    }
+    if stream && !info.streaming {
+        return Err(Error::invalid(
+            "stream",
+            format!("{} does not stream responses", info.id),
+        ));
+    }
+    Ok(())
+}
+
+/// The marker of a builder whose family is chosen from the model ID.
+#[derive(Debug, Clone, Copy)]
+pub struct AnyFamily;
+
+/// Builder of an [`AnyTextModel`].
+pub type AnyTextModelBuilder = TextModelBuilder<AnyFamily>;
+
+impl AnyTextModel {
+    /// A builder whose family is chosen from `model_id` at `build()`: any text model in the
+    /// catalog, by canonical ID or inference-profile ID.
+    pub fn builder(client: &Client, model_id: impl Into<ModelId>) -> AnyTextModelBuilder {
+        TextModelBuilder::new(client, model_id)
+    }
+
+    /// The right wrapper for a model ID, with no defaults.
+    pub fn from_model_id(client: &Client, model_id: impl Into<ModelId>) -> Result<Self> {
+        Self::builder(client, model_id).build()
+    }
+
+    /// The model ID.
+    pub fn model_id(&self) -> &str {
+        dispatch_text_model!(self, m => m.model_id())
+    }
+
+    /// The family.
+    pub fn family(&self) -> Family {
+        dispatch_text_model!(self, m => m.family())
+    }
+
+    /// See [`TextModel::generate`].
+    pub async fn generate(&self, prompt: &str) -> Result<Vec<String>> {
+        dispatch_text_model!(self, m => m.generate(prompt).await)
+    }
+
+    /// See [`TextModel::generate_stream`].
+    pub async fn generate_stream(&self, prompt: &str) -> Result<TextStream> {
+        dispatch_text_model!(self, m => m.generate_stream(prompt).await)
+    }
+
+    /// See [`TextModel::generate_details`]; the typed response as JSON.
+    pub async fn generate_details(&self, prompt: &str) -> Result<Details<Value>> {
+        dispatch_text_model!(self, m => m.generate_details(prompt).await.map(Details::into_json))
+    }
+}
+
+impl AnyTextModelBuilder {
+    /// Resolves the model ID to its family and builds that family's wrapper.
+    pub fn build(self) -> Result<AnyTextModel> {
+        let (_, family) = resolve_for(None, &self.model_id)?;
+        AnyTextModel::build_for_family(family, self)
+    }
+}
+
+impl<F> TextModelBuilder<F> {
+    /// A builder for `model_id`, with no defaults and [`Api::InvokeModel`].
+    pub fn new(client: &Client, model_id: impl Into<ModelId>) -> Self {
+        Self {
+            client: client.clone(),
+            model_id: model_id.into().0,
+            api: Api::default(),
+            system: None,
+            defaults: CallOptions::default(),
+        }
+    }
+}
+
+/// A text model of family `F`. Cheap to clone; calls may run concurrently.
+pub struct TextModel<F> {
+    pub(crate) client: Client,
+    pub(crate) model_id: String,
+    pub(crate) model: Option<Model>,
+    pub(crate) api: Api,
+    system: Option<String>,
+    defaults: CallOptions<F>,
+}
+
+impl<F> Clone for TextModel<F> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            model_id: self.model_id.clone(),
+            model: self.model,
+            api: self.api,
+            system: self.system.clone(),
+            defaults: self.defaults.clone(),
+        }
+    }
+}
+
+impl<F> fmt::Debug for TextModel<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TextModel")
+            .field("model_id", &self.model_id)
+            .field("api", &self.api)
+            .field("defaults", &self.defaults)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F: TextFamily> TextModel<F> {
+    /// A builder for `model` (a catalog model of this family, one of its inference-profile
+    /// IDs, or an ARN).
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TextModelBuilder<F> {
+        TextModelBuilder::new(client, model)
+    }
+
+    /// The model ID sent.
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    /// The catalog model, unless built from an ARN.
+    pub fn model(&self) -> Option<Model> {
+        self.model
+    }
+
+    /// The family.
+    pub fn family(&self) -> Family {
+        F::FAMILY
+    }
+
+    /// The API calls use.
+    pub fn api(&self) -> Api {
+        self.api
+    }
+
+    /// The builder's defaults.
+    pub fn defaults(&self) -> &CallOptions<F> {
+        &self.defaults
+    }
+
+    fn conversation_for(&self, prompt: &str) -> Result<Conversation> {
+        if prompt.trim().is_empty() {
+            return Err(Error::invalid("prompt", "the prompt is empty"));
+        }
+        let conversation = match &self.system {
+            Some(system) => Conversation::new().system(system.clone()),
+            None => Conversation::new(),
+        };
+        Ok(conversation.human(prompt))
+    }
+
+    /// The completions for `prompt`, with the builder's defaults.
+    pub async fn generate(&self, prompt: &str) -> Result<Vec<String>> {
+        self.generate_with(prompt, &CallOptions::default()).await
+    }
+
+    /// The completions for `prompt`, `options` overriding the defaults key by key.
+    pub async fn generate_with(
+        &self,
+        prompt: &str,
+        options: &CallOptions<F>,
+    ) -> Result<Vec<String>> {
+        Ok(self
+            .generate_details_with(prompt, options)
+            .await?
+            .completions)
+    }
+
+    /// The completion with its details.
+    pub async fn generate_details(&self, prompt: &str) -> Result<Details<F::Response>> {
+        self.generate_details_with(prompt, &CallOptions::default())
+            .await
+    }
+
+    /// The completion with its details, `options` overriding the defaults key by key.
+    pub async fn generate_details_with(
+        &self,
+        prompt: &str,
+        options: &CallOptions<F>,
+    ) -> Result<Details<F::Response>> {
+        let conversation = self.conversation_for(prompt)?;
+        self.run(&conversation, options).await
+    }
+
+    /// The text of the answer as it is generated: deltas only, never empty strings.
+    pub async fn generate_stream(&self, prompt: &str) -> Result<TextStream> {
+        self.generate_stream_with(prompt, &CallOptions::default())
+            .await
+    }
+
+    /// Streams the answer, `options` overriding the defaults key by key.
+    pub async fn generate_stream_with(
+        &self,
+        prompt: &str,
+        options: &CallOptions<F>,
+    ) -> Result<TextStream> {
+        let conversation = self.conversation_for(prompt)?;
+        self.run_stream(&conversation, options).await
+    }
+
+    pub(crate) async fn run(
+        &self,
+        conversation: &Conversation,
+        options: &CallOptions<F>,
+    ) -> Result<Details<F::Response>> {
+        conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
+        let plan = options.over(&self.defaults).plan(self.model)?;
+        match self.api {
+            Api::InvokeModel => invoke::call(self, conversation, &plan).await,
+            Api::Converse => converse::call(self, conversation, &plan).await,
+        }
+    }
+
+    pub(crate) async fn run_stream(
+        &self,
+        conversation: &Conversation,
+        options: &CallOptions<F>,
+    ) -> Result<TextStream> {
+        if let Some(m) = self.model {
+            check_api(m, self.api, true)?;
+        }
+        conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
+        let plan = options.over(&self.defaults).plan(self.model)?;
+        match self.api {
+            Api::InvokeModel => invoke::stream(self, conversation, &plan).await,
+            Api::Converse => converse::stream(self, conversation, &plan).await,
+        }
+    }
+}
+
+impl<R: serde::Serialize> Details<R> {
+    /// The same details with the typed response as JSON.
+    pub fn into_json(self) -> Details<Value> {
+        let response = self
+            .response
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
+        Details {
+            response,
+            output: self.output,
+            completions: self.completions,
+            prompt: self.prompt,
+            body: self.body,
+            api: self.api,
+            model_id: self.model_id,
+            latency: self.latency,
+            usage: self.usage,
+            stop_reason: self.stop_reason,
+            request_id: self.request_id,
+            time_to_first_token: self.time_to_first_token,
+            time_to_last_token: self.time_to_last_token,
+        }
+    }
+}
+
+/// Sets `value` at `path` in `body`, creating objects on the way.
+pub(crate) fn set_path(body: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut current = body;
+    for segment in parents {
+        let entry = current
+            .entry(segment.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        current = entry.as_object_mut().expect("just made an object");
+    }
+    current.insert(last.to_string(), value);
+}
+
+/// Merges `extra` into `body`: objects merge recursively, anything else replaces.
+pub(crate) fn deep_merge(body: &mut Map<String, Value>, extra: &Map<String, Value>) {
+    for (key, value) in extra {
+        match (body.get_mut(key), value) {
+            (Some(Value::Object(into)), Value::Object(from)) => deep_merge(into, from),
+            _ => {
+                body.insert(key.clone(), value.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn set_path_creates_nested_objects() {
+        let mut body = Map::new();
+        set_path(&mut body, &["a", "b"], json!(1));
+        set_path(&mut body, &["a", "c"], json!(2));
+        assert_eq!(Value::Object(body), json!({"a": {"b": 1, "c": 2}}));
+    }
+
+    #[test]
+    fn deep_merge_merges_objects_and_replaces_the_rest() {
+        let mut body = json!({"a": {"b": 1}, "x": [1]})
+            .as_object()
+            .unwrap()
+            .clone();
+        let extra = json!({"a": {"c": 2}, "x": [2]})
+            .as_object()
+            .unwrap()
+            .clone();
+        deep_merge(&mut body, &extra);
+        assert_eq!(
+            Value::Object(body),
+            json!({"a": {"b": 1, "c": 2}, "x": [2]})
+        );
+    }
+}
