@@ -284,8 +284,8 @@ async fn tool_calls_have_schema_valid_input_unary_and_streamed() {
         .model_id(MODEL)
         .messages(user("hello"))
         .tool_config(
-            weather_tool()
-                .to_builder()
+            ToolConfiguration::builder()
+                .set_tools(Some(weather_tool().tools().to_vec()))
                 .tool_choice(ToolChoice::Any(AnyToolChoice::builder().build()))
                 .build()
                 .unwrap(),
@@ -428,11 +428,11 @@ async fn custom_credentials_any_region_and_bearer_keys() {
         Some("Bearer ** redacted **")
     );
 
-    let wrong = server
-        .client_config()
-        .to_builder()
+    let wrong = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(server.endpoint())
         .bearer_token(aws_sdk_bedrockruntime::config::Token::new("bad-key", None))
-        .auth_scheme_preference([aws_smithy_runtime_api_auth_bearer()])
         .build();
     let err = aws_sdk_bedrockruntime::Client::from_conf(wrong)
         .converse()
@@ -448,10 +448,6 @@ async fn custom_credentials_any_region_and_bearer_keys() {
         svc.message(),
         Some("Authentication failed: Please make sure your API Key is valid.")
     );
-}
-
-fn aws_smithy_runtime_api_auth_bearer() -> aws_sdk_bedrockruntime::config::auth::AuthSchemeId {
-    aws_sdk_bedrockruntime::config::auth::AuthSchemeId::from("httpBearerAuth")
 }
 
 #[tokio::test]

@@ -63,3 +63,19 @@ impl TextFamily for Llama2ChatFamily {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Source: Meta's Llama 2 chat format, `<s>[INST] <<SYS>>\n{{ system_prompt }}\n<</SYS>>\n\n
+    // {{ user_message }} [/INST]`, which
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html refers to.
+    #[test]
+    fn the_documented_chat_format() {
+        let c = Conversation::new().system("You are terse.").human("Hi");
+        assert_eq!(llama2_prompt(&c), "<s>[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nHi [/INST]");
+        let multi = Conversation::new().human("Hi").assistant("Hello!").human("Bye");
+        assert_eq!(llama2_prompt(&multi), "<s>[INST] Hi [/INST] Hello! </s><s>[INST] Bye [/INST]");
+    }
+}

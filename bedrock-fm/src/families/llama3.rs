@@ -56,3 +56,28 @@ impl TextFamily for Llama3Family {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Source: Meta's Llama 3 prompt format (model card "Meta Llama 3", prompt format),
+    // which https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
+    // refers to.
+    #[test]
+    fn the_documented_header_format() {
+        let c = Conversation::new().system("You are terse.").human("Hi");
+        assert_eq!(
+            llama3_prompt(&c),
+            "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nYou are terse.<|eot_id|>\
+             <|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>\
+             <|start_header_id|>assistant<|end_header_id|>\n\n"
+        );
+        let prefill = Conversation::new().human("Count:").assistant("1, 2,");
+        assert_eq!(
+            llama3_prompt(&prefill),
+            "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nCount:<|eot_id|>\
+             <|start_header_id|>assistant<|end_header_id|>\n\n1, 2,"
+        );
+    }
+}

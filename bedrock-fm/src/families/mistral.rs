@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::generated::wrappers::MistralFamily;
 use serde_json::{Map, Value};
 
-/// `<s>[INST] {user} [/INST]{assistant}</s>[INST] {user} [/INST]`; Mistral has no system
+/// `<s>[INST] {user} [/INST] {assistant}</s>[INST] {user} [/INST]`; Mistral has no system
 /// role, so the system text opens the first instruction.
 pub(crate) fn mistral_prompt(conversation: &Conversation) -> String {
     let mut out = String::from("<s>");
@@ -19,7 +19,7 @@ pub(crate) fn mistral_prompt(conversation: &Conversation) -> String {
                 let sys = system.take().unwrap_or_default();
                 out.push_str(&format!("[INST] {sys}{} [/INST]", turn.text));
             }
-            _ => out.push_str(&format!("{}</s>", turn.text)),
+            _ => out.push_str(&format!(" {}</s>", turn.text)),
         }
     }
     out
@@ -66,5 +66,28 @@ impl TextFamily for MistralFamily {
             usage: super::invocation_metrics_usage(chunk),
             ..Self::decode(chunk)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Source: "<s>[INST] Instruction [/INST] Model answer</s>[INST] Follow-up instruction [/INST]",
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
+    #[test]
+    fn the_documented_instruction_format() {
+        let one = Conversation::new().human("What is your favourite condiment?");
+        assert_eq!(mistral_prompt(&one), "<s>[INST] What is your favourite condiment? [/INST]");
+        let multi = Conversation::new()
+            .human("Instruction")
+            .assistant("Model answer")
+            .human("Follow-up instruction");
+        assert_eq!(
+            mistral_prompt(&multi),
+            "<s>[INST] Instruction [/INST] Model answer</s>[INST] Follow-up instruction [/INST]"
+        );
+        let system = Conversation::new().system("Be brief.").human("Hi");
+        assert_eq!(mistral_prompt(&system), "<s>[INST] Be brief.\n\nHi [/INST]");
     }
 }

@@ -80,3 +80,17 @@ impl TextFamily for TitanFamily {
             )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Source: "inputText": "User: {{<theUserPrompt>}}\nBot:",
+    // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
+    #[test]
+    fn a_lone_prompt_is_sent_as_is_and_conversations_use_user_bot() {
+        assert_eq!(titan_prompt(&Conversation::new().human("Hello")), "Hello");
+        let c = Conversation::new().human("Hi").assistant("Hello").human("Bye");
+        assert_eq!(titan_prompt(&c), "User: Hi\nBot: Hello\nUser: Bye\nBot:");
+    }
+}

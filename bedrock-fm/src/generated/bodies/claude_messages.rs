@@ -1891,6 +1891,12 @@ pub struct ClaudeMessagesTool {
     /// Computer tool: X11 display number to control. Wire name: `display_number`.
     #[serde(rename = "display_number", default, skip_serializing_if = "Option::is_none")]
     pub display_number: Option<u32>,
+    /// Tool search tool (beta tool-search-tool-2025-10-19): true to load the definition only when a tool search finds it; the search tool itself must not be deferred. Wire name: `defer_loading`.
+    #[serde(rename = "defer_loading", default, skip_serializing_if = "Option::is_none")]
+    pub defer_loading: Option<bool>,
+    /// Example inputs, each valid against input_schema (beta tool-examples-2025-10-29; at most 20 per tool for now). Wire name: `input_examples`.
+    #[serde(rename = "input_examples", default, skip_serializing_if = "Option::is_none")]
+    pub input_examples: Option<Vec<serde_json::Value>>,
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
@@ -1915,6 +1921,8 @@ pub struct ClaudeMessagesToolBuilder {
     display_height_px: Option<u32>,
     display_width_px: Option<u32>,
     display_number: Option<u32>,
+    defer_loading: Option<bool>,
+    input_examples: Option<Vec<serde_json::Value>>,
     cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
 }
 impl ClaudeMessagesToolBuilder {
@@ -1953,6 +1961,19 @@ impl ClaudeMessagesToolBuilder {
         self.display_number = Some(value);
         self
     }
+    /// Tool search tool (beta tool-search-tool-2025-10-19): true to load the definition only when a tool search finds it; the search tool itself must not be deferred. Wire name: `defer_loading`.
+    pub fn defer_loading(mut self, value: bool) -> Self {
+        self.defer_loading = Some(value);
+        self
+    }
+    /// Example inputs, each valid against input_schema (beta tool-examples-2025-10-29; at most 20 per tool for now). Wire name: `input_examples`.
+    pub fn input_examples<I: Into<serde_json::Value>>(
+        mut self,
+        value: impl IntoIterator<Item = I>,
+    ) -> Self {
+        self.input_examples = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     pub fn cache_control(
         mut self,
@@ -1970,6 +1991,8 @@ impl ClaudeMessagesToolBuilder {
         let display_height_px = self.display_height_px;
         let display_width_px = self.display_width_px;
         let display_number = self.display_number;
+        let defer_loading = self.defer_loading;
+        let input_examples = self.input_examples;
         let cache_control = self.cache_control;
         Ok(ClaudeMessagesTool {
             kind,
@@ -1979,6 +2002,8 @@ impl ClaudeMessagesToolBuilder {
             display_height_px,
             display_width_px,
             display_number,
+            defer_loading,
+            input_examples,
             cache_control,
         })
     }
@@ -2093,6 +2118,36 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             doc: "Computer tool: X11 display number to control.",
         },
         FieldSpec {
+            rust_name: "defer_loading",
+            wire: "defer_loading",
+            ty: TypeSpec::Bool,
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Tool search tool (beta tool-search-tool-2025-10-19): true to load the definition only when a tool search finds it; the search tool itself must not be deferred.",
+        },
+        FieldSpec {
+            rust_name: "input_examples",
+            wire: "input_examples",
+            ty: TypeSpec::Array(&TypeSpec::Json),
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Example inputs, each valid against input_schema (beta tool-examples-2025-10-29; at most 20 per tool for now).",
+        },
+        FieldSpec {
             rust_name: "cache_control",
             wire: "cache_control",
             ty: TypeSpec::Struct(
@@ -2115,7 +2170,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesToolChoice {
-    /// any (use any tool), auto (model decides) or tool (use the named tool). One of: any, auto, tool. Required. Wire name: `type`.
+    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). One of: any, auto, tool, none. Required. Wire name: `type`.
     #[serde(rename = "type")]
     pub kind: String,
     /// The tool to use; required when type is tool. Wire name: `name`.
@@ -2139,7 +2194,7 @@ pub struct ClaudeMessagesToolChoiceBuilder {
     name: Option<String>,
 }
 impl ClaudeMessagesToolChoiceBuilder {
-    /// any (use any tool), auto (model decides) or tool (use the named tool). One of: any, auto, tool. Required. Wire name: `type`.
+    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). One of: any, auto, tool, none. Required. Wire name: `type`.
     pub fn kind(mut self, value: impl Into<String>) -> Self {
         self.kind = Some(value.into());
         self
@@ -2158,7 +2213,7 @@ impl ClaudeMessagesToolChoiceBuilder {
                 "ClaudeMessagesToolChoice",
                 "kind",
                 v,
-                &["any", "auto", "tool"],
+                &["any", "auto", "tool", "none"],
                 None,
                 None,
             )?;
@@ -2181,13 +2236,13 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             required: true,
             min: None,
             max: None,
-            values: &["any", "auto", "tool"],
+            values: &["any", "auto", "tool", "none"],
             min_length: None,
             max_length: None,
             min_items: None,
             max_items: None,
             default: None,
-            doc: "any (use any tool), auto (model decides) or tool (use the named tool).",
+            doc: "any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists \"auto or none\").",
         },
         FieldSpec {
             rust_name: "name",
