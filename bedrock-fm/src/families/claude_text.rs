@@ -65,7 +65,7 @@ impl TextFamily for ClaudeFamily {
 mod tests {
     use super::*;
 
-    // Source: "\n\nHuman:{userQuestion}\n\nAssistant:",
+    // Source: "\n\nHuman: {userQuestion}\n\nAssistant:",
     // https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html
     #[test]
     fn the_documented_human_assistant_format() {
