@@ -22,7 +22,7 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
@@ -90,6 +90,10 @@ pub(crate) async fn serve(
                 tokio::spawn(async move {
                     let svc = service_fn(move |req| handle(shared.clone(), peer, req));
                     let conn = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        // A client that opens a connection and never finishes its request head
+                        // is cut off instead of holding the connection forever.
+                        .header_read_timeout(std::time::Duration::from_secs(30))
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), svc);
                     tokio::select! {

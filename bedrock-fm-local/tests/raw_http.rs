@@ -119,9 +119,9 @@ async fn garbage_and_truncated_requests_do_not_stop_the_server() {
     let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut sink)).await;
     // A huge header.
     let big = "x".repeat(200_000);
-    let _ = raw(addr, format!("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {big}\r\n\r\n").as_bytes()).await;
+    let _ = raw(addr, format!("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Big: {big}\r\n\r\n").as_bytes()).await;
     // Invalid UTF-8 and control bytes in the path.
-    let _ = raw(addr, b"POST /model/\xff\xfe/converse HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").await;
+    let _ = raw(addr, b"POST /model/\xff\xfe/converse HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").await;
     still_serving(addr).await;
 }
 

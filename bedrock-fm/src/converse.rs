@@ -7,11 +7,10 @@
 use crate::conversation::{Conversation, Role};
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::document::to_document;
-use crate::error::{Error, ErrorKind, Result, ServiceError};
+use crate::error::{Error, Result, ServiceError};
 use crate::families::{Decoded, TextFamily};
-use crate::invoke::forward;
 use crate::sdk_error::from_sdk;
-use crate::stream::{StreamEvent, StreamStart, TextStream};
+use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
 use crate::text::{Plan, TextModel, deep_merge, set_path};
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
@@ -22,7 +21,6 @@ use aws_sdk_bedrockruntime::types::{
 };
 use serde_json::{Map, Value, json};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// The Converse request in its documented JSON shape (the body as sent), and the prompt.
 pub(crate) fn request_json(conversation: &Conversation, plan: &Plan) -> (Value, String) {
@@ -180,27 +178,26 @@ pub(crate) async fn call<F: TextFamily>(
     })
 }
 
-type Events = EventReceiver<ConverseStreamOutput, ConverseStreamOutputError>;
+/// The events of a ConverseStream response.
+struct Events(EventReceiver<ConverseStreamOutput, ConverseStreamOutputError>);
 
-/// The next event as text, usage and stop reason; `None` at the end of the stream.
-async fn next_event(rx: &mut Events, idle: Duration) -> Result<Option<Decoded>, ServiceError> {
-    let event = tokio::time::timeout(idle, rx.recv()).await.map_err(|_| {
-        ServiceError::new(
-            ErrorKind::Timeout,
-            format!("the stream was silent for {idle:?}"),
-        )
-    })?;
-    Ok(event.map_err(from_sdk)?.map(|event| match event {
-        ConverseStreamOutput::ContentBlockDelta(e) => match e.delta() {
-            Some(ContentBlockDelta::Text(t)) => Decoded::text(Some(t)),
+impl EventSource for Events {
+    async fn next_event(&mut self, idle: Duration) -> Result<Option<Decoded>, ServiceError> {
+        let event = tokio::time::timeout(idle, self.0.recv())
+            .await
+            .map_err(|_| idle_timeout(idle))?;
+        Ok(event.map_err(from_sdk)?.map(|event| match event {
+            ConverseStreamOutput::ContentBlockDelta(e) => match e.delta() {
+                Some(ContentBlockDelta::Text(t)) => Decoded::text(Some(t)),
+                _ => Decoded::default(),
+            },
+            ConverseStreamOutput::MessageStop(e) => {
+                Decoded::default().with_stop(Some(e.stop_reason().as_str()))
+            }
+            ConverseStreamOutput::Metadata(e) => Decoded::default().merge_usage(usage(e.usage())),
             _ => Decoded::default(),
-        },
-        ConverseStreamOutput::MessageStop(e) => {
-            Decoded::default().with_stop(Some(e.stop_reason().as_str()))
-        }
-        ConverseStreamOutput::Metadata(e) => Decoded::default().merge_usage(usage(e.usage())),
-        _ => Decoded::default(),
-    }))
+        }))
+    }
 }
 
 pub(crate) async fn stream<F: TextFamily>(
@@ -211,57 +208,23 @@ pub(crate) async fn stream<F: TextFamily>(
     let (body, prompt) = request_json(conversation, plan);
     let request = sdk_request(conversation, plan, &body)?;
     let client = &model.client;
-    let idle = client.stream_idle_timeout();
     let started = Instant::now();
-    let (mut rx, request_id, buffered) = client
-        .retry_policy()
-        .run(|| async {
-            let out = client
-                .sdk()
-                .converse_stream()
-                .model_id(&model.model_id)
-                .set_messages(Some(request.messages.clone()))
-                .set_system(request.system.clone().map(|s| vec![s]))
-                .set_inference_config(request.inference.clone())
-                .set_additional_model_request_fields(request.additional.clone())
-                .send()
-                .await
-                .map_err(|e| Error::Service(from_sdk(e)))?;
-            let request_id = out.request_id().map(str::to_owned);
-            let mut rx = out.stream;
-            let mut buffered = Vec::new();
-            while let Some(decoded) = next_event(&mut rx, idle).await.map_err(Error::Service)? {
-                let has_text = !decoded.texts.is_empty();
-                buffered.push(decoded);
-                if has_text {
-                    break;
-                }
-            }
-            Ok((rx, request_id, buffered))
-        })
-        .await?;
-    let (tx, events) = mpsc::channel(64);
-    tokio::spawn(async move {
-        for decoded in buffered {
-            if !forward(&tx, decoded).await {
-                return;
-            }
-        }
-        loop {
-            match next_event(&mut rx, idle).await {
-                Ok(Some(decoded)) => {
-                    if !forward(&tx, decoded).await {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    let _ = tx.send(StreamEvent::Failed(e)).await;
-                    return;
-                }
-            }
-        }
-    });
+    let (source, request_id, read) = open(client, || async {
+        let out = client
+            .sdk()
+            .converse_stream()
+            .model_id(&model.model_id)
+            .set_messages(Some(request.messages.clone()))
+            .set_system(request.system.clone().map(|s| vec![s]))
+            .set_inference_config(request.inference.clone())
+            .set_additional_model_request_fields(request.additional.clone())
+            .send()
+            .await
+            .map_err(|e| Error::Service(from_sdk(e)))?;
+        let request_id = out.request_id().map(str::to_owned);
+        Ok((Events(out.stream), request_id))
+    })
+    .await?;
     let start = StreamStart {
         prompt,
         body,
@@ -270,5 +233,8 @@ pub(crate) async fn stream<F: TextFamily>(
         request_id,
         started,
     };
-    Ok(TextStream::new(events, start))
+    Ok(TextStream::new(
+        pump(source, read, client.stream_idle_timeout()),
+        start,
+    ))
 }

@@ -5,7 +5,7 @@ use crate::details::{Api, Details, StopReason};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::families::{Decoded, EncodeContext, TextFamily};
 use crate::sdk_error::from_sdk;
-use crate::stream::{StreamEvent, StreamStart, TextStream};
+use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
 use crate::text::{Plan, TextModel, deep_merge, set_path};
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
@@ -13,8 +13,8 @@ use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::ResponseStream;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
 use serde_json::{Map, Value};
+use std::marker::PhantomData;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// The native body: the family's encoding of the conversation, the typed parameters at
 /// their wire paths, then `extra_args` merged over it. Returns the body and the prompt.
@@ -103,51 +103,36 @@ pub(crate) async fn call<F: TextFamily>(
     })
 }
 
-type Chunks = EventReceiver<ResponseStream, ResponseStreamError>;
-
-/// The next decoded chunk; `None` at the end of the stream.
-async fn next_chunk<F: TextFamily>(
-    rx: &mut Chunks,
-    idle: Duration,
-) -> Result<Option<Decoded>, ServiceError> {
-    loop {
-        let event = tokio::time::timeout(idle, rx.recv()).await.map_err(|_| {
-            ServiceError::new(
-                ErrorKind::Timeout,
-                format!("the stream was silent for {idle:?}"),
-            )
-        })?;
-        match event.map_err(from_sdk)? {
-            None => return Ok(None),
-            Some(ResponseStream::Chunk(part)) => {
-                let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
-                let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
-                    let mut err = ServiceError::new(
-                        ErrorKind::Decode,
-                        format!("cannot decode a stream chunk: {e}"),
-                    );
-                    err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
-                    err
-                })?;
-                return Ok(Some(F::decode_chunk(&value)));
-            }
-            Some(_) => continue,
-        }
-    }
+/// The chunks of an InvokeModelWithResponseStream response, decoded by the family `F`.
+struct Chunks<F> {
+    rx: EventReceiver<ResponseStream, ResponseStreamError>,
+    family: PhantomData<fn() -> F>,
 }
 
-/// Sends a decoded chunk's deltas and metadata; false when the reader is gone.
-pub(crate) async fn forward(tx: &mpsc::Sender<StreamEvent>, decoded: Decoded) -> bool {
-    for text in decoded.texts {
-        if tx.send(StreamEvent::Delta(text)).await.is_err() {
-            return false;
+impl<F: TextFamily> EventSource for Chunks<F> {
+    async fn next_event(&mut self, idle: Duration) -> Result<Option<Decoded>, ServiceError> {
+        loop {
+            let event = tokio::time::timeout(idle, self.rx.recv())
+                .await
+                .map_err(|_| idle_timeout(idle))?;
+            match event.map_err(from_sdk)? {
+                None => return Ok(None),
+                Some(ResponseStream::Chunk(part)) => {
+                    let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
+                    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+                        let mut err = ServiceError::new(
+                            ErrorKind::Decode,
+                            format!("cannot decode a stream chunk: {e}"),
+                        );
+                        err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
+                        err
+                    })?;
+                    return Ok(Some(F::decode_chunk(&value)));
+                }
+                Some(_) => continue,
+            }
         }
     }
-    let meta = StreamEvent::Meta {
-        usage: decoded.usage,
-        stop_reason: decoded.stop_reason,
-    };
-    tx.send(meta).await.is_ok()
 }
 
 pub(crate) async fn stream<F: TextFamily>(
@@ -158,60 +143,28 @@ pub(crate) async fn stream<F: TextFamily>(
     let (body, prompt) = native_body(model, conversation, plan)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;
-    let idle = client.stream_idle_timeout();
     let started = Instant::now();
-    // A stream that fails before its first text is retried like any call.
-    let (mut rx, request_id, buffered) = client
-        .retry_policy()
-        .run(|| async {
-            let out = client
-                .sdk()
-                .invoke_model_with_response_stream()
-                .model_id(&model.model_id)
-                .content_type("application/json")
-                .accept("application/json")
-                .body(Blob::new(bytes.clone()))
-                .send()
-                .await
-                .map_err(|e| Error::Service(from_sdk(e)))?;
-            let request_id = out.request_id().map(str::to_owned);
-            let mut rx = out.body;
-            let mut buffered = Vec::new();
-            while let Some(decoded) = next_chunk::<F>(&mut rx, idle)
-                .await
-                .map_err(Error::Service)?
-            {
-                let has_text = !decoded.texts.is_empty();
-                buffered.push(decoded);
-                if has_text {
-                    break;
-                }
-            }
-            Ok((rx, request_id, buffered))
-        })
-        .await?;
-    let (tx, events) = mpsc::channel(64);
-    tokio::spawn(async move {
-        for decoded in buffered {
-            if !forward(&tx, decoded).await {
-                return;
-            }
-        }
-        loop {
-            match next_chunk::<F>(&mut rx, idle).await {
-                Ok(Some(decoded)) => {
-                    if !forward(&tx, decoded).await {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    let _ = tx.send(StreamEvent::Failed(e)).await;
-                    return;
-                }
-            }
-        }
-    });
+    let (source, request_id, read) = open(client, || async {
+        let out = client
+            .sdk()
+            .invoke_model_with_response_stream()
+            .model_id(&model.model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(bytes.clone()))
+            .send()
+            .await
+            .map_err(|e| Error::Service(from_sdk(e)))?;
+        let request_id = out.request_id().map(str::to_owned);
+        Ok((
+            Chunks::<F> {
+                rx: out.body,
+                family: PhantomData,
+            },
+            request_id,
+        ))
+    })
+    .await?;
     let start = StreamStart {
         prompt,
         body,
@@ -220,5 +173,8 @@ pub(crate) async fn stream<F: TextFamily>(
         request_id,
         started,
     };
-    Ok(TextStream::new(events, start))
+    Ok(TextStream::new(
+        pump(source, read, client.stream_idle_timeout()),
+        start,
+    ))
 }

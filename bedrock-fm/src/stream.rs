@@ -1,8 +1,11 @@
 //! [`TextStream`]: the text deltas of a streamed answer, then its details.
 
+use crate::client::Client;
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, Result, ServiceError};
+use crate::families::Decoded;
 use serde_json::Value;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -20,6 +23,99 @@ pub(crate) enum StreamEvent {
     },
     /// The stream failed.
     Failed(ServiceError),
+}
+
+/// A source of decoded stream events (InvokeModel chunks or Converse events).
+pub(crate) trait EventSource: Send + 'static {
+    /// The next event; `None` at the end of the stream.
+    fn next_event(
+        &mut self,
+        idle: Duration,
+    ) -> impl Future<Output = Result<Option<Decoded>, ServiceError>> + Send;
+}
+
+/// Opens a stream with the client's retry policy, reading up to the first text: a stream
+/// that fails before its first token is retried like any call. Returns the source, the
+/// request id and the events read so far.
+pub(crate) async fn open<S, Open, Fut>(
+    client: &Client,
+    open: Open,
+) -> Result<(S, Option<String>, Vec<Decoded>)>
+where
+    S: EventSource,
+    Open: Fn() -> Fut,
+    Fut: Future<Output = Result<(S, Option<String>)>>,
+{
+    let idle = client.stream_idle_timeout();
+    client
+        .retry_policy()
+        .run(|| async {
+            let (mut source, request_id) = open().await?;
+            let mut read = Vec::new();
+            while let Some(decoded) = source.next_event(idle).await.map_err(Error::Service)? {
+                let has_text = !decoded.texts.is_empty();
+                read.push(decoded);
+                if has_text {
+                    break;
+                }
+            }
+            Ok((source, request_id, read))
+        })
+        .await
+}
+
+/// Forwards the events already read, then the rest of `source`, to a channel that a
+/// [`TextStream`] reads; stops when the reader is dropped.
+pub(crate) fn pump<S: EventSource>(
+    mut source: S,
+    read: Vec<Decoded>,
+    idle: Duration,
+) -> mpsc::Receiver<StreamEvent> {
+    let (tx, rx) = mpsc::channel(64);
+    tokio::spawn(async move {
+        for decoded in read {
+            if !forward(&tx, decoded).await {
+                return;
+            }
+        }
+        loop {
+            match source.next_event(idle).await {
+                Ok(Some(decoded)) => {
+                    if !forward(&tx, decoded).await {
+                        return;
+                    }
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    let _ = tx.send(StreamEvent::Failed(e)).await;
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Sends a decoded event's deltas and metadata; false when the reader is gone.
+async fn forward(tx: &mpsc::Sender<StreamEvent>, decoded: Decoded) -> bool {
+    for text in decoded.texts {
+        if tx.send(StreamEvent::Delta(text)).await.is_err() {
+            return false;
+        }
+    }
+    let meta = StreamEvent::Meta {
+        usage: decoded.usage,
+        stop_reason: decoded.stop_reason,
+    };
+    tx.send(meta).await.is_ok()
+}
+
+/// The error of a stream that stayed silent too long.
+pub(crate) fn idle_timeout(idle: Duration) -> ServiceError {
+    ServiceError::new(
+        crate::error::ErrorKind::Timeout,
+        format!("the stream was silent for {idle:?}"),
+    )
 }
 
 /// What is known of a stream before its first event.

@@ -974,8 +974,8 @@ fn llama2_chat_response_and_stream_chunk() {
 // Meta Llama 3 and later
 // ------------------------------------------------------------------------------------------
 
-/// The code example's `formatted_prompt` (an f-string starting with a line break) with its
-/// `prompt` variable substituted.
+/// The code example's `formatted_prompt` template (an f-string starting with a line break)
+/// with the `prompt` of the AWS SDK Llama 3 example substituted.
 const LLAMA3_PROMPT: &str = "\n<|begin_of_text|><|start_header_id|>user<|end_header_id|>\nDescribe the purpose of a 'hello world' program in one line.\n<|eot_id|>\n<|start_header_id|>assistant<|end_header_id|>\n";
 
 #[test]
@@ -1639,9 +1639,10 @@ fn jurassic_response() {
 #[test]
 fn jamba() {
     // Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html
-    // Assembled from the page: the system message is its example system prompt ("Required
-    // fields"), the user turn is its code example's (`'which llm are you?'`), `n` and
-    // `max_tokens` are at their documented defaults.
+    // Assembled from the page's schema: the system message is its example system prompt
+    // ("Required fields"), `n` and `max_tokens` are at their documented defaults. The page's
+    // code example sends one user turn; its text could not be re-checked against a stored
+    // copy of the page, so the user turn here is illustrative.
     let documented = json!({
         "messages": [
             {"role": "system", "content": "You are a helpful chatbot with a background in earth sciences and a charming French accent."},
@@ -1673,8 +1674,9 @@ fn jamba() {
 #[test]
 fn jamba_response_and_stream_chunk() {
     // Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html
-    // ("Model invocation response body field": `id`, `choices` with `index`, `message` and
-    // `finish_reason`, and `usage`; values filled).
+    // Built from the response fields the page describes (`id`, `choices` with `index`,
+    // `message` and `finish_reason`, `usage`); its own example could not be re-checked
+    // against a stored copy, so the values are illustrative.
     let documented = json!({
         "id": "chatcmpl-1",
         "choices": [{

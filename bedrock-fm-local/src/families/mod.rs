@@ -10,7 +10,12 @@ use std::sync::Arc;
 
 use crate::models::FamilyCodec;
 
+pub mod media;
+pub mod text;
+
 /// Every family codec of the crate.
 pub fn all() -> Vec<Arc<dyn FamilyCodec>> {
-    Vec::new()
+    let mut codecs = text::codecs();
+    codecs.extend(media::codecs());
+    codecs
 }

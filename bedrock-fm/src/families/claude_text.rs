@@ -70,13 +70,23 @@ mod tests {
     #[test]
     fn the_documented_human_assistant_format() {
         let c = Conversation::new().human("Why is the sky blue?");
-        assert_eq!(claude_text_prompt(&c), "\n\nHuman: Why is the sky blue?\n\nAssistant:");
-        let c = Conversation::new().system("Be brief.").human("Hi").assistant("Hello").human("Bye");
+        assert_eq!(
+            claude_text_prompt(&c),
+            "\n\nHuman: Why is the sky blue?\n\nAssistant:"
+        );
+        let c = Conversation::new()
+            .system("Be brief.")
+            .human("Hi")
+            .assistant("Hello")
+            .human("Bye");
         assert_eq!(
             claude_text_prompt(&c),
             "Be brief.\n\nHuman: Hi\n\nAssistant: Hello\n\nHuman: Bye\n\nAssistant:"
         );
         let prefill = Conversation::new().human("List:").assistant("1.");
-        assert_eq!(claude_text_prompt(&prefill), "\n\nHuman: List:\n\nAssistant: 1.");
+        assert_eq!(
+            claude_text_prompt(&prefill),
+            "\n\nHuman: List:\n\nAssistant: 1."
+        );
     }
 }

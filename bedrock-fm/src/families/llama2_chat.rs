@@ -74,8 +74,17 @@ mod tests {
     #[test]
     fn the_documented_chat_format() {
         let c = Conversation::new().system("You are terse.").human("Hi");
-        assert_eq!(llama2_prompt(&c), "<s>[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nHi [/INST]");
-        let multi = Conversation::new().human("Hi").assistant("Hello!").human("Bye");
-        assert_eq!(llama2_prompt(&multi), "<s>[INST] Hi [/INST] Hello! </s><s>[INST] Bye [/INST]");
+        assert_eq!(
+            llama2_prompt(&c),
+            "<s>[INST] <<SYS>>\nYou are terse.\n<</SYS>>\n\nHi [/INST]"
+        );
+        let multi = Conversation::new()
+            .human("Hi")
+            .assistant("Hello!")
+            .human("Bye");
+        assert_eq!(
+            llama2_prompt(&multi),
+            "<s>[INST] Hi [/INST] Hello! </s><s>[INST] Bye [/INST]"
+        );
     }
 }

@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn the_documented_instruction_format() {
         let one = Conversation::new().human("What is your favourite condiment?");
-        assert_eq!(mistral_prompt(&one), "<s>[INST] What is your favourite condiment? [/INST]");
+        assert_eq!(
+            mistral_prompt(&one),
+            "<s>[INST] What is your favourite condiment? [/INST]"
+        );
         let multi = Conversation::new()
             .human("Instruction")
             .assistant("Model answer")

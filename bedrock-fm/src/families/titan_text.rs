@@ -90,7 +90,10 @@ mod tests {
     #[test]
     fn a_lone_prompt_is_sent_as_is_and_conversations_use_user_bot() {
         assert_eq!(titan_prompt(&Conversation::new().human("Hello")), "Hello");
-        let c = Conversation::new().human("Hi").assistant("Hello").human("Bye");
+        let c = Conversation::new()
+            .human("Hi")
+            .assistant("Hello")
+            .human("Bye");
         assert_eq!(titan_prompt(&c), "User: Hi\nBot: Hello\nUser: Bye\nBot:");
     }
 }

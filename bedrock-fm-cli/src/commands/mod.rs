@@ -1,0 +1,4 @@
+//! The subcommands: `models` and `generate`.
+
+pub mod generate;
+pub mod models;
