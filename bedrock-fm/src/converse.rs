@@ -146,7 +146,7 @@ pub(crate) async fn call<F: TextFamily>(
                 .set_additional_model_request_fields(request.additional.clone())
                 .send()
                 .await
-                .map_err(|e| Error::Service(from_sdk(e)))
+                .map_err(|e| Error::from(from_sdk(e)))
         })
         .await?;
     let latency = started.elapsed();
@@ -220,7 +220,7 @@ pub(crate) async fn stream<F: TextFamily>(
             .set_additional_model_request_fields(request.additional.clone())
             .send()
             .await
-            .map_err(|e| Error::Service(from_sdk(e)))?;
+            .map_err(|e| Error::from(from_sdk(e)))?;
         let request_id = out.request_id().map(str::to_owned);
         Ok((Events(out.stream), request_id))
     })

@@ -92,11 +92,11 @@ pub enum Error {
         message: String,
     },
     /// The service (or the local server) answered with an error.
-    Service(ServiceError),
+    Service(Box<ServiceError>),
     /// A stream failed after it started; the text received so far is kept.
     Stream {
         /// The error that ended the stream.
-        error: ServiceError,
+        error: Box<ServiceError>,
         /// The text received before the error.
         partial_output: String,
     },
@@ -153,7 +153,7 @@ impl Error {
 
     fn service(&self) -> Option<&ServiceError> {
         match self {
-            Self::Service(e) | Self::Stream { error: e, .. } => Some(e),
+            Self::Service(e) | Self::Stream { error: e, .. } => Some(e.as_ref()),
             Self::InvalidInput { .. } => None,
         }
     }
@@ -244,7 +244,7 @@ impl From<BuildError> for Error {
 
 impl From<ServiceError> for Error {
     fn from(e: ServiceError) -> Self {
-        Self::Service(e)
+        Self::Service(Box::new(e))
     }
 }
 
@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn predicates_follow_the_kind() {
-        let e = |k| Error::Service(ServiceError::new(k, "m"));
+        let e = |k| Error::from(ServiceError::new(k, "m"));
         assert!(
             e(ErrorKind::Throttling).is_throttling() && e(ErrorKind::Throttling).is_retryable()
         );
@@ -283,7 +283,7 @@ mod tests {
     #[test]
     fn stream_errors_keep_partial_output() {
         let e = Error::Stream {
-            error: ServiceError::new(ErrorKind::ModelStreamError, "boom"),
+            error: Box::new(ServiceError::new(ErrorKind::ModelStreamError, "boom")),
             partial_output: "Hello wor".into(),
         };
         assert_eq!(e.partial_output(), Some("Hello wor"));

@@ -51,7 +51,7 @@ pub(crate) fn decode_error(
     );
     e.raw_body = Some(String::from_utf8_lossy(raw).into_owned());
     e.request_id = request_id;
-    Error::Service(e)
+    Error::from(e)
 }
 
 pub(crate) async fn call<F: TextFamily>(
@@ -75,7 +75,7 @@ pub(crate) async fn call<F: TextFamily>(
                 .body(Blob::new(bytes.clone()))
                 .send()
                 .await
-                .map_err(|e| Error::Service(from_sdk(e)))
+                .map_err(|e| Error::from(from_sdk(e)))
         })
         .await?;
     let latency = started.elapsed();
@@ -154,7 +154,7 @@ pub(crate) async fn stream<F: TextFamily>(
             .body(Blob::new(bytes.clone()))
             .send()
             .await
-            .map_err(|e| Error::Service(from_sdk(e)))?;
+            .map_err(|e| Error::from(from_sdk(e)))?;
         let request_id = out.request_id().map(str::to_owned);
         Ok((
             Chunks::<F> {

@@ -113,7 +113,7 @@ mod tests {
             .run(|| async {
                 let n = calls.fetch_add(1, Ordering::SeqCst);
                 if n < fail_times {
-                    Err(Error::Service(ServiceError::new(kind.clone(), "x")))
+                    Err(Error::from(ServiceError::new(kind.clone(), "x")))
                 } else {
                     Ok(())
                 }

@@ -52,7 +52,7 @@ where
         .run(|| async {
             let (mut source, request_id) = open().await?;
             let mut read = Vec::new();
-            while let Some(decoded) = source.next_event(idle).await.map_err(Error::Service)? {
+            while let Some(decoded) = source.next_event(idle).await.map_err(Error::from)? {
                 let has_text = !decoded.texts.is_empty();
                 read.push(decoded);
                 if has_text {
@@ -195,7 +195,7 @@ impl TextStream {
                 self.ended = Some(elapsed);
                 error.request_id = error.request_id.or(self.start.request_id.clone());
                 Some(Some(Err(Error::Stream {
-                    error,
+                    error: Box::new(error),
                     partial_output: self.output.clone(),
                 })))
             }
