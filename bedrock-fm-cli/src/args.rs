@@ -433,7 +433,10 @@ fn parse_generate(args: &[String]) -> Result<Command, ArgError> {
             "max-tokens" => set_once(&mut out.max_tokens, flag, parse_count(flag, &value)?)?,
             "stop" => {
                 if value.is_empty() {
-                    return Err(ArgError::invalid("--stop", "a stop sequence cannot be empty"));
+                    return Err(ArgError::invalid(
+                        "--stop",
+                        "a stop sequence cannot be empty",
+                    ));
                 }
                 out.stop.push(value);
             }
@@ -552,11 +555,17 @@ mod tests {
     fn bad_numbers_are_invalid_input_naming_the_flag() {
         let e = error(&["generate", "--model", "m", "--temperature", "abc", "hi"]);
         assert_eq!(e.kind, ArgErrorKind::InvalidInput);
-        assert_eq!(e.to_string(), r#"InvalidInput: --temperature: "abc" is not a number"#);
+        assert_eq!(
+            e.to_string(),
+            r#"InvalidInput: --temperature: "abc" is not a number"#
+        );
         let e = error(&["generate", "--model", "m", "--top-p", "NaN", "hi"]);
         assert!(e.to_string().starts_with("InvalidInput: --top-p:"), "{e}");
         let e = error(&["generate", "--model", "m", "--max-tokens", "-3", "hi"]);
-        assert!(e.to_string().starts_with("InvalidInput: --max-tokens:"), "{e}");
+        assert!(
+            e.to_string().starts_with("InvalidInput: --max-tokens:"),
+            "{e}"
+        );
         let e = error(&["generate", "--model", "m", "--max-tokens", "1.5", "hi"]);
         assert_eq!(e.kind, ArgErrorKind::InvalidInput);
     }
@@ -565,10 +574,7 @@ mod tests {
     fn extra_args_must_be_a_json_object() {
         let e = error(&["generate", "--model", "m", "--extra-args", "{oops", "hi"]);
         assert_eq!(e.kind, ArgErrorKind::InvalidInput);
-        assert!(
-            e.message.starts_with("--extra-args: not valid JSON"),
-            "{e}"
-        );
+        assert!(e.message.starts_with("--extra-args: not valid JSON"), "{e}");
         let e = error(&["generate", "--model", "m", "--extra-args", "[1]", "hi"]);
         assert!(e.message.contains("must be a JSON object"), "{e}");
         assert!(e.message.contains("an array"), "{e}");
@@ -596,7 +602,16 @@ mod tests {
             &["generate", "--model"][..],
             &["generate", "--model", "m", "--stream=yes", "hi"][..],
             &["generate", "--model", "m", "--model", "n", "hi"][..],
-            &["generate", "--model", "m", "--temperature", "1", "--temperature", "2", "hi"][..],
+            &[
+                "generate",
+                "--model",
+                "m",
+                "--temperature",
+                "1",
+                "--temperature",
+                "2",
+                "hi",
+            ][..],
         ] {
             let e = error(args);
             assert_eq!(e.kind, ArgErrorKind::Usage, "{args:?}: {e}");
@@ -628,12 +643,18 @@ mod tests {
     fn help_and_version() {
         assert_eq!(parse_str(&["--help"]), Ok(Command::Help(HELP)));
         assert_eq!(parse_str(&["-h"]), Ok(Command::Help(HELP)));
-        assert_eq!(parse_str(&["help", "generate"]), Ok(Command::Help(GENERATE_HELP)));
+        assert_eq!(
+            parse_str(&["help", "generate"]),
+            Ok(Command::Help(GENERATE_HELP))
+        );
         assert_eq!(
             parse_str(&["generate", "--bogus", "-h"]),
             Ok(Command::Help(GENERATE_HELP))
         );
-        assert_eq!(parse_str(&["models", "--help"]), Ok(Command::Help(MODELS_HELP)));
+        assert_eq!(
+            parse_str(&["models", "--help"]),
+            Ok(Command::Help(MODELS_HELP))
+        );
         assert_eq!(parse_str(&["--version"]), Ok(Command::Version));
     }
 }

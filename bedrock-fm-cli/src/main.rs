@@ -40,7 +40,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Args(e) => e.fmt(f),
-            Self::Call(e) => e.fmt(f),
+            Self::Call(e) => f.write_str(&describe(e)),
             Self::Io(e) => write!(f, "Io: {e}"),
             Self::LocalServer(e) => write!(f, "LocalServer: cannot start bedrock-fm-local: {e}"),
         }
@@ -63,6 +63,25 @@ impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         Self::Io(e)
     }
+}
+
+/// `<Kind>: <message>` of a library error. The kind is never blank: an error code the
+/// library could not read shows as `Unknown`.
+fn describe(e: &bedrock_fm::Error) -> String {
+    use bedrock_fm::ErrorKind;
+    let kind = match e.kind() {
+        ErrorKind::InvalidInput => return e.to_string(),
+        ErrorKind::Unknown(code) if code.trim().is_empty() => "Unknown".to_owned(),
+        kind => kind.to_string(),
+    };
+    let mut text = format!("{kind}: {}", e.message());
+    if let Some(partial) = e.partial_output() {
+        let n = partial.chars().count();
+        text.push_str(&format!(
+            " (the stream failed after {n} characters of output)"
+        ));
+    }
+    text
 }
 
 /// Collapses any run of whitespace (newlines included) into one space: errors are one line.

@@ -111,10 +111,10 @@ impl ModelBackend for CatalogBackend {
     fn lookup(&self, model_id: &str) -> Option<ModelCaps> {
         let resolved = Model::resolve(model_id).ok()?;
         let info = resolved.model.info();
-        if let Some(profile) = resolved.profile {
-            if !info.profiles.contains(&profile) {
-                return None;
-            }
+        if let Some(profile) = resolved.profile
+            && !info.profiles.contains(&profile)
+        {
+            return None;
         }
         Some(caps_of(resolved.model))
     }
@@ -128,10 +128,10 @@ impl ModelBackend for CatalogBackend {
     }
 
     fn converse(&self, call: &ConverseCall<'_>) -> Result<ConverseOutput, ServiceError> {
-        if let Some(codec) = self.families.get(call.model.family.as_str()) {
-            if let Some(result) = codec.converse(call) {
-                return result;
-            }
+        if let Some(codec) = self.families.get(call.model.family.as_str())
+            && let Some(result) = codec.converse(call)
+        {
+            return result;
         }
         crate::converse::generate(call)
     }

@@ -282,22 +282,21 @@ pub fn check(call: &ConverseCall<'_>) -> Result<(), ServiceError> {
             "This model doesn't support tool use.",
         ));
     }
-    if let ToolChoice::Tool(name) = tool_choice(tool_config) {
-        if !tools(tool_config).iter().any(|t| t.name == name) {
-            return Err(ServiceError::validation(format!(
-                "The tool {name} named in toolConfig.toolChoice.tool is not defined in toolConfig.tools. Define the tool and try again."
-            )));
-        }
+    if let ToolChoice::Tool(name) = tool_choice(tool_config)
+        && !tools(tool_config).iter().any(|t| t.name == name)
+    {
+        return Err(ServiceError::validation(format!(
+            "The tool {name} named in toolConfig.toolChoice.tool is not defined in toolConfig.tools. Define the tool and try again."
+        )));
     }
     if let (Some(requested), Some(limit)) = (
         req["inferenceConfig"]["maxTokens"].as_u64(),
         caps.max_output_tokens,
-    ) {
-        if requested > u64::from(limit) {
-            return Err(ServiceError::validation(format!(
-                "The maximum tokens you requested exceeds the model limit of {limit}. Try again with a maximum tokens value that is lower than {limit}."
-            )));
-        }
+    ) && requested > u64::from(limit)
+    {
+        return Err(ServiceError::validation(format!(
+            "The maximum tokens you requested exceeds the model limit of {limit}. Try again with a maximum tokens value that is lower than {limit}."
+        )));
     }
     Ok(())
 }

@@ -139,48 +139,48 @@ impl Walker {
     }
 
     fn check_length(&mut self, shape: &Value, value: &Value, len: u64, path: &Path) {
-        if let Some(min) = shape.get("min").and_then(Value::as_u64) {
-            if len < min {
-                self.constraint(
-                    value,
-                    path,
-                    format!("Member must have length greater than or equal to {min}"),
-                );
-            }
+        if let Some(min) = shape.get("min").and_then(Value::as_u64)
+            && len < min
+        {
+            self.constraint(
+                value,
+                path,
+                format!("Member must have length greater than or equal to {min}"),
+            );
         }
-        if let Some(max) = shape.get("max").and_then(Value::as_u64) {
-            if len > max {
-                self.constraint(
-                    value,
-                    path,
-                    format!("Member must have length less than or equal to {max}"),
-                );
-            }
+        if let Some(max) = shape.get("max").and_then(Value::as_u64)
+            && len > max
+        {
+            self.constraint(
+                value,
+                path,
+                format!("Member must have length less than or equal to {max}"),
+            );
         }
     }
 
     fn check_range(&mut self, shape: &Value, value: &Value, n: f64, path: &Path) {
         let fmt = |b: &Value| b.to_string();
-        if let Some(min) = shape.get("min") {
-            if min.as_f64().is_some_and(|m| n < m) {
-                self.constraint(
-                    value,
-                    path,
-                    format!(
-                        "Member must have value greater than or equal to {}",
-                        fmt(min)
-                    ),
-                );
-            }
+        if let Some(min) = shape.get("min")
+            && min.as_f64().is_some_and(|m| n < m)
+        {
+            self.constraint(
+                value,
+                path,
+                format!(
+                    "Member must have value greater than or equal to {}",
+                    fmt(min)
+                ),
+            );
         }
-        if let Some(max) = shape.get("max") {
-            if max.as_f64().is_some_and(|m| n > m) {
-                self.constraint(
-                    value,
-                    path,
-                    format!("Member must have value less than or equal to {}", fmt(max)),
-                );
-            }
+        if let Some(max) = shape.get("max")
+            && max.as_f64().is_some_and(|m| n > m)
+        {
+            self.constraint(
+                value,
+                path,
+                format!("Member must have value less than or equal to {}", fmt(max)),
+            );
         }
     }
 
@@ -240,26 +240,25 @@ impl Walker {
                 };
                 // Coral counts length in UTF-16 code units (Java strings).
                 self.check_length(shape, value, s.encode_utf16().count() as u64, path);
-                if let Some(values) = shape.get("enum").and_then(Value::as_array) {
-                    if !values.iter().any(|e| e.as_str() == Some(s)) {
-                        let set: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-                        self.constraint(
-                            value,
-                            path,
-                            format!("Member must satisfy enum value set: [{}]", set.join(", ")),
-                        );
-                    }
+                if let Some(values) = shape.get("enum").and_then(Value::as_array)
+                    && !values.iter().any(|e| e.as_str() == Some(s))
+                {
+                    let set: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+                    self.constraint(
+                        value,
+                        path,
+                        format!("Member must satisfy enum value set: [{}]", set.join(", ")),
+                    );
                 }
-                if let Some(src) = shape.get("pattern").and_then(Value::as_str) {
-                    if let Some(p) = Pattern::compile(src) {
-                        if !p.is_full_match(s) {
-                            self.constraint(
-                                value,
-                                path,
-                                format!("Member must satisfy regular expression pattern: {src}"),
-                            );
-                        }
-                    }
+                if let Some(src) = shape.get("pattern").and_then(Value::as_str)
+                    && let Some(p) = Pattern::compile(src)
+                    && !p.is_full_match(s)
+                {
+                    self.constraint(
+                        value,
+                        path,
+                        format!("Member must satisfy regular expression pattern: {src}"),
+                    );
                 }
             }
             "integer" | "long" => {
@@ -279,12 +278,16 @@ impl Walker {
                 let Some(n) = value.as_f64() else {
                     return self.wrong_type(path, "number");
                 };
-                self.check_range(shape, value, n, path);
+                // Coral prints a float as Java does: 3 is '3.0'.
+                let shown = if value.is_f64() {
+                    value.clone()
+                } else {
+                    Value::String(format!("{n:.1}"))
+                };
+                self.check_range(shape, &shown, n, path);
             }
-            "boolean" => {
-                if !value.is_boolean() {
-                    self.wrong_type(path, "boolean");
-                }
+            "boolean" if !value.is_boolean() => {
+                self.wrong_type(path, "boolean");
             }
             "blob" => {
                 let Some(s) = value.as_str() else {
@@ -673,6 +676,13 @@ mod tests {
         ok(
             "Converse",
             json!({"messages": [], "inferenceConfig": {"temperature": 1}}),
+        );
+        assert!(
+            msg(
+                "Converse",
+                json!({"messages": [], "inferenceConfig": {"temperature": 3}})
+            )
+            .contains("Value '3.0' at 'inferenceConfig.temperature'")
         );
     }
 

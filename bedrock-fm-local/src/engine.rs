@@ -439,12 +439,12 @@ fn mentions(text: &str, name: &str) -> bool {
 
 /// Which tool to call, if any:
 ///
-/// - [`ToolChoice::Tool`]: that tool (if offered);
-/// - [`ToolChoice::Any`]: the first tool the last user message names, else the first tool;
-/// - [`ToolChoice::Auto`]: none when the last user turn returns tool results (the model
+/// - with [`ToolChoice::Tool`], that tool (if offered);
+/// - with [`ToolChoice::Any`], the first tool the last user message names, else the first tool;
+/// - with [`ToolChoice::Auto`], none when the last user turn returns tool results (the model
 ///   answers them in text), else the first tool the last user message names (its name,
 ///   case-insensitive, also with `_` and `-` read as spaces), else none;
-/// - [`ToolChoice::None`]: none.
+/// - with [`ToolChoice::None`], none.
 pub fn choose_tool(
     tools: &[ToolSpec],
     choice: &ToolChoice,
@@ -542,10 +542,10 @@ impl SchemaGen<'_> {
         while out.chars().count() < min {
             out.push('x');
         }
-        if let Some(max) = max {
-            if out.chars().count() > max {
-                out = out.chars().take(max).collect();
-            }
+        if let Some(max) = max
+            && out.chars().count() > max
+        {
+            out = out.chars().take(max).collect();
         }
         Value::String(out)
     }
@@ -589,11 +589,11 @@ impl SchemaGen<'_> {
         if let Some(c) = s.get("const") {
             return c.clone();
         }
-        if let Some(values) = s.get("enum").and_then(Value::as_array) {
-            if !values.is_empty() {
-                let h = self.next();
-                return values[(h % values.len() as u64) as usize].clone();
-            }
+        if let Some(values) = s.get("enum").and_then(Value::as_array)
+            && !values.is_empty()
+        {
+            let h = self.next();
+            return values[(h % values.len() as u64) as usize].clone();
         }
         for key in ["anyOf", "oneOf"] {
             if let Some(options) = s.get(key).and_then(Value::as_array) {
@@ -643,7 +643,8 @@ impl SchemaGen<'_> {
                     .unwrap_or_default();
                 if let Some(props) = s.get("properties").and_then(Value::as_object) {
                     for (name, prop) in props {
-                        let include = required.contains(&name.as_str()) || self.next() % 2 == 0;
+                        let include =
+                            required.contains(&name.as_str()) || self.next().is_multiple_of(2);
                         if include {
                             let v = self.value(prop, depth + 1);
                             out.insert(name.clone(), v);
@@ -674,7 +675,7 @@ impl SchemaGen<'_> {
             }
             "integer" => self.number(&s, true),
             "number" => self.number(&s, false),
-            "boolean" => Value::Bool(self.next() % 2 == 0),
+            "boolean" => Value::Bool(self.next().is_multiple_of(2)),
             "null" => Value::Null,
             _ => self.string(&s),
         }
@@ -780,7 +781,7 @@ pub fn render_image(
     let (w, hgt) = (width.max(1), height.max(1));
     image::RgbImage::from_fn(w, hgt, |x, y| {
         let t = (x + y) as f32 / (w + hgt) as f32;
-        let band = ((x / stripe) + (y / stripe)) % 2 == 0;
+        let band = ((x / stripe) + (y / stripe)).is_multiple_of(2);
         let px = |i: usize| {
             let v = c1[i] * (1.0 - t) + c2[i] * t;
             let v = if band { v } else { 255.0 - v };

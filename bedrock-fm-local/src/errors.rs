@@ -45,8 +45,9 @@ pub struct ServiceError {
     /// The key the message is sent under: `message` for Bedrock's exceptions, `Message` for
     /// the bearer-key rejection (as recorded from the service).
     pub message_key: &'static str,
-    /// Other members of the exception body (`originalStatusCode`, `resourceName`, ...).
-    pub fields: Map<String, Value>,
+    /// Other members of the exception body (`originalStatusCode`, `resourceName`, ...); boxed
+    /// to keep `Result<_, ServiceError>` small.
+    pub fields: Box<Map<String, Value>>,
 }
 
 /// The HTTP status of Coral's common exceptions, which the service model does not declare.
@@ -80,7 +81,7 @@ impl ServiceError {
             error_type: error_type.to_owned(),
             message: Some(message.into()),
             message_key: "message",
-            fields: Map::new(),
+            fields: Box::default(),
         }
     }
 
@@ -215,7 +216,7 @@ impl ServiceError {
             self.message_key.to_owned(),
             self.message.clone().map_or(Value::Null, Value::String),
         );
-        for (k, v) in &self.fields {
+        for (k, v) in self.fields.iter() {
             body.insert(k.clone(), v.clone());
         }
         Value::Object(body)

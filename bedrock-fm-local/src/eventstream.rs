@@ -358,7 +358,7 @@ pub fn decode(data: &[u8]) -> Result<Option<(Message, usize)>, DecodeError> {
             computed,
         });
     }
-    if total < MESSAGE_OVERHEAD || total > MAX_MESSAGE_LEN {
+    if !(MESSAGE_OVERHEAD..=MAX_MESSAGE_LEN).contains(&total) {
         return Err(DecodeError::InvalidLength(format!("total length {total}")));
     }
     if headers_len > total - MESSAGE_OVERHEAD {

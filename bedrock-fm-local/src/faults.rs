@@ -50,7 +50,9 @@ pub enum Fault {
     /// In a stream, send a `modelStreamErrorException` after N chunks (content deltas for
     /// ConverseStream) and end the stream.
     StreamErrorAfter(u32),
-    /// In a stream, abort the connection after N chunks (a truncated response).
+    /// In a stream, abort the connection after N chunks (a truncated response). As on a real
+    /// network, data in flight when the connection drops may be lost: the client sees at most
+    /// N chunks, then an error, never a clean end.
     DropStreamAfter(u32),
     /// Wait this long before answering.
     Latency(Duration),
@@ -300,17 +302,16 @@ impl Faults {
             .queue
             .iter()
             .position(|(m, _)| m.matches(operation, model_id))
+            && let Some((_, fault)) = st.queue.remove(pos)
         {
-            if let Some((_, fault)) = st.queue.remove(pos) {
-                plan.apply(&fault);
-            }
+            plan.apply(&fault);
         }
         st.model_requests += 1;
         let n = st.model_requests;
         let config = st.config.clone();
         if config
             .throttle_every
-            .is_some_and(|every| every > 0 && n % u64::from(every) == 0)
+            .is_some_and(|every| every > 0 && n.is_multiple_of(u64::from(every)))
         {
             plan.apply(&Fault::Throttle);
         }
@@ -389,8 +390,10 @@ mod tests {
 
     #[test]
     fn throttle_every_nth() {
-        let mut c = FaultConfig::default();
-        c.throttle_every = Some(3);
+        let c = FaultConfig {
+            throttle_every: Some(3),
+            ..FaultConfig::default()
+        };
         let f = Faults::new(c, 0);
         let throttled: Vec<bool> = (0..9)
             .map(|_| f.plan(OP, "m", None).unwrap().error.is_some())
@@ -404,8 +407,10 @@ mod tests {
 
     #[test]
     fn throttle_rate_is_deterministic_per_seed() {
-        let mut c = FaultConfig::default();
-        c.throttle_rate = Some(0.3);
+        let mut c = FaultConfig {
+            throttle_rate: Some(0.3),
+            ..FaultConfig::default()
+        };
         let run = |c: &FaultConfig, seed| {
             let f = Faults::new(c.clone(), seed);
             (0..1000)
@@ -425,11 +430,13 @@ mod tests {
 
     #[test]
     fn header_wins_and_latencies_add_up() {
-        let mut c = FaultConfig::default();
-        c.throttle_every = Some(1);
-        c.latency = Duration::from_millis(10);
-        c.token_interval = Duration::from_millis(5);
-        c.fail_stream_after = Some(4);
+        let c = FaultConfig {
+            throttle_every: Some(1),
+            latency: Duration::from_millis(10),
+            token_interval: Duration::from_millis(5),
+            fail_stream_after: Some(4),
+            ..FaultConfig::default()
+        };
         let f = Faults::new(c, 0);
         f.push(Fault::InternalServer);
         let p = f.plan(OP, "m", Some("timeout, latency-ms=20")).unwrap();

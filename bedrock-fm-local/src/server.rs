@@ -10,7 +10,6 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -73,10 +72,14 @@ pub(crate) async fn serve(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    // Connections are tracked so that stopping the server closes every one of them before
+    // `serve` returns: a client then sees a closed socket, never a silent one.
+    let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
+                while connections.try_join_next().is_some() {}
+                let (stream, _peer) = match accepted {
                     Ok(x) => x,
                     Err(_) => {
                         // Out of file descriptors or similar: back off briefly, keep serving.
@@ -86,9 +89,8 @@ pub(crate) async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let shared = shared.clone();
-                let mut conn_shutdown = shutdown.clone();
-                tokio::spawn(async move {
-                    let svc = service_fn(move |req| handle(shared.clone(), peer, req));
+                connections.spawn(async move {
+                    let svc = service_fn(move |req| handle(shared.clone(), req));
                     let conn = http1::Builder::new()
                         .timer(TokioTimer::new())
                         // A client that opens a connection and never finishes its request head
@@ -96,20 +98,19 @@ pub(crate) async fn serve(
                         .header_read_timeout(std::time::Duration::from_secs(30))
                         .keep_alive(true)
                         .serve_connection(TokioIo::new(stream), svc);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = conn_shutdown.changed() => {}
-                    }
+                    let _ = conn.await;
                 });
             }
             _ = shutdown.changed() => break,
         }
     }
+    drop(listener);
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
 }
 
 async fn handle(
     shared: Arc<Shared>,
-    _peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, DropConnection> {
     let request_id = shared.ids.next_id();
@@ -167,10 +168,10 @@ enum BodyError {
 }
 
 async fn read_body(body: Incoming, declared: Option<u64>, max: usize) -> Result<Bytes, BodyError> {
-    if let Some(n) = declared {
-        if n > max as u64 {
-            return Err(BodyError::TooLarge(n));
-        }
+    if let Some(n) = declared
+        && n > max as u64
+    {
+        return Err(BodyError::TooLarge(n));
     }
     match Limited::new(body, max).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),

@@ -33,7 +33,9 @@ fn client(endpoint: &str, key: &str, secret: &str) -> aws_sdk_bedrockruntime::Cl
         .behavior_version(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-west-2"))
         .endpoint_url(endpoint)
-        .credentials_provider(aws_sdk_bedrockruntime::config::Credentials::new(key, secret, None, None, "test"))
+        .credentials_provider(aws_sdk_bedrockruntime::config::Credentials::new(
+            key, secret, None, None, "test",
+        ))
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .build();
     aws_sdk_bedrockruntime::Client::from_conf(config)
@@ -53,7 +55,11 @@ async fn prints_its_endpoint_and_serves_with_the_documented_credentials() {
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
     let port: u16 = endpoint.rsplit(':').next().unwrap().parse().unwrap();
     assert_ne!(port, 0);
-    let c = client(&endpoint, bedrock_fm_local::TEST_ACCESS_KEY_ID, bedrock_fm_local::TEST_SECRET_ACCESS_KEY);
+    let c = client(
+        &endpoint,
+        bedrock_fm_local::TEST_ACCESS_KEY_ID,
+        bedrock_fm_local::TEST_SECRET_ACCESS_KEY,
+    );
     let out = c
         .converse()
         .model_id("anthropic.claude-3-haiku-20240307-v1:0")
@@ -62,12 +68,26 @@ async fn prints_its_endpoint_and_serves_with_the_documented_credentials() {
         .await
         .unwrap();
     let msg = out.output().unwrap().as_message().unwrap();
-    assert!(msg.content()[0].as_text().unwrap().starts_with("hello binary."));
+    assert!(
+        msg.content()[0]
+            .as_text()
+            .unwrap()
+            .starts_with("hello binary.")
+    );
 }
 
 #[tokio::test]
 async fn flags_configure_credentials_and_faults() {
-    let (_child, endpoint) = spawn(&["--access-key-id", "AKIDBIN", "--secret-access-key", "binsecret", "--throttle-every", "1", "--seed", "9"]);
+    let (_child, endpoint) = spawn(&[
+        "--access-key-id",
+        "AKIDBIN",
+        "--secret-access-key",
+        "binsecret",
+        "--throttle-every",
+        "1",
+        "--seed",
+        "9",
+    ]);
     let err = client(&endpoint, "AKIDBIN", "binsecret")
         .converse()
         .model_id("anthropic.claude-3-haiku-20240307-v1:0")
@@ -76,23 +96,33 @@ async fn flags_configure_credentials_and_faults() {
         .await
         .unwrap_err();
     assert!(err.into_service_error().is_throttling_exception());
-    let err = client(&endpoint, bedrock_fm_local::TEST_ACCESS_KEY_ID, bedrock_fm_local::TEST_SECRET_ACCESS_KEY)
-        .converse()
-        .model_id("anthropic.claude-3-haiku-20240307-v1:0")
-        .messages(hello())
-        .send()
-        .await
-        .unwrap_err();
+    let err = client(
+        &endpoint,
+        bedrock_fm_local::TEST_ACCESS_KEY_ID,
+        bedrock_fm_local::TEST_SECRET_ACCESS_KEY,
+    )
+    .converse()
+    .model_id("anthropic.claude-3-haiku-20240307-v1:0")
+    .messages(hello())
+    .send()
+    .await
+    .unwrap_err();
     assert_eq!(err.raw_response().unwrap().status().as_u16(), 403);
 }
 
 #[test]
 fn help_and_bad_arguments() {
-    let out = Command::new(env!("CARGO_BIN_EXE_bedrock-fm-local")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bedrock-fm-local"))
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("usage: bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]"));
-    let out = Command::new(env!("CARGO_BIN_EXE_bedrock-fm-local")).arg("--nope").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bedrock-fm-local"))
+        .arg("--nope")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument"));
 }

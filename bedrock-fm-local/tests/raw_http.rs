@@ -26,13 +26,16 @@ impl Reply {
     }
 
     fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body))
-        })
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
     fn error_type(&self) -> &str {
-        self.header("x-amzn-errortype").unwrap_or("").split(':').next().unwrap()
+        self.header("x-amzn-errortype")
+            .unwrap_or("")
+            .split(':')
+            .next()
+            .unwrap()
     }
 }
 
@@ -52,7 +55,14 @@ async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> Option<Reply> {
     let text = String::from_utf8_lossy(&buf).into_owned();
     let head_end = text.find("\r\n\r\n").expect("a response head");
     let mut lines = text[..head_end].split("\r\n");
-    let status: u16 = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers = lines
         .map(|l| {
             let (n, v) = l.split_once(':').unwrap();
@@ -88,11 +98,26 @@ const GOOD: &[u8] = br#"{"messages":[{"role":"user","content":[{"text":"ping"}]}
 
 async fn still_serving(addr: std::net::SocketAddr) {
     let auth = bearer();
-    let r = raw(addr, &post(PATH, &[("Authorization", &auth), ("Content-Type", "application/json")], GOOD))
-        .await
-        .unwrap();
+    let r = raw(
+        addr,
+        &post(
+            PATH,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            GOOD,
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert!(r.json()["output"]["message"]["content"][0]["text"].as_str().unwrap().starts_with("ping."));
+    assert!(
+        r.json()["output"]["message"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("ping.")
+    );
     assert_eq!(r.header("x-amzn-requestid").map(str::len), Some(36));
     assert_eq!(r.header("content-type"), Some("application/json"));
 }
@@ -107,19 +132,29 @@ async fn garbage_and_truncated_requests_do_not_stop_the_server() {
     }
     // A head that never ends, then EOF.
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"POST /model/x/converse HTTP/1.1\r\nHost: a\r\nContent-Le").await.unwrap();
+    s.write_all(b"POST /model/x/converse HTTP/1.1\r\nHost: a\r\nContent-Le")
+        .await
+        .unwrap();
     drop(s);
     // A body shorter than its Content-Length, then EOF.
     let mut s = TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("POST {PATH} HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n{{\"mess").as_bytes())
-        .await
-        .unwrap();
+    s.write_all(
+        format!("POST {PATH} HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n{{\"mess")
+            .as_bytes(),
+    )
+    .await
+    .unwrap();
     s.shutdown().await.unwrap();
     let mut sink = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut sink)).await;
     // A huge header.
     let big = "x".repeat(200_000);
-    let _ = raw(addr, format!("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Big: {big}\r\n\r\n").as_bytes()).await;
+    let _ = raw(
+        addr,
+        format!("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\nX-Big: {big}\r\n\r\n")
+            .as_bytes(),
+    )
+    .await;
     // Invalid UTF-8 and control bytes in the path.
     let _ = raw(addr, b"POST /model/\xff\xfe/converse HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").await;
     still_serving(addr).await;
@@ -130,20 +165,42 @@ async fn malformed_json_is_a_serialization_exception() {
     let server = bedrock_fm_local::start();
     let auth = bearer();
     for body in [&b"{\"messages\": ["[..], b"not json at all", b"\xff\xfe"] {
-        let r = raw(server.addr(), &post(PATH, &[("Authorization", &auth), ("Content-Type", "application/json")], body))
-            .await
-            .unwrap();
+        let r = raw(
+            server.addr(),
+            &post(
+                PATH,
+                &[
+                    ("Authorization", &auth),
+                    ("Content-Type", "application/json"),
+                ],
+                body,
+            ),
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 400);
         assert_eq!(r.error_type(), "SerializationException");
-        assert!(r.header("x-amzn-errortype").unwrap().contains(":http://internal.amazon.com/coral/"));
+        assert!(
+            r.header("x-amzn-errortype")
+                .unwrap()
+                .contains(":http://internal.amazon.com/coral/")
+        );
         assert_eq!(r.header("content-type"), Some("application/json"));
-        assert!(r.json()["message"].as_str().unwrap().contains("not valid JSON"));
+        assert!(
+            r.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("not valid JSON")
+        );
         assert!(r.header("x-amzn-requestid").is_some());
     }
     // Valid JSON of the wrong shape is a ValidationException.
-    let r = raw(server.addr(), &post(PATH, &[("Authorization", &auth)], br#"{"messages": "hi"}"#))
-        .await
-        .unwrap();
+    let r = raw(
+        server.addr(),
+        &post(PATH, &[("Authorization", &auth)], br#"{"messages": "hi"}"#),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 400);
     assert_eq!(r.error_type(), "ValidationException");
     assert_eq!(
@@ -160,15 +217,34 @@ async fn malformed_json_is_a_serialization_exception() {
 async fn unknown_paths_wrong_methods_and_missing_auth() {
     let server = bedrock_fm_local::start();
     let auth = bearer();
-    let r = raw(server.addr(), &post("/model/x/chat", &[("Authorization", &auth)], b"{}")).await.unwrap();
+    let r = raw(
+        server.addr(),
+        &post("/model/x/chat", &[("Authorization", &auth)], b"{}"),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 404);
     assert_eq!(r.error_type(), "UnknownOperationException");
-    let r = raw(server.addr(), &post("/guardrail/g/version/1/apply", &[("Authorization", &auth)], b"{}"))
-        .await
-        .unwrap();
+    let r = raw(
+        server.addr(),
+        &post(
+            "/guardrail/g/version/1/apply",
+            &[("Authorization", &auth)],
+            b"{}",
+        ),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 404);
-    assert!(r.json()["message"].as_str().unwrap().contains("ApplyGuardrail"));
-    let get = format!("GET {PATH} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAuthorization: {auth}\r\n\r\n");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("ApplyGuardrail")
+    );
+    let get = format!(
+        "GET {PATH} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAuthorization: {auth}\r\n\r\n"
+    );
     let r = raw(server.addr(), get.as_bytes()).await.unwrap();
     assert_eq!(r.status, 405);
     assert_eq!(r.header("allow"), Some("POST"));
@@ -179,10 +255,18 @@ async fn unknown_paths_wrong_methods_and_missing_auth() {
     assert_eq!(r.error_type(), "MissingAuthenticationTokenException");
     assert_eq!(r.json()["message"], "Missing Authentication Token");
     // A wrong bearer key.
-    let r = raw(server.addr(), &post(PATH, &[("Authorization", "Bearer nope")], GOOD)).await.unwrap();
+    let r = raw(
+        server.addr(),
+        &post(PATH, &[("Authorization", "Bearer nope")], GOOD),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 403);
     assert_eq!(r.error_type(), "AccessDeniedException");
-    assert_eq!(r.json()["Message"], "Authentication failed: Please make sure your API Key is valid.");
+    assert_eq!(
+        r.json()["Message"],
+        "Authentication failed: Please make sure your API Key is valid."
+    );
 }
 
 #[tokio::test]
@@ -190,10 +274,20 @@ async fn oversized_bodies_and_wrong_content_types() {
     let server = bedrock_fm_local::start_with(Config::new().max_body_bytes(1024));
     let auth = bearer();
     let big = vec![b'a'; 4096];
-    let r = raw(server.addr(), &post(PATH, &[("Authorization", &auth)], &big)).await.unwrap();
+    let r = raw(
+        server.addr(),
+        &post(PATH, &[("Authorization", &auth)], &big),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 413);
     assert_eq!(r.error_type(), "ValidationException");
-    assert!(r.json()["message"].as_str().unwrap().contains("exceeds the maximum request size of 1024 bytes"));
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("exceeds the maximum request size of 1024 bytes")
+    );
     // Chunked, without a Content-Length, also over the limit.
     let mut chunked = format!(
         "POST {PATH} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nAuthorization: {auth}\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -228,7 +322,16 @@ async fn oversized_bodies_and_wrong_content_types() {
 async fn fault_header_scripts_faults_per_request() {
     let server = bedrock_fm_local::start();
     let auth = bearer();
-    let with = |fault: &str| post(PATH, &[("Authorization", &auth), ("x-bedrock-fm-local-fault", fault)], GOOD);
+    let with = |fault: &str| {
+        post(
+            PATH,
+            &[
+                ("Authorization", &auth),
+                ("x-bedrock-fm-local-fault", fault),
+            ],
+            GOOD,
+        )
+    };
     let r = raw(server.addr(), &with("throttle")).await.unwrap();
     assert_eq!(r.status, 429);
     assert_eq!(r.error_type(), "ThrottlingException");
@@ -250,7 +353,12 @@ async fn fault_header_scripts_faults_per_request() {
     let r = raw(server.addr(), &with("explode")).await.unwrap();
     assert_eq!((r.status, r.error_type()), (400, "ValidationException"));
     // Faults apply after authentication.
-    let r = raw(server.addr(), &post(PATH, &[("x-bedrock-fm-local-fault", "throttle")], GOOD)).await.unwrap();
+    let r = raw(
+        server.addr(),
+        &post(PATH, &[("x-bedrock-fm-local-fault", "throttle")], GOOD),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status, 403);
     still_serving(server.addr()).await;
 }
@@ -262,5 +370,8 @@ async fn anonymous_mode_and_empty_body() {
     assert_eq!(r.status, 200);
     let r = raw(server.addr(), &post(PATH, &[], b"")).await.unwrap();
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["message"], "A conversation must start with a user message. Try again with a conversation that starts with a user message.");
+    assert_eq!(
+        r.json()["message"],
+        "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+    );
 }

@@ -762,3 +762,37 @@ async fn latency_fault_delays_the_answer() {
     // A lower bound only: the server must not answer before the injected latency.
     assert!(started.elapsed() >= Duration::from_millis(200));
 }
+
+#[tokio::test]
+async fn concurrent_streams_are_served_independently() {
+    let server = bedrock_fm_local::start();
+    let client = server.client();
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let prompt = format!("request number {i}");
+            let mut out = client
+                .converse_stream()
+                .model_id(MODEL)
+                .messages(user(&prompt))
+                .send()
+                .await
+                .unwrap();
+            let mut text = String::new();
+            while let Some(ev) = out.stream.recv().await.unwrap() {
+                if let ConverseStreamOutput::ContentBlockDelta(d) = ev {
+                    if let Some(ContentBlockDelta::Text(t)) = d.delta() {
+                        text.push_str(t);
+                    }
+                }
+            }
+            (prompt, text)
+        }));
+    }
+    for t in tasks {
+        let (prompt, text) = t.await.unwrap();
+        assert!(text.starts_with(&format!("{prompt}.")), "{prompt}: {text}");
+    }
+    assert_eq!(server.request_count(), 16);
+}

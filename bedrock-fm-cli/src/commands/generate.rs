@@ -9,6 +9,7 @@ use crate::Failure;
 use crate::args::GenerateArgs;
 use crate::output;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use bedrock_fm::catalog::{FamilyKind, Model};
 use bedrock_fm::{AnyTextModel, Client, Error};
 use bedrock_fm_local::LocalServer;
 use std::io::Write;
@@ -35,6 +36,28 @@ fn build_model(client: &Client, args: &GenerateArgs) -> bedrock_fm::Result<AnyTe
         builder = builder.extra_args(extra.clone());
     }
     builder.build()
+}
+
+/// Refuses a catalog model that does not generate text, naming the model and what it is.
+fn check_text_model(id: &str) -> bedrock_fm::Result<()> {
+    let Ok(resolved) = Model::resolve(id) else {
+        // Unknown IDs and ARNs: the library says what is wrong.
+        return Ok(());
+    };
+    let family = resolved.model.family();
+    if family.kind() == FamilyKind::Text {
+        return Ok(());
+    }
+    let kind = format!("{:?}", family.kind()).to_ascii_lowercase();
+    Err(Error::invalid(
+        "--model",
+        format!(
+            "{id} is an {kind} model ({}, wrapper `{}`), not a text family: `generate` needs \
+             a text model (see `bedrock-fm models`)",
+            family.name(),
+            family.wrapper()
+        ),
+    ))
 }
 
 /// A client with no region, credentials or endpoint: only for building (checking) a wrapper.
@@ -84,6 +107,7 @@ fn print_flush(out: &mut impl Write, text: &str) -> std::io::Result<()> {
 
 /// Runs `generate`.
 pub async fn run(args: GenerateArgs) -> Result<(), Failure> {
+    check_text_model(&args.model)?;
     build_model(&offline_client(), &args)?;
     let (client, _server) = connect(&args).await?;
     let model = build_model(&client, &args)?;

@@ -64,7 +64,12 @@ pub fn model_columns(info: &ModelInfo) -> [String; 8] {
         info.provider.to_owned(),
         info.name.to_owned(),
         modalities,
-        if info.streaming { "stream" } else { "no-stream" }.to_owned(),
+        if info.streaming {
+            "stream"
+        } else {
+            "no-stream"
+        }
+        .to_owned(),
         if info.converse {
             "converse"
         } else {
@@ -132,7 +137,12 @@ mod tests {
         assert_eq!(v["kind"], "text");
         assert_eq!(v["streaming"], true);
         assert_eq!(v["converse"], true);
-        assert!(v["input_modalities"].as_array().unwrap().contains(&json!("image")));
+        assert!(
+            v["input_modalities"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("image"))
+        );
         assert!(v["lifecycle"].is_string());
     }
 
