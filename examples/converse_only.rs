@@ -12,7 +12,14 @@ use bedrock_fm::catalog::Model;
 use bedrock_fm::{AnyTextModel, Api};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let backend = bedrock_fm_examples::connect().await?;
     let models = [
         Model::AnthropicClaude3Haiku20240307V1_0,

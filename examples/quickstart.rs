@@ -10,21 +10,29 @@
 //! On AWS, the model must be enabled in the account and region; `BEDROCK_FM_MODEL` picks
 //! another Claude 3+ model or inference profile (e.g. `us.anthropic.claude-3-5-haiku-20241022-v1:0`).
 
+use bedrock_fm::Claude3;
 use bedrock_fm::catalog::Model;
-use bedrock_fm::{Api, Claude3};
 use std::io::Write;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // The local server by default, AWS when asked: the example prints which.
     let backend = bedrock_fm_examples::connect().await?;
     let model_id = std::env::var("BEDROCK_FM_MODEL")
         .unwrap_or_else(|_| Model::AnthropicClaude3Haiku20240307V1_0.id().to_owned());
 
     // A typed wrapper: its builder's settings are the defaults of every call, checked by
-    // `build()` against the family's documented ranges before anything is sent.
+    // `build()` against the family's documented ranges before anything is sent. Calls go
+    // through InvokeModel with the native Messages body; `.api(Api::Converse)` switches to
+    // the Converse API (see the `converse_only` example).
     let claude = Claude3::builder(&backend.client, model_id.as_str())
-        .api(Api::Converse) // or Api::InvokeModel (the default): the native Messages body
         .system("You are a concise geography assistant.")
         .temperature(0.0) // an explicit 0.0 is sent as 0.0
         .max_tokens(200)
@@ -65,6 +73,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("stop reason: {:?}", details.stop_reason);
     println!("request id:  {:?}", details.request_id);
     println!("body sent:   {}", details.body);
+    // The family's typed response (InvokeModel, not streamed).
+    if let Some(response) = &details.response {
+        println!("response:    id {}, model {}", response.id, response.model);
+    }
 
     if let Some(server) = &backend.server {
         println!(

@@ -14,7 +14,14 @@ use bedrock_fm_local::Fault;
 use std::io::Write;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let backend = bedrock_fm_examples::connect().await?;
     let nova = Nova::builder(&backend.client, Model::AmazonNovaLiteV1_0)
         .api(Api::Converse)

@@ -432,6 +432,42 @@ fn generate_over_invoke_model_with_titan() {
 }
 
 #[test]
+fn generate_over_invoke_model_with_llama3() {
+    check_invoke(
+        "meta.llama3-8b-instruct-v1:0",
+        Wire {
+            temperature: "temperature",
+            max_tokens: "max_gen_len",
+            stop: None,
+        },
+    );
+}
+
+#[test]
+fn generate_over_invoke_model_with_mistral() {
+    check_invoke(
+        "mistral.mistral-7b-instruct-v0:2",
+        Wire {
+            temperature: "temperature",
+            max_tokens: "max_tokens",
+            stop: Some("stop"),
+        },
+    );
+}
+
+#[test]
+fn generate_over_invoke_model_with_claude3() {
+    check_invoke(
+        CLAUDE3,
+        Wire {
+            temperature: "temperature",
+            max_tokens: "max_tokens",
+            stop: Some("stop_sequences"),
+        },
+    );
+}
+
+#[test]
 fn bad_input_fails_with_one_line_before_any_request() {
     let server = bedrock_fm_local::start();
     let base = ["generate", "--api", "converse", "--model"];

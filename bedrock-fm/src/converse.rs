@@ -9,7 +9,7 @@ use crate::details::{Api, Details, StopReason, Usage};
 use crate::document::to_document;
 use crate::error::{Error, Result, ServiceError};
 use crate::families::{Decoded, TextFamily};
-use crate::sdk_error::from_sdk;
+use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
 use crate::text::{Plan, TextModel, deep_merge, set_path};
 use aws_sdk_bedrockruntime::operation::RequestId;
@@ -186,7 +186,7 @@ impl EventSource for Events {
         let event = tokio::time::timeout(idle, self.0.recv())
             .await
             .map_err(|_| idle_timeout(idle))?;
-        Ok(event.map_err(from_sdk)?.map(|event| match event {
+        Ok(event.map_err(from_stream_sdk)?.map(|event| match event {
             ConverseStreamOutput::ContentBlockDelta(e) => match e.delta() {
                 Some(ContentBlockDelta::Text(t)) => Decoded::text(Some(t)),
                 _ => Decoded::default(),

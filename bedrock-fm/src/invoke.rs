@@ -4,9 +4,10 @@
 use crate::details::{Api, Details, StopReason};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::families::{Decoded, EncodeContext, TextFamily};
-use crate::sdk_error::from_sdk;
+use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
 use crate::text::{Plan, TextModel, deep_merge, set_path};
+use crate::token_headers::TokenCountHeaders;
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
@@ -63,6 +64,7 @@ pub(crate) async fn call<F: TextFamily>(
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let started = Instant::now();
     let client = &model.client;
+    let headers = TokenCountHeaders::default();
     let out = client
         .retry_policy()
         .run(|| async {
@@ -73,6 +75,8 @@ pub(crate) async fn call<F: TextFamily>(
                 .content_type("application/json")
                 .accept("application/json")
                 .body(Blob::new(bytes.clone()))
+                .customize()
+                .interceptor(headers.clone())
                 .send()
                 .await
                 .map_err(|e| Error::from(from_sdk(e)))
@@ -95,7 +99,7 @@ pub(crate) async fn call<F: TextFamily>(
         api: Api::InvokeModel,
         model_id: model.model_id.clone(),
         latency,
-        usage: decoded.usage,
+        usage: decoded.usage.or(headers.usage()),
         stop_reason: decoded.stop_reason.as_deref().map(StopReason::from_wire),
         request_id,
         time_to_first_token: None,
@@ -115,7 +119,7 @@ impl<F: TextFamily> EventSource for Chunks<F> {
             let event = tokio::time::timeout(idle, self.rx.recv())
                 .await
                 .map_err(|_| idle_timeout(idle))?;
-            match event.map_err(from_sdk)? {
+            match event.map_err(from_stream_sdk)? {
                 None => return Ok(None),
                 Some(ResponseStream::Chunk(part)) => {
                     let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();

@@ -25,8 +25,10 @@ pub mod client;
 pub mod conversation;
 pub mod details;
 pub mod document;
+pub mod embeddings;
 pub mod error;
 pub mod families;
+pub mod images;
 pub mod retry;
 pub mod spec;
 pub mod stream;
@@ -35,6 +37,7 @@ pub mod text;
 mod converse;
 mod invoke;
 mod sdk_error;
+mod token_headers;
 
 #[rustfmt::skip]
 mod generated;

@@ -59,6 +59,49 @@ where
     }
 }
 
+/// The error code of an exception received inside an event stream, where the SDK reports
+/// no code (it only reads one from the payload): the variant names it.
+pub(crate) trait StreamExceptionCode {
+    fn exception_code(&self) -> Option<&'static str>;
+}
+
+macro_rules! stream_exception_codes {
+    ($ty:ty: $($variant:ident),*) => {
+        impl StreamExceptionCode for $ty {
+            fn exception_code(&self) -> Option<&'static str> {
+                match self {
+                    $( Self::$variant(_) => Some(stringify!($variant)), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+stream_exception_codes!(aws_sdk_bedrockruntime::types::error::ResponseStreamError:
+    InternalServerException, ModelStreamErrorException, ValidationException,
+    ThrottlingException, ModelTimeoutException, ServiceUnavailableException);
+stream_exception_codes!(aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError:
+    InternalServerException, ModelStreamErrorException, ValidationException,
+    ThrottlingException, ServiceUnavailableException);
+
+/// Converts an error received while reading an event stream.
+pub(crate) fn from_stream_sdk<E, R>(err: SdkError<E, R>) -> ServiceError
+where
+    E: ProvideErrorMetadata + RequestId + StreamExceptionCode + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let code = err
+        .as_service_error()
+        .and_then(StreamExceptionCode::exception_code);
+    let mut e = from_sdk(err);
+    if let (None, Some(code)) = (&e.code, code) {
+        e.kind = ErrorKind::from_code(code);
+        e.code = Some(code.to_owned());
+    }
+    e
+}
+
 /// The whole source chain, which the SDK's `Display` alone leaves out.
 fn describe(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();

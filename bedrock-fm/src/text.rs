@@ -350,6 +350,11 @@ impl<F> fmt::Debug for TextModelBuilder<F> {
 impl<F> TextModelBuilder<F> {
     common_setters!();
 
+    /// The model ID as given.
+    pub fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
     /// The API every call uses (default [`Api::InvokeModel`]).
     pub fn api(mut self, api: Api) -> Self {
         self.api = api;
@@ -419,7 +424,7 @@ fn resolve_for(expected: Option<Family>, id: &str) -> Result<(Option<Model>, Fam
     }
 }
 
-pub(crate) fn not_a_text_family(family: Family) -> Error {
+pub(crate) fn not_a_text_family(family: Family, model_id: &str) -> Error {
     let kind = match family.kind() {
         FamilyKind::Embedding => "an embedding",
         FamilyKind::Image => "an image",
@@ -428,7 +433,7 @@ pub(crate) fn not_a_text_family(family: Family) -> Error {
     Error::invalid(
         "model",
         format!(
-            "{} is {kind} family (wrapper `{}`), not a text family",
+            "{model_id} belongs to {} ({kind} family, wrapper `{}`), not a text family",
             family.name(),
             family.wrapper()
         ),

@@ -149,7 +149,7 @@ fn emit_any(catalog: &Catalog) -> TokenStream {
             ) -> crate::Result<Self> {
                 match family {
                     #( Family::#families => Ok(Self::#variants(builder.into_family::<#markers>().build()?)), )*
-                    other => Err(crate::text::not_a_text_family(other)),
+                    other => Err(crate::text::not_a_text_family(other, builder.model_id())),
                 }
             }
         }

@@ -633,7 +633,7 @@ impl AnyTextModel {
             Family::TitanText => {
                 Ok(Self::Titan(builder.into_family::<TitanFamily>().build()?))
             }
-            other => Err(crate::text::not_a_text_family(other)),
+            other => Err(crate::text::not_a_text_family(other, builder.model_id())),
         }
     }
 }

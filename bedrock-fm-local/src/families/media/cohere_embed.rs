@@ -128,18 +128,20 @@ impl FamilyCodec for CohereEmbed {
         if v4 && common::get_str(&body, &["input_type"]) == Some("image") {
             problems.not_enum("#/input_type", "image");
         }
-        if let Some(d) = common::get_u64(&body, &["output_dimension"]) {
-            if v4 && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d) {
-                problems.not_enum("#/output_dimension", d);
-            }
+        if let Some(d) = common::get_u64(&body, &["output_dimension"])
+            && v4
+            && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
+        {
+            problems.not_enum("#/output_dimension", d);
         }
-        if let Some(types) = common::get(&body, &["embedding_types"]).and_then(Value::as_array) {
-            if types.is_empty() {
-                problems.at(
-                    "#/embedding_types",
-                    "expected minimum item count: 1, found: 0",
-                );
-            }
+        if common::get(&body, &["embedding_types"])
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
+            problems.at(
+                "#/embedding_types",
+                "expected minimum item count: 1, found: 0",
+            );
         }
         let sources: Vec<&str> = ["texts", "images", "inputs"]
             .into_iter()
@@ -260,10 +262,15 @@ impl FamilyCodec for CohereEmbed {
                 if v4 {
                     common::default_dimension(info, FAMILY.request_spec(), &["output_dimension"])
                 } else {
-                    info.embedding_dimensions.first().map_or(1024, |d| *d as usize)
+                    info.embedding_dimensions
+                        .first()
+                        .map_or(1024, |d| *d as usize)
                 }
             });
-        let vectors: Vec<Vec<f32>> = items.iter().map(|it| embed(&it.words, dims, true)).collect();
+        let vectors: Vec<Vec<f32>> = items
+            .iter()
+            .map(|it| embed(&it.words, dims, true))
+            .collect();
         let types = common::get_strs(&body, &["embedding_types"]);
         let (embeddings, response_type) = match &types {
             Some(types) => {
@@ -329,7 +336,10 @@ mod tests {
         let r = ok(&CohereEmbed, V3, &body);
         assert_valid_response(FAMILY, &r);
         assert_eq!(r["response_type"], "embeddings_floats");
-        assert_eq!(r["texts"], json!(["Hello from Cohere!", "Bonjour de Cohere!"]));
+        assert_eq!(
+            r["texts"],
+            json!(["Hello from Cohere!", "Bonjour de Cohere!"])
+        );
         let e = r["embeddings"].as_array().unwrap();
         assert_eq!(e.len(), 2);
         assert_eq!(floats(&e[0]).len(), 1024);
@@ -352,8 +362,17 @@ mod tests {
         assert_eq!(e["float"][1].as_array().unwrap().len(), 1024);
         let int8 = e["int8"][0].as_array().unwrap();
         assert_eq!(int8.len(), 1024);
-        assert!(int8.iter().all(|x| (-128..=127).contains(&x.as_i64().unwrap())));
-        assert!(e["uint8"][0].as_array().unwrap().iter().all(|x| (0..=255).contains(&x.as_i64().unwrap())));
+        assert!(
+            int8.iter()
+                .all(|x| (-128..=127).contains(&x.as_i64().unwrap()))
+        );
+        assert!(
+            e["uint8"][0]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| (0..=255).contains(&x.as_i64().unwrap()))
+        );
         assert_eq!(e["binary"][0].as_array().unwrap().len(), 128);
         assert_eq!(e["ubinary"][0].as_array().unwrap().len(), 128);
     }
@@ -403,7 +422,11 @@ mod tests {
         assert_eq!(r["embeddings"]["float"][0].as_array().unwrap().len(), 512);
         assert_eq!(r["inputs"], body["inputs"]);
         // v4 default dimension is 1536.
-        let r = ok(&CohereEmbed, V4, &json!({"texts": ["x"], "input_type": "clustering"}));
+        let r = ok(
+            &CohereEmbed,
+            V4,
+            &json!({"texts": ["x"], "input_type": "clustering"}),
+        );
         assert_eq!(r["embeddings"][0].as_array().unwrap().len(), 1536);
     }
 
@@ -413,49 +436,77 @@ mod tests {
         let m = rejected(&CohereEmbed, V3, &json!({"inputText": "hi"}));
         assert!(m.contains("#: required key [input_type] not found"), "{m}");
         assert!(m.contains("#: required key [texts] not found"), "{m}");
-        assert!(m.contains("#: extraneous key [inputText] is not permitted"), "{m}");
+        assert!(
+            m.contains("#: extraneous key [inputText] is not permitted"),
+            "{m}"
+        );
         let m = rejected(
             &CohereEmbed,
             V3,
             &json!({"texts": ["x"], "input_type": "search_query", "bogus": 1}),
         );
-        assert!(m.contains("#: extraneous key [bogus] is not permitted"), "{m}");
+        assert!(
+            m.contains("#: extraneous key [bogus] is not permitted"),
+            "{m}"
+        );
         // 97 texts.
         let many: Vec<String> = (0..97).map(|i| format!("t{i}")).collect();
-        let m = rejected(&CohereEmbed, V3, &json!({"texts": many, "input_type": "clustering"}));
-        assert!(m.contains("#/texts: expected maximum item count: 96, found: 97"), "{m}");
+        let m = rejected(
+            &CohereEmbed,
+            V3,
+            &json!({"texts": many, "input_type": "clustering"}),
+        );
+        assert!(
+            m.contains("#/texts: expected maximum item count: 96, found: 97"),
+            "{m}"
+        );
         // A text over 2048 characters (v3).
         let m = rejected(
             &CohereEmbed,
             V3,
             &json!({"texts": ["a", "b".repeat(2459)], "input_type": "clustering"}),
         );
-        assert!(m.contains("#/texts/1: expected maxLength: 2048, actual: 2459"), "{m}");
+        assert!(
+            m.contains("#/texts/1: expected maxLength: 2048, actual: 2459"),
+            "{m}"
+        );
         // v4-only parameters and dimensions.
         let m = rejected(
             &CohereEmbed,
             V3,
             &json!({"texts": ["x"], "input_type": "clustering", "output_dimension": 512}),
         );
-        assert!(m.contains("#: extraneous key [output_dimension] is not permitted"), "{m}");
+        assert!(
+            m.contains("#: extraneous key [output_dimension] is not permitted"),
+            "{m}"
+        );
         let m = rejected(
             &CohereEmbed,
             V4,
             &json!({"texts": ["x"], "input_type": "clustering", "output_dimension": 768}),
         );
-        assert!(m.contains("#/output_dimension: 768 is not a valid enum value"), "{m}");
+        assert!(
+            m.contains("#/output_dimension: 768 is not a valid enum value"),
+            "{m}"
+        );
         let m = rejected(
             &CohereEmbed,
             V4,
             &json!({"texts": ["x"], "input_type": "clustering", "truncate": "END"}),
         );
-        assert!(m.contains("#/truncate: END is not a valid enum value"), "{m}");
+        assert!(
+            m.contains("#/truncate: END is not a valid enum value"),
+            "{m}"
+        );
         let m = rejected(
             &CohereEmbed,
             V3,
             &json!({"texts": ["x"], "input_type": "clustering", "embedding_types": ["int4"]}),
         );
-        assert!(m.contains("#/embedding_types/0: int4 is not a valid enum value"), "{m}");
+        assert!(
+            m.contains("#/embedding_types/0: int4 is not a valid enum value"),
+            "{m}"
+        );
         // Texts and images together.
         let body = json!({
             "texts": ["x"],
@@ -463,12 +514,22 @@ mod tests {
             "input_type": "search_document",
         });
         let m = rejected(&CohereEmbed, V3, &body);
-        assert_eq!(m, "Invalid parameter combination. Please check and try again.");
+        assert_eq!(
+            m,
+            "Invalid parameter combination. Please check and try again."
+        );
         // More than one image on v3, and an image that is not a data URI.
         let two = json!({"images": [data_uri(&png_b64(8, 8)), data_uri(&png_b64(8, 8))], "input_type": "image"});
         let m = rejected(&CohereEmbed, V3, &two);
-        assert!(m.contains("#/images: expected maximum item count: 1, found: 2"), "{m}");
-        let m = rejected(&CohereEmbed, V3, &json!({"images": [png_b64(8, 8)], "input_type": "image"}));
+        assert!(
+            m.contains("#/images: expected maximum item count: 1, found: 2"),
+            "{m}"
+        );
+        let m = rejected(
+            &CohereEmbed,
+            V3,
+            &json!({"images": [png_b64(8, 8)], "input_type": "image"}),
+        );
         assert!(m.contains("data URI"), "{m}");
     }
 
@@ -494,6 +555,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out.usage, Some(Usage::new(3, 0)));
-        stream_rejected(&CohereEmbed, V3, &json!({"texts": ["x"], "input_type": "clustering"}));
+        stream_rejected(
+            &CohereEmbed,
+            V3,
+            &json!({"texts": ["x"], "input_type": "clustering"}),
+        );
     }
 }

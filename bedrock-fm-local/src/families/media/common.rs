@@ -74,7 +74,13 @@ impl Problems {
     }
 
     /// Adds a string-length violation when `s` is outside `[min, max]` characters.
-    pub(crate) fn length(&mut self, pointer: &str, s: &str, min: Option<usize>, max: Option<usize>) {
+    pub(crate) fn length(
+        &mut self,
+        pointer: &str,
+        s: &str,
+        min: Option<usize>,
+        max: Option<usize>,
+    ) {
         let len = s.chars().count();
         if let Some(min) = min.filter(|m| len < *m) {
             self.at(pointer, format!("expected minLength: {min}, actual: {len}"));
@@ -82,11 +88,6 @@ impl Problems {
         if let Some(max) = max.filter(|m| len > *m) {
             self.at(pointer, format!("expected maxLength: {max}, actual: {len}"));
         }
-    }
-
-    /// Whether no violation was found.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 
     /// `Ok` when empty, else the `ValidationException` listing every violation.
@@ -524,10 +525,7 @@ pub(crate) fn mask_band(width: u32, height: u32, top: f32, bottom: f32) -> Mask 
 /// The mask as a black (inside) and white (outside) PNG image.
 pub(crate) fn mask_image(mask: &Mask, width: u32, height: u32) -> DynamicImage {
     DynamicImage::ImageLuma8(image::GrayImage::from_fn(width, height, |x, y| {
-        let inside = mask
-            .get((y * width + x) as usize)
-            .copied()
-            .unwrap_or(false);
+        let inside = mask.get((y * width + x) as usize).copied().unwrap_or(false);
         image::Luma([if inside { 0 } else { 255 }])
     }))
 }
@@ -664,6 +662,236 @@ pub(crate) fn tint(img: &RgbImage, colors: &[&str]) -> RgbImage {
     })
 }
 
+// ---------------------------------------------------------------------------------------
+// The `taskType` image requests of Titan Image Generator and Nova Canvas
+// ---------------------------------------------------------------------------------------
+
+/// Checks that the parameters object of the request's `taskType` is there and no other task's
+/// is; returns the task and its parameters key. `tasks` maps task types to parameter keys.
+pub(crate) fn check_task(
+    problems: &mut Problems,
+    body: &Value,
+    tasks: &[(&'static str, &'static str)],
+) -> Option<(&'static str, &'static str)> {
+    let task = get_str(body, &["taskType"])?;
+    let (task, key) = *tasks.iter().find(|(t, _)| *t == task)?;
+    if get(body, &[key]).is_none() {
+        problems.missing("#", key);
+    }
+    for (_, other) in tasks {
+        if *other != key && get(body, &[other]).is_some() {
+            problems.extraneous("#", other);
+        }
+    }
+    Some((task, key))
+}
+
+/// A decoded `taskType` image request: the task, its parameters and the shared settings.
+#[derive(Debug)]
+pub(crate) struct TaskRequest<'a> {
+    /// `taskType`.
+    pub(crate) task: &'a str,
+    /// The key of the task's parameters object (`inPaintingParams`).
+    pub(crate) params_key: &'a str,
+    /// The task's parameters object.
+    pub(crate) params: &'a Value,
+    /// `numberOfImages`.
+    pub(crate) count: u32,
+    /// `seed`.
+    pub(crate) seed: u64,
+    /// The output size from `imageGenerationConfig` (with the model's defaults).
+    pub(crate) size: (u32, u32),
+    /// Whether `width` or `height` was given.
+    pub(crate) size_given: bool,
+    /// The largest input image, in bytes.
+    pub(crate) max_image_bytes: usize,
+}
+
+impl TaskRequest<'_> {
+    fn pointer(&self, key: &str) -> String {
+        format!("#/{}/{key}", self.params_key)
+    }
+
+    fn text(&self) -> String {
+        let text = self.params["text"].as_str().unwrap_or_default();
+        match self.params["negativeText"].as_str() {
+            Some(neg) => format!("{text}\u{1f}{neg}"),
+            None => text.to_owned(),
+        }
+    }
+
+    fn image(&self, key: &str) -> Result<Option<InputImage>, ServiceError> {
+        match self.params[key].as_str() {
+            Some(b64) => {
+                decode_image(&self.pointer(key), b64, PNG_JPEG, self.max_image_bytes).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The mask of an inpainting or outpainting request over an image of `size`: exactly one of
+    /// `maskPrompt` and `maskImage`, the image of the input's size.
+    fn mask(&self, size: (u32, u32)) -> Result<Mask, ServiceError> {
+        let prompt = self.params["maskPrompt"].as_str();
+        let image = self.image("maskImage")?;
+        match (prompt, image) {
+            (Some(p), None) => Ok(mask_from_prompt(p, size.0, size.1)),
+            (None, Some(m)) => {
+                let (w, h) = (m.image.width(), m.image.height());
+                if (w, h) != size {
+                    return Err(ServiceError::validation(format!(
+                        "The mask at {} is {w}x{h}; it must have the size of the input image, {}x{}.",
+                        self.pointer("maskImage"),
+                        size.0,
+                        size.1
+                    )));
+                }
+                Ok(mask_from_image(&m.image))
+            }
+            _ => Err(ServiceError::validation(format!(
+                "{}: exactly one of maskPrompt and maskImage must be provided.",
+                self.params_key
+            ))),
+        }
+    }
+
+    /// The images of the tasks Titan Image Generator and Nova Canvas share (`TEXT_IMAGE`,
+    /// `COLOR_GUIDED_GENERATION`, `IMAGE_VARIATION`, `INPAINTING`, `OUTPAINTING`,
+    /// `BACKGROUND_REMOVAL`), or `None` for another task. Generated images have `size`;
+    /// edited ones the input image's size (a variation: `size` when given, else its first
+    /// image's). `check_size` vets an output size taken from `imageGenerationConfig`.
+    pub(crate) fn shared_task_images(
+        &self,
+        engine: Engine,
+        check_size: &dyn Fn(u32, u32) -> Result<(), ServiceError>,
+    ) -> Result<Option<Vec<DynamicImage>>, ServiceError> {
+        let prompt = self.text();
+        let (w, h) = self.size;
+        let n = self.count.max(1);
+        let images = match self.task {
+            "TEXT_IMAGE" => {
+                check_size(w, h)?;
+                let condition = self.image("conditionImage")?;
+                let strength = self.params["controlStrength"].as_f64().unwrap_or(0.7) as f32;
+                (0..n)
+                    .map(|i| match &condition {
+                        Some(c) => {
+                            let base =
+                                c.image
+                                    .resize_exact(w, h, image::imageops::FilterType::Triangle);
+                            edit(
+                                engine,
+                                &base.to_rgb8(),
+                                &prompt,
+                                self.seed,
+                                i,
+                                1.0 - 0.6 * strength,
+                            )
+                        }
+                        None => generate(engine, &prompt, w, h, self.seed, i),
+                    })
+                    .map(DynamicImage::ImageRgb8)
+                    .collect()
+            }
+            "COLOR_GUIDED_GENERATION" => {
+                check_size(w, h)?;
+                let reference = self.image("referenceImage")?;
+                let colors: Vec<&str> = self.params["colors"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                (0..n)
+                    .map(|i| {
+                        let img = match &reference {
+                            Some(r) => {
+                                let base = r.image.resize_exact(
+                                    w,
+                                    h,
+                                    image::imageops::FilterType::Triangle,
+                                );
+                                edit(engine, &base.to_rgb8(), &prompt, self.seed, i, 0.6)
+                            }
+                            None => generate(engine, &prompt, w, h, self.seed, i),
+                        };
+                        DynamicImage::ImageRgb8(tint(&img, &colors))
+                    })
+                    .collect()
+            }
+            "IMAGE_VARIATION" => {
+                let mut inputs = Vec::new();
+                let list = self.params["images"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                for (i, b64) in list.iter().enumerate() {
+                    let pointer = format!("{}/{i}", self.pointer("images"));
+                    let b64 = b64.as_str().unwrap_or_default();
+                    inputs.push(decode_image(&pointer, b64, PNG_JPEG, self.max_image_bytes)?);
+                }
+                let first = inputs.first().ok_or_else(|| {
+                    ServiceError::malformed_input(&format!(
+                        "{}: expected minimum item count: 1, found: 0",
+                        self.pointer("images")
+                    ))
+                })?;
+                let (w, h) = if self.size_given {
+                    check_size(w, h)?;
+                    (w, h)
+                } else {
+                    (first.image.width(), first.image.height())
+                };
+                let similarity = self.params["similarityStrength"].as_f64().unwrap_or(0.7) as f32;
+                (0..n)
+                    .map(|i| {
+                        let pick = &inputs[i as usize % inputs.len()].image;
+                        let base = pick.resize_exact(w, h, image::imageops::FilterType::Triangle);
+                        let weight = 1.0 - similarity * 0.8;
+                        DynamicImage::ImageRgb8(edit(
+                            engine,
+                            &base.to_rgb8(),
+                            &prompt,
+                            self.seed,
+                            i,
+                            weight,
+                        ))
+                    })
+                    .collect()
+            }
+            "INPAINTING" | "OUTPAINTING" => {
+                let input = self.image("image")?.ok_or_else(|| {
+                    ServiceError::malformed_input(&format!(
+                        "#/{}: required key [image] not found",
+                        self.params_key
+                    ))
+                })?;
+                let rgb = input.image.to_rgb8();
+                let size = (rgb.width(), rgb.height());
+                let mask = self.mask(size)?;
+                let inside = self.task == "INPAINTING";
+                (0..n)
+                    .map(|i| {
+                        let generated = generate(engine, &prompt, size.0, size.1, self.seed, i);
+                        DynamicImage::ImageRgb8(composite(&rgb, &generated, &mask, inside))
+                    })
+                    .collect()
+            }
+            "BACKGROUND_REMOVAL" => {
+                let input = self.image("image")?.ok_or_else(|| {
+                    ServiceError::malformed_input(&format!(
+                        "#/{}: required key [image] not found",
+                        self.params_key
+                    ))
+                })?;
+                vec![DynamicImage::ImageRgba8(remove_background(
+                    &input.image.to_rgb8(),
+                ))]
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(images))
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Helpers for the codecs' unit tests.
@@ -758,13 +986,19 @@ pub(crate) mod testing {
                 image::Rgb([240, 240, 240])
             }
         });
-        encode_base64(&encode_image(&DynamicImage::ImageRgb8(img), ImageFormat::Png))
+        encode_base64(&encode_image(
+            &DynamicImage::ImageRgb8(img),
+            ImageFormat::Png,
+        ))
     }
 
     /// A base64 JPEG of `width` x `height`.
     pub(crate) fn jpeg_b64(width: u32, height: u32) -> String {
         let img = RgbImage::from_fn(width, height, |x, _| image::Rgb([(x % 256) as u8, 90, 160]));
-        encode_base64(&encode_image(&DynamicImage::ImageRgb8(img), ImageFormat::Jpeg))
+        encode_base64(&encode_image(
+            &DynamicImage::ImageRgb8(img),
+            ImageFormat::Jpeg,
+        ))
     }
 
     /// A base64 black-and-white mask PNG: the left half inside.
@@ -772,7 +1006,10 @@ pub(crate) mod testing {
         let img = image::GrayImage::from_fn(width, height, |x, _| {
             image::Luma([if x < width / 2 { 0 } else { 255 }])
         });
-        encode_base64(&encode_image(&DynamicImage::ImageLuma8(img), ImageFormat::Png))
+        encode_base64(&encode_image(
+            &DynamicImage::ImageLuma8(img),
+            ImageFormat::Png,
+        ))
     }
 
     /// Decodes a base64 image of the response, checking its format.
@@ -815,7 +1052,11 @@ mod tests {
     fn non_objects_are_malformed() {
         assert!(parse_object(b"{\"a\": 1}").is_ok());
         let e = parse_object(b"[1]").unwrap_err();
-        assert!(e.message.unwrap().contains("A JSONObject text must begin with '{'"));
+        assert!(
+            e.message
+                .unwrap()
+                .contains("A JSONObject text must begin with '{'")
+        );
         let e = parse_object(b"{\"a\": ").unwrap_err();
         assert_eq!(e.error_type, "ValidationException");
     }

@@ -55,10 +55,10 @@ impl FamilyCodec for TitanEmbedImage {
             problems.length("#/inputText", t, Some(1), None);
         }
         let length_path = ["embeddingConfig", "outputEmbeddingLength"];
-        if let Some(d) = common::get_u64(&body, &length_path) {
-            if !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d) {
-                problems.not_enum(&common::pointer(&length_path), d);
-            }
+        if let Some(d) = common::get_u64(&body, &length_path)
+            && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
+        {
+            problems.not_enum(&common::pointer(&length_path), d);
         }
         problems.check()?;
 
@@ -71,7 +71,9 @@ impl FamilyCodec for TitanEmbedImage {
         }
         let dims = common::get_u64(&body, &length_path)
             .map(|d| d as usize)
-            .unwrap_or_else(|| common::default_dimension(info, FAMILY.request_spec(), &length_path));
+            .unwrap_or_else(|| {
+                common::default_dimension(info, FAMILY.request_spec(), &length_path)
+            });
         let mut parts = Vec::new();
         if let Some(t) = text {
             parts.push(embed(t, dims, true));
@@ -111,7 +113,11 @@ mod tests {
     #[test]
     fn documented_requests_are_answered() {
         // Text, image, and both, as in the page's examples.
-        let r = ok(&TitanEmbedImage, MODEL, &json!({"inputText": "A family eating dinner"}));
+        let r = ok(
+            &TitanEmbedImage,
+            MODEL,
+            &json!({"inputText": "A family eating dinner"}),
+        );
         assert_valid_response(FAMILY, &r);
         assert_eq!(floats(&r["embedding"]).len(), 1024);
         assert_eq!(r["inputTextTokenCount"], 4);
@@ -155,8 +161,15 @@ mod tests {
 
     #[test]
     fn bad_requests_are_rejected() {
-        let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputText": "x", "bogus": true}));
-        assert!(m.contains("#: extraneous key [bogus] is not permitted"), "{m}");
+        let m = rejected(
+            &TitanEmbedImage,
+            MODEL,
+            &json!({"inputText": "x", "bogus": true}),
+        );
+        assert!(
+            m.contains("#: extraneous key [bogus] is not permitted"),
+            "{m}"
+        );
         let m = rejected(&TitanEmbedImage, MODEL, &json!({}));
         assert!(m.contains("required key [inputText] not found"), "{m}");
         let body = json!({"inputText": "x", "embeddingConfig": {"outputEmbeddingLength": 512}});
@@ -170,10 +183,21 @@ mod tests {
         let gif = common::encode_base64(b"GIF89a not really");
         let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputImage": gif}));
         assert!(m.contains("PNG, JPEG"), "{m}");
-        let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputImage": png_b64(2049, 8)}));
+        let m = rejected(
+            &TitanEmbedImage,
+            MODEL,
+            &json!({"inputImage": png_b64(2049, 8)}),
+        );
         assert!(m.contains("2049x8"), "{m}");
-        let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputText": "w ".repeat(257)}));
-        assert!(m.contains("Max input tokens: 256, request input token count: 257"), "{m}");
+        let m = rejected(
+            &TitanEmbedImage,
+            MODEL,
+            &json!({"inputText": "w ".repeat(257)}),
+        );
+        assert!(
+            m.contains("Max input tokens: 256, request input token count: 257"),
+            "{m}"
+        );
         stream_rejected(&TitanEmbedImage, MODEL, &json!({"inputText": "x"}));
     }
 }

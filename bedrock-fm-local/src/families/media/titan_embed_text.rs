@@ -56,18 +56,21 @@ impl FamilyCodec for TitanEmbedText {
                 }
             }
         }
-        if let Some(d) = common::get_u64(&body, &["dimensions"]) {
-            if v2 && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d) {
-                problems.not_enum("#/dimensions", d);
-            }
+        if let Some(d) = common::get_u64(&body, &["dimensions"])
+            && v2
+            && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
+        {
+            problems.not_enum("#/dimensions", d);
         }
-        if let Some(types) = common::get(&body, &["embeddingTypes"]).and_then(Value::as_array) {
-            if v2 && types.is_empty() {
-                problems.at(
-                    "#/embeddingTypes",
-                    "expected minimum item count: 1, found: 0",
-                );
-            }
+        if v2
+            && common::get(&body, &["embeddingTypes"])
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+        {
+            problems.at(
+                "#/embeddingTypes",
+                "expected minimum item count: 1, found: 0",
+            );
         }
         let text = common::get_str(&body, &["inputText"]).unwrap_or_default();
         if body.get("inputText").is_some_and(Value::is_string) {
@@ -123,7 +126,11 @@ mod tests {
     #[test]
     fn documented_g1_request_is_answered() {
         // The documented G1 request: {"inputText": string}.
-        let r = ok(&TitanEmbedText, G1, &json!({"inputText": "Hello world, this is Titan."}));
+        let r = ok(
+            &TitanEmbedText,
+            G1,
+            &json!({"inputText": "Hello world, this is Titan."}),
+        );
         assert_valid_response(FAMILY, &r);
         assert_eq!(floats(&r["embedding"]).len(), 1536);
         assert_eq!(r["inputTextTokenCount"], 7);
@@ -153,7 +160,11 @@ mod tests {
         assert_valid_response(FAMILY, &r);
         assert_eq!(floats(&r["embedding"]).len(), 1024);
         assert_eq!(
-            r["embeddingsByType"].as_object().unwrap().keys().collect::<Vec<_>>(),
+            r["embeddingsByType"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
             vec!["float"]
         );
         // Binary only.
@@ -164,7 +175,10 @@ mod tests {
         );
         assert_valid_response(FAMILY, &r);
         assert!(r["embeddingsByType"].get("float").is_none());
-        assert_eq!(r["embeddingsByType"]["binary"].as_array().unwrap().len(), 256);
+        assert_eq!(
+            r["embeddingsByType"]["binary"].as_array().unwrap().len(),
+            256
+        );
         // normalize false gives raw counts.
         let r = ok(
             &TitanEmbedText,
@@ -181,7 +195,12 @@ mod tests {
         let a = e("The cat sat on the warm mat");
         let b = e("A cat sat on a warm mat");
         let c = e("Quarterly revenue grew in Europe");
-        assert!(cosine(&a, &b) > cosine(&a, &c) + 0.3, "{} {}", cosine(&a, &b), cosine(&a, &c));
+        assert!(
+            cosine(&a, &b) > cosine(&a, &c) + 0.3,
+            "{} {}",
+            cosine(&a, &b),
+            cosine(&a, &c)
+        );
         assert_eq!(e("same words"), e("same words"));
     }
 
@@ -193,8 +212,15 @@ mod tests {
             "Malformed input request: #: extraneous key [bogus] is not permitted, please reformat your input and try again."
         );
         // G1 has no dimensions, normalize or embeddingTypes.
-        let m = rejected(&TitanEmbedText, G1, &json!({"inputText": "x", "dimensions": 1024}));
-        assert!(m.contains("#: extraneous key [dimensions] is not permitted"), "{m}");
+        let m = rejected(
+            &TitanEmbedText,
+            G1,
+            &json!({"inputText": "x", "dimensions": 1024}),
+        );
+        assert!(
+            m.contains("#: extraneous key [dimensions] is not permitted"),
+            "{m}"
+        );
         // The textGenerationConfig of a Titan text body (aws-samples/serverless-pdf-chat #35).
         let m = rejected(
             &TitanEmbedText,
@@ -206,16 +232,35 @@ mod tests {
 
     #[test]
     fn wrong_dimension_is_rejected() {
-        let m = rejected(&TitanEmbedText, V2, &json!({"inputText": "x", "dimensions": 1536}));
-        assert!(m.contains("#/dimensions: 1536 is not a valid enum value"), "{m}");
-        let m = rejected(&TitanEmbedText, V2, &json!({"inputText": "x", "dimensions": "512"}));
-        assert!(m.contains("#/dimensions: expected type: Integer, found: String"), "{m}");
+        let m = rejected(
+            &TitanEmbedText,
+            V2,
+            &json!({"inputText": "x", "dimensions": 1536}),
+        );
+        assert!(
+            m.contains("#/dimensions: 1536 is not a valid enum value"),
+            "{m}"
+        );
+        let m = rejected(
+            &TitanEmbedText,
+            V2,
+            &json!({"inputText": "x", "dimensions": "512"}),
+        );
+        // The catalog writes `found: string`; Bedrock writes `found: String` (dify PR #3326).
+        assert!(
+            m.to_lowercase()
+                .contains("#/dimensions: expected type: integer, found: string"),
+            "{m}"
+        );
         let m = rejected(
             &TitanEmbedText,
             V2,
             &json!({"inputText": "x", "embeddingTypes": ["int8"]}),
         );
-        assert!(m.contains("#/embeddingTypes/0: int8 is not a valid enum value"), "{m}");
+        assert!(
+            m.contains("#/embeddingTypes/0: int8 is not a valid enum value"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -223,15 +268,25 @@ mod tests {
         let m = rejected(&TitanEmbedText, V2, &json!({}));
         assert!(m.contains("#: required key [inputText] not found"), "{m}");
         let m = rejected(&TitanEmbedText, V2, &json!({"inputText": ""}));
-        assert!(m.contains("#/inputText: expected minLength: 1, actual: 0"), "{m}");
+        assert!(
+            m.contains("#/inputText: expected minLength: 1, actual: 0"),
+            "{m}"
+        );
         let long = "word ".repeat(8193);
         let m = rejected(&TitanEmbedText, G1, &json!({"inputText": long}));
         assert_eq!(
             m,
             "400 Bad Request: Too many input tokens. Max input tokens: 8192, request input token count: 8193"
         );
-        let m = rejected(&TitanEmbedText, V2, &json!({"inputText": "x".repeat(50_001)}));
-        assert!(m.contains("expected maxLength: 50000, actual: 50001"), "{m}");
+        let m = rejected(
+            &TitanEmbedText,
+            V2,
+            &json!({"inputText": "x".repeat(50_001)}),
+        );
+        assert!(
+            m.contains("expected maxLength: 50000, actual: 50001"),
+            "{m}"
+        );
     }
 
     #[test]

@@ -140,7 +140,10 @@ mod tests {
     fn a_documented_request_is_answered_with_a_valid_response() {
         let (v, usage) = invoke(&ClaudeText, MODEL, &documented()).unwrap();
         assert_valid(Family::ClaudeText.response_spec(), &v);
-        assert!(v["completion"].as_str().unwrap().starts_with("Hello world"), "{v}");
+        assert!(
+            v["completion"].as_str().unwrap().starts_with("Hello world"),
+            "{v}"
+        );
         assert_eq!(v["stop_reason"], "stop_sequence");
         assert_eq!(v["stop"], "\n\nHuman:");
         let usage = usage.unwrap();
@@ -173,7 +176,8 @@ mod tests {
         let msg = validation_message(invoke(&ClaudeText, MODEL, &body));
         assert!(msg.starts_with("prompt must end with"), "{msg}");
         // A system prompt first and an assistant prefill last are fine.
-        let body = json!({"prompt": "Be brief.\n\nHuman: Hi\n\nAssistant: 1.", "max_tokens_to_sample": 5});
+        let body =
+            json!({"prompt": "Be brief.\n\nHuman: Hi\n\nAssistant: 1.", "max_tokens_to_sample": 5});
         assert!(invoke(&ClaudeText, MODEL, &body).is_ok());
     }
 

@@ -421,6 +421,74 @@ pub(crate) fn tool(name: &str, description: Option<&str>, schema: Option<&Value>
     t
 }
 
+/// Adds a message's content to a turn: a string, or text and image parts (Pixtral).
+fn add_content(turn: &mut Turn, content: &Value) {
+    match content {
+        Value::String(s) => turn.texts.push(s.clone()),
+        Value::Array(parts) => {
+            for p in parts {
+                match p["type"].as_str() {
+                    Some("image_url") => turn.media += 1,
+                    _ => turn.texts.extend(p["text"].as_str().map(str::to_owned)),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The conversation of an OpenAI-style `messages` array (Mistral chat, Jamba): `system`
+/// messages are the system prompt; consecutive `user` and `tool` messages make one user turn,
+/// which returns tool results when its last message is a `tool` message.
+pub(crate) fn openai_turns(messages: &[Value]) -> (Vec<String>, Vec<Turn>) {
+    let mut system = Vec::new();
+    let mut turns: Vec<Turn> = Vec::new();
+    for m in messages {
+        let role = m["role"].as_str().unwrap_or_default();
+        if role == "system" {
+            system.extend(m["content"].as_str().map(str::to_owned));
+            continue;
+        }
+        let user = role != "assistant";
+        if turns.last().is_none_or(|t| t.user != user) {
+            turns.push(Turn {
+                user,
+                ..Turn::default()
+            });
+        }
+        let turn = turns.last_mut().expect("pushed above");
+        if role == "tool" {
+            turn.tool_results = true;
+            turn.other.extend(m["content"].as_str().map(str::to_owned));
+        } else {
+            turn.tool_results = false;
+            add_content(turn, &m["content"]);
+        }
+        for call in m["tool_calls"].as_array().into_iter().flatten() {
+            turn.other
+                .extend(call["function"]["arguments"].as_str().map(str::to_owned));
+        }
+    }
+    (system, turns)
+}
+
+/// The tools of an OpenAI-style `tools` array (`{"type": "function", "function": {...}}`).
+pub(crate) fn openai_tools(tools: &Value) -> Vec<ToolSpec> {
+    tools
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let f = &t["function"];
+            tool(
+                f["name"].as_str().unwrap_or_default(),
+                f["description"].as_str(),
+                f.get("parameters"),
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Calling a codec as the server does, and checking what it answers.

@@ -119,7 +119,13 @@ mod tests {
     fn a_documented_request_is_answered_with_a_valid_response() {
         let (v, usage) = invoke(&Llama2Chat, MODEL, &documented()).unwrap();
         assert_valid(Family::Llama2Chat.response_spec(), &v);
-        assert!(v["generation"].as_str().unwrap().starts_with("Name the rivers of Europe"), "{v}");
+        assert!(
+            v["generation"]
+                .as_str()
+                .unwrap()
+                .starts_with("Name the rivers of Europe"),
+            "{v}"
+        );
         assert_eq!(v["stop_reason"], "stop");
         let usage = usage.unwrap();
         assert_eq!(v["prompt_token_count"], usage.input_tokens);
@@ -138,11 +144,17 @@ mod tests {
         let mut body = documented();
         body["max_gen_len"] = json!(4096);
         let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
-        assert!(msg.contains("#/max_gen_len: 4096 is not less or equal to 2048"), "{msg}");
+        assert!(
+            msg.contains("#/max_gen_len: 4096 is not less or equal to 2048"),
+            "{msg}"
+        );
         let mut body = documented();
         body["top_p"] = json!("high");
         let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
-        assert!(msg.contains("#/top_p: expected type: Number, found: string"), "{msg}");
+        assert!(
+            msg.contains("#/top_p: expected type: Number, found: string"),
+            "{msg}"
+        );
     }
 
     #[test]

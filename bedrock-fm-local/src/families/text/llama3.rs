@@ -93,7 +93,10 @@ mod tests {
             v["prompt_token_count"].as_u64().unwrap(),
             plain["prompt_token_count"].as_u64().unwrap() + 2 * u64::from(MEDIA_BLOCK_TOKENS)
         );
-        assert_eq!(usage.unwrap().input_tokens as u64, v["prompt_token_count"].as_u64().unwrap());
+        assert_eq!(
+            usage.unwrap().input_tokens as u64,
+            v["prompt_token_count"].as_u64().unwrap()
+        );
     }
 
     #[test]
@@ -108,7 +111,10 @@ mod tests {
         let mut body = documented();
         body["temperature"] = json!(-0.5);
         let msg = validation_message(invoke(&Llama3, MODEL, &body));
-        assert!(msg.contains("#/temperature: -0.5 is not greater or equal to 0"), "{msg}");
+        assert!(
+            msg.contains("#/temperature: -0.5 is not greater or equal to 0"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -113,7 +113,12 @@ mod tests {
         let (v, usage) = invoke(&Mistral, MODEL, &documented()).unwrap();
         assert_valid(Family::Mistral.response_spec(), &v);
         let out = &v["outputs"][0];
-        assert!(out["text"].as_str().unwrap().starts_with("What is your favourite condiment?"));
+        assert!(
+            out["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("What is your favourite condiment?")
+        );
         assert_eq!(out["stop_reason"], "stop");
         assert!(usage.unwrap().output_tokens > 0);
     }
@@ -130,10 +135,20 @@ mod tests {
         let mut body = documented();
         body["top_k"] = json!(0);
         let msg = validation_message(invoke(&Mistral, MODEL, &body));
-        assert!(msg.contains("#/top_k: 0 is not greater or equal to 1"), "{msg}");
+        assert!(
+            msg.contains("#/top_k: 0 is not greater or equal to 1"),
+            "{msg}"
+        );
         let body = json!({"prompt": "[INST] x [/INST]", "max_tokens": 5000});
-        let msg = validation_message(invoke(&Mistral, "mistral.mixtral-8x7b-instruct-v0:1", &body));
-        assert!(msg.contains("#/max_tokens: 5000 is not less or equal to 4096"), "{msg}");
+        let msg = validation_message(invoke(
+            &Mistral,
+            "mistral.mixtral-8x7b-instruct-v0:1",
+            &body,
+        ));
+        assert!(
+            msg.contains("#/max_tokens: 5000 is not less or equal to 4096"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -151,7 +166,10 @@ mod tests {
     #[test]
     fn the_default_max_tokens_depends_on_the_model() {
         assert_eq!(default_max_tokens(&caps(MODEL)), 512);
-        assert_eq!(default_max_tokens(&caps("mistral.mistral-large-2402-v1:0")), 8192);
+        assert_eq!(
+            default_max_tokens(&caps("mistral.mistral-large-2402-v1:0")),
+            8192
+        );
     }
 
     #[test]

@@ -1,0 +1,706 @@
+//! Anthropic Claude Messages API (Claude 3 and later): `anthropic_version`, `max_tokens`,
+//! `system`, `messages` of content blocks, `tools`, `tool_choice`, `thinking`,
+//! `stop_sequences`.
+//!
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html>
+//!
+//! - Response: `{"id", "type": "message", "role": "assistant", "model", "content": [blocks],
+//!   "stop_reason", "stop_sequence", "usage": {"input_tokens", "output_tokens", ...}}` with
+//!   `stop_reason` `end_turn`, `max_tokens`, `stop_sequence` or `tool_use`, and `text`,
+//!   `tool_use` and `thinking` content blocks.
+//! - Stream: `message_start` (the message with empty content and the input usage), per block
+//!   `content_block_start`, `content_block_delta`s (`text_delta`, `input_json_delta`,
+//!   `thinking_delta`, `signature_delta`) and `content_block_stop`, then `message_delta`
+//!   (`stop_reason`, `stop_sequence`, `usage.output_tokens`) and `message_stop`, which carries
+//!   the invocation metrics.
+//! - Conversation rules and their messages are Anthropic's, as Bedrock passes them on:
+//!   `messages: roles must alternate between "user" and "assistant", but found multiple "user"
+//!   roles in a row` (anthropic-sdk-typescript issue #565, recorded from Bedrock), and `max_tokens:
+//!   32000 > 4096, which is the maximum allowed number of output tokens for
+//!   claude-3-opus-20240229` (chathub issue #1222).
+
+use bedrock_fm::catalog::Family;
+use serde_json::{Value, json};
+
+use super::common::{self, Chat, Reply, Turn};
+use crate::engine::{StopReason, ToolChoice};
+use crate::errors::ServiceError;
+use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, OutputBlock};
+
+/// The Anthropic Claude Messages API codec.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ClaudeMessages;
+
+/// The Anthropic model name Bedrock reports in `model`: the model ID without the provider
+/// prefix and the version suffix (`anthropic.claude-3-haiku-20240307-v1:0` ->
+/// `claude-3-haiku-20240307`).
+fn model_name(model_id: &str) -> String {
+    let id = model_id.strip_prefix("anthropic.").unwrap_or(model_id);
+    match id.rsplit_once("-v") {
+        Some((name, version))
+            if version.starts_with(|c: char| c.is_ascii_digit())
+                && version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == ':') =>
+        {
+            name.to_owned()
+        }
+        _ => id.to_owned(),
+    }
+}
+
+fn stop_reason(reason: StopReason) -> &'static str {
+    match reason {
+        StopReason::MaxTokens => "max_tokens",
+        StopReason::StopSequence => "stop_sequence",
+        StopReason::ToolUse => "tool_use",
+        _ => "end_turn",
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Validates a `content` (or `system`) value: a string or an array of content blocks.
+fn check_blocks(value: &Value, pointer: &str) -> Result<(), ServiceError> {
+    let field = Family::ClaudeMessages
+        .response_spec()
+        .field_by_wire("content")
+        .expect("the response has content");
+    let violations = match value {
+        Value::String(_) => Vec::new(),
+        Value::Array(_) => field.validate_value(value),
+        other => {
+            return Err(ServiceError::malformed_input(&format!(
+                "{pointer}: expected type: String or JSONArray, found: {}",
+                json_type(other)
+            )));
+        }
+    };
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let moved: Vec<_> = violations
+        .into_iter()
+        .map(|mut v| {
+            v.pointer = v.pointer.replacen("#/content", pointer, 1);
+            v
+        })
+        .collect();
+    Err(ServiceError::malformed_input(&common::describe(&moved)))
+}
+
+/// The text of a `tool_result` block's content.
+fn tool_result_text(content: Option<&Value>) -> String {
+    match content {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .filter_map(|p| p.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    }
+}
+
+/// A message's turn, and whether it uses tool blocks.
+fn turn(message: &Value) -> (Turn, bool) {
+    let mut t = Turn {
+        user: message["role"] == "user",
+        ..Turn::default()
+    };
+    let mut uses_tools = false;
+    match &message["content"] {
+        Value::String(s) => t.texts.push(s.clone()),
+        Value::Array(blocks) => {
+            for b in blocks {
+                match b["type"].as_str().unwrap_or_default() {
+                    "text" => t
+                        .texts
+                        .push(b["text"].as_str().unwrap_or_default().to_owned()),
+                    "image" => t.media += 1,
+                    "document" => {
+                        t.media += 1;
+                        t.other.extend(b["title"].as_str().map(str::to_owned));
+                    }
+                    "tool_use" => {
+                        uses_tools = true;
+                        t.other.push(b["input"].to_string());
+                    }
+                    "tool_result" => {
+                        uses_tools = true;
+                        t.tool_results = true;
+                        t.other.push(tool_result_text(b.get("content")));
+                    }
+                    "thinking" => {
+                        t.other
+                            .push(b["thinking"].as_str().unwrap_or_default().to_owned());
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    (t, uses_tools)
+}
+
+fn is_empty_content(content: &Value) -> bool {
+    match content {
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => true,
+    }
+}
+
+/// The conversation of a validated body, after Anthropic's conversation rules.
+fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
+    let max_tokens = common::u32_at(body, "/max_tokens").unwrap_or(1);
+    if let Some(limit) = call.model.max_output_tokens.filter(|l| max_tokens > *l) {
+        return Err(ServiceError::validation(format!(
+            "max_tokens: {max_tokens} > {limit}, which is the maximum allowed number of output tokens for {}",
+            model_name(&call.model.model_id)
+        )));
+    }
+    let mut system = Vec::new();
+    if let Some(s) = body.get("system").filter(|s| !s.is_null()) {
+        check_blocks(s, "#/system")?;
+        match s {
+            Value::String(text) => system.push(text.clone()),
+            Value::Array(blocks) => system.extend(
+                blocks
+                    .iter()
+                    .filter_map(|b| b["text"].as_str().map(str::to_owned)),
+            ),
+            _ => {}
+        }
+    }
+    let messages = body["messages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    if messages.is_empty() {
+        return Err(ServiceError::validation(
+            "messages: at least one message is required",
+        ));
+    }
+    let mut turns = Vec::new();
+    let mut uses_tools = false;
+    for (i, m) in messages.iter().enumerate() {
+        check_blocks(&m["content"], &format!("#/messages/{i}/content"))?;
+        let role = m["role"].as_str().unwrap_or_default();
+        if i == 0 && role != "user" {
+            return Err(ServiceError::validation(
+                "messages: first message must use the \"user\" role",
+            ));
+        }
+        if i > 0 && messages[i - 1]["role"] == m["role"] {
+            return Err(ServiceError::validation(format!(
+                "messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"{role}\" roles in a row"
+            )));
+        }
+        let final_assistant = i + 1 == messages.len() && role == "assistant";
+        if is_empty_content(&m["content"]) && !final_assistant {
+            return Err(ServiceError::validation(format!(
+                "messages.{i}: all messages must have non-empty content except for the optional final assistant message"
+            )));
+        }
+        let (t, tools) = turn(m);
+        uses_tools |= tools;
+        turns.push(t);
+    }
+    let tools: Vec<_> = body["tools"]
+        .as_array()
+        .map(|tools| {
+            tools
+                .iter()
+                .map(|t| {
+                    common::tool(
+                        t["name"].as_str().unwrap_or_default(),
+                        t["description"].as_str(),
+                        t.get("input_schema"),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if uses_tools && body.get("tools").is_none_or(Value::is_null) {
+        return Err(ServiceError::validation(
+            "Requests which include `tool_use` or `tool_result` blocks must define tools.",
+        ));
+    }
+    let tool_choice = match common::str_at(body, "/tool_choice/type") {
+        Some("any") => ToolChoice::Any,
+        Some("none") => ToolChoice::None,
+        Some("tool") => match common::str_at(body, "/tool_choice/name") {
+            Some(name) => ToolChoice::Tool(name.to_owned()),
+            None => return Err(ServiceError::validation("tool_choice.name: Field required")),
+        },
+        _ => ToolChoice::Auto,
+    };
+    let reasoning = match common::str_at(body, "/thinking/type") {
+        Some("enabled") => {
+            let budget = common::u32_at(body, "/thinking/budget_tokens");
+            if budget.is_some_and(|b| b >= max_tokens) {
+                return Err(ServiceError::validation(
+                    "`max_tokens` must be greater than `thinking.budget_tokens`.",
+                ));
+            }
+            Some(budget)
+        }
+        _ => None,
+    };
+    Ok(Chat {
+        system,
+        turns,
+        tools,
+        tool_choice,
+        max_tokens: Some(max_tokens),
+        stop_sequences: common::strings_at(body, "/stop_sequences"),
+        reasoning,
+        preface: true,
+        tool_id: ("toolu_bdrk_01", 22),
+        ..Chat::default()
+    })
+}
+
+/// The reply to a call, with the message ID.
+fn reply(call: &InvokeCall<'_>) -> Result<(Reply, String), ServiceError> {
+    let body = common::request(call, Family::ClaudeMessages)?;
+    let chat = chat(call, &body)?;
+    let reply = chat.reply(call.engine);
+    let id = call.engine.id("msg_bdrk_01", &chat.prompt(), 22);
+    Ok((reply, id))
+}
+
+fn block_json(block: &OutputBlock) -> Value {
+    match block {
+        OutputBlock::Text { text, .. } => json!({"type": "text", "text": text}),
+        OutputBlock::ToolUse { id, name, input } => {
+            json!({"type": "tool_use", "id": id, "name": name, "input": input})
+        }
+        OutputBlock::Reasoning {
+            text, signature, ..
+        } => json!({"type": "thinking", "thinking": text, "signature": signature}),
+    }
+}
+
+fn usage_json(input: u32, output: u32) -> Value {
+    json!({
+        "input_tokens": input,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": output,
+    })
+}
+
+/// The message object, with `content` and the stop fields as given.
+fn message(
+    call: &InvokeCall<'_>,
+    id: &str,
+    content: Value,
+    reply: Option<&Reply>,
+    usage: Value,
+) -> Value {
+    json!({
+        "id": id,
+        "type": "message",
+        "role": "assistant",
+        "model": model_name(&call.model.model_id),
+        "content": content,
+        "stop_reason": reply.map(|r| stop_reason(r.stop_reason)),
+        "stop_sequence": reply.and_then(|r| r.stop_sequence.clone()),
+        "usage": usage,
+    })
+}
+
+/// The stream events of one content block (start, deltas, stop).
+fn block_events(index: usize, block: &OutputBlock) -> Vec<Value> {
+    let (start, deltas): (Value, Vec<Value>) = match block {
+        OutputBlock::Text { pieces, .. } => (
+            json!({"type": "text", "text": ""}),
+            common::stream_pieces(pieces)
+                .into_iter()
+                .map(|p| json!({"type": "text_delta", "text": p}))
+                .collect(),
+        ),
+        OutputBlock::ToolUse { id, name, input } => (
+            json!({"type": "tool_use", "id": id, "name": name, "input": {}}),
+            common::char_chunks(&input.to_string(), 12)
+                .into_iter()
+                .map(|p| json!({"type": "input_json_delta", "partial_json": p}))
+                .collect(),
+        ),
+        OutputBlock::Reasoning {
+            pieces, signature, ..
+        } => {
+            let mut deltas: Vec<Value> = pieces
+                .iter()
+                .map(|p| json!({"type": "thinking_delta", "thinking": p}))
+                .collect();
+            deltas.push(json!({"type": "signature_delta", "signature": signature}));
+            (
+                json!({"type": "thinking", "thinking": "", "signature": ""}),
+                deltas,
+            )
+        }
+    };
+    let mut events =
+        vec![json!({"type": "content_block_start", "index": index, "content_block": start})];
+    events.extend(
+        deltas
+            .into_iter()
+            .map(|d| json!({"type": "content_block_delta", "index": index, "delta": d})),
+    );
+    events.push(json!({"type": "content_block_stop", "index": index}));
+    events
+}
+
+impl FamilyCodec for ClaudeMessages {
+    fn family_id(&self) -> &'static str {
+        Family::ClaudeMessages.id()
+    }
+
+    fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
+        let (reply, id) = reply(call)?;
+        let content: Vec<Value> = reply.blocks.iter().map(block_json).collect();
+        let usage = usage_json(reply.usage.input_tokens, reply.usage.output_tokens);
+        let response = message(call, &id, Value::Array(content), Some(&reply), usage);
+        Ok(InvokeOutput::json(&response, Some(reply.usage)))
+    }
+
+    fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
+        let (reply, id) = reply(call)?;
+        let usage = reply.usage;
+        let start_usage = usage_json(usage.input_tokens, usage.output_tokens.min(1));
+        let mut events = vec![json!({
+            "type": "message_start",
+            "message": message(call, &id, json!([]), None, start_usage),
+        })];
+        for (index, block) in reply.blocks.iter().enumerate() {
+            events.extend(block_events(index, block));
+        }
+        events.push(json!({
+            "type": "message_delta",
+            "delta": {
+                "stop_reason": stop_reason(reply.stop_reason),
+                "stop_sequence": reply.stop_sequence,
+            },
+            "usage": {"output_tokens": usage.output_tokens},
+        }));
+        events.push(json!({"type": "message_stop"}));
+        Ok(common::stream(events, usage))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common::testing::*;
+    use super::*;
+
+    const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";
+
+    // The documented request example, model-parameters-anthropic-claude-messages-request-response.html.
+    fn documented() -> Value {
+        json!({
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 1024,
+            "system": "You are a geographer.",
+            "messages": [
+                {"role": "user", "content": [{"type": "text", "text": "Describe the rivers of Europe"}]}
+            ],
+            "temperature": 0.5,
+            "top_p": 0.9,
+            "top_k": 250,
+            "stop_sequences": ["\n\nHuman:"]
+        })
+    }
+
+    fn weather_tools() -> Value {
+        json!([{
+            "name": "get_weather",
+            "description": "The weather of a city",
+            "input_schema": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "unit": {"type": "string", "enum": ["C", "F"]}},
+                "required": ["city"]
+            }
+        }])
+    }
+
+    fn text_of(v: &Value) -> String {
+        v["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["type"] == "text")
+            .map(|b| b["text"].as_str().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn model_names_drop_the_prefix_and_version() {
+        assert_eq!(model_name(MODEL), "claude-3-haiku-20240307");
+        assert_eq!(
+            model_name("anthropic.claude-3-haiku-20240307-v1:0:48k"),
+            "claude-3-haiku-20240307"
+        );
+        assert_eq!(
+            model_name("anthropic.claude-opus-4-6-v1"),
+            "claude-opus-4-6"
+        );
+        assert_eq!(
+            model_name("anthropic.claude-sonnet-4-6"),
+            "claude-sonnet-4-6"
+        );
+    }
+
+    #[test]
+    fn a_documented_request_is_answered_with_a_valid_response() {
+        let (v, usage) = invoke(&ClaudeMessages, MODEL, &documented()).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert_eq!(v["type"], "message");
+        assert_eq!(v["role"], "assistant");
+        assert_eq!(v["model"], "claude-3-haiku-20240307");
+        assert!(v["id"].as_str().unwrap().starts_with("msg_bdrk_01"));
+        assert!(
+            text_of(&v).starts_with("Describe the rivers of Europe"),
+            "{v}"
+        );
+        assert_eq!(v["stop_reason"], "end_turn");
+        assert!(v["stop_sequence"].is_null());
+        let usage = usage.unwrap();
+        assert_eq!(v["usage"]["input_tokens"], usage.input_tokens);
+        assert_eq!(v["usage"]["output_tokens"], usage.output_tokens);
+        // A plain string content is accepted too.
+        let mut body = documented();
+        body["messages"] = json!([{"role": "user", "content": "Hello"}]);
+        let (v, _) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+    }
+
+    #[test]
+    fn extraneous_keys_and_out_of_range_values_are_rejected() {
+        let mut body = documented();
+        body["bogus"] = json!(true);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert_eq!(
+            msg,
+            "Malformed input request: #: extraneous key [bogus] is not permitted, please reformat your input and try again."
+        );
+        let mut body = documented();
+        body["temperature"] = json!(2);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.contains("#/temperature: 2 is not less or equal to 1"),
+            "{msg}"
+        );
+        let mut body = documented();
+        body["messages"][0]["content"][0]["bogus"] = json!(1);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.contains("#/messages/0/content/0: extraneous key [bogus] is not permitted"),
+            "{msg}"
+        );
+        let mut body = documented();
+        body["anthropic_version"] = json!("2023-06-01");
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.contains("#/anthropic_version: 2023-06-01 is not a valid enum value"),
+            "{msg}"
+        );
+        let mut body = documented();
+        body["max_tokens"] = json!(8000);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert_eq!(
+            msg,
+            "max_tokens: 8000 > 4096, which is the maximum allowed number of output tokens for claude-3-haiku-20240307"
+        );
+    }
+
+    #[test]
+    fn conversation_rules_are_anthropics() {
+        let mut body = documented();
+        body["messages"] = json!([
+            {"role": "user", "content": "a"},
+            {"role": "user", "content": "b"}
+        ]);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert_eq!(
+            msg,
+            "messages: roles must alternate between \"user\" and \"assistant\", but found multiple \"user\" roles in a row"
+        );
+        body["messages"] = json!([{"role": "assistant", "content": "a"}]);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.contains("first message must use the \"user\" role"),
+            "{msg}"
+        );
+        body["messages"] = json!([{"role": "user", "content": []}]);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.starts_with("messages.0: all messages must have non-empty content"),
+            "{msg}"
+        );
+        body["messages"] = json!([
+            {"role": "user", "content": "Call it"},
+            {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1", "content": "42"}]}
+        ]);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(msg.contains("must define tools"), "{msg}");
+        // An assistant prefill last is allowed.
+        body["messages"] = json!([
+            {"role": "user", "content": "Count to three"},
+            {"role": "assistant", "content": "1,"}
+        ]);
+        assert!(invoke(&ClaudeMessages, MODEL, &body).is_ok());
+    }
+
+    #[test]
+    fn max_tokens_and_stop_sequences_set_the_stop_reason() {
+        let mut body = documented();
+        body["messages"] = json!([{"role": "user", "content": "one two three four five"}]);
+        body["max_tokens"] = json!(3);
+        let (v, usage) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_eq!(text_of(&v), "one two three");
+        assert_eq!(v["stop_reason"], "max_tokens");
+        assert_eq!(usage.unwrap().output_tokens, 3);
+        body["max_tokens"] = json!(100);
+        body["stop_sequences"] = json!(["four"]);
+        let (v, _) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_eq!(text_of(&v), "one two three ");
+        assert_eq!(v["stop_reason"], "stop_sequence");
+        assert_eq!(v["stop_sequence"], "four");
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+    }
+
+    #[test]
+    fn tools_are_called_with_schema_valid_input() {
+        let mut body = documented();
+        body["messages"] =
+            json!([{"role": "user", "content": "What is the weather in Paris? Use get_weather."}]);
+        body["tools"] = weather_tools();
+        let (v, _) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert_eq!(v["stop_reason"], "tool_use");
+        let call = v["content"].as_array().unwrap().last().unwrap();
+        assert_eq!(call["type"], "tool_use");
+        assert_eq!(call["name"], "get_weather");
+        assert_eq!(call["input"]["city"], "Paris");
+        assert!(call["id"].as_str().unwrap().starts_with("toolu_bdrk_01"));
+        // After the tool result, the model answers in text.
+        body["messages"] = json!([
+            {"role": "user", "content": "What is the weather in Paris? Use get_weather."},
+            {"role": "assistant", "content": [call]},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "Sunny, 21 C"}]}
+        ]);
+        let (v, _) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_eq!(v["stop_reason"], "end_turn");
+        // tool_choice forces a tool.
+        body["messages"] = json!([{"role": "user", "content": "Hello"}]);
+        body["tool_choice"] = json!({"type": "tool", "name": "get_weather"});
+        let (v, _) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_eq!(v["stop_reason"], "tool_use");
+        assert_eq!(v["content"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn thinking_comes_first_and_is_bounded_by_max_tokens() {
+        let mut body = documented();
+        body["max_tokens"] = json!(2048);
+        body["thinking"] = json!({"type": "enabled", "budget_tokens": 1024});
+        let (v, _) = invoke(
+            &ClaudeMessages,
+            "anthropic.claude-3-7-sonnet-20250219-v1:0",
+            &body,
+        )
+        .unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert_eq!(v["content"][0]["type"], "thinking");
+        assert!(v["content"][0]["signature"].is_string());
+        assert_eq!(v["content"][1]["type"], "text");
+        body["max_tokens"] = json!(1024);
+        let msg = validation_message(invoke(
+            &ClaudeMessages,
+            "anthropic.claude-3-7-sonnet-20250219-v1:0",
+            &body,
+        ));
+        assert!(
+            msg.contains("`max_tokens` must be greater than `thinking.budget_tokens`"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn the_stream_carries_the_same_text_and_the_documented_events() {
+        let (v, usage) = invoke(&ClaudeMessages, MODEL, &documented()).unwrap();
+        let chunks = stream(&ClaudeMessages, MODEL, &documented()).unwrap();
+        let usage = usage.unwrap();
+        assert_stream(
+            Family::ClaudeMessages.stream_chunk_spec().unwrap(),
+            &chunks,
+            usage,
+        );
+        let kinds: Vec<&str> = chunks.iter().map(|c| c["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds[..2], ["message_start", "content_block_start"]);
+        assert_eq!(
+            kinds[kinds.len() - 3..],
+            ["content_block_stop", "message_delta", "message_stop"]
+        );
+        let text: String = chunks
+            .iter()
+            .filter(|c| c["type"] == "content_block_delta")
+            .map(|c| {
+                assert_eq!(c["delta"]["type"], "text_delta");
+                c["delta"]["text"].as_str().unwrap()
+            })
+            .collect();
+        assert_eq!(text, text_of(&v));
+        assert_eq!(
+            chunks[0]["message"]["usage"]["input_tokens"],
+            usage.input_tokens
+        );
+        assert_eq!(chunks[0]["message"]["content"], json!([]));
+        assert!(chunks[0]["message"]["stop_reason"].is_null());
+        let delta = &chunks[chunks.len() - 2];
+        assert_eq!(delta["delta"]["stop_reason"], "end_turn");
+        assert_eq!(delta["usage"]["output_tokens"], usage.output_tokens);
+    }
+
+    #[test]
+    fn a_streamed_tool_call_carries_its_input_as_json_deltas() {
+        let mut body = documented();
+        body["messages"] = json!([{"role": "user", "content": "Weather in Paris via get_weather"}]);
+        body["tools"] = weather_tools();
+        let (v, usage) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        let chunks = stream(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_stream(
+            Family::ClaudeMessages.stream_chunk_spec().unwrap(),
+            &chunks,
+            usage.unwrap(),
+        );
+        let index = v["content"].as_array().unwrap().len() - 1;
+        let json: String = chunks
+            .iter()
+            .filter(|c| c["type"] == "content_block_delta" && c["index"] == index)
+            .map(|c| c["delta"]["partial_json"].as_str().unwrap())
+            .collect();
+        let input: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(input, v["content"][index]["input"]);
+        let start = chunks
+            .iter()
+            .find(|c| c["type"] == "content_block_start" && c["index"] == index)
+            .unwrap();
+        assert_eq!(start["content_block"]["name"], "get_weather");
+        assert_eq!(chunks[chunks.len() - 2]["delta"]["stop_reason"], "tool_use");
+    }
+}

@@ -1,0 +1,314 @@
+//! Amazon Nova understanding models (Micro, Lite, Pro, Premier, Nova 2): `schemaVersion`,
+//! `system`, `messages`, `inferenceConfig`, `toolConfig`.
+//!
+//! Source: <https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html>
+//!
+//! Nova's native body is the Converse shape under the same names (content blocks `text`,
+//! `image`, `video`, `toolUse`, `toolResult`; `inferenceConfig.maxTokens` and
+//! `stopSequences`; `toolConfig.tools[].toolSpec`), so after its schema check the body is
+//! answered by the Converse engine ([`crate::converse::generate`], with Converse's
+//! conversation rules and wording); `inferenceConfig.reasoningConfig` turns reasoning on.
+//!
+//! - Response: `{"output": {"message": {"role": "assistant", "content": [blocks]}},
+//!   "stopReason": string, "usage": {"inputTokens", "outputTokens", "totalTokens",
+//!   "cacheReadInputTokenCount", "cacheWriteInputTokenCount"}}`, `stopReason` `end_turn`,
+//!   `max_tokens`, `stop_sequence` or `tool_use`. Reasoning content is returned redacted
+//!   (`[REDACTED]`), as the page says.
+//! - Stream chunks, one event each: `messageStart`, `contentBlockStart` (tool use),
+//!   `contentBlockDelta` (`text`, `toolUse.input`, `reasoningContent`), `contentBlockStop`,
+//!   `messageStop` (`stopReason`) and `metadata` (`usage`), which carries the invocation
+//!   metrics.
+
+use bedrock_fm::catalog::Family;
+use serde_json::{Map, Value, json};
+
+use super::common;
+use crate::converse;
+use crate::errors::ServiceError;
+use crate::models::{
+    ChunkStream, ConverseCall, ConverseEvent, ConverseOutput, FamilyCodec, InvokeCall,
+    InvokeOutput, OutputBlock, Usage,
+};
+
+/// What Nova returns for reasoning text in InvokeModel responses.
+const REDACTED: &str = "[REDACTED]";
+
+/// The Amazon Nova codec.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nova;
+
+/// The Converse request equivalent to a Nova body.
+fn converse_request(body: &Value) -> Value {
+    let mut req = Map::new();
+    for key in ["messages", "system", "toolConfig"] {
+        if let Some(v) = body.get(key).filter(|v| !v.is_null()) {
+            req.insert(key.into(), v.clone());
+        }
+    }
+    if let Some(config) = body.get("inferenceConfig").and_then(Value::as_object) {
+        let mut inference = config.clone();
+        if let Some(reasoning) = inference.remove("reasoningConfig") {
+            req.insert(
+                "additionalModelRequestFields".into(),
+                json!({"reasoningConfig": reasoning}),
+            );
+        }
+        req.insert("inferenceConfig".into(), Value::Object(inference));
+    }
+    Value::Object(req)
+}
+
+fn generate(call: &InvokeCall<'_>) -> Result<ConverseOutput, ServiceError> {
+    let body = common::request(call, Family::Nova)?;
+    let request = converse_request(&body);
+    converse::generate(&ConverseCall {
+        model: call.model,
+        model_id: call.model_id,
+        request: &request,
+        engine: call.engine,
+        streaming: false,
+    })
+}
+
+fn block_json(block: &OutputBlock) -> Value {
+    match block {
+        OutputBlock::Reasoning { .. } => {
+            json!({"reasoningContent": {"reasoningText": {"text": REDACTED}}})
+        }
+        other => other.to_json(),
+    }
+}
+
+fn usage_json(usage: Usage) -> Value {
+    json!({
+        "inputTokens": usage.input_tokens,
+        "outputTokens": usage.output_tokens,
+        "totalTokens": usage.input_tokens.saturating_add(usage.output_tokens),
+        "cacheReadInputTokenCount": usage.cache_read_input_tokens.unwrap_or(0),
+        "cacheWriteInputTokenCount": usage.cache_write_input_tokens.unwrap_or(0),
+    })
+}
+
+/// The Nova chunk of a Converse stream event (`None` for the reasoning deltas that redaction
+/// folds into one).
+fn chunk(event: &ConverseEvent, reasoning_sent: &mut bool) -> Option<Value> {
+    Some(match event {
+        ConverseEvent::MessageStart => json!({"messageStart": {"role": "assistant"}}),
+        ConverseEvent::ContentBlockStart { index, start } => {
+            json!({"contentBlockStart": {"contentBlockIndex": index, "start": start}})
+        }
+        ConverseEvent::ContentBlockDelta { index, delta } => {
+            let delta = if delta.get("reasoningContent").is_some() {
+                if std::mem::replace(reasoning_sent, true) {
+                    return None;
+                }
+                json!({"reasoningContent": {"text": REDACTED}})
+            } else {
+                delta.clone()
+            };
+            json!({"contentBlockDelta": {"contentBlockIndex": index, "delta": delta}})
+        }
+        ConverseEvent::ContentBlockStop { index } => {
+            json!({"contentBlockStop": {"contentBlockIndex": index}})
+        }
+        ConverseEvent::MessageStop { stop_reason, .. } => {
+            json!({"messageStop": {"stopReason": stop_reason.as_converse()}})
+        }
+        ConverseEvent::Metadata { usage } => json!({"metadata": {"usage": usage_json(*usage)}}),
+    })
+}
+
+impl FamilyCodec for Nova {
+    fn family_id(&self) -> &'static str {
+        Family::Nova.id()
+    }
+
+    fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
+        let out = generate(call)?;
+        let content: Vec<Value> = out.blocks.iter().map(block_json).collect();
+        let response = json!({
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": out.stop_reason.as_converse(),
+            "usage": usage_json(out.usage),
+        });
+        Ok(InvokeOutput::json(&response, Some(out.usage)))
+    }
+
+    fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
+        let out = generate(call)?;
+        let mut reasoning_sent = false;
+        let chunks: Vec<Value> = converse::events(&out)
+            .iter()
+            .filter_map(|e| chunk(e, &mut reasoning_sent))
+            .collect();
+        Ok(common::stream(chunks, out.usage))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common::testing::*;
+    use super::*;
+
+    const MODEL: &str = "amazon.nova-lite-v1:0";
+
+    // The documented request example, complete-request-schema.html.
+    fn documented() -> Value {
+        json!({
+            "schemaVersion": "messages-v1",
+            "system": [{"text": "You are a travel guide."}],
+            "messages": [
+                {"role": "user", "content": [{"text": "Describe the rivers of Europe"}]}
+            ],
+            "inferenceConfig": {
+                "maxTokens": 500,
+                "temperature": 0.7,
+                "topP": 0.9,
+                "topK": 20,
+                "stopSequences": ["END"]
+            }
+        })
+    }
+
+    fn text_of(v: &Value) -> String {
+        v["output"]["message"]["content"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect()
+    }
+
+    #[test]
+    fn a_documented_request_is_answered_with_a_valid_response() {
+        let (v, usage) = invoke(&Nova, MODEL, &documented()).unwrap();
+        assert_valid(Family::Nova.response_spec(), &v);
+        assert_eq!(v["output"]["message"]["role"], "assistant");
+        assert!(
+            text_of(&v).starts_with("Describe the rivers of Europe"),
+            "{v}"
+        );
+        assert_eq!(v["stopReason"], "end_turn");
+        let usage = usage.unwrap();
+        assert_eq!(v["usage"]["inputTokens"], usage.input_tokens);
+        assert_eq!(v["usage"]["outputTokens"], usage.output_tokens);
+        assert_eq!(
+            v["usage"]["totalTokens"],
+            usage.input_tokens + usage.output_tokens
+        );
+    }
+
+    #[test]
+    fn extraneous_keys_out_of_range_values_and_conversation_rules() {
+        let mut body = documented();
+        body["inferenceConfig"]["max_new_tokens"] = json!(10);
+        let msg = validation_message(invoke(&Nova, MODEL, &body));
+        assert_eq!(
+            msg,
+            "Malformed input request: #/inferenceConfig: extraneous key [max_new_tokens] is not permitted, please reformat your input and try again."
+        );
+        let mut body = documented();
+        body["inferenceConfig"]["maxTokens"] = json!(6000);
+        let msg = validation_message(invoke(&Nova, MODEL, &body));
+        assert!(
+            msg.contains("#/inferenceConfig/maxTokens: 6000 is not less or equal to 5000"),
+            "{msg}"
+        );
+        let mut body = documented();
+        body["messages"][0]["role"] = json!("assistant");
+        let msg = validation_message(invoke(&Nova, MODEL, &body));
+        assert!(
+            msg.starts_with("A conversation must start with a user message"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn max_tokens_and_stop_sequences_set_the_stop_reason() {
+        let mut body = documented();
+        body["messages"][0]["content"][0]["text"] = json!("one two three four");
+        body["inferenceConfig"]["maxTokens"] = json!(2);
+        let (v, _) = invoke(&Nova, MODEL, &body).unwrap();
+        assert_eq!(text_of(&v), "one two");
+        assert_eq!(v["stopReason"], "max_tokens");
+        body["inferenceConfig"]["maxTokens"] = json!(100);
+        body["inferenceConfig"]["stopSequences"] = json!(["three"]);
+        let (v, _) = invoke(&Nova, MODEL, &body).unwrap();
+        assert_eq!(text_of(&v), "one two ");
+        assert_eq!(v["stopReason"], "stop_sequence");
+    }
+
+    #[test]
+    fn tools_and_redacted_reasoning() {
+        let mut body = documented();
+        body["messages"][0]["content"][0]["text"] = json!("What is the weather in Paris?");
+        body["toolConfig"] = json!({
+            "tools": [{"toolSpec": {
+                "name": "weather",
+                "description": "Weather by city",
+                "inputSchema": {"json": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+            }}],
+            "toolChoice": {"any": {}}
+        });
+        let (v, usage) = invoke(&Nova, MODEL, &body).unwrap();
+        assert_valid(Family::Nova.response_spec(), &v);
+        assert_eq!(v["stopReason"], "tool_use");
+        let content = v["output"]["message"]["content"].as_array().unwrap();
+        let tool_use = &content.last().unwrap()["toolUse"];
+        assert_eq!(tool_use["name"], "weather");
+        assert_eq!(tool_use["input"]["city"], "Paris");
+        let chunks = stream(&Nova, MODEL, &body).unwrap();
+        assert_stream(
+            Family::Nova.stream_chunk_spec().unwrap(),
+            &chunks,
+            usage.unwrap(),
+        );
+        assert!(
+            chunks
+                .iter()
+                .any(|c| c["contentBlockStart"]["start"]["toolUse"]["name"] == "weather")
+        );
+
+        let mut body = documented();
+        body["inferenceConfig"]["reasoningConfig"] =
+            json!({"type": "enabled", "maxReasoningEffort": "low"});
+        let (v, usage) = invoke(&Nova, MODEL, &body).unwrap();
+        assert_valid(Family::Nova.response_spec(), &v);
+        assert_eq!(
+            v["output"]["message"]["content"][0]["reasoningContent"]["reasoningText"]["text"],
+            REDACTED
+        );
+        let chunks = stream(&Nova, MODEL, &body).unwrap();
+        assert_stream(
+            Family::Nova.stream_chunk_spec().unwrap(),
+            &chunks,
+            usage.unwrap(),
+        );
+        let reasoning = chunks
+            .iter()
+            .filter(|c| c["contentBlockDelta"]["delta"]["reasoningContent"].is_object())
+            .count();
+        assert_eq!(reasoning, 1);
+    }
+
+    #[test]
+    fn the_stream_carries_the_same_text_and_the_documented_events() {
+        let (v, usage) = invoke(&Nova, MODEL, &documented()).unwrap();
+        let chunks = stream(&Nova, MODEL, &documented()).unwrap();
+        let usage = usage.unwrap();
+        assert_stream(Family::Nova.stream_chunk_spec().unwrap(), &chunks, usage);
+        let text: String = chunks
+            .iter()
+            .filter_map(|c| c["contentBlockDelta"]["delta"]["text"].as_str())
+            .collect();
+        assert_eq!(text, text_of(&v));
+        assert_eq!(chunks[0], json!({"messageStart": {"role": "assistant"}}));
+        let n = chunks.len();
+        assert!(chunks[n - 3]["contentBlockStop"].is_object());
+        assert_eq!(chunks[n - 2]["messageStop"]["stopReason"], "end_turn");
+        assert_eq!(
+            chunks[n - 1]["metadata"]["usage"]["outputTokens"],
+            usage.output_tokens
+        );
+    }
+}

@@ -1,0 +1,1 @@
+//! Embeddings: typed vectors for documents and queries, and batch embedding for pipelines.

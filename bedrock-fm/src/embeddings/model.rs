@@ -1,0 +1,203 @@
+//! What the embedding and image wrappers share: the model a wrapper is built for (a catalog
+//! model, an inference-profile ID or an ARN), its resolution against the wrapper's family, and
+//! one InvokeModel call with the client's retries.
+
+use crate::catalog::{Family, Model};
+use crate::client::Client;
+use crate::error::{Error, ErrorKind, Result, ServiceError};
+use crate::invoke::decode_error;
+use crate::sdk_error::from_sdk;
+use aws_sdk_bedrockruntime::operation::RequestId;
+use aws_sdk_bedrockruntime::primitives::Blob;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// The model of an embedding or image wrapper, as given: a catalog [`Model`], a canonical or
+/// inference-profile ID (`us.cohere.embed-v4:0`), or an ARN (taken as the wrapper's family,
+/// since an ARN does not say which model it runs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ModelRef(String);
+
+impl ModelRef {
+    /// The ID as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Model> for ModelRef {
+    fn from(model: Model) -> Self {
+        Self(model.id().to_owned())
+    }
+}
+
+impl From<&str> for ModelRef {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl From<String> for ModelRef {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+impl From<&String> for ModelRef {
+    fn from(id: &String) -> Self {
+        Self(id.clone())
+    }
+}
+
+/// Resolves `id` for a wrapper of family `expected`: a catalog ID or inference profile of that
+/// family (`Some(model)`), or an ARN (`None`: no catalog entry, so no catalog checks).
+pub(crate) fn resolve(expected: Family, id: &str) -> Result<Option<Model>> {
+    match Model::resolve(id) {
+        Ok(resolved) => {
+            let family = resolved.model.family();
+            if family != expected {
+                let msg = format!(
+                    "{id} belongs to the {} family (wrapper `{}`), not {} (`{}`)",
+                    family.name(),
+                    family.wrapper(),
+                    expected.name(),
+                    expected.wrapper()
+                );
+                return Err(Error::invalid("model", msg));
+            }
+            Ok(Some(resolved.model))
+        }
+        Err(_) if id.starts_with("arn:") => Ok(None),
+        Err(e) => Err(Error::invalid("model", e.to_string())),
+    }
+}
+
+/// The family of a model ID, for the wrappers that pick their family from the ID.
+pub(crate) fn family_of(id: &str) -> Result<Family> {
+    match Model::resolve(id) {
+        Ok(resolved) => Ok(resolved.model.family()),
+        Err(_) if id.starts_with("arn:") => Err(Error::invalid(
+            "model",
+            format!("{id} is an ARN, which does not say which family it runs: use the family's wrapper"),
+        )),
+        Err(e) => Err(Error::invalid("model", e.to_string())),
+    }
+}
+
+/// A decoded InvokeModel response.
+#[derive(Debug)]
+pub(crate) struct Invoked {
+    /// The response body as JSON.
+    pub value: Value,
+    /// The `x-amzn-RequestId`.
+    pub request_id: Option<String>,
+    /// From sending the request to the complete response, retries included.
+    pub latency: Duration,
+}
+
+/// One InvokeModel call with a JSON body, retried by the client's [`crate::RetryPolicy`]
+/// (throttling and transient errors only).
+pub(crate) async fn invoke_json(client: &Client, model_id: &str, body: &Value) -> Result<Invoked> {
+    let bytes = serde_json::to_vec(body).expect("JSON values serialize");
+    let started = Instant::now();
+    let out = client
+        .retry_policy()
+        .run(|| async {
+            client
+                .sdk()
+                .invoke_model()
+                .model_id(model_id)
+                .content_type("application/json")
+                .accept("application/json")
+                .body(Blob::new(bytes.clone()))
+                .send()
+                .await
+                .map_err(|e| Error::from(from_sdk(e)))
+        })
+        .await?;
+    let latency = started.elapsed();
+    let request_id = out.request_id().map(str::to_owned);
+    let raw = out.body.as_ref();
+    let value: Value =
+        serde_json::from_slice(raw).map_err(|e| decode_error(raw, e, request_id.clone()))?;
+    Ok(Invoked {
+        value,
+        request_id,
+        latency,
+    })
+}
+
+/// Decodes a typed response body, keeping the raw JSON in the error when it does not fit.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(invoked: &Invoked) -> Result<T> {
+    serde_json::from_value(invoked.value.clone()).map_err(|e| {
+        let raw = invoked.value.to_string();
+        decode_error(raw.as_bytes(), e, invoked.request_id.clone())
+    })
+}
+
+/// An error of the response's content (a vector or image missing, undecodable), with the
+/// request id.
+pub(crate) fn bad_response(message: impl Into<String>, request_id: Option<String>) -> Error {
+    let mut e = ServiceError::new(ErrorKind::Decode, message);
+    e.request_id = request_id;
+    Error::from(e)
+}
+
+/// A copy of an error (the error type is not `Clone`); batch reports give one to each input
+/// of a failed request.
+pub(crate) fn clone_error(e: &Error) -> Error {
+    match e {
+        Error::InvalidInput { location, message } => Error::invalid(location, message),
+        Error::Service(s) => Error::Service(s.clone()),
+        Error::Stream {
+            error,
+            partial_output,
+        } => Error::Stream {
+            error: error.clone(),
+            partial_output: partial_output.clone(),
+        },
+    }
+}
+
+/// Checks the body against the family's request schema (the same tables the service's
+/// validation is modelled on): a safety net after the wrappers' own checks, so that nothing
+/// the service would reject as malformed is sent.
+pub(crate) fn check_body(family: Family, body: &Value) -> Result<()> {
+    match family.request_spec().validate(body).into_iter().next() {
+        None => Ok(()),
+        Some(v) => Err(Error::invalid(
+            format!("body {}", v.pointer),
+            format!("{} ({} request schema)", v.message, family.name()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_resolve_only_within_the_family() {
+        assert_eq!(
+            resolve(Family::TitanEmbedText, "amazon.titan-embed-text-v2:0").unwrap(),
+            Some(Model::AmazonTitanEmbedTextV2_0)
+        );
+        let e = resolve(Family::TitanEmbedText, "amazon.titan-text-premier-v1:0").unwrap_err();
+        assert!(e.to_string().contains("wrapper `Titan`"), "{e}");
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc";
+        assert_eq!(resolve(Family::CohereEmbed, arn).unwrap(), None);
+        assert!(resolve(Family::CohereEmbed, "cohere.nope").is_err());
+        assert_eq!(
+            resolve(Family::CohereEmbed, "us.cohere.embed-v4:0").unwrap(),
+            Some(Model::CohereEmbedV4_0)
+        );
+    }
+
+    #[test]
+    fn cloned_errors_keep_kind_and_message() {
+        let e = Error::from(ServiceError::new(ErrorKind::Throttling, "slow down"));
+        let c = clone_error(&e);
+        assert_eq!(c.kind(), ErrorKind::Throttling);
+        assert_eq!(c.message(), "slow down");
+    }
+}

@@ -1,0 +1,1 @@
+//! Image generation: text-to-image and image editing, returned as `image::DynamicImage`.

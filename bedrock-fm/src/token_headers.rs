@@ -1,0 +1,46 @@
+//! Bedrock reports InvokeModel token counts in the `X-Amzn-Bedrock-Input-Token-Count` and
+//! `X-Amzn-Bedrock-Output-Token-Count` response headers (for every family, including those
+//! whose body has no usage). The SDK's output type does not expose them, so an interceptor
+//! reads them. Source: InvokeModel response syntax,
+//! https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
+
+use crate::details::Usage;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, dyn_dispatch_hint};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use std::sync::{Arc, Mutex};
+
+/// Captures the token-count headers of the last response it saw.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TokenCountHeaders(Arc<Mutex<Usage>>);
+
+impl TokenCountHeaders {
+    pub(crate) fn usage(&self) -> Usage {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[dyn_dispatch_hint]
+impl Intercept for TokenCountHeaders {
+    fn name(&self) -> &'static str {
+        "BedrockFmTokenCountHeaders"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let headers = context.response().headers();
+        let count = |name| headers.get(name).and_then(|v| v.trim().parse().ok());
+        let usage = Usage::new(
+            count("x-amzn-bedrock-input-token-count"),
+            count("x-amzn-bedrock-output-token-count"),
+        );
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = usage;
+        Ok(())
+    }
+}
