@@ -6,6 +6,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_bedrockruntime::config::{
     StalledStreamProtectionConfig, Token, retry::RetryConfig, timeout::TimeoutConfig,
 };
+use aws_smithy_runtime_api::client::auth::AuthSchemeId;
 use std::fmt;
 use std::time::Duration;
 
@@ -140,7 +141,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Static AWS credentials (default: the credential chain).
+    /// Static AWS credentials, signed with SigV4 (default: the credential chain).
     pub fn credentials(mut self, access_key_id: &str, secret_access_key: &str) -> Self {
         let creds = aws_credential_types::Credentials::new(
             access_key_id,
@@ -193,12 +194,14 @@ impl ClientBuilder {
         let mut builder = aws_sdk_bedrockruntime::config::Builder::from(&config)
             .retry_config(RetryConfig::disabled())
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+        // An explicit key or explicit credentials decide the scheme, whatever the
+        // environment holds (AWS_BEARER_TOKEN_BEDROCK otherwise puts bearer first).
         if let Some(token) = &self.bearer_token {
             builder = builder
                 .bearer_token(Token::new(token.clone(), None))
-                .auth_scheme_preference([
-                    aws_smithy_runtime_api::client::auth::AuthSchemeId::from("httpBearerAuth"),
-                ]);
+                .auth_scheme_preference([AuthSchemeId::from("httpBearerAuth")]);
+        } else if self.credentials.is_some() {
+            builder = builder.auth_scheme_preference([AuthSchemeId::from("sigv4")]);
         }
         if self.connect_timeout.is_some() || self.operation_timeout.is_some() {
             let mut timeouts = TimeoutConfig::builder();

@@ -311,15 +311,17 @@ fn violation(out: &mut Vec<Violation>, pointer: &str, message: String) {
     });
 }
 
+/// Type names as Bedrock's JSON-schema validator writes them (`expected type: String, found:
+/// Integer`, seen in recorded Bedrock errors, e.g. langgenius/dify#3326).
 fn type_name(value: &Value) -> &'static str {
     match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_f64() => "number",
-        Value::Number(_) => "integer",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_f64() => "BigDecimal",
+        Value::Number(_) => "Integer",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
     }
 }
 
@@ -580,7 +582,7 @@ mod tests {
                 "#/config/temperature: 1.5 is not less or equal to 1",
                 "#/config: extraneous key [x] is not permitted",
                 "#/stop: expected maximum item count: 2, found: 3",
-                "#/stop/1: expected type: String, found: integer",
+                "#/stop/1: expected type: String, found: Integer",
             ]
         );
     }

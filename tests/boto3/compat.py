@@ -123,6 +123,9 @@ for family, model, body in FAMILIES:
             check(f"{family} Converse", bool(text) and out["usage"]["outputTokens"] > 0, str(out)[:200])
         run(f"{family} Converse", converse)
 
+    if CAPS[model]["converse"] and CAPS[model]["streaming"]:
+        messages = [{"role": "user", "content": [{"text": TEXT}]}]
+
         def converse_stream():
             out = runtime.converse_stream(modelId=model, messages=messages, inferenceConfig={"maxTokens": 40})
             events = list(out["stream"])

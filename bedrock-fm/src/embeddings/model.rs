@@ -172,6 +172,27 @@ pub(crate) fn check_body(family: Family, body: &Value) -> Result<()> {
     }
 }
 
+/// Checks an output length against the dimensions the catalog lists for `model` (none to
+/// check for an ARN).
+pub(crate) fn check_dimension(model: Option<Model>, setter: &str, value: u32) -> Result<()> {
+    let Some(model) = model else {
+        return Ok(());
+    };
+    let offered = model.info().embedding_dimensions;
+    if offered.contains(&value) {
+        return Ok(());
+    }
+    let list: Vec<String> = offered.iter().map(ToString::to_string).collect();
+    Err(Error::invalid(
+        setter,
+        format!(
+            "{value} is not a dimension {} offers; it offers {}",
+            model.id(),
+            list.join(", ")
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

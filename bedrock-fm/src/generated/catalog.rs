@@ -3350,7 +3350,7 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         vision: false,
         context_window: Some(128000u32),
         max_output_tokens: None,
-        embedding_dimensions: &[256u32, 512u32, 1024u32, 1536u32],
+        embedding_dimensions: &[1536u32, 1024u32, 512u32, 256u32],
         image_sizes: &[],
         reasoning: None,
         lifecycle: Lifecycle::Active,

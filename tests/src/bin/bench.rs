@@ -86,14 +86,17 @@ async fn main() {
         assert!(!converse.generate(PROMPT).await.unwrap()[0].is_empty());
     })
     .await;
-    let mut first_tokens = Vec::new();
+    let first_tokens = std::sync::Mutex::new(Vec::new());
     let stream = time(
         "bedrock-fm Titan stream, 64 tokens (InvokeModel)",
         count / 4,
         || async {
             let s = titan.generate_stream(PROMPT).await.unwrap();
             let d = s.details().await.unwrap();
-            first_tokens.push(d.time_to_first_token.unwrap());
+            first_tokens
+                .lock()
+                .unwrap()
+                .push(d.time_to_first_token.unwrap());
         },
     )
     .await;
@@ -107,6 +110,7 @@ async fn main() {
             row.per_call_us()
         );
     }
+    let mut first_tokens = first_tokens.into_inner().unwrap();
     first_tokens.sort();
     let median = first_tokens[first_tokens.len() / 2];
     println!();

@@ -11,7 +11,7 @@
 //! Limits (<https://docs.aws.amazon.com/bedrock/latest/userguide/titan-multiemb-models.html>):
 //! 256 input text tokens, images up to 25 MB and 2048 x 2048 pixels.
 //!
-//! An image embeds as the words of [`common::image_words`] (its coarse colour layout), so
+//! An image embeds as words standing for its coarse colour layout (a 4x4 grid), so
 //! similar images get close vectors; a text and an image share the space only through the
 //! mean of a combined request.
 

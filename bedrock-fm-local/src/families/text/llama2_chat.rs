@@ -152,7 +152,7 @@ mod tests {
         body["top_p"] = json!("high");
         let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
         assert!(
-            msg.contains("#/top_p: expected type: Number, found: string"),
+            msg.contains("#/top_p: expected type: Number, found: String"),
             "{msg}"
         );
     }

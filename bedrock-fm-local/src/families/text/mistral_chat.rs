@@ -44,12 +44,12 @@ fn reply(call: &InvokeCall<'_>) -> Result<Reply, ServiceError> {
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    if let Some(last) = messages.last().and_then(|m| m["role"].as_str()) {
-        if !matches!(last, "user" | "tool") {
-            return Err(ServiceError::validation(format!(
-                "Expected last role User or Tool (or Assistant with prefix True) for serving but got {last}"
-            )));
-        }
+    if let Some(last) = messages.last().and_then(|m| m["role"].as_str())
+        && !matches!(last, "user" | "tool")
+    {
+        return Err(ServiceError::validation(format!(
+            "Expected last role User or Tool (or Assistant with prefix True) for serving but got {last}"
+        )));
     }
     let (system, turns) = common::openai_turns(messages);
     let chat = Chat {

@@ -139,6 +139,26 @@ pub struct StableDiffusionRequest {
     /// Extra engine parameters for in-development features; use with caution. Wire name: `extras`.
     #[serde(rename = "extras", default, skip_serializing_if = "Option::is_none")]
     pub extras: Option<serde_json::Value>,
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: [0, 1]. Wire name: `step_schedule_start`.
+    #[serde(
+        rename = "step_schedule_start",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub step_schedule_start: Option<f64>,
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: [0, 1]. Wire name: `step_schedule_end`.
+    #[serde(
+        rename = "step_schedule_end",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub step_schedule_end: Option<f64>,
+    /// Masking (required there): where the mask comes from. Wire name: `mask_source`.
+    #[serde(rename = "mask_source", default, skip_serializing_if = "Option::is_none")]
+    pub mask_source: Option<super::stable_diffusion::StableDiffusionMaskSource>,
+    /// Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size. Wire name: `mask_image`.
+    #[serde(rename = "mask_image", default, skip_serializing_if = "Option::is_none")]
+    pub mask_image: Option<String>,
 }
 impl StableDiffusionRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -169,6 +189,10 @@ pub struct StableDiffusionRequestBuilder {
     steps: Option<u32>,
     style_preset: Option<super::stable_diffusion::StableDiffusionStylePreset>,
     extras: Option<serde_json::Value>,
+    step_schedule_start: Option<f64>,
+    step_schedule_end: Option<f64>,
+    mask_source: Option<super::stable_diffusion::StableDiffusionMaskSource>,
+    mask_image: Option<String>,
 }
 impl StableDiffusionRequestBuilder {
     /// Text prompts to use for generation, each with a weight. Required. Wire name: `text_prompts`.
@@ -256,6 +280,29 @@ impl StableDiffusionRequestBuilder {
         self.extras = Some(value.into());
         self
     }
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: [0, 1]. Wire name: `step_schedule_start`.
+    pub fn step_schedule_start(mut self, value: impl Into<f64>) -> Self {
+        self.step_schedule_start = Some(value.into());
+        self
+    }
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: [0, 1]. Wire name: `step_schedule_end`.
+    pub fn step_schedule_end(mut self, value: impl Into<f64>) -> Self {
+        self.step_schedule_end = Some(value.into());
+        self
+    }
+    /// Masking (required there): where the mask comes from. Wire name: `mask_source`.
+    pub fn mask_source(
+        mut self,
+        value: super::stable_diffusion::StableDiffusionMaskSource,
+    ) -> Self {
+        self.mask_source = Some(value);
+        self
+    }
+    /// Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size. Wire name: `mask_image`.
+    pub fn mask_image(mut self, value: impl Into<String>) -> Self {
+        self.mask_image = Some(value.into());
+        self
+    }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<StableDiffusionRequest, BuildError> {
         let text_prompts = crate::spec::required(
@@ -312,6 +359,28 @@ impl StableDiffusionRequestBuilder {
         }
         let style_preset = self.style_preset;
         let extras = self.extras;
+        let step_schedule_start = self.step_schedule_start;
+        if let Some(v) = &step_schedule_start {
+            crate::spec::check_number(
+                "StableDiffusionRequest",
+                "step_schedule_start",
+                *v as f64,
+                Some(0f64),
+                Some(1f64),
+            )?;
+        }
+        let step_schedule_end = self.step_schedule_end;
+        if let Some(v) = &step_schedule_end {
+            crate::spec::check_number(
+                "StableDiffusionRequest",
+                "step_schedule_end",
+                *v as f64,
+                Some(0f64),
+                Some(1f64),
+            )?;
+        }
+        let mask_source = self.mask_source;
+        let mask_image = self.mask_image;
         Ok(StableDiffusionRequest {
             text_prompts,
             init_image,
@@ -327,6 +396,10 @@ impl StableDiffusionRequestBuilder {
             steps,
             style_preset,
             extras,
+            step_schedule_start,
+            step_schedule_end,
+            mask_source,
+            mask_image,
         })
     }
 }
@@ -553,6 +626,68 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             doc: "Extra engine parameters for in-development features; use with caution.",
+        },
+        FieldSpec {
+            rust_name: "step_schedule_start",
+            wire: "step_schedule_start",
+            ty: TypeSpec::F64,
+            required: false,
+            min: Some(0f64),
+            max: Some(1f64),
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts.",
+        },
+        FieldSpec {
+            rust_name: "step_schedule_end",
+            wire: "step_schedule_end",
+            ty: TypeSpec::F64,
+            required: false,
+            min: Some(0f64),
+            max: Some(1f64),
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends.",
+        },
+        FieldSpec {
+            rust_name: "mask_source",
+            wire: "mask_source",
+            ty: TypeSpec::Enum(
+                &super::stable_diffusion::STABLE_DIFFUSION_MASK_SOURCE_SPEC,
+            ),
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Masking (required there): where the mask comes from.",
+        },
+        FieldSpec {
+            rust_name: "mask_image",
+            wire: "mask_image",
+            ty: TypeSpec::String,
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size.",
         },
     ],
 };
@@ -888,6 +1023,60 @@ impl<'de> Deserialize<'de> for StableDiffusionInitImageMode {
 pub(crate) static STABLE_DIFFUSION_INIT_IMAGE_MODE_SPEC: EnumSpec = EnumSpec {
     name: "StableDiffusionInitImageMode",
     values: &["IMAGE_STRENGTH", "STEP_SCHEDULE"],
+};
+/// The source of a Stable Diffusion XL mask.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StableDiffusionMaskSource {
+    /// White pixels of mask_image are replaced, black ones kept. (`MASK_IMAGE_WHITE`)
+    MaskImageWhite,
+    /// Black pixels of mask_image are replaced, white ones kept. (`MASK_IMAGE_BLACK`)
+    MaskImageBlack,
+    /// Fully transparent pixels of init_image are replaced, opaque ones kept. (`INIT_IMAGE_ALPHA`)
+    InitImageAlpha,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl StableDiffusionMaskSource {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MaskImageWhite => "MASK_IMAGE_WHITE",
+            Self::MaskImageBlack => "MASK_IMAGE_BLACK",
+            Self::InitImageAlpha => "INIT_IMAGE_ALPHA",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for StableDiffusionMaskSource {
+    fn from(value: &str) -> Self {
+        match value {
+            "MASK_IMAGE_WHITE" => Self::MaskImageWhite,
+            "MASK_IMAGE_BLACK" => Self::MaskImageBlack,
+            "INIT_IMAGE_ALPHA" => Self::InitImageAlpha,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for StableDiffusionMaskSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for StableDiffusionMaskSource {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for StableDiffusionMaskSource {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static STABLE_DIFFUSION_MASK_SOURCE_SPEC: EnumSpec = EnumSpec {
+    name: "StableDiffusionMaskSource",
+    values: &["MASK_IMAGE_WHITE", "MASK_IMAGE_BLACK", "INIT_IMAGE_ALPHA"],
 };
 /// A Stable Diffusion XL diffusion sampler.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
