@@ -781,10 +781,10 @@ async fn concurrent_streams_are_served_independently() {
                 .unwrap();
             let mut text = String::new();
             while let Some(ev) = out.stream.recv().await.unwrap() {
-                if let ConverseStreamOutput::ContentBlockDelta(d) = ev {
-                    if let Some(ContentBlockDelta::Text(t)) = d.delta() {
-                        text.push_str(t);
-                    }
+                if let ConverseStreamOutput::ContentBlockDelta(d) = ev
+                    && let Some(ContentBlockDelta::Text(t)) = d.delta()
+                {
+                    text.push_str(t);
                 }
             }
             (prompt, text)

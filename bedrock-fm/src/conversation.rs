@@ -1,5 +1,6 @@
 //! Conversations: `System`, `Human` and `Assistant` turns, validated before any request.
 
+pub use crate::chat::content::Content;
 use crate::error::{Error, Result};
 
 /// Who speaks a turn.
@@ -26,18 +27,36 @@ impl Role {
 }
 
 /// One turn of a conversation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Turn {
     /// Who speaks it.
     pub role: Role,
-    /// What is said.
-    pub text: String,
+    /// What is said, in order: text, images, documents, tool calls and results.
+    pub content: Vec<Content>,
+}
+
+impl Turn {
+    /// The turn's text blocks, joined.
+    pub fn text(&self) -> String {
+        self.content
+            .iter()
+            .filter_map(|c| match c {
+                Content::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the turn holds only text.
+    pub fn is_text_only(&self) -> bool {
+        self.content.iter().all(|c| matches!(c, Content::Text(_)))
+    }
 }
 
 /// A conversation, in order. Build it with [`Conversation::system`], [`Conversation::human`]
 /// and [`Conversation::assistant`]; it is validated when sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conversation {
     turns: Vec<Turn>,
 }
@@ -48,13 +67,28 @@ impl Conversation {
         Self::default()
     }
 
-    /// Appends a turn.
-    pub fn push(mut self, role: Role, text: impl Into<String>) -> Self {
+    /// Appends a text turn.
+    pub fn push(self, role: Role, text: impl Into<String>) -> Self {
+        self.push_content(role, [Content::Text(text.into())])
+    }
+
+    /// Appends a turn of any content, in the order given.
+    pub fn push_content(mut self, role: Role, content: impl IntoIterator<Item = Content>) -> Self {
         self.turns.push(Turn {
             role,
-            text: text.into(),
+            content: content.into_iter().collect(),
         });
         self
+    }
+
+    /// Appends a human turn of text, images, documents or tool results, in the order given.
+    pub fn human_with(self, content: impl IntoIterator<Item = Content>) -> Self {
+        self.push_content(Role::Human, content)
+    }
+
+    /// Appends an assistant turn of any content (for example a reply with its tool calls).
+    pub fn assistant_with(self, content: impl IntoIterator<Item = Content>) -> Self {
+        self.push_content(Role::Assistant, content)
     }
 
     /// Appends a system turn.
@@ -78,11 +112,21 @@ impl Conversation {
     }
 
     /// The system turn's text, if any.
-    pub fn system_text(&self) -> Option<&str> {
+    pub fn system_text(&self) -> Option<String> {
         self.turns
             .first()
             .filter(|t| t.role == Role::System)
-            .map(|t| t.text.as_str())
+            .map(Turn::text)
+    }
+
+    /// Every turn's text joined by blank lines: the prompt as sent for families that take
+    /// structured messages.
+    pub fn joined_text(&self) -> String {
+        self.turns
+            .iter()
+            .map(Turn::text)
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     /// The turns after the system turn.
@@ -108,8 +152,29 @@ impl Conversation {
                 };
                 return Err(Error::invalid(at(i), msg));
             }
-            if turn.text.trim().is_empty() {
+            if turn.content.is_empty() || (turn.is_text_only() && turn.text().trim().is_empty()) {
                 return Err(Error::invalid(at(i), "the turn's text is empty"));
+            }
+            if let Some(c) = turn.content.iter().find(|c| !allowed_in(turn.role, c)) {
+                let msg = format!(
+                    "a {} block is not allowed in a {:?} turn",
+                    c.kind(),
+                    turn.role
+                );
+                return Err(Error::invalid(at(i), msg));
+            }
+            for c in &turn.content {
+                if let Content::ToolResult(r) = c
+                    && !self.turns[..i]
+                        .iter()
+                        .any(|t| has_tool_use(t, &r.tool_use_id))
+                {
+                    let msg = format!(
+                        "a tool result for the unknown tool-use ID {:?}",
+                        r.tool_use_id
+                    );
+                    return Err(Error::invalid(at(i), msg));
+                }
             }
         }
         let offset = self.turns.len() - self.dialogue().len();
@@ -141,6 +206,22 @@ impl Conversation {
     }
 }
 
+/// Images, documents and tool results come from the human; tool calls and reasoning from
+/// the assistant; system turns are text (Converse's `Message` rules).
+fn allowed_in(role: Role, content: &Content) -> bool {
+    match content {
+        Content::Text(_) | Content::CachePoint => true,
+        Content::Image(_) | Content::Document(_) | Content::ToolResult(_) => role == Role::Human,
+        Content::ToolUse(_) | Content::Reasoning(_) => role == Role::Assistant,
+    }
+}
+
+fn has_tool_use(turn: &Turn, id: &str) -> bool {
+    turn.content
+        .iter()
+        .any(|c| matches!(c, Content::ToolUse(u) if u.id == id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,7 +238,7 @@ mod tests {
             .assistant("Hello")
             .human("Bye");
         c.validate(false).unwrap();
-        assert_eq!(c.system_text(), Some("Be brief."));
+        assert_eq!(c.system_text().as_deref(), Some("Be brief."));
         assert_eq!(c.dialogue().len(), 3);
     }
 
@@ -179,6 +260,35 @@ mod tests {
         let empty = Conversation::new().human("  ");
         assert!(problem(&empty, false).contains("turn 1: the turn's text is empty"));
         assert!(problem(&Conversation::new().system("s"), false).contains("has no human turn"));
+    }
+
+    #[test]
+    fn content_blocks_belong_to_their_roles_and_tool_results_to_known_calls() {
+        use crate::chat::content::ToolUse;
+        let image_from_assistant = Conversation::new()
+            .human("Draw")
+            .assistant_with([Content::image_bytes(vec![1, 2, 3])])
+            .human("Thanks");
+        assert!(
+            problem(&image_from_assistant, false).contains("turn 2: a image block is not allowed")
+        );
+        let unknown = Conversation::new().human_with([Content::tool_result_text("t-9", "42")]);
+        assert!(
+            problem(&unknown, false)
+                .contains("turn 1: a tool result for the unknown tool-use ID \"t-9\"")
+        );
+        let known = Conversation::new()
+            .human("Weather?")
+            .assistant_with([Content::ToolUse(ToolUse::new(
+                "t-1",
+                "weather",
+                serde_json::json!({}),
+            ))])
+            .human_with([Content::tool_result_json(
+                "t-1",
+                serde_json::json!({"c": 21}),
+            )]);
+        known.validate(false).unwrap();
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! native path), with `extra_args` merged into the latter.
 //! Shapes: bedrock-runtime service model, operations Converse and ConverseStream.
 
+use crate::chat::ChatOptions;
 use crate::conversation::{Conversation, Role};
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::document::to_document;
@@ -28,7 +29,7 @@ pub(crate) fn request_json(conversation: &Conversation, plan: &Plan) -> (Value, 
     let messages: Vec<Value> = conversation
         .dialogue()
         .iter()
-        .map(|t| json!({"role": t.role.wire(), "content": [{"text": t.text}]}))
+        .map(|t| json!({"role": t.role.wire(), "content": [{"text": t.text()}]}))
         .collect();
     request.insert("messages".into(), Value::Array(messages));
     if let Some(system) = conversation.system_text() {
@@ -61,13 +62,37 @@ pub(crate) fn request_json(conversation: &Conversation, plan: &Plan) -> (Value, 
             Value::Object(additional),
         );
     }
-    let prompt = conversation
+    let prompt = conversation.joined_text();
+    (Value::Object(request), prompt)
+}
+
+/// Refuses what this path does not send yet, rather than dropping it silently.
+fn check_supported<F>(conversation: &Conversation, chat: &ChatOptions<F>) -> Result<()> {
+    if let Some((i, _)) = conversation
         .turns()
         .iter()
-        .map(|t| t.text.as_str())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    (Value::Object(request), prompt)
+        .enumerate()
+        .find(|(_, t)| !t.is_text_only())
+    {
+        let at = format!("conversation turn {}", i + 1);
+        return Err(Error::invalid(
+            at,
+            "non-text content is not sent over Converse yet",
+        ));
+    }
+    let unsupported = !chat.tools.is_empty()
+        || chat.tool_choice.is_some()
+        || chat.guardrail.is_some()
+        || chat.reasoning.is_some()
+        || chat.latency_optimized
+        || !chat.request_metadata.is_empty();
+    if unsupported {
+        return Err(Error::invalid(
+            "chat options",
+            "tools and Converse features are not sent yet",
+        ));
+    }
+    Ok(())
 }
 
 /// The SDK's messages, system blocks, inference configuration and additional fields.
@@ -90,7 +115,7 @@ fn sdk_request(conversation: &Conversation, plan: &Plan, json: &Value) -> Result
             };
             Message::builder()
                 .role(role)
-                .content(ContentBlock::Text(t.text.clone()))
+                .content(ContentBlock::Text(t.text()))
                 .build()
                 .map_err(|e| Error::invalid("conversation", e.to_string()))
         })
@@ -128,7 +153,9 @@ pub(crate) async fn call<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
     plan: &Plan,
+    chat: &ChatOptions<F>,
 ) -> Result<Details<F::Response>> {
+    check_supported(conversation, chat)?;
     let (body, prompt) = request_json(conversation, plan);
     let request = sdk_request(conversation, plan, &body)?;
     let client = &model.client;
@@ -163,6 +190,7 @@ pub(crate) async fn call<F: TextFamily>(
         .unwrap_or_default();
     Ok(Details {
         output: text.clone(),
+        content: vec![crate::chat::content::Content::Text(text.clone())],
         completions: vec![text],
         response: None,
         prompt,
@@ -204,7 +232,9 @@ pub(crate) async fn stream<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
     plan: &Plan,
+    chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
+    check_supported(conversation, chat)?;
     let (body, prompt) = request_json(conversation, plan);
     let request = sdk_request(conversation, plan, &body)?;
     let client = &model.client;

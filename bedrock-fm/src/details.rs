@@ -1,5 +1,6 @@
 //! What a call returns beyond its text: usage, stop reason, timings, what was sent.
 
+use crate::chat::ChatReply;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -109,6 +110,8 @@ pub struct Details<R> {
     pub output: String,
     /// Every completion, when the family returns several.
     pub completions: Vec<String>,
+    /// The assistant's content blocks in order: reasoning, text, tool calls.
+    pub content: Vec<crate::chat::content::Content>,
     /// The family's typed response (InvokeModel, not streamed).
     pub response: Option<R>,
     /// The prompt as sent: the family's templated prompt, or the conversation's text.
@@ -162,5 +165,16 @@ mod tests {
         let a = Usage::new(Some(3), None);
         let b = Usage::new(Some(9), Some(4));
         assert_eq!(a.or(b), Usage::new(Some(3), Some(4)));
+    }
+}
+
+impl<R> Details<R> {
+    /// The reply as a chat turn: content, stop reason and usage.
+    pub fn reply(&self) -> ChatReply {
+        ChatReply {
+            content: self.content.clone(),
+            stop_reason: self.stop_reason.clone(),
+            usage: self.usage,
+        }
     }
 }

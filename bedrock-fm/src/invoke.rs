@@ -1,6 +1,8 @@
 //! The InvokeModel path: the family's native JSON body, InvokeModel and
 //! InvokeModelWithResponseStream, with retries.
 
+use crate::chat::ChatOptions;
+use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::families::{Decoded, EncodeContext, TextFamily};
@@ -19,20 +21,53 @@ use std::time::{Duration, Instant};
 
 /// The native body: the family's encoding of the conversation, the typed parameters at
 /// their wire paths, then `extra_args` merged over it. Returns the body and the prompt.
+/// What the native format cannot carry is refused here, before any request.
 pub(crate) fn native_body<F: TextFamily>(
     model: &TextModel<F>,
-    conversation: &crate::conversation::Conversation,
+    conversation: &Conversation,
     plan: &Plan,
+    chat: &ChatOptions<F>,
 ) -> Result<(Value, String)> {
-    if let Some(setter) = plan.not_native.first() {
-        let msg = format!(
-            "the {} native format has no such parameter; use Api::Converse",
+    let use_converse = |what: &str| {
+        format!(
+            "the {} native format over InvokeModel takes no {what}; use Api::Converse",
             F::FAMILY.name()
-        );
-        return Err(Error::invalid(*setter, msg));
+        )
+    };
+    if let Some(setter) = plan.not_native.first() {
+        return Err(Error::invalid(*setter, use_converse("such parameter")));
+    }
+    for (i, turn) in conversation.turns().iter().enumerate() {
+        if let Some(c) = turn.content.iter().find(|c| !F::accepts(c)) {
+            let at = format!("conversation turn {}", i + 1);
+            return Err(Error::invalid(
+                at,
+                use_converse(&format!("{} blocks", c.kind())),
+            ));
+        }
+    }
+    if !F::NATIVE_TOOLS && (!chat.tools.is_empty() || chat.tool_choice.is_some()) {
+        return Err(Error::invalid("tools", use_converse("tools")));
+    }
+    if !F::NATIVE_REASONING && chat.reasoning.is_some() {
+        return Err(Error::invalid(
+            "reasoning",
+            use_converse("reasoning configuration"),
+        ));
+    }
+    if !chat.request_metadata.is_empty() {
+        return Err(Error::invalid(
+            "request_metadata",
+            "request metadata is a Converse feature; use Api::Converse",
+        ));
     }
     let mut body = Map::new();
-    let ctx = EncodeContext { model: model.model };
+    let ctx = EncodeContext {
+        model: model.model,
+        tools: &chat.tools,
+        tool_choice: chat.tool_choice.as_ref(),
+        reasoning: chat.reasoning,
+    };
     let prompt = F::encode(conversation, &ctx, &mut body)?;
     for (param, value) in &plan.native {
         set_path(&mut body, param.path, value.clone());
@@ -57,10 +92,11 @@ pub(crate) fn decode_error(
 
 pub(crate) async fn call<F: TextFamily>(
     model: &TextModel<F>,
-    conversation: &crate::conversation::Conversation,
+    conversation: &Conversation,
     plan: &Plan,
+    chat: &ChatOptions<F>,
 ) -> Result<Details<F::Response>> {
-    let (body, prompt) = native_body(model, conversation, plan)?;
+    let (body, prompt) = native_body(model, conversation, plan, chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let started = Instant::now();
     let client = &model.client;
@@ -92,6 +128,7 @@ pub(crate) async fn call<F: TextFamily>(
     let decoded = F::decode(&value);
     Ok(Details {
         output: decoded.texts.first().cloned().unwrap_or_default(),
+        content: decoded.content(),
         completions: decoded.texts,
         response: Some(typed),
         prompt,
@@ -141,10 +178,11 @@ impl<F: TextFamily> EventSource for Chunks<F> {
 
 pub(crate) async fn stream<F: TextFamily>(
     model: &TextModel<F>,
-    conversation: &crate::conversation::Conversation,
+    conversation: &Conversation,
     plan: &Plan,
+    chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
-    let (body, prompt) = native_body(model, conversation, plan)?;
+    let (body, prompt) = native_body(model, conversation, plan, chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;
     let started = Instant::now();

@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod catalog;
+pub mod chat;
 pub mod client;
 pub mod conversation;
 pub mod details;

@@ -224,6 +224,7 @@ impl TextStream {
         let latency = self.ended.unwrap_or_else(|| self.start.started.elapsed());
         Ok(Details {
             output: self.output.clone(),
+            content: vec![crate::chat::content::Content::Text(self.output.clone())],
             completions: vec![self.output],
             response: None,
             prompt: self.start.prompt,

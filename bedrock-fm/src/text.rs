@@ -2,6 +2,8 @@
 //! (`Titan = TextModel<TitanFamily>`, generated), its builder and per-call options.
 
 use crate::catalog::{Family, FamilyKind, Model};
+use crate::chat::tools::ToolChoice;
+use crate::chat::{ChatOptions, ChatReply};
 use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::details::{Api, Details};
@@ -652,7 +654,31 @@ impl<F: TextFamily> TextModel<F> {
         options: &CallOptions<F>,
     ) -> Result<Details<F::Response>> {
         let conversation = self.conversation_for(prompt)?;
-        self.run(&conversation, options).await
+        self.run(&conversation, &ChatOptions::new().params(options.clone()))
+            .await
+    }
+
+    /// The assistant's reply to a conversation, with the builder's defaults.
+    pub async fn chat(&self, conversation: &Conversation) -> Result<ChatReply> {
+        self.chat_with(conversation, &ChatOptions::new()).await
+    }
+
+    /// The assistant's reply to a conversation, with tools and other chat options.
+    pub async fn chat_with(
+        &self,
+        conversation: &Conversation,
+        options: &ChatOptions<F>,
+    ) -> Result<ChatReply> {
+        Ok(self.chat_details(conversation, options).await?.reply())
+    }
+
+    /// The reply with its details: typed response, body as sent, usage, timings.
+    pub async fn chat_details(
+        &self,
+        conversation: &Conversation,
+        options: &ChatOptions<F>,
+    ) -> Result<Details<F::Response>> {
+        self.run(conversation, options).await
     }
 
     /// The text of the answer as it is generated: deltas only, never empty strings.
@@ -668,35 +694,49 @@ impl<F: TextFamily> TextModel<F> {
         options: &CallOptions<F>,
     ) -> Result<TextStream> {
         let conversation = self.conversation_for(prompt)?;
-        self.run_stream(&conversation, options).await
+        self.run_stream(&conversation, &ChatOptions::new().params(options.clone()))
+            .await
+    }
+
+    /// Checks the conversation and the options, then calls the API.
+    fn prepare(&self, conversation: &Conversation, options: &ChatOptions<F>) -> Result<Plan> {
+        conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
+        for tool in &options.tools {
+            tool.validate()?;
+        }
+        if let Some(ToolChoice::Tool(name)) = &options.tool_choice
+            && !options.tools.iter().any(|t| &t.name == name)
+        {
+            let msg = format!("tool choice names {name:?}, which is not among the tools offered");
+            return Err(Error::invalid("tool_choice", msg));
+        }
+        options.params.over(&self.defaults).plan(self.model)
     }
 
     pub(crate) async fn run(
         &self,
         conversation: &Conversation,
-        options: &CallOptions<F>,
+        options: &ChatOptions<F>,
     ) -> Result<Details<F::Response>> {
-        conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
-        let plan = options.over(&self.defaults).plan(self.model)?;
+        let plan = self.prepare(conversation, options)?;
         match self.api {
-            Api::InvokeModel => invoke::call(self, conversation, &plan).await,
-            Api::Converse => converse::call(self, conversation, &plan).await,
+            Api::InvokeModel => invoke::call(self, conversation, &plan, options).await,
+            Api::Converse => converse::call(self, conversation, &plan, options).await,
         }
     }
 
     pub(crate) async fn run_stream(
         &self,
         conversation: &Conversation,
-        options: &CallOptions<F>,
+        options: &ChatOptions<F>,
     ) -> Result<TextStream> {
         if let Some(m) = self.model {
             check_api(m, self.api, true)?;
         }
-        conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
-        let plan = options.over(&self.defaults).plan(self.model)?;
+        let plan = self.prepare(conversation, options)?;
         match self.api {
-            Api::InvokeModel => invoke::stream(self, conversation, &plan).await,
-            Api::Converse => converse::stream(self, conversation, &plan).await,
+            Api::InvokeModel => invoke::stream(self, conversation, &plan, options).await,
+            Api::Converse => converse::stream(self, conversation, &plan, options).await,
         }
     }
 }
@@ -711,6 +751,7 @@ impl<R: serde::Serialize> Details<R> {
             response,
             output: self.output,
             completions: self.completions,
+            content: self.content,
             prompt: self.prompt,
             body: self.body,
             api: self.api,

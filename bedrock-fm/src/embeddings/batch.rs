@@ -6,7 +6,7 @@
 
 use super::details::EmbedDetails;
 use super::input::{EmbedInput, InputType, Truncation, shorten};
-use super::model::{Invoked, clone_error, invoke_json};
+use super::model::{Invoked, check_body, clone_error, invoke_json};
 use super::vector::Embedding;
 use crate::catalog::Family;
 use crate::client::Client;
@@ -283,7 +283,10 @@ async fn run_chunk<B: EmbedBackend + ?Sized>(
     let mut cuts_left = 2;
     let result = loop {
         let refs: Vec<&Prepared> = items.iter().collect();
-        let body = match backend.body(&refs, input_type) {
+        let body = match backend
+            .body(&refs, input_type)
+            .and_then(|b| check_body(backend.family(), &b).map(|()| b))
+        {
             Ok(b) => b,
             Err(e) => break Err(e),
         };

@@ -208,7 +208,10 @@ impl EmbedBackend for CohereEmbed {
                 location,
                 "Cohere Embed embeds a text or an image per input, not both",
             )),
-            (None, None) => Err(Error::invalid(location, "neither a text nor an image given")),
+            (None, None) => Err(Error::invalid(
+                location,
+                "neither a text nor an image given",
+            )),
             (Some(text), None) => {
                 let limit = (self.v4 == Some(false)).then_some(V3_MAX_TEXT_CHARS);
                 let truncation = self.truncation.unwrap_or_default();
@@ -318,7 +321,11 @@ impl EmbedBackend for CohereEmbed {
                     .map_err(bad)?;
                 }
             }
-            other => return Err(bad(format!("embeddings is neither an array nor an object: {other}"))),
+            other => {
+                return Err(bad(format!(
+                    "embeddings is neither an array nor an object: {other}"
+                )));
+            }
         }
         if out.iter().any(|e| e.dimension() == 0) {
             return Err(bad("the response has no vector for some inputs".to_owned()));
@@ -382,7 +389,11 @@ mod tests {
             .output_dimension(512)
             .build()
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: output_dimension: 512 is not a dimension"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: output_dimension: 512 is not a dimension"),
+            "{e}"
+        );
         let e = CohereEmbed::builder(&c, Model::CohereEmbedEnglishV3)
             .max_tokens(100)
             .build()

@@ -186,7 +186,10 @@ mod tests {
     fn long_texts_fail_or_are_cut_as_chosen() {
         let text = "héllo wörld";
         let e = prepare_text("text", text, Some(5), Truncation::None).unwrap_err();
-        assert!(e.to_string().contains("has 11 characters; the model accepts at most 5"));
+        assert!(
+            e.to_string()
+                .contains("has 11 characters; the model accepts at most 5")
+        );
         assert_eq!(
             prepare_text("text", text, Some(5), Truncation::End).unwrap(),
             ("héllo".to_owned(), true)

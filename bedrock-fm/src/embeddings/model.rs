@@ -78,7 +78,9 @@ pub(crate) fn family_of(id: &str) -> Result<Family> {
         Ok(resolved) => Ok(resolved.model.family()),
         Err(_) if id.starts_with("arn:") => Err(Error::invalid(
             "model",
-            format!("{id} is an ARN, which does not say which family it runs: use the family's wrapper"),
+            format!(
+                "{id} is an ARN, which does not say which family it runs: use the family's wrapper"
+            ),
         )),
         Err(e) => Err(Error::invalid("model", e.to_string())),
     }

@@ -130,7 +130,10 @@ impl EmbedBackend for TitanMultimodalEmbed {
 
     fn prepare(&self, location: &str, input: &EmbedInput) -> Result<Prepared> {
         if input.text.is_none() && input.image.is_none() {
-            return Err(Error::invalid(location, "neither a text nor an image given"));
+            return Err(Error::invalid(
+                location,
+                "neither a text nor an image given",
+            ));
         }
         let text = match &input.text {
             Some(t) => Some(prepare_text(location, t, None, Truncation::None)?.0),

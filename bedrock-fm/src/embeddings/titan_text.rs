@@ -142,7 +142,9 @@ impl TitanEmbedBuilder {
             if let Some((setter, _)) = v2_only.iter().find(|(_, set)| *set) {
                 return Err(Error::invalid(
                     *setter,
-                    format!("{id} (Titan Embeddings G1 - Text) takes only the text; `{setter}` is V2 only"),
+                    format!(
+                        "{id} (Titan Embeddings G1 - Text) takes only the text; `{setter}` is V2 only"
+                    ),
                 ));
             }
         }
@@ -305,7 +307,10 @@ mod tests {
             .embedding_types([EmbeddingType::Int8])
             .build()
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: embedding_types:"), "{e}");
+        assert!(
+            e.to_string().starts_with("InvalidInput: embedding_types:"),
+            "{e}"
+        );
         let e = TitanEmbed::builder(&c, "cohere.embed-english-v3")
             .build()
             .unwrap_err();

@@ -32,7 +32,7 @@ impl TextFamily for Claude3Family {
 
     fn encode(
         conversation: &Conversation,
-        ctx: &EncodeContext,
+        ctx: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         body.insert("anthropic_version".into(), json!(ANTHROPIC_VERSION));
@@ -43,15 +43,12 @@ impl TextFamily for Claude3Family {
         let messages: Vec<Value> = conversation
             .dialogue()
             .iter()
-            .map(|t| json!({"role": t.role.wire(), "content": [{"type": "text", "text": t.text}]}))
+            .map(
+                |t| json!({"role": t.role.wire(), "content": [{"type": "text", "text": t.text()}]}),
+            )
             .collect();
         body.insert("messages".into(), Value::Array(messages));
-        Ok(conversation
-            .turns()
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n"))
+        Ok(conversation.joined_text())
     }
 
     fn decode(response: &Value) -> Decoded {

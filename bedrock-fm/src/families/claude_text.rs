@@ -14,8 +14,8 @@ pub(crate) fn claude_text_prompt(conversation: &Conversation) -> String {
     let mut out = conversation.system_text().unwrap_or_default().to_owned();
     for turn in conversation.dialogue() {
         match turn.role {
-            Role::Human => out.push_str(&format!("\n\nHuman: {}", turn.text)),
-            _ => out.push_str(&format!("\n\nAssistant: {}", turn.text)),
+            Role::Human => out.push_str(&format!("\n\nHuman: {}", turn.text())),
+            _ => out.push_str(&format!("\n\nAssistant: {}", turn.text())),
         }
     }
     if conversation
@@ -34,7 +34,7 @@ impl TextFamily for ClaudeFamily {
 
     fn encode(
         conversation: &Conversation,
-        ctx: &EncodeContext,
+        ctx: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = claude_text_prompt(conversation);

@@ -13,7 +13,7 @@ impl TextFamily for CommandFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = super::plain_prompt(conversation, "User", "Chatbot");

@@ -21,14 +21,14 @@ impl TextFamily for CommandRFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let dialogue = conversation.dialogue();
         let (last, history) = dialogue
             .split_last()
             .expect("validated: a human turn exists");
-        body.insert("message".into(), json!(last.text));
+        body.insert("message".into(), json!(last.text()));
         if !history.is_empty() {
             let history: Vec<Value> = history
                 .iter()
@@ -38,7 +38,7 @@ impl TextFamily for CommandRFamily {
                     } else {
                         "CHATBOT"
                     };
-                    json!({"role": role, "message": t.text})
+                    json!({"role": role, "message": t.text()})
                 })
                 .collect();
             body.insert("chat_history".into(), Value::Array(history));
@@ -46,7 +46,7 @@ impl TextFamily for CommandRFamily {
         if let Some(system) = conversation.system_text() {
             body.insert("preamble".into(), json!(system));
         }
-        Ok(last.text.clone())
+        Ok(last.text())
     }
 
     fn decode(response: &Value) -> Decoded {

@@ -20,9 +20,9 @@ pub(crate) fn llama2_prompt(conversation: &Conversation) -> String {
         match turn.role {
             Role::Human => {
                 let sys = system.take().unwrap_or_default();
-                out.push_str(&format!("<s>[INST] {sys}{} [/INST]", turn.text));
+                out.push_str(&format!("<s>[INST] {sys}{} [/INST]", turn.text()));
             }
-            _ => out.push_str(&format!(" {} </s>", turn.text)),
+            _ => out.push_str(&format!(" {} </s>", turn.text())),
         }
     }
     out
@@ -43,7 +43,7 @@ impl TextFamily for Llama2ChatFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = llama2_prompt(conversation);

@@ -18,7 +18,7 @@ pub(crate) fn llama3_prompt(conversation: &Conversation) -> String {
     let turns = conversation.turns();
     for (i, turn) in turns.iter().enumerate() {
         out.push_str(&header(turn.role.wire()));
-        out.push_str(&turn.text);
+        out.push_str(&turn.text());
         let prefill = i + 1 == turns.len() && turn.role == Role::Assistant;
         if !prefill {
             out.push_str("<|eot_id|>");
@@ -36,7 +36,7 @@ impl TextFamily for Llama3Family {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = llama3_prompt(conversation);

@@ -17,9 +17,9 @@ pub(crate) fn mistral_prompt(conversation: &Conversation) -> String {
         match turn.role {
             Role::Human => {
                 let sys = system.take().unwrap_or_default();
-                out.push_str(&format!("[INST] {sys}{} [/INST]", turn.text));
+                out.push_str(&format!("[INST] {sys}{} [/INST]", turn.text()));
             }
-            _ => out.push_str(&format!(" {}</s>", turn.text)),
+            _ => out.push_str(&format!(" {}</s>", turn.text())),
         }
     }
     out
@@ -30,7 +30,7 @@ impl TextFamily for MistralFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = mistral_prompt(conversation);

@@ -43,19 +43,14 @@ impl TextFamily for MistralChatFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         body.insert(
             "messages".into(),
             super::role_content_messages(conversation),
         );
-        Ok(conversation
-            .turns()
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n"))
+        Ok(conversation.joined_text())
     }
 
     fn decode(response: &Value) -> Decoded {

@@ -27,12 +27,18 @@ use serde_json::{Map, Value};
 /// What a family encoder may need to know beyond the conversation.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
-pub struct EncodeContext {
+pub struct EncodeContext<'a> {
     /// The catalog model, unless the wrapper was built from an ARN.
     pub model: Option<Model>,
+    /// Tools offered to the model (only families with `NATIVE_TOOLS` get any).
+    pub tools: &'a [crate::chat::tools::Tool],
+    /// Which tool to use.
+    pub tool_choice: Option<&'a crate::chat::tools::ToolChoice>,
+    /// Reasoning before the answer.
+    pub reasoning: Option<crate::chat::ReasoningConfig>,
 }
 
-impl EncodeContext {
+impl EncodeContext<'_> {
     /// A default for a required output limit: the model's maximum, capped at 4,096.
     pub fn default_max_tokens(&self) -> u32 {
         self.model
@@ -52,6 +58,23 @@ pub struct Decoded {
     pub usage: Usage,
     /// The family's stop reason, as received.
     pub stop_reason: Option<String>,
+    /// Tool calls (a response).
+    pub tool_uses: Vec<crate::chat::content::ToolUse>,
+    /// Reasoning (a response).
+    pub reasoning: Option<crate::chat::content::Reasoning>,
+    /// Events other than text deltas (a chunk): tool-call starts and input, reasoning.
+    pub events: Vec<crate::chat::ChatEvent>,
+}
+
+impl Decoded {
+    /// The assistant's content blocks: reasoning, the first completion, tool calls.
+    pub(crate) fn content(&self) -> Vec<crate::chat::content::Content> {
+        use crate::chat::content::Content;
+        let reasoning = self.reasoning.clone().map(Content::Reasoning);
+        let text = self.texts.first().cloned().map(Content::Text);
+        let tools = self.tool_uses.iter().cloned().map(Content::ToolUse);
+        reasoning.into_iter().chain(text).chain(tools).collect()
+    }
 }
 
 impl Decoded {
@@ -92,11 +115,23 @@ pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
     /// Whether a conversation may end with an assistant turn that the model continues.
     const PREFILL: bool = false;
 
+    /// Whether the native format takes this kind of content block (default: text only).
+    /// Other blocks are refused before any request, pointing to Converse.
+    fn accepts(content: &crate::chat::content::Content) -> bool {
+        matches!(content, crate::chat::content::Content::Text(_))
+    }
+
+    /// Whether the native format takes tools (and tool choice).
+    const NATIVE_TOOLS: bool = false;
+
+    /// Whether the native format takes a reasoning configuration.
+    const NATIVE_REASONING: bool = false;
+
     /// Writes the conversation and the family's fixed fields into the native body, and
     /// returns the prompt as sent (the templated text, or the conversation's text).
     fn encode(
         conversation: &Conversation,
-        ctx: &EncodeContext,
+        ctx: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String>;
 
@@ -113,7 +148,7 @@ pub(crate) fn role_content_messages(conversation: &Conversation) -> Value {
     let messages: Vec<Value> = conversation
         .turns()
         .iter()
-        .map(|t| serde_json::json!({"role": t.role.wire(), "content": t.text}))
+        .map(|t| serde_json::json!({"role": t.role.wire(), "content": t.text()}))
         .collect();
     Value::Array(messages)
 }
@@ -124,14 +159,14 @@ pub(crate) fn plain_prompt(conversation: &Conversation, user: &str, assistant: &
     if let [only] = conversation.turns()
         && only.role == Role::Human
     {
-        return only.text.clone();
+        return only.text();
     }
     let mut out = String::new();
     for turn in conversation.turns() {
         match turn.role {
-            Role::System => out.push_str(&format!("{}\n\n", turn.text)),
-            Role::Human => out.push_str(&format!("{user}: {}\n", turn.text)),
-            _ => out.push_str(&format!("{assistant}: {}\n", turn.text)),
+            Role::System => out.push_str(&format!("{}\n\n", turn.text())),
+            Role::Human => out.push_str(&format!("{user}: {}\n", turn.text())),
+            _ => out.push_str(&format!("{assistant}: {}\n", turn.text())),
         }
     }
     if conversation

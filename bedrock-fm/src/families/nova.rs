@@ -30,7 +30,7 @@ impl TextFamily for NovaFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         body.insert("schemaVersion".into(), json!("messages-v1"));
@@ -40,15 +40,10 @@ impl TextFamily for NovaFamily {
         let messages: Vec<Value> = conversation
             .dialogue()
             .iter()
-            .map(|t| json!({"role": t.role.wire(), "content": [{"text": t.text}]}))
+            .map(|t| json!({"role": t.role.wire(), "content": [{"text": t.text()}]}))
             .collect();
         body.insert("messages".into(), Value::Array(messages));
-        Ok(conversation
-            .turns()
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n\n"))
+        Ok(conversation.joined_text())
     }
 
     fn decode(response: &Value) -> Decoded {

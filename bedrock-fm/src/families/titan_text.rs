@@ -14,14 +14,14 @@ pub(crate) fn titan_prompt(conversation: &Conversation) -> String {
     if let [only] = conversation.turns()
         && only.role == Role::Human
     {
-        return only.text.clone();
+        return only.text();
     }
     let mut out = String::new();
     for turn in conversation.turns() {
         match turn.role {
-            Role::System => out.push_str(&format!("{}\n\n", turn.text)),
-            Role::Human => out.push_str(&format!("User: {}\n", turn.text)),
-            _ => out.push_str(&format!("Bot: {}\n", turn.text)),
+            Role::System => out.push_str(&format!("{}\n\n", turn.text())),
+            Role::Human => out.push_str(&format!("User: {}\n", turn.text())),
+            _ => out.push_str(&format!("Bot: {}\n", turn.text())),
         }
     }
     out.push_str("Bot:");
@@ -33,7 +33,7 @@ impl TextFamily for TitanFamily {
 
     fn encode(
         conversation: &Conversation,
-        _: &EncodeContext,
+        _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
         let prompt = titan_prompt(conversation);

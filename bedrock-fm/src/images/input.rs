@@ -50,9 +50,8 @@ impl ImageInput {
 
     fn read(&self, location: &str) -> Result<Vec<u8>> {
         match self {
-            Self::Path(p) => std::fs::read(p).map_err(|e| {
-                Error::invalid(location, format!("cannot read {}: {e}", p.display()))
-            }),
+            Self::Path(p) => std::fs::read(p)
+                .map_err(|e| Error::invalid(location, format!("cannot read {}: {e}", p.display()))),
             Self::Bytes(b) => Ok(b.clone()),
             Self::Image(_) => unreachable!("decoded images are not read"),
         }
@@ -164,7 +163,11 @@ impl EncodedImage {
 
     /// A `data:<mime>;base64,...` URI (Cohere Embed).
     pub fn data_uri(&self) -> String {
-        format!("data:{};base64,{}", self.format.to_mime_type(), self.base64())
+        format!(
+            "data:{};base64,{}",
+            self.format.to_mime_type(),
+            self.base64()
+        )
     }
 }
 
@@ -184,7 +187,9 @@ mod tests {
     #[test]
     fn accepted_bytes_are_sent_as_they_are() {
         let bytes = png(5, 3);
-        let e = ImageInput::bytes(bytes.clone()).encode("image", PNG_JPEG).unwrap();
+        let e = ImageInput::bytes(bytes.clone())
+            .encode("image", PNG_JPEG)
+            .unwrap();
         assert_eq!((e.width, e.height, e.format), (5, 3, ImageFormat::Png));
         assert_eq!(e.bytes, bytes);
         assert!(e.data_uri().starts_with("data:image/png;base64,iVBOR"));
@@ -207,11 +212,21 @@ mod tests {
         let e = ImageInput::bytes(b"not an image".to_vec())
             .encode("mask_image", PNG_JPEG)
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: mask_image:"), "{e}");
+        assert!(
+            e.to_string().starts_with("InvalidInput: mask_image:"),
+            "{e}"
+        );
         let e = ImageInput::path("/nonexistent/x.png")
             .encode("image", PNG_JPEG)
             .unwrap_err();
-        assert!(e.to_string().contains("cannot read /nonexistent/x.png"), "{e}");
-        assert!(ImageInput::bytes(Vec::new()).encode("image", PNG_JPEG).is_err());
+        assert!(
+            e.to_string().contains("cannot read /nonexistent/x.png"),
+            "{e}"
+        );
+        assert!(
+            ImageInput::bytes(Vec::new())
+                .encode("image", PNG_JPEG)
+                .is_err()
+        );
     }
 }

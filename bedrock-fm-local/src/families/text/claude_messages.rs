@@ -58,14 +58,16 @@ fn stop_reason(reason: StopReason) -> &'static str {
     }
 }
 
+/// A value's type as Bedrock's validator names it (see `bedrock_fm::spec`).
 fn json_type(v: &Value) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_f64() => "BigDecimal",
+        Value::Number(_) => "Integer",
+        Value::String(_) => "String",
+        Value::Array(_) => "JSONArray",
+        Value::Object(_) => "JSONObject",
     }
 }
 
@@ -508,6 +510,15 @@ mod tests {
         let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
         assert!(
             msg.contains("#/messages/0/content/0: extraneous key [bogus] is not permitted"),
+            "{msg}"
+        );
+        let mut body = documented();
+        body["messages"][0]["content"] = json!(42);
+        let msg = validation_message(invoke(&ClaudeMessages, MODEL, &body));
+        assert!(
+            msg.contains(
+                "#/messages/0/content: expected type: String or JSONArray, found: Integer"
+            ),
             "{msg}"
         );
         let mut body = documented();

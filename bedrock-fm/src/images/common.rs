@@ -1,0 +1,284 @@
+//! What the image wrappers share: checks against the family's request schema and the
+//! catalog (ranges, lengths, sizes, counts), and one call from request to [`ImageDetails`].
+
+use super::input::{EncodedImage, ImageInput};
+use super::options::{ImageOptions, ImageRequest};
+use super::output::{FinishReason, ImageDetails};
+use crate::catalog::{Family, ImageSize, Model};
+use crate::client::Client;
+use crate::embeddings::model::{Invoked, check_body, invoke_json};
+use crate::error::{Error, Result};
+use crate::spec::FieldSpec;
+use image::{DynamicImage, ImageFormat};
+use serde_json::Value;
+
+/// The schema field at a wire path of the family's request.
+pub(crate) fn field(family: Family, path: &[&str]) -> &'static FieldSpec {
+    family
+        .request_spec()
+        .field_at(path)
+        .unwrap_or_else(|| panic!("{} has no field {}", family.id(), path.join(".")))
+}
+
+/// Checks a number against the range the schema declares at `path`.
+pub(crate) fn check_range(family: Family, path: &[&str], location: &str, value: f64) -> Result<()> {
+    let f = field(family, path);
+    let below = f.min.is_some_and(|m| value < m);
+    let above = f.max.is_some_and(|m| value > m);
+    if below || above || value.is_nan() {
+        let end = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+        return Err(Error::invalid(
+            location,
+            format!(
+                "{value} is out of range [{}, {}] for {} (wire `{}`)",
+                end(f.min),
+                end(f.max),
+                family.name(),
+                path.join(".")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a prompt's length (characters) against the schema at `path`; an empty prompt
+/// always fails.
+pub(crate) fn check_text(family: Family, path: &[&str], location: &str, text: &str) -> Result<()> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid(location, "the text is empty"));
+    }
+    let f = field(family, path);
+    let len = text.chars().count() as u64;
+    if let Some(max) = f.max_length.filter(|m| len > *m) {
+        return Err(Error::invalid(
+            location,
+            format!(
+                "the text has {len} characters; {} accepts at most {max} (wire `{}`)",
+                family.name(),
+                path.join(".")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Fails on the first setting of `options` the family does not have.
+pub(crate) fn reject_unsupported(
+    options: &ImageOptions,
+    family: Family,
+    supported: &[&str],
+) -> Result<()> {
+    match options
+        .set_names()
+        .into_iter()
+        .find(|n| !supported.contains(n))
+    {
+        None => Ok(()),
+        Some(name) => Err(Error::invalid(
+            name,
+            format!("{} has no `{name}` setting", family.name()),
+        )),
+    }
+}
+
+/// Width and height, both or neither.
+pub(crate) fn size_of(options: &ImageOptions) -> Result<Option<(u32, u32)>> {
+    match (options.width, options.height) {
+        (Some(w), Some(h)) => Ok(Some((w, h))),
+        (None, None) => Ok(None),
+        _ => Err(Error::invalid("size", "give both width and height")),
+    }
+}
+
+/// Checks a size against the catalog's pixel sizes for `model` (nothing to check for an
+/// ARN).
+pub(crate) fn check_catalog_size(model: Option<Model>, width: u32, height: u32) -> Result<()> {
+    let Some(model) = model else {
+        return Ok(());
+    };
+    let sizes = model.info().image_sizes;
+    let offered = sizes.iter().any(|s| {
+        matches!(s, ImageSize::Pixels { width: w, height: h } if *w == width && *h == height)
+    });
+    if offered {
+        return Ok(());
+    }
+    let list: Vec<String> = sizes
+        .iter()
+        .filter_map(|s| match s {
+            ImageSize::Pixels { width, height } => Some(format!("{width}x{height}")),
+            _ => None,
+        })
+        .collect();
+    Err(Error::invalid(
+        "size",
+        format!(
+            "{width}x{height} is not a size {} generates; it generates {}",
+            model.id(),
+            list.join(", ")
+        ),
+    ))
+}
+
+/// Encodes an input image, checking its size in bytes.
+pub(crate) fn encode(
+    input: &ImageInput,
+    location: &str,
+    formats: &[ImageFormat],
+    max_bytes: usize,
+) -> Result<EncodedImage> {
+    let e = input.encode(location, formats)?;
+    if e.bytes.len() > max_bytes {
+        return Err(Error::invalid(
+            location,
+            format!(
+                "the image has {} bytes; the model accepts at most {max_bytes}",
+                e.bytes.len()
+            ),
+        ));
+    }
+    Ok(e)
+}
+
+/// The images of a response, decoded, with what each wrapper knows about them.
+#[derive(Debug, Default)]
+pub(crate) struct Decoded {
+    pub images: Vec<(DynamicImage, Vec<u8>, ImageFormat)>,
+    pub seeds: Vec<Option<u64>>,
+    pub finish_reasons: Vec<FinishReason>,
+    pub message: Option<String>,
+}
+
+/// What one image family does; [`run`] does the rest.
+pub(crate) trait ImageBackend: Sync {
+    fn client(&self) -> &Client;
+    fn model_id(&self) -> &str;
+    fn family(&self) -> Family;
+    /// The body of `request` (the wrapper's defaults under the request's options), after
+    /// every check.
+    fn body(&self, request: &ImageRequest) -> Result<Value>;
+    /// The images of a response to `body`.
+    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded>;
+}
+
+/// The body of `request`, checked, with the schema as a last safety net.
+pub(crate) fn checked_body<B: ImageBackend + ?Sized>(
+    backend: &B,
+    request: &ImageRequest,
+) -> Result<Value> {
+    let body = backend.body(request)?;
+    check_body(backend.family(), &body)?;
+    Ok(body)
+}
+
+/// Sends `request` and decodes the images.
+pub(crate) async fn run<B: ImageBackend + ?Sized>(
+    backend: &B,
+    request: &ImageRequest,
+) -> Result<ImageDetails> {
+    let body = checked_body(backend, request)?;
+    let invoked = invoke_json(backend.client(), backend.model_id(), &body).await?;
+    let decoded = backend.decode(&invoked, &body)?;
+    let mut images = Vec::new();
+    let mut raw = Vec::new();
+    let mut formats = Vec::new();
+    for (img, bytes, format) in decoded.images {
+        images.push(img);
+        raw.push(bytes);
+        formats.push(format);
+    }
+    Ok(ImageDetails {
+        images,
+        raw,
+        formats,
+        seeds: decoded.seeds,
+        finish_reasons: decoded.finish_reasons,
+        message: decoded.message,
+        task: request.task,
+        body,
+        model_id: backend.model_id().to_owned(),
+        request_id: invoked.request_id,
+        latency: invoked.latency,
+    })
+}
+
+/// The public methods every image wrapper has, over its [`ImageBackend`].
+macro_rules! image_methods {
+    () => {
+        /// Text to image with the builder's defaults: the decoded images.
+        pub async fn generate(
+            &self,
+            prompt: &str,
+        ) -> $crate::error::Result<Vec<image::DynamicImage>> {
+            let details = self.generate_details(prompt).await?;
+            if details.images.is_empty() {
+                let why = details
+                    .message
+                    .unwrap_or_else(|| "the response has no image".to_owned());
+                return Err($crate::embeddings::model::bad_response(
+                    why,
+                    details.request_id,
+                ));
+            }
+            Ok(details.images)
+        }
+
+        /// Text to image with the builder's defaults: images, seeds, finish reasons, raw
+        /// bytes, the body sent, request id and latency.
+        pub async fn generate_details(
+            &self,
+            prompt: &str,
+        ) -> $crate::error::Result<$crate::images::ImageDetails> {
+            self.run(&$crate::images::ImageRequest::text_to_image(prompt))
+                .await
+        }
+
+        /// Runs any task the model has (see [`ImageRequest`](crate::images::ImageRequest));
+        /// every input is checked before any request.
+        pub async fn run(
+            &self,
+            request: &$crate::images::ImageRequest,
+        ) -> $crate::error::Result<$crate::images::ImageDetails> {
+            $crate::images::common::run(self, request).await
+        }
+
+        /// The JSON body `request` would send, after every check (nothing is sent).
+        pub fn request_body(
+            &self,
+            request: &$crate::images::ImageRequest,
+        ) -> $crate::error::Result<serde_json::Value> {
+            $crate::images::common::checked_body(self, request)
+        }
+
+        /// The model ID sent.
+        pub fn model_id(&self) -> &str {
+            $crate::images::common::ImageBackend::model_id(self)
+        }
+    };
+}
+pub(crate) use image_methods;
+
+/// The seed a Titan or Nova request used: the one sent, else the schema's documented default.
+pub(crate) fn seed_sent(family: Family, body: &Value) -> Option<u64> {
+    body.pointer("/imageGenerationConfig/seed")
+        .and_then(Value::as_u64)
+        .or_else(|| {
+            field(family, &["imageGenerationConfig", "seed"])
+                .default
+                .and_then(|d| d.parse().ok())
+        })
+}
+
+/// Checks `#RRGGBB` colors.
+pub(crate) fn check_colors(colors: &[String]) -> Result<()> {
+    for (i, c) in colors.iter().enumerate() {
+        let hex = c.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.chars().all(|ch| ch.is_ascii_hexdigit()) {
+            return Err(Error::invalid(
+                format!("colors[{i}]"),
+                format!("{c:?} is not a #RRGGBB hex color"),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! Amazon Nova Canvas (`amazon.nova-canvas-v1:0`).
+//!
+//! Native format, from
+//! <https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html>: the
+//! `taskType` shape Titan Image Generator has (text-to-image with optional conditioning,
+//! color-guided generation, variation, inpainting, outpainting, background removal), prompts
+//! of 1 to 1,024 characters, a `style` for text-to-image, 1 to 5 images. Sizes, from
+//! <https://docs.aws.amazon.com/nova/latest/userguide/image-gen-access.html> ("Supported image
+//! resolutions"): each side 320 to 4,096 pixels and divisible by 16, an aspect ratio between
+//! 1:4 and 4:1, fewer than 4,194,304 pixels in all.
+
+use super::common::{Decoded, ImageBackend, image_methods};
+use super::options::{ImageOptions, ImageRequest, ImageTask, Quality, option_setters};
+use super::task_body::{TaskModel, task_body};
+use super::titan_image::decode_task_images;
+use crate::bodies::nova_canvas::{NovaCanvasResponse, NovaCanvasStyle};
+use crate::catalog::{Family, Model};
+use crate::client::Client;
+use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::error::{Error, Result};
+use serde_json::Value;
+
+const FAMILY: Family = Family::NovaCanvas;
+
+/// The largest input image, in bytes.
+pub const MAX_IMAGE_BYTES: usize = 25_000_000;
+/// The shortest side of a generated image, in pixels.
+pub const MIN_SIDE: u32 = 320;
+/// The longest side of a generated image, in pixels.
+pub const MAX_SIDE: u32 = 4096;
+/// Sides are multiples of this.
+pub const SIDE_STEP: u32 = 16;
+/// A generated image has fewer pixels than this.
+pub const MAX_PIXELS: u64 = 4_194_304;
+
+const TASKS: &[ImageTask] = &[
+    ImageTask::TextToImage,
+    ImageTask::ColorGuided,
+    ImageTask::Variation,
+    ImageTask::Inpainting,
+    ImageTask::Outpainting,
+    ImageTask::BackgroundRemoval,
+];
+const SUPPORTED: &[&str] = &[
+    "negative_prompt",
+    "size",
+    "count",
+    "seed",
+    "cfg_scale",
+    "quality",
+    "style",
+];
+
+/// Checks a Nova Canvas output size against the documented rules.
+pub fn check_size(width: u32, height: u32) -> Result<()> {
+    let mut broken = Vec::new();
+    for (name, side) in [("width", width), ("height", height)] {
+        if !(MIN_SIDE..=MAX_SIDE).contains(&side) {
+            broken.push(format!("{name} {side} is not between {MIN_SIDE} and {MAX_SIDE}"));
+        }
+        if side % SIDE_STEP != 0 {
+            broken.push(format!("{name} {side} is not divisible by {SIDE_STEP}"));
+        }
+    }
+    let (long, short) = (width.max(height), width.min(height).max(1));
+    if long > 4 * short {
+        broken.push("the aspect ratio is not between 1:4 and 4:1".to_owned());
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels >= MAX_PIXELS {
+        broken.push(format!("{pixels} pixels is not fewer than {MAX_PIXELS}"));
+    }
+    if broken.is_empty() {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "size",
+        format!(
+            "{width}x{height} is not a size Nova Canvas generates: {}",
+            broken.join("; ")
+        ),
+    ))
+}
+
+/// Amazon Nova Canvas. Build one with [`NovaCanvas::builder`].
+///
+/// ```no_run
+/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+/// use bedrock_fm::catalog::Model;
+/// use bedrock_fm::images::{ImageRequest, NovaCanvas};
+///
+/// let canvas = NovaCanvas::builder(&client, Model::AmazonNovaCanvasV1_0)
+///     .size(1280, 720)
+///     .build()?;
+/// let palette = ImageRequest::color_guided("a quiet harbour", ["#1F4E79", "#F2C14E"]);
+/// let details = canvas.run(&palette).await?;
+/// # let _ = details; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct NovaCanvas {
+    client: Client,
+    model_id: String,
+    model: Option<Model>,
+    defaults: ImageOptions,
+}
+
+/// Builder of [`NovaCanvas`]: the model and the defaults of every call.
+#[derive(Debug, Clone)]
+pub struct NovaCanvasBuilder {
+    client: Client,
+    model: ModelRef,
+    defaults: ImageOptions,
+}
+
+impl NovaCanvas {
+    /// A builder for `model`: Nova Canvas, its inference profile, or an ARN.
+    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> NovaCanvasBuilder {
+        NovaCanvasBuilder {
+            client: client.clone(),
+            model: model.into(),
+            defaults: ImageOptions::default(),
+        }
+    }
+
+    /// The catalog model, unless built from an ARN.
+    pub fn model(&self) -> Option<Model> {
+        self.model
+    }
+
+    /// The builder's defaults.
+    pub fn defaults(&self) -> &ImageOptions {
+        &self.defaults
+    }
+
+    image_methods!();
+}
+
+impl NovaCanvasBuilder {
+    option_setters!(defaults);
+
+    /// Output quality (default standard).
+    pub fn quality(mut self, quality: Quality) -> Self {
+        self.defaults = self.defaults.quality(quality);
+        self
+    }
+
+    /// Visual style of text-to-image.
+    pub fn style(mut self, style: NovaCanvasStyle) -> Self {
+        self.defaults = self.defaults.style(style);
+        self
+    }
+
+    /// Checks the model and the defaults (size rules, ranges), and builds.
+    pub fn build(self) -> Result<NovaCanvas> {
+        let model_id = self.model.as_str().to_owned();
+        let model = resolve(FAMILY, &model_id)?;
+        let canvas = NovaCanvas {
+            client: self.client,
+            model_id,
+            model,
+            defaults: self.defaults,
+        };
+        canvas.body(&ImageRequest::text_to_image("check the defaults"))?;
+        Ok(canvas)
+    }
+}
+
+impl ImageBackend for NovaCanvas {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    fn family(&self) -> Family {
+        FAMILY
+    }
+
+    fn body(&self, request: &ImageRequest) -> Result<Value> {
+        let m = TaskModel {
+            family: FAMILY,
+            model_id: &self.model_id,
+            tasks: TASKS,
+            conditioning: true,
+            supported: SUPPORTED,
+            check_size: &check_size,
+            max_image_bytes: MAX_IMAGE_BYTES,
+        };
+        task_body(&m, &self.defaults, request)
+    }
+
+    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
+        let r: NovaCanvasResponse = typed(invoked)?;
+        decode_task_images(FAMILY, invoked, body, r.images, r.error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_the_documented_rules() {
+        assert!(check_size(1024, 1024).is_ok());
+        assert!(check_size(1280, 720).is_ok());
+        assert!(check_size(320, 1280).is_ok());
+        let e = check_size(1000, 1000).unwrap_err();
+        assert!(e.to_string().contains("width 1000 is not divisible by 16"), "{e}");
+        assert!(check_size(320, 1600).is_err()); // 1:5
+        assert!(check_size(2048, 2048).is_err()); // 4,194,304 pixels
+        assert!(check_size(256, 256).is_err());
+    }
+}

@@ -1,0 +1,278 @@
+//! Amazon Titan Image Generator G1 v1 (`amazon.titan-image-generator-v1`) and v2
+//! (`amazon.titan-image-generator-v2:0`).
+//!
+//! Native format, from
+//! <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-image.html>:
+//! `taskType` `TEXT_IMAGE`, `INPAINTING`, `OUTPAINTING`, `IMAGE_VARIATION` and, v2 only,
+//! `COLOR_GUIDED_GENERATION`, `BACKGROUND_REMOVAL` and text-to-image image conditioning; an
+//! `imageGenerationConfig` with 1 to 5 images of the documented sizes (the catalog's list).
+//! Limits, from <https://docs.aws.amazon.com/bedrock/latest/userguide/titan-image-models.html>:
+//! prompts of at most 512 characters, input images of at most 5 MB.
+
+use super::common::{Decoded, ImageBackend, check_catalog_size, image_methods, seed_sent};
+use super::options::{ImageOptions, ImageRequest, ImageTask, Quality, option_setters};
+use super::output::{FinishReason, decode_image};
+use super::task_body::{TaskModel, task_body};
+use crate::bodies::titan_image::TitanImageResponse;
+use crate::catalog::{Family, Model};
+use crate::client::Client;
+use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::error::Result;
+use serde_json::Value;
+
+const FAMILY: Family = Family::TitanImage;
+
+/// The largest input image, in bytes.
+pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+
+const V1_TASKS: &[ImageTask] = &[
+    ImageTask::TextToImage,
+    ImageTask::Variation,
+    ImageTask::Inpainting,
+    ImageTask::Outpainting,
+];
+const V2_TASKS: &[ImageTask] = &[
+    ImageTask::TextToImage,
+    ImageTask::ColorGuided,
+    ImageTask::Variation,
+    ImageTask::Inpainting,
+    ImageTask::Outpainting,
+    ImageTask::BackgroundRemoval,
+];
+const SUPPORTED: &[&str] = &[
+    "negative_prompt",
+    "size",
+    "count",
+    "seed",
+    "cfg_scale",
+    "quality",
+];
+
+/// Amazon Titan Image Generator (v1, v2). Build one with [`TitanImage::builder`].
+///
+/// ```no_run
+/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+/// use bedrock_fm::catalog::Model;
+/// use bedrock_fm::images::{ImageRequest, TitanImage};
+///
+/// let titan = TitanImage::builder(&client, Model::AmazonTitanImageGeneratorV2_0)
+///     .size(1024, 1024)
+///     .seed(42)
+///     .build()?;
+/// let images = titan.generate("a lighthouse at dusk").await?;
+/// let without_background = titan
+///     .run(&ImageRequest::background_removal(images[0].clone()))
+///     .await?;
+/// # let _ = without_background; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct TitanImage {
+    client: Client,
+    model_id: String,
+    model: Option<Model>,
+    defaults: ImageOptions,
+}
+
+/// Builder of [`TitanImage`]: the model and the defaults of every call.
+#[derive(Debug, Clone)]
+pub struct TitanImageBuilder {
+    client: Client,
+    model: ModelRef,
+    defaults: ImageOptions,
+}
+
+impl TitanImage {
+    /// A builder for `model`: a Titan Image Generator model or an ARN.
+    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> TitanImageBuilder {
+        TitanImageBuilder {
+            client: client.clone(),
+            model: model.into(),
+            defaults: ImageOptions::default(),
+        }
+    }
+
+    /// The catalog model, unless built from an ARN.
+    pub fn model(&self) -> Option<Model> {
+        self.model
+    }
+
+    /// The builder's defaults.
+    pub fn defaults(&self) -> &ImageOptions {
+        &self.defaults
+    }
+
+    fn is_v1(&self) -> bool {
+        matches!(
+            self.model,
+            Some(Model::AmazonTitanImageGeneratorV1 | Model::AmazonTitanImageGeneratorV1_0)
+        )
+    }
+
+    image_methods!();
+}
+
+impl TitanImageBuilder {
+    option_setters!(defaults);
+
+    /// Output quality (default standard).
+    pub fn quality(mut self, quality: Quality) -> Self {
+        self.defaults = self.defaults.quality(quality);
+        self
+    }
+
+    /// Checks the model and the defaults (sizes against the catalog, ranges), and builds.
+    pub fn build(self) -> Result<TitanImage> {
+        let model_id = self.model.as_str().to_owned();
+        let model = resolve(FAMILY, &model_id)?;
+        let titan = TitanImage {
+            client: self.client,
+            model_id,
+            model,
+            defaults: self.defaults,
+        };
+        titan.body(&ImageRequest::text_to_image("check the defaults"))?;
+        Ok(titan)
+    }
+}
+
+impl ImageBackend for TitanImage {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    fn family(&self) -> Family {
+        FAMILY
+    }
+
+    fn body(&self, request: &ImageRequest) -> Result<Value> {
+        let model = self.model;
+        let v1 = self.is_v1();
+        let m = TaskModel {
+            family: FAMILY,
+            model_id: &self.model_id,
+            tasks: if v1 { V1_TASKS } else { V2_TASKS },
+            conditioning: !v1,
+            supported: SUPPORTED,
+            check_size: &|w, h| check_catalog_size(model, w, h),
+            max_image_bytes: MAX_IMAGE_BYTES,
+        };
+        task_body(&m, &self.defaults, request)
+    }
+
+    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
+        let r: TitanImageResponse = typed(invoked)?;
+        decode_task_images(FAMILY, invoked, body, r.images, r.error)
+    }
+}
+
+/// The images of a Titan or Nova response (`images`, `error`).
+pub(crate) fn decode_task_images(
+    family: Family,
+    invoked: &Invoked,
+    body: &Value,
+    images: Option<Vec<String>>,
+    error: Option<String>,
+) -> Result<Decoded> {
+    let seed = seed_sent(family, body);
+    let mut out = Decoded {
+        message: error,
+        ..Decoded::default()
+    };
+    for (i, b64) in images.unwrap_or_default().iter().enumerate() {
+        out.images.push(decode_image(
+            b64,
+            &format!("images[{i}]"),
+            &invoked.request_id,
+        )?);
+        out.seeds.push(seed);
+        out.finish_reasons.push(FinishReason::Success);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{DynamicImage, RgbImage};
+    use serde_json::json;
+
+    fn client() -> Client {
+        let config = aws_sdk_bedrockruntime::Config::builder()
+            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+            .build();
+        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
+    }
+
+    #[test]
+    fn text_to_image_body_has_the_documented_names() {
+        let titan = TitanImage::builder(&client(), Model::AmazonTitanImageGeneratorV2_0)
+            .size(512, 512)
+            .build()
+            .unwrap();
+        let req = ImageRequest::text_to_image("a fox")
+            .negative_prompt("blurry")
+            .count(2)
+            .seed(7)
+            .cfg_scale(8.0);
+        assert_eq!(
+            titan.request_body(&req).unwrap(),
+            json!({
+                "taskType": "TEXT_IMAGE",
+                "textToImageParams": {"text": "a fox", "negativeText": "blurry"},
+                "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512,
+                                          "cfgScale": 8.0, "seed": 7}
+            })
+        );
+    }
+
+    #[test]
+    fn bad_sizes_counts_and_tasks_are_named() {
+        let c = client();
+        let e = TitanImage::builder(&c, Model::AmazonTitanImageGeneratorV2_0)
+            .size(1000, 1000)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().starts_with("InvalidInput: size: 1000x1000 is not a size"), "{e}");
+        let titan = TitanImage::builder(&c, Model::AmazonTitanImageGeneratorV1)
+            .build()
+            .unwrap();
+        let e = titan
+            .request_body(&ImageRequest::text_to_image("x").count(6))
+            .unwrap_err();
+        assert!(e.to_string().starts_with("InvalidInput: count: 6 is out of range [1, 5]"), "{e}");
+        let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
+        let e = titan
+            .request_body(&ImageRequest::background_removal(img))
+            .unwrap_err();
+        assert!(e.to_string().contains("has no background removal"), "{e}");
+        let e = titan
+            .request_body(&ImageRequest::text_to_image("x").steps(30))
+            .unwrap_err();
+        assert!(e.to_string().starts_with("InvalidInput: steps:"), "{e}");
+    }
+
+    #[test]
+    fn masks_need_an_image_of_the_same_size() {
+        let titan = TitanImage::builder(&client(), Model::AmazonTitanImageGeneratorV2_0)
+            .build()
+            .unwrap();
+        let e = titan
+            .request_body(&ImageRequest::new(ImageTask::Inpainting).mask_prompt("the sky"))
+            .unwrap_err();
+        assert!(e.to_string().starts_with("InvalidInput: image: inpainting needs the input image the mask"), "{e}");
+        let e = titan
+            .request_body(&ImageRequest::text_to_image("x").mask_prompt("the sky"))
+            .unwrap_err();
+        assert!(e.to_string().starts_with("InvalidInput: mask_prompt:"), "{e}");
+        let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
+        let mask = DynamicImage::ImageRgb8(RgbImage::new(32, 32));
+        let e = titan
+            .request_body(&ImageRequest::inpainting(img).mask_image(mask))
+            .unwrap_err();
+        assert!(e.to_string().contains("must have the input image's size, 64x64"), "{e}");
+    }
+}
