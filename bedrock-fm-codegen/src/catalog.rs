@@ -159,10 +159,36 @@ pub struct ModelEntry {
     pub embedding_dimensions: Vec<u64>,
     pub image_sizes: Vec<ImageSize>,
     pub reasoning: Option<String>,
+    pub image_input: Option<ImageInputLimits>,
     pub lifecycle: String,
     pub profiles: Vec<String>,
     pub source: String,
 }
+
+/// Limits on images in a conversation. Defaults, for a vision model that states none, are
+/// Converse's `Message` limits: "up to 20 images. Each image's size, height, and width must be
+/// no more than 3.75 MB, 8000 px, and 8000 px" and `ImageFormat` png | jpeg | gif | webp
+/// (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageInputLimits {
+    pub formats: Vec<String>,
+    pub max_count: u64,
+    pub max_bytes: u64,
+    pub max_dimension: u64,
+}
+
+impl Default for ImageInputLimits {
+    fn default() -> Self {
+        Self {
+            formats: ["png", "jpeg", "gif", "webp"].map(String::from).to_vec(),
+            max_count: 20,
+            max_bytes: 3_932_160,
+            max_dimension: 8000,
+        }
+    }
+}
+
+pub const IMAGE_FORMATS: &[&str] = &["png", "jpeg", "gif", "webp"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageSize {
@@ -658,6 +684,7 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
         embedding_dimensions: e.opt_u64_list("embedding_dimensions")?.unwrap_or_default(),
         image_sizes: parse_sizes(&mut e)?,
         reasoning: e.opt_str("reasoning")?,
+        image_input: parse_image_limits(&mut e)?,
         lifecycle: e.str("lifecycle")?,
         profiles: e.str_list("profiles")?,
         source: source(&mut e)?,
@@ -674,6 +701,34 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
     }
     e.finish()?;
     Ok(model)
+}
+
+/// `image_formats`, `max_images`, `max_image_bytes`, `max_image_dimension`: each optional,
+/// defaulting to Converse's limits; present only for vision models.
+fn parse_image_limits(e: &mut Entry) -> Result<Option<ImageInputLimits>, CatalogError> {
+    let formats = e.opt_str_list("image_formats")?;
+    let count = e.opt_u64("max_images")?;
+    let bytes = e.opt_u64("max_image_bytes")?;
+    let dimension = e.opt_u64("max_image_dimension")?;
+    let vision = e.peek_bool("vision");
+    if !vision {
+        let given = formats.is_some() || count.is_some() || bytes.is_some() || dimension.is_some();
+        return match given {
+            true => Err(e.err("max_images", "image limits apply to vision models only")),
+            false => Ok(None),
+        };
+    }
+    let defaults = ImageInputLimits::default();
+    let limits = ImageInputLimits {
+        formats: formats.unwrap_or(defaults.formats),
+        max_count: count.unwrap_or(defaults.max_count),
+        max_bytes: bytes.unwrap_or(defaults.max_bytes),
+        max_dimension: dimension.unwrap_or(defaults.max_dimension),
+    };
+    for f in &limits.formats {
+        one_of(e, "image_formats", f, IMAGE_FORMATS)?;
+    }
+    Ok(Some(limits))
 }
 
 fn parse_sizes(e: &mut Entry) -> Result<Vec<ImageSize>, CatalogError> {

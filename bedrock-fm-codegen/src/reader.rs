@@ -112,6 +112,14 @@ impl<'a> Entry<'a> {
         self.typed(key, "a boolean", Value::as_bool)
     }
 
+    /// A boolean's value without marking the key read (false when absent or not a boolean).
+    pub fn peek_bool(&self, key: &str) -> bool {
+        self.table
+            .get(key)
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
     pub fn bool(&mut self, key: &'static str) -> Result<bool, CatalogError> {
         let v = self.opt_bool(key)?;
         self.need(key, v)

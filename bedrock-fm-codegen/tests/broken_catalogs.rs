@@ -202,3 +202,17 @@ fn invalid_toml_is_reported_with_its_position() {
         "{e}"
     );
 }
+
+#[test]
+fn image_limits_on_a_model_without_vision() {
+    let text = replaced(
+        "lifecycle = \"legacy\"",
+        "lifecycle = \"legacy\"\nmax_images = 3",
+    );
+    assert_eq!(
+        error_for(&text),
+        "models.toml: model \"example.demo-lite-v1\", field `max_images`: image limits apply to vision models only"
+    );
+    let format = replaced("vision = true", "vision = true\nimage_formats = [\"bmp\"]");
+    assert!(error_for(&format).contains("field `image_formats`: unknown value \"bmp\""));
+}

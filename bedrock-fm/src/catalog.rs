@@ -157,12 +157,28 @@ pub struct ModelInfo {
     pub image_sizes: &'static [ImageSize],
     /// The reasoning style, if the model reasons.
     pub reasoning: Option<ReasoningStyle>,
+    /// Limits on images in a conversation (vision models).
+    pub image_input: Option<ImageInputLimits>,
     /// Active or legacy.
     pub lifecycle: Lifecycle,
     /// The cross-region inference profiles it is offered under.
     pub profiles: &'static [ProfilePrefix],
     /// The AWS page this entry comes from.
     pub source: &'static str,
+}
+
+/// Limits on the images a vision model takes in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImageInputLimits {
+    /// Accepted formats (`png`, `jpeg`, `gif`, `webp`).
+    pub formats: &'static [&'static str],
+    /// Most images in one request.
+    pub max_count: u32,
+    /// Largest encoded image, in bytes.
+    pub max_bytes: u64,
+    /// Largest width or height, in pixels.
+    pub max_dimension: u32,
 }
 
 /// How a model is asked to reason.

@@ -12,7 +12,7 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
     let count = catalog.models.len();
     quote! {
         #[allow(unused_imports)]
-        use crate::catalog::{FamilyKind, ImageSize, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle};
+        use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle};
         use crate::spec::StructSpec;
 
         #family_enum
@@ -205,6 +205,18 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
         }
         None => quote!(None),
     };
+    let image_input = match &m.image_input {
+        Some(l) => {
+            let (formats, count, bytes, dim) = (
+                &l.formats,
+                l.max_count as u32,
+                l.max_bytes,
+                l.max_dimension as u32,
+            );
+            quote!(Some(ImageInputLimits { formats: &[#(#formats),*], max_count: #count, max_bytes: #bytes, max_dimension: #dim }))
+        }
+        None => quote!(None),
+    };
     let lifecycle = format_ident!("{}", camel(&m.lifecycle));
     let input = modalities(&m.input);
     let output = modalities(&m.output);
@@ -230,6 +242,7 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
             embedding_dimensions: &[#(#dims),*],
             image_sizes: &[#(#sizes),*],
             reasoning: #reasoning,
+            image_input: #image_input,
             lifecycle: Lifecycle::#lifecycle,
             profiles: &[#(ProfilePrefix::#profiles),*],
             source: #source,

@@ -3,7 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::catalog::{
-    FamilyKind, ImageSize, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle,
+    FamilyKind, ImageInputLimits, ImageSize, Lifecycle, Modality, ModelInfo,
+    ProfilePrefix, ReasoningStyle,
 };
 use crate::spec::StructSpec;
 /// A model family: one native InvokeModel JSON format and one wrapper type.
@@ -79,9 +80,9 @@ impl Family {
 #[non_exhaustive]
 pub enum Model {
     /// Example Demo v1 (`example.demo-v1:0`), family `demo`.
-    ExampleDemoV1_0 = 0usize,
+    ExampleDemoV1_0 = 0,
     /// Example Demo Lite (`example.demo-lite-v1`), family `demo`. Legacy.
-    ExampleDemoLiteV1 = 1usize,
+    ExampleDemoLiteV1 = 1,
 }
 impl Model {
     /// Every model, in `models.toml` order.
@@ -118,6 +119,12 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         embedding_dimensions: &[],
         image_sizes: &[],
         reasoning: None,
+        image_input: Some(ImageInputLimits {
+            formats: &["png", "jpeg", "gif", "webp"],
+            max_count: 20u32,
+            max_bytes: 3932160u64,
+            max_dimension: 8000u32,
+        }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::UsGov],
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
@@ -139,6 +146,7 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         embedding_dimensions: &[],
         image_sizes: &[],
         reasoning: Some(ReasoningStyle::Budget),
+        image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html",

@@ -4,3 +4,4 @@
 //! Code generated from `models.toml`; see `bedrock-fm-codegen`.
 pub mod bodies;
 pub mod catalog;
+pub mod wrappers;
