@@ -47,9 +47,16 @@ impl TextFamily for ClaudeFamily {
         Ok(prompt)
     }
 
+    /// Bedrock reports a natural end as `stop_sequence` with `stop: "\n\nHuman:"`, the
+    /// model's built-in stop sequence; that is an end of turn, not the caller's stop word.
     fn decode(response: &Value) -> Decoded {
-        Decoded::text(response.get("completion").and_then(Value::as_str))
-            .with_stop(response.get("stop_reason").and_then(Value::as_str))
+        let stop = response.get("stop").and_then(Value::as_str);
+        let reason = response.get("stop_reason").and_then(Value::as_str);
+        let reason = match (reason, stop) {
+            (Some("stop_sequence"), Some("\n\nHuman:")) => Some("end_turn"),
+            _ => reason,
+        };
+        Decoded::text(response.get("completion").and_then(Value::as_str)).with_stop(reason)
     }
 
     fn decode_chunk(chunk: &Value) -> Decoded {
@@ -88,5 +95,14 @@ mod tests {
             claude_text_prompt(&prefill),
             "\n\nHuman: List:\n\nAssistant: 1."
         );
+    }
+
+    // Source: stop_reason/stop in the response, model-parameters-anthropic-claude-text-completion.html
+    #[test]
+    fn the_built_in_human_stop_sequence_is_an_end_of_turn() {
+        let natural = serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "\n\nHuman:"});
+        assert_eq!(ClaudeFamily::decode(&natural).stop_reason.as_deref(), Some("end_turn"));
+        let caller = serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "END"});
+        assert_eq!(ClaudeFamily::decode(&caller).stop_reason.as_deref(), Some("stop_sequence"));
     }
 }

@@ -41,7 +41,9 @@ impl TextFamily for JurassicFamily {
             .first()
             .and_then(|c| c.get("finishReason"))
             .and_then(|r| r.get("reason"))
-            .and_then(Value::as_str);
+            .and_then(Value::as_str)
+            // AI21's "stop" means a stop sequence was generated (its natural end is "endoftext").
+            .map(|r| if r == "stop" { "stop_sequence" } else { r });
         Decoded {
             texts,
             ..Decoded::default()

@@ -20,7 +20,7 @@ pub struct Llama2ChatRequest {
     /// Lower values ignore less probable options; 1.0 disables. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens to generate; the response is truncated past it. Range: [1, 2048]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     #[serde(rename = "max_gen_len", default, skip_serializing_if = "Option::is_none")]
     pub max_gen_len: Option<u32>,
 }
@@ -58,7 +58,7 @@ impl Llama2ChatRequestBuilder {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens to generate; the response is truncated past it. Range: [1, 2048]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     pub fn max_gen_len(mut self, value: u32) -> Self {
         self.max_gen_len = Some(value);
         self
@@ -93,7 +93,7 @@ impl Llama2ChatRequestBuilder {
                 "max_gen_len",
                 *v as f64,
                 Some(1f64),
-                Some(2048f64),
+                None,
             )?;
         }
         Ok(Llama2ChatRequest {
@@ -159,14 +159,14 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             ty: TypeSpec::U32,
             required: false,
             min: Some(1f64),
-            max: Some(2048f64),
+            max: None,
             values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
             max_items: None,
             default: Some("512"),
-            doc: "Maximum tokens to generate; the response is truncated past it.",
+            doc: "Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it).",
         },
     ],
 };

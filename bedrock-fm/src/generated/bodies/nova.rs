@@ -646,7 +646,7 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaInferenceConfig {
-    /// Maximum tokens to generate (default dynamic); earlier docs named it max_new_tokens. Range: [1, 5000]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens. Range: [1, ]. Wire name: `maxTokens`.
     #[serde(rename = "maxTokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
     /// Amount of randomness injected into the response. Range: [0.00001, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
@@ -690,7 +690,7 @@ pub struct NovaInferenceConfigBuilder {
     reasoning_config: Option<super::nova::NovaReasoningConfig>,
 }
 impl NovaInferenceConfigBuilder {
-    /// Maximum tokens to generate (default dynamic); earlier docs named it max_new_tokens. Range: [1, 5000]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens. Range: [1, ]. Wire name: `maxTokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
@@ -732,7 +732,7 @@ impl NovaInferenceConfigBuilder {
                 "max_tokens",
                 *v as f64,
                 Some(1f64),
-                Some(5000f64),
+                None,
             )?;
         }
         let temperature = self.temperature;
@@ -787,14 +787,14 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             ty: TypeSpec::U32,
             required: false,
             min: Some(1f64),
-            max: Some(5000f64),
+            max: None,
             values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
             max_items: None,
             default: None,
-            doc: "Maximum tokens to generate (default dynamic); earlier docs named it max_new_tokens.",
+            doc: "Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens.",
         },
         FieldSpec {
             rust_name: "temperature",
