@@ -17,21 +17,27 @@ use std::fmt;
 
 /// The help of the program as a whole (`bedrock-fm --help`).
 pub const HELP: &str = "\
-bedrock-fm: call Amazon Bedrock text models from the command line.
+bedrock-fm: call Amazon Bedrock models from the command line.
 
 Usage:
   bedrock-fm models [--json]
   bedrock-fm generate --model <ID> [--api invoke|converse] [--stream] [--details]
       [--temperature F] [--top-p F] [--max-tokens N] [--stop TEXT]... [--extra-args JSON]
       [--region R] [--local] <PROMPT>
+  bedrock-fm embed --model <ID> [--input-type document|query] [--dimensions N]
+      [--image PATH]... [--region R] [--local] <TEXT>...
+  bedrock-fm image --model <ID> [--negative TEXT] [--width W --height H] [--seed S]
+      [--count N] --out <DIR> [--region R] [--local] <PROMPT>
 
 Commands:
   models      List the model catalog, one model per line (or a JSON array with --json).
   generate    Generate text with a text model; see `bedrock-fm generate --help`.
+  embed       Print embedding vectors as a JSON array; see `bedrock-fm embed --help`.
+  image       Generate images into PNG files; see `bedrock-fm image --help`.
 
 AWS credentials, region and endpoint come from the AWS configuration chain (AWS_PROFILE,
 AWS_REGION, AWS_ACCESS_KEY_ID, AWS_BEARER_TOKEN_BEDROCK, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, ...).
-`generate --local` runs against an in-process bedrock-fm-local server instead: no AWS account
+`--local` runs against an in-process bedrock-fm-local server instead: no AWS account
 needed.
 
 Exit status: 0 on success, 1 when the call fails, 2 on a usage or input error; errors are one
@@ -90,6 +96,10 @@ pub enum Command {
     },
     /// `bedrock-fm generate`.
     Generate(GenerateArgs),
+    /// `bedrock-fm embed`.
+    Embed(crate::commands::embed::EmbedArgs),
+    /// `bedrock-fm image`.
+    Image(crate::commands::image::ImageArgs),
 }
 
 /// The options of `bedrock-fm generate`, each checked.
@@ -140,14 +150,14 @@ pub struct ArgError {
 }
 
 impl ArgError {
-    fn usage(message: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self {
             kind: ArgErrorKind::Usage,
             message: message.into(),
         }
     }
 
-    fn invalid(flag: &str, message: impl fmt::Display) -> Self {
+    pub(crate) fn invalid(flag: &str, message: impl fmt::Display) -> Self {
         Self {
             kind: ArgErrorKind::InvalidInput,
             message: format!("{flag}: {message}"),
@@ -168,7 +178,7 @@ impl fmt::Display for ArgError {
 impl std::error::Error for ArgError {}
 
 /// One command-line token, classified.
-enum Token {
+pub(crate) enum Token {
     /// `--name` or `--name=value` (`-h` is `--help`, `-V` is `--version`).
     Flag { name: String, value: Option<String> },
     /// Anything else (also every argument after `--`).
@@ -177,14 +187,14 @@ enum Token {
 
 /// Reads the arguments one at a time: a token where a flag may stand, or the raw next
 /// argument as the value of the flag just read (so `--temperature -0.5` works).
-struct Tokens<'a> {
+pub(crate) struct Tokens<'a> {
     args: &'a [String],
     pos: usize,
     positional_only: bool,
 }
 
 impl<'a> Tokens<'a> {
-    fn new(args: &'a [String]) -> Self {
+    pub(crate) fn new(args: &'a [String]) -> Self {
         Self {
             args,
             pos: 0,
@@ -193,14 +203,14 @@ impl<'a> Tokens<'a> {
     }
 
     /// Whether `--help` or `-h` appears where a flag may stand (before `--`).
-    fn asks_for_help(&self) -> bool {
+    pub(crate) fn asks_for_help(&self) -> bool {
         self.args
             .iter()
             .take_while(|a| *a != "--")
             .any(|a| a == "--help" || a == "-h")
     }
 
-    fn next_token(&mut self) -> Result<Option<Token>, ArgError> {
+    pub(crate) fn next_token(&mut self) -> Result<Option<Token>, ArgError> {
         let Some(arg) = self.args.get(self.pos) else {
             return Ok(None);
         };
@@ -236,7 +246,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// The value of `--flag`: `inline` (from `--flag=value`) or the next argument verbatim.
-    fn value(&mut self, flag: &str, inline: Option<String>) -> Result<String, ArgError> {
+    pub(crate) fn value(&mut self, flag: &str, inline: Option<String>) -> Result<String, ArgError> {
         if let Some(v) = inline {
             return Ok(v);
         }
@@ -252,25 +262,29 @@ impl<'a> Tokens<'a> {
 pub fn parse(args: &[String]) -> Result<Command, ArgError> {
     let Some((command, rest)) = args.split_first() else {
         return Err(ArgError::usage(
-            "missing command: expected `models` or `generate` (see `bedrock-fm --help`)",
+            "missing command: expected `models`, `generate`, `embed` or `image` (see `bedrock-fm --help`)",
         ));
     };
     match command.as_str() {
         "models" => parse_models(rest),
         "generate" => parse_generate(rest),
+        "embed" => crate::commands::embed::parse(rest),
+        "image" => crate::commands::image::parse(rest),
         "help" => Ok(Command::Help(match rest.first().map(String::as_str) {
             Some("models") => MODELS_HELP,
             Some("generate") => GENERATE_HELP,
+            Some("embed") => crate::commands::embed::HELP,
+            Some("image") => crate::commands::image::HELP,
             _ => HELP,
         })),
         "--help" | "-h" => Ok(Command::Help(HELP)),
         "--version" | "-V" => Ok(Command::Version),
         other if other.starts_with('-') => Err(ArgError::usage(format!(
-            "unknown flag `{other}` before the command: expected `models` or `generate` \
+            "unknown flag `{other}` before the command: expected `models`, `generate`, `embed` or `image` \
              (see `bedrock-fm --help`)"
         ))),
         other => Err(ArgError::usage(format!(
-            "unknown command `{other}`: expected `models` or `generate` (see `bedrock-fm --help`)"
+            "unknown command `{other}`: expected `models`, `generate`, `embed` or `image` (see `bedrock-fm --help`)"
         ))),
     }
 }
@@ -310,7 +324,7 @@ fn parse_models(args: &[String]) -> Result<Command, ArgError> {
 }
 
 /// Sets a once-only option, refusing a second occurrence.
-fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), ArgError> {
+pub(crate) fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), ArgError> {
     if slot.is_some() {
         return Err(ArgError::usage(format!(
             "`--{flag}` given twice (it takes one value)"
@@ -320,7 +334,7 @@ fn set_once<T>(slot: &mut Option<T>, flag: &str, value: T) -> Result<(), ArgErro
     Ok(())
 }
 
-fn parse_float(flag: &str, text: &str) -> Result<f64, ArgError> {
+pub(crate) fn parse_float(flag: &str, text: &str) -> Result<f64, ArgError> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
         _ => Err(ArgError::invalid(
@@ -330,7 +344,7 @@ fn parse_float(flag: &str, text: &str) -> Result<f64, ArgError> {
     }
 }
 
-fn parse_count(flag: &str, text: &str) -> Result<u32, ArgError> {
+pub(crate) fn parse_count(flag: &str, text: &str) -> Result<u32, ArgError> {
     text.trim().parse::<u32>().map_err(|_| {
         ArgError::invalid(
             &format!("--{flag}"),
@@ -376,7 +390,7 @@ fn parse_extra_args(text: &str) -> Result<Value, ArgError> {
     Ok(value)
 }
 
-fn non_empty(flag: &str, text: String) -> Result<String, ArgError> {
+pub(crate) fn non_empty(flag: &str, text: String) -> Result<String, ArgError> {
     if text.trim().is_empty() {
         return Err(ArgError::invalid(&format!("--{flag}"), "is empty"));
     }

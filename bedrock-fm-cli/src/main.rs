@@ -1,5 +1,5 @@
-//! `bedrock-fm`: list the bedrock-fm model catalog and generate text with any Bedrock text
-//! model, against AWS (through the AWS configuration chain) or an in-process local server.
+//! `bedrock-fm`: list the bedrock-fm model catalog, generate text with any Bedrock text model,
+//! embed texts and images, and generate images, against AWS (through the AWS configuration chain) or an in-process local server.
 //!
 //! Exit status: 0 on success, 1 when a call fails, 2 on a usage or input error. Every failure
 //! is one line on stderr, `error: <Kind>: <message>`.
@@ -89,6 +89,13 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 fn run(argv: &[String]) -> Result<(), Failure> {
     match args::parse(argv)? {
         Command::Help(text) => Ok(std::io::stdout().write_all(text.as_bytes())?),
@@ -98,13 +105,9 @@ fn run(argv: &[String]) -> Result<(), Failure> {
             env!("CARGO_PKG_VERSION")
         )?),
         Command::Models { json } => commands::models::run(json),
-        Command::Generate(generate) => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()?;
-            runtime.block_on(commands::generate::run(generate))
-        }
+        Command::Generate(generate) => runtime()?.block_on(commands::generate::run(generate)),
+        Command::Embed(embed) => runtime()?.block_on(commands::embed::run(embed)),
+        Command::Image(image) => runtime()?.block_on(commands::image::run(image)),
     }
 }
 

@@ -135,6 +135,24 @@ pub struct Details<R> {
     pub time_to_first_token: Option<Duration>,
     /// Streams: from sending the request to the last text.
     pub time_to_last_token: Option<Duration>,
+    /// Converse with a guardrail whose trace was asked for ([`Guardrail::with_trace`]): the
+    /// guardrail's assessment of the input and the output, as the SDK decodes the
+    /// response's `trace.guardrail` (`ConverseStream`: the `metadata` event's). `None`
+    /// otherwise, and over InvokeModel.
+    ///
+    /// [`Guardrail::with_trace`]: crate::chat::Guardrail::with_trace
+    pub guardrail_trace: Option<aws_sdk_bedrockruntime::types::GuardrailTraceAssessment>,
+}
+
+impl<R> Details<R> {
+    /// The reply as a chat turn: content, stop reason and usage.
+    pub fn reply(&self) -> ChatReply {
+        ChatReply {
+            content: self.content.clone(),
+            stop_reason: self.stop_reason.clone(),
+            usage: self.usage,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -165,16 +183,5 @@ mod tests {
         let a = Usage::new(Some(3), None);
         let b = Usage::new(Some(9), Some(4));
         assert_eq!(a.or(b), Usage::new(Some(3), Some(4)));
-    }
-}
-
-impl<R> Details<R> {
-    /// The reply as a chat turn: content, stop reason and usage.
-    pub fn reply(&self) -> ChatReply {
-        ChatReply {
-            content: self.content.clone(),
-            stop_reason: self.stop_reason.clone(),
-            usage: self.usage,
-        }
     }
 }

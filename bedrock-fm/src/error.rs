@@ -1,5 +1,6 @@
 //! The one error type of bedrock-fm, with predicates instead of string matching.
 
+use crate::chat::ChatError;
 use crate::spec::BuildError;
 use std::fmt;
 
@@ -42,6 +43,11 @@ pub enum ErrorKind {
     Connection,
     /// A response body or stream chunk could not be decoded.
     Decode,
+    /// A tool loop hit its bound on iterations with the model still calling tools
+    /// ([`ChatError::ToolLoopLimit`]).
+    ToolLoopLimit,
+    /// The model's output does not fit the type asked for ([`ChatError::OutputMismatch`]).
+    OutputMismatch,
     /// An error code this version does not know, kept as received.
     Unknown(String),
 }
@@ -100,6 +106,9 @@ pub enum Error {
         /// The text received before the error.
         partial_output: String,
     },
+    /// A chat helper could not finish: a tool loop hit its bound, or structured output did
+    /// not fit its type.
+    Chat(Box<ChatError>),
 }
 
 /// An error answered by the service.
@@ -148,13 +157,14 @@ impl Error {
         match self {
             Self::InvalidInput { .. } => ErrorKind::InvalidInput,
             Self::Service(e) | Self::Stream { error: e, .. } => e.kind.clone(),
+            Self::Chat(e) => e.kind(),
         }
     }
 
     fn service(&self) -> Option<&ServiceError> {
         match self {
             Self::Service(e) | Self::Stream { error: e, .. } => Some(e.as_ref()),
-            Self::InvalidInput { .. } => None,
+            Self::InvalidInput { .. } | Self::Chat(_) => None,
         }
     }
 
@@ -196,12 +206,22 @@ impl Error {
         match self {
             Self::InvalidInput { message, .. } => message,
             Self::Service(e) | Self::Stream { error: e, .. } => &e.message,
+            Self::Chat(e) => e.message(),
         }
     }
 
     /// The raw body, when a response could not be decoded.
     pub fn raw_body(&self) -> Option<&str> {
         self.service().and_then(|e| e.raw_body.as_deref())
+    }
+
+    /// The chat helper's error, for a tool loop that hit its bound or structured output that
+    /// did not fit its type.
+    pub fn chat_error(&self) -> Option<&ChatError> {
+        match self {
+            Self::Chat(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// The text a stream produced before it failed.
@@ -230,6 +250,7 @@ impl fmt::Display for Error {
                 error.message,
                 partial_output.chars().count()
             ),
+            Self::Chat(e) => write!(f, "{}: {}", e.kind(), e.message()),
         }
     }
 }
@@ -239,6 +260,12 @@ impl std::error::Error for Error {}
 impl From<BuildError> for Error {
     fn from(e: BuildError) -> Self {
         Self::invalid(format!("{}.{}", e.type_name, e.field), e.to_string())
+    }
+}
+
+impl From<ChatError> for Error {
+    fn from(e: ChatError) -> Self {
+        Self::Chat(Box::new(e))
     }
 }
 

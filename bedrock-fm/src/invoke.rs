@@ -1,7 +1,10 @@
 //! The InvokeModel path: the family's native JSON body, InvokeModel and
 //! InvokeModelWithResponseStream, with retries.
 
+use crate::catalog::Modality;
 use crate::chat::ChatOptions;
+use crate::chat::content::Content;
+use crate::chat::images::{check_image_count, image_limits, images_of};
 use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
@@ -13,8 +16,8 @@ use crate::token_headers::TokenCountHeaders;
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
-use aws_sdk_bedrockruntime::types::ResponseStream;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
+use aws_sdk_bedrockruntime::types::{PerformanceConfigLatency, ResponseStream, Trace};
 use serde_json::{Map, Value};
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
@@ -55,12 +58,7 @@ pub(crate) fn native_body<F: TextFamily>(
             use_converse("reasoning configuration"),
         ));
     }
-    if !chat.request_metadata.is_empty() {
-        return Err(Error::invalid(
-            "request_metadata",
-            "request metadata is a Converse feature; use Api::Converse",
-        ));
-    }
+    check_model_features(model, conversation, chat)?;
     let mut body = Map::new();
     let ctx = EncodeContext {
         model: model.model,
@@ -73,7 +71,109 @@ pub(crate) fn native_body<F: TextFamily>(
         set_path(&mut body, param.path, value.clone());
     }
     deep_merge(&mut body, &plan.extra_args);
+    F::check_body(&body, &ctx)?;
     Ok((Value::Object(body), prompt))
+}
+
+/// Checks what the catalog says the model takes: images (and how many), documents, tools,
+/// reasoning. A model outside the catalog (an ARN) is given the benefit of the doubt.
+fn check_model_features<F>(
+    model: &TextModel<F>,
+    conversation: &Conversation,
+    chat: &ChatOptions<F>,
+) -> Result<()> {
+    if chat.tool_choice.is_some() && chat.tools.is_empty() {
+        return Err(Error::invalid(
+            "tool_choice",
+            "a tool choice needs tools to choose from; offer them with ChatOptions::tool",
+        ));
+    }
+    let images = images_of(conversation);
+    if let Some((at, _)) = images.first() {
+        let limits = image_limits(model.model, &model.model_id)
+            .map_err(|e| Error::invalid(at.clone(), e.message().to_owned()))?;
+        check_image_count(conversation, &limits)?;
+    }
+    let Some(info) = model.model.map(|m| m.info()) else {
+        return Ok(());
+    };
+    for (i, turn) in conversation.turns().iter().enumerate() {
+        let has_document = turn
+            .content
+            .iter()
+            .any(|c| matches!(c, Content::Document(_)));
+        if has_document && !info.input_modalities.contains(&Modality::Document) {
+            return Err(Error::invalid(
+                format!("conversation turn {}", i + 1),
+                format!("{} takes no documents (catalog input modalities)", info.id),
+            ));
+        }
+    }
+    if !chat.tools.is_empty() && !info.tool_use {
+        let msg = format!("{} does not support tool use (catalog)", info.id);
+        return Err(Error::invalid("tools", msg));
+    }
+    if chat.reasoning.is_some() && info.reasoning.is_none() {
+        let msg = format!("{} does not reason (catalog: no reasoning style)", info.id);
+        return Err(Error::invalid("reasoning", msg));
+    }
+    Ok(())
+}
+
+/// What InvokeModel takes besides the body, as HTTP headers (bedrock-runtime service model,
+/// `InvokeModelRequest`): `X-Amzn-Bedrock-GuardrailIdentifier`,
+/// `X-Amzn-Bedrock-GuardrailVersion`, `X-Amzn-Bedrock-Trace`,
+/// `X-Amzn-Bedrock-PerformanceConfig-Latency` and `X-Amzn-Bedrock-Request-Metadata`.
+#[derive(Debug, Clone, Default)]
+struct InvokeHeaders {
+    guardrail_identifier: Option<String>,
+    guardrail_version: Option<String>,
+    trace: Option<Trace>,
+    latency: Option<PerformanceConfigLatency>,
+    request_metadata: Option<String>,
+}
+
+/// The service model's maximum length of `RequestMetadataJson`.
+const MAX_REQUEST_METADATA_JSON: usize = 8500;
+
+fn invoke_headers<F>(chat: &ChatOptions<F>) -> Result<InvokeHeaders> {
+    let mut headers = InvokeHeaders::default();
+    if let Some(g) = &chat.guardrail {
+        if g.identifier.trim().is_empty() || g.version.trim().is_empty() {
+            return Err(Error::invalid(
+                "guardrail",
+                "a guardrail needs both its identifier and its version",
+            ));
+        }
+        headers.guardrail_identifier = Some(g.identifier.clone());
+        headers.guardrail_version = Some(g.version.clone());
+        headers.trace = g.trace.then_some(Trace::Enabled);
+    }
+    if chat.latency_optimized {
+        headers.latency = Some(PerformanceConfigLatency::Optimized);
+    }
+    if !chat.request_metadata.is_empty() {
+        let json = serde_json::to_string(&chat.request_metadata).expect("strings serialize");
+        if json.len() > MAX_REQUEST_METADATA_JSON {
+            let msg = format!(
+                "{} bytes as JSON; InvokeModel takes at most {MAX_REQUEST_METADATA_JSON}",
+                json.len()
+            );
+            return Err(Error::invalid("request_metadata", msg));
+        }
+        headers.request_metadata = Some(json);
+    }
+    Ok(headers)
+}
+
+/// Whether a guardrail intervened: InvokeModel adds `"amazon-bedrock-guardrailAction":
+/// "INTERVENED"` to the response body (example response with a guardrail,
+/// https://docs.aws.amazon.com/bedrock/latest/userguide/inference-invoke.html).
+fn guardrail_intervened(response: &Value) -> bool {
+    response
+        .get("amazon-bedrock-guardrailAction")
+        .and_then(Value::as_str)
+        == Some("INTERVENED")
 }
 
 pub(crate) fn decode_error(
@@ -97,6 +197,7 @@ pub(crate) async fn call<F: TextFamily>(
     chat: &ChatOptions<F>,
 ) -> Result<Details<F::Response>> {
     let (body, prompt) = native_body(model, conversation, plan, chat)?;
+    let extra = invoke_headers(chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let started = Instant::now();
     let client = &model.client;
@@ -111,6 +212,11 @@ pub(crate) async fn call<F: TextFamily>(
                 .content_type("application/json")
                 .accept("application/json")
                 .body(Blob::new(bytes.clone()))
+                .set_guardrail_identifier(extra.guardrail_identifier.clone())
+                .set_guardrail_version(extra.guardrail_version.clone())
+                .set_trace(extra.trace.clone())
+                .set_performance_config_latency(extra.latency.clone())
+                .set_request_metadata(extra.request_metadata.clone())
                 .customize()
                 .interceptor(headers.clone())
                 .send()
@@ -126,6 +232,11 @@ pub(crate) async fn call<F: TextFamily>(
     let typed: F::Response = serde_json::from_value(value.clone())
         .map_err(|e| decode_error(raw, e, request_id.clone()))?;
     let decoded = F::decode(&value);
+    let stop_reason = if guardrail_intervened(&value) {
+        Some(StopReason::GuardrailIntervened)
+    } else {
+        decoded.stop_reason.as_deref().map(StopReason::from_wire)
+    };
     Ok(Details {
         output: decoded.texts.first().cloned().unwrap_or_default(),
         content: decoded.content(),
@@ -137,10 +248,11 @@ pub(crate) async fn call<F: TextFamily>(
         model_id: model.model_id.clone(),
         latency,
         usage: decoded.usage.or(headers.usage()),
-        stop_reason: decoded.stop_reason.as_deref().map(StopReason::from_wire),
+        stop_reason,
         request_id,
         time_to_first_token: None,
         time_to_last_token: None,
+        guardrail_trace: None,
     })
 }
 
@@ -168,7 +280,11 @@ impl<F: TextFamily> EventSource for Chunks<F> {
                         err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
                         err
                     })?;
-                    return Ok(Some(F::decode_chunk(&value)));
+                    let mut decoded = F::decode_chunk(&value);
+                    if guardrail_intervened(&value) {
+                        decoded.stop_reason = Some(StopReason::GuardrailIntervened.as_str().into());
+                    }
+                    return Ok(Some(decoded));
                 }
                 Some(_) => continue,
             }
@@ -183,6 +299,7 @@ pub(crate) async fn stream<F: TextFamily>(
     chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
     let (body, prompt) = native_body(model, conversation, plan, chat)?;
+    let extra = invoke_headers(chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;
     let started = Instant::now();
@@ -194,6 +311,11 @@ pub(crate) async fn stream<F: TextFamily>(
             .content_type("application/json")
             .accept("application/json")
             .body(Blob::new(bytes.clone()))
+            .set_guardrail_identifier(extra.guardrail_identifier.clone())
+            .set_guardrail_version(extra.guardrail_version.clone())
+            .set_trace(extra.trace.clone())
+            .set_performance_config_latency(extra.latency.clone())
+            .set_request_metadata(extra.request_metadata.clone())
             .send()
             .await
             .map_err(|e| Error::from(from_sdk(e)))?;
@@ -219,4 +341,50 @@ pub(crate) async fn stream<F: TextFamily>(
         pump(source, read, client.stream_idle_timeout()),
         start,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::Guardrail;
+    use crate::generated::wrappers::Claude3Family;
+    use serde_json::json;
+
+    #[test]
+    fn chat_options_become_the_service_model_headers() {
+        let chat = ChatOptions::<Claude3Family>::new()
+            .guardrail(Guardrail::new("gr-1", "DRAFT").with_trace())
+            .latency_optimized()
+            .metadata("k", "v");
+        let h = invoke_headers(&chat).unwrap();
+        assert_eq!(h.guardrail_identifier.as_deref(), Some("gr-1"));
+        assert_eq!(h.guardrail_version.as_deref(), Some("DRAFT"));
+        assert_eq!(h.trace, Some(Trace::Enabled));
+        assert_eq!(h.latency, Some(PerformanceConfigLatency::Optimized));
+        assert_eq!(h.request_metadata.as_deref(), Some(r#"{"k":"v"}"#));
+
+        let quiet = invoke_headers(&ChatOptions::<Claude3Family>::new()).unwrap();
+        assert!(quiet.guardrail_identifier.is_none() && quiet.trace.is_none());
+        let untraced = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr-1", "1"));
+        assert_eq!(invoke_headers(&untraced).unwrap().trace, None);
+
+        let no_version = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr-1", " "));
+        let err = invoke_headers(&no_version).unwrap_err().to_string();
+        assert!(err.contains("guardrail: a guardrail needs both"), "{err}");
+        let huge = ChatOptions::<Claude3Family>::new().metadata("k", "v".repeat(9000));
+        let err = invoke_headers(&huge).unwrap_err().to_string();
+        assert!(err.contains("request_metadata"), "{err}");
+    }
+
+    // Source: the example response with a guardrail, inference-invoke.html.
+    #[test]
+    fn a_guardrail_intervention_is_read_from_the_body() {
+        assert!(guardrail_intervened(
+            &json!({"amazon-bedrock-guardrailAction": "INTERVENED", "content": []})
+        ));
+        assert!(!guardrail_intervened(
+            &json!({"amazon-bedrock-guardrailAction": "NONE"})
+        ));
+        assert!(!guardrail_intervened(&json!({"content": []})));
+    }
 }

@@ -54,3 +54,11 @@ pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use retry::RetryPolicy;
 pub use stream::TextStream;
 pub use text::{CallOptions, TextModel, TextModelBuilder};
+
+// The embedding and image wrappers.
+pub use embeddings::{
+    AnyEmbedModel, CohereEmbed, EmbedInput, Embedding, TitanEmbed, TitanMultimodalEmbed,
+};
+pub use images::{
+    AnyImageModel, ImageInput, ImageRequest, NovaCanvas, StableDiffusion, StableImage, TitanImage,
+};

@@ -1,12 +1,18 @@
-//! [`TextStream`]: the text deltas of a streamed answer, then its details.
+//! [`TextStream`]: the text deltas of a streamed answer, then its details; and the machinery
+//! it shares with [`ChatStream`](crate::chat::stream::ChatStream) (opening a stream with
+//! retries before its first token, pumping decoded events to a channel, accumulating them).
 
+use crate::chat::ChatEvent;
+use crate::chat::stream::{Accumulator, ChatStream};
 use crate::client::Client;
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, Result, ServiceError};
 use crate::families::Decoded;
+use aws_sdk_bedrockruntime::types::GuardrailTraceAssessment;
 use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -14,13 +20,9 @@ use tokio::sync::mpsc;
 /// What a stream producer sends.
 #[derive(Debug)]
 pub(crate) enum StreamEvent {
-    /// A non-empty piece of text.
-    Delta(String),
-    /// Usage or a stop reason, from any event.
-    Meta {
-        usage: Usage,
-        stop_reason: Option<String>,
-    },
+    /// A chat event: a non-empty text delta, a tool-call start or input, reasoning, a stop
+    /// reason or usage.
+    Chat(ChatEvent),
     /// The stream failed.
     Failed(ServiceError),
 }
@@ -34,9 +36,19 @@ pub(crate) trait EventSource: Send + 'static {
     ) -> impl Future<Output = Result<Option<Decoded>, ServiceError>> + Send;
 }
 
-/// Opens a stream with the client's retry policy, reading up to the first text: a stream
-/// that fails before its first token is retried like any call. Returns the source, the
-/// request id and the events read so far.
+/// Whether a decoded event carries generated content (text, a tool call, reasoning): the
+/// "first token" before which a failed stream is retried.
+fn has_content(decoded: &Decoded) -> bool {
+    !decoded.texts.is_empty()
+        || decoded
+            .events
+            .iter()
+            .any(|e| !matches!(e, ChatEvent::Stop(_) | ChatEvent::Usage(_)))
+}
+
+/// Opens a stream with the client's retry policy, reading up to the first generated content
+/// (text, a tool call or reasoning): a stream that fails before its first token is retried
+/// like any call. Returns the source, the request id and the events read so far.
 pub(crate) async fn open<S, Open, Fut>(
     client: &Client,
     open: Open,
@@ -53,9 +65,9 @@ where
             let (mut source, request_id) = open().await?;
             let mut read = Vec::new();
             while let Some(decoded) = source.next_event(idle).await.map_err(Error::from)? {
-                let has_text = !decoded.texts.is_empty();
+                let first = has_content(&decoded);
                 read.push(decoded);
-                if has_text {
+                if first {
                     break;
                 }
             }
@@ -65,7 +77,7 @@ where
 }
 
 /// Forwards the events already read, then the rest of `source`, to a channel that a
-/// [`TextStream`] reads; stops when the reader is dropped.
+/// [`TextStream`] or a [`ChatStream`] reads; stops when the reader is dropped.
 pub(crate) fn pump<S: EventSource>(
     mut source: S,
     read: Vec<Decoded>,
@@ -96,18 +108,39 @@ pub(crate) fn pump<S: EventSource>(
     rx
 }
 
-/// Sends a decoded event's deltas and metadata; false when the reader is gone.
+/// The chat events of one decoded event, in order: text deltas, the family's other events
+/// (tool calls, reasoning), then the stop reason and usage when reported. Empty deltas are
+/// dropped.
+pub(crate) fn chat_events(decoded: Decoded) -> Vec<ChatEvent> {
+    let mut events: Vec<ChatEvent> = decoded
+        .texts
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .map(ChatEvent::TextDelta)
+        .collect();
+    events.extend(decoded.events.into_iter().filter(|e| match e {
+        ChatEvent::TextDelta(t)
+        | ChatEvent::ReasoningDelta(t)
+        | ChatEvent::ToolUseInputDelta(t) => !t.is_empty(),
+        _ => true,
+    }));
+    if let Some(reason) = decoded.stop_reason {
+        events.push(ChatEvent::Stop(StopReason::from_wire(&reason)));
+    }
+    if decoded.usage != Usage::default() {
+        events.push(ChatEvent::Usage(decoded.usage));
+    }
+    events
+}
+
+/// Sends a decoded event's chat events; false when the reader is gone.
 async fn forward(tx: &mpsc::Sender<StreamEvent>, decoded: Decoded) -> bool {
-    for text in decoded.texts {
-        if tx.send(StreamEvent::Delta(text)).await.is_err() {
+    for event in chat_events(decoded) {
+        if tx.send(StreamEvent::Chat(event)).await.is_err() {
             return false;
         }
     }
-    let meta = StreamEvent::Meta {
-        usage: decoded.usage,
-        stop_reason: decoded.stop_reason,
-    };
-    tx.send(meta).await.is_ok()
+    true
 }
 
 /// The error of a stream that stayed silent too long.
@@ -129,103 +162,152 @@ pub(crate) struct StreamStart {
     pub started: Instant,
 }
 
-/// The text of an answer as it is generated. Use [`TextStream::next`] (or the
-/// `futures::Stream` impl) for the deltas, which are never empty; then
-/// [`TextStream::details`] for the output, usage, stop reason and timings. An error in the
-/// middle of the stream is an [`Error::Stream`] that keeps the text received so far.
+/// Where a Converse stream's source leaves the guardrail trace of its `metadata` event for
+/// the reader (set before the channel closes, read after).
+pub(crate) type TraceSlot = Arc<Mutex<Option<GuardrailTraceAssessment>>>;
+
+/// The reading side shared by [`TextStream`] and [`ChatStream`]: the channel, what has been
+/// accumulated, and timings.
 #[derive(Debug)]
-pub struct TextStream {
+pub(crate) struct StreamCore {
     rx: mpsc::Receiver<StreamEvent>,
     start: StreamStart,
-    output: String,
+    trace: TraceSlot,
+    acc: Accumulator,
+    text: String,
     usage: Usage,
-    stop_reason: Option<String>,
-    first_token: Option<Duration>,
-    last_token: Option<Duration>,
+    stop_reason: Option<StopReason>,
+    first_text: Option<Duration>,
+    last_text: Option<Duration>,
+    first_content: Option<Duration>,
+    last_content: Option<Duration>,
     ended: Option<Duration>,
     failed: bool,
 }
 
-impl TextStream {
-    pub(crate) fn new(rx: mpsc::Receiver<StreamEvent>, start: StreamStart) -> Self {
+/// Which timings a stream's details report as first and last token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Timing {
+    /// Text deltas only ([`TextStream`]).
+    Text,
+    /// Any generated content: text, tool calls, reasoning ([`ChatStream`]).
+    Content,
+}
+
+impl StreamCore {
+    fn new(rx: mpsc::Receiver<StreamEvent>, start: StreamStart) -> Self {
         Self {
             rx,
             start,
-            output: String::new(),
+            trace: TraceSlot::default(),
+            acc: Accumulator::default(),
+            text: String::new(),
             usage: Usage::default(),
             stop_reason: None,
-            first_token: None,
-            last_token: None,
+            first_text: None,
+            last_text: None,
+            first_content: None,
+            last_content: None,
             ended: None,
             failed: false,
         }
     }
 
-    /// The service's request id.
-    pub fn request_id(&self) -> Option<&str> {
+    pub(crate) fn request_id(&self) -> Option<&str> {
         self.start.request_id.as_deref()
     }
 
-    /// The text received so far.
-    pub fn text_so_far(&self) -> &str {
-        &self.output
+    pub(crate) fn text(&self) -> &str {
+        &self.text
     }
 
-    /// Handles one event; returns what `next` yields, or `None` to keep reading.
-    fn absorb(&mut self, event: Option<StreamEvent>) -> Option<Option<Result<String>>> {
+    pub(crate) fn accumulator(&self) -> &Accumulator {
+        &self.acc
+    }
+
+    /// Handles one event from the channel: `None` is the end of the stream.
+    fn absorb(&mut self, event: Option<StreamEvent>) -> Option<Result<ChatEvent>> {
         let elapsed = self.start.started.elapsed();
         match event {
             None => {
                 self.ended.get_or_insert(elapsed);
-                Some(None)
-            }
-            Some(StreamEvent::Delta(text)) => {
-                self.first_token.get_or_insert(elapsed);
-                self.last_token = Some(elapsed);
-                self.output.push_str(&text);
-                Some(Some(Ok(text)))
-            }
-            Some(StreamEvent::Meta { usage, stop_reason }) => {
-                self.usage = usage.or(self.usage);
-                self.stop_reason = stop_reason.or(self.stop_reason.take());
                 None
+            }
+            Some(StreamEvent::Chat(event)) => {
+                match &event {
+                    ChatEvent::TextDelta(text) => {
+                        self.first_text.get_or_insert(elapsed);
+                        self.last_text = Some(elapsed);
+                        self.text.push_str(text);
+                    }
+                    ChatEvent::Stop(reason) => self.stop_reason = Some(reason.clone()),
+                    ChatEvent::Usage(usage) => self.usage = usage.or(self.usage),
+                    _ => {}
+                }
+                if !matches!(event, ChatEvent::Stop(_) | ChatEvent::Usage(_)) {
+                    self.first_content.get_or_insert(elapsed);
+                    self.last_content = Some(elapsed);
+                }
+                self.acc.push(&event);
+                Some(Ok(event))
             }
             Some(StreamEvent::Failed(mut error)) => {
                 self.failed = true;
                 self.ended = Some(elapsed);
                 error.request_id = error.request_id.or(self.start.request_id.clone());
-                Some(Some(Err(Error::Stream {
+                Some(Err(Error::Stream {
                     error: Box::new(error),
-                    partial_output: self.output.clone(),
-                })))
+                    partial_output: self.text.clone(),
+                }))
             }
         }
     }
 
-    /// The next text delta; `None` at the end.
-    pub async fn next(&mut self) -> Option<Result<String>> {
+    /// The next event; `None` at the end (and after a failure).
+    pub(crate) async fn next_event(&mut self) -> Option<Result<ChatEvent>> {
         if self.failed {
             return None;
         }
-        loop {
-            let event = self.rx.recv().await;
-            if let Some(item) = self.absorb(event) {
-                return item;
-            }
+        let event = self.rx.recv().await;
+        self.absorb(event)
+    }
+
+    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<ChatEvent>>> {
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        match self.rx.poll_recv(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(event) => Poll::Ready(self.absorb(event)),
         }
     }
 
     /// Reads the rest of the stream and returns its details (the typed response is `None`:
     /// a stream has chunks, not one response).
-    pub async fn details(mut self) -> Result<Details<()>> {
-        while let Some(item) = self.next().await {
+    pub(crate) async fn details(mut self, timing: Timing) -> Result<Details<()>> {
+        while let Some(item) = self.next_event().await {
             item?;
         }
         let latency = self.ended.unwrap_or_else(|| self.start.started.elapsed());
+        let request_id = self.start.request_id.clone();
+        let content = self.acc.finish().map_err(|(raw, why)| {
+            let mut e = ServiceError::new(
+                crate::error::ErrorKind::Decode,
+                format!("a streamed tool call's input is not JSON: {why}"),
+            );
+            e.raw_body = Some(raw);
+            e.request_id = request_id.clone();
+            Error::from(e)
+        })?;
+        let (first, last) = match timing {
+            Timing::Text => (self.first_text, self.last_text),
+            Timing::Content => (self.first_content, self.last_content),
+        };
+        let guardrail_trace = self.trace.lock().ok().and_then(|mut t| t.take());
         Ok(Details {
-            output: self.output.clone(),
-            content: vec![crate::chat::content::Content::Text(self.output.clone())],
-            completions: vec![self.output],
+            output: self.text.clone(),
+            content,
+            completions: vec![self.text],
             response: None,
             prompt: self.start.prompt,
             body: self.start.body,
@@ -233,11 +315,71 @@ impl TextStream {
             model_id: self.start.model_id,
             latency,
             usage: self.usage,
-            stop_reason: self.stop_reason.as_deref().map(StopReason::from_wire),
-            request_id: self.start.request_id,
-            time_to_first_token: self.first_token,
-            time_to_last_token: self.last_token,
+            stop_reason: self.stop_reason,
+            request_id,
+            time_to_first_token: first,
+            time_to_last_token: last,
+            guardrail_trace,
         })
+    }
+}
+
+/// The text of an answer as it is generated. Use [`TextStream::next`] (or the
+/// `futures::Stream` impl) for the deltas, which are never empty; then
+/// [`TextStream::details`] for the output, usage, stop reason and timings. An error in the
+/// middle of the stream is an [`Error::Stream`] that keeps the text received so far.
+///
+/// Only text is yielded; tool calls and reasoning are still accumulated into
+/// [`Details::content`]. For every event, use [`ChatStream`] (`TextModel::chat_stream`).
+#[derive(Debug)]
+pub struct TextStream {
+    core: StreamCore,
+}
+
+impl TextStream {
+    pub(crate) fn new(rx: mpsc::Receiver<StreamEvent>, start: StreamStart) -> Self {
+        Self {
+            core: StreamCore::new(rx, start),
+        }
+    }
+
+    /// The same stream, with the slot where its source leaves a guardrail trace.
+    pub(crate) fn with_trace(mut self, trace: TraceSlot) -> Self {
+        self.core.trace = trace;
+        self
+    }
+
+    /// The same stream, yielding every chat event.
+    pub(crate) fn into_chat(self) -> ChatStream {
+        ChatStream::new(self.core)
+    }
+
+    /// The service's request id.
+    pub fn request_id(&self) -> Option<&str> {
+        self.core.request_id()
+    }
+
+    /// The text received so far.
+    pub fn text_so_far(&self) -> &str {
+        self.core.text()
+    }
+
+    /// The next text delta; `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<String>> {
+        loop {
+            match self.core.next_event().await? {
+                Ok(ChatEvent::TextDelta(text)) => return Some(Ok(text)),
+                Ok(_) => continue,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    /// Reads the rest of the stream and returns its details (the typed response is `None`:
+    /// a stream has chunks, not one response). Time to first and last token are those of
+    /// the text.
+    pub async fn details(self) -> Result<Details<()>> {
+        self.core.details(Timing::Text).await
     }
 
     /// Reads the rest of the stream and returns the whole text.
@@ -250,17 +392,128 @@ impl futures_core::Stream for TextStream {
     type Item = Result<String>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.failed {
-            return Poll::Ready(None);
-        }
         loop {
-            let event = match self.rx.poll_recv(cx) {
+            match self.core.poll_event(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(event) => event,
-            };
-            if let Some(item) = self.absorb(event) {
-                return Poll::Ready(item);
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Ready(Some(Ok(ChatEvent::TextDelta(text)))) => {
+                    return Poll::Ready(Some(Ok(text)));
+                }
+                Poll::Ready(Some(Ok(_))) => continue,
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::content::{Content, ToolUse};
+    use serde_json::json;
+
+    fn start() -> StreamStart {
+        StreamStart {
+            prompt: "p".into(),
+            body: json!({}),
+            api: Api::Converse,
+            model_id: "m".into(),
+            request_id: Some("r-1".into()),
+            started: Instant::now(),
+        }
+    }
+
+    async fn feed(events: Vec<Decoded>) -> mpsc::Receiver<StreamEvent> {
+        let (tx, rx) = mpsc::channel(64);
+        for d in events {
+            assert!(forward(&tx, d).await);
+        }
+        rx
+    }
+
+    fn event(e: ChatEvent) -> Decoded {
+        Decoded {
+            events: vec![e],
+            ..Decoded::default()
+        }
+    }
+
+    fn tool_stream() -> Vec<Decoded> {
+        vec![
+            Decoded::text(Some("Let me ")),
+            Decoded::text(Some("check.")),
+            event(ChatEvent::ToolUseStart {
+                id: "t-1".into(),
+                name: "weather".into(),
+            }),
+            event(ChatEvent::ToolUseInputDelta("{\"city\": ".into())),
+            event(ChatEvent::ToolUseInputDelta("\"Oslo\"}".into())),
+            Decoded::default().with_stop(Some("tool_use")),
+            Decoded::default().merge_usage(Usage::new(Some(5), Some(7))),
+        ]
+    }
+
+    #[tokio::test]
+    async fn a_text_stream_yields_text_only_and_details_keep_the_tool_call() {
+        let mut s = TextStream::new(feed(tool_stream()).await, start());
+        let mut deltas = Vec::new();
+        while let Some(d) = s.next().await {
+            deltas.push(d.unwrap());
+        }
+        assert_eq!(deltas, ["Let me ", "check."]);
+        let details = s.details().await.unwrap();
+        assert_eq!(details.output, "Let me check.");
+        assert_eq!(details.stop_reason, Some(StopReason::ToolUse));
+        assert_eq!(details.usage, Usage::new(Some(5), Some(7)));
+        assert_eq!(
+            details.content,
+            vec![
+                Content::text("Let me check."),
+                Content::ToolUse(ToolUse::new("t-1", "weather", json!({"city": "Oslo"})))
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_chat_stream_yields_every_event_and_collects_the_reply() {
+        let mut s = TextStream::new(feed(tool_stream()).await, start()).into_chat();
+        let mut events = Vec::new();
+        while let Some(e) = s.next().await {
+            events.push(e.unwrap());
+        }
+        assert_eq!(events.len(), 7);
+        assert_eq!(
+            events[2],
+            ChatEvent::ToolUseStart {
+                id: "t-1".into(),
+                name: "weather".into()
+            }
+        );
+        assert_eq!(events[5], ChatEvent::Stop(StopReason::ToolUse));
+        let reply = TextStream::new(feed(tool_stream()).await, start())
+            .into_chat()
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(reply.tool_uses()[0].input, json!({"city": "Oslo"}));
+        assert_eq!(reply.text(), "Let me check.");
+    }
+
+    #[tokio::test]
+    async fn a_tool_input_that_is_not_json_is_a_decode_error_with_the_raw_input() {
+        let events = vec![
+            event(ChatEvent::ToolUseStart {
+                id: "t".into(),
+                name: "f".into(),
+            }),
+            event(ChatEvent::ToolUseInputDelta("{\"a\": ".into())),
+        ];
+        let err = TextStream::new(feed(events).await, start())
+            .into_chat()
+            .collect()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::Decode);
+        assert_eq!(err.raw_body(), Some("{\"a\": "));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::catalog::{Family, FamilyKind, Model};
 use crate::chat::tools::ToolChoice;
-use crate::chat::{ChatOptions, ChatReply};
+use crate::chat::{ChatOptions, ChatReply, ChatStream, ToolHandlers, ToolRun};
 use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::details::{Api, Details};
@@ -672,6 +672,57 @@ impl<F: TextFamily> TextModel<F> {
         Ok(self.chat_details(conversation, options).await?.reply())
     }
 
+    /// Streams the reply as [`ChatEvent`](crate::chat::ChatEvent)s: text deltas, tool-call
+    /// starts and input deltas, reasoning deltas and signature, stop reason and usage, over
+    /// ConverseStream or InvokeModelWithResponseStream (the API the model was built with).
+    /// [`ChatStream::collect`] returns the same [`ChatReply`] as [`TextModel::chat_with`].
+    pub async fn chat_stream(
+        &self,
+        conversation: &Conversation,
+        options: &ChatOptions<F>,
+    ) -> Result<ChatStream> {
+        Ok(self.run_stream(conversation, options).await?.into_chat())
+    }
+
+    /// Runs the tool loop: asks for a reply, runs the tools it calls with `handlers` (calls
+    /// of one reply run concurrently), appends the reply and the tool results (a handler's
+    /// error is sent as an error result), and repeats until the model answers without
+    /// calling a tool. The tools offered are the options' and the handlers' own; each needs
+    /// a handler. A forced [`ToolChoice`] applies to the first request only. After
+    /// `max_iterations` requests that all called tools, fails with
+    /// [`ChatError::ToolLoopLimit`](crate::chat::ChatError::ToolLoopLimit), which keeps the
+    /// conversation so far.
+    pub async fn run_tools(
+        &self,
+        conversation: &Conversation,
+        options: &ChatOptions<F>,
+        handlers: &ToolHandlers,
+        max_iterations: u32,
+    ) -> Result<ToolRun> {
+        crate::chat::tool_loop::run_tools(self, conversation, options, handlers, max_iterations)
+            .await
+    }
+
+    /// The reply as a value of `T`: the model is offered one tool whose input schema is
+    /// `T`'s (named after `T`; a non-object type is wrapped as `{"value": ...}`) and asked to
+    /// call it (left to the model when reasoning, which takes no forced tool choice). When
+    /// the output does not fit `T`, fails with
+    /// [`ChatError::OutputMismatch`](crate::chat::ChatError::OutputMismatch), which keeps the
+    /// raw JSON.
+    pub async fn chat_structured<T>(
+        &self,
+        conversation: &Conversation,
+        options: &ChatOptions<F>,
+    ) -> Result<T>
+    where
+        T: schemars::JsonSchema + serde::de::DeserializeOwned,
+    {
+        let target = crate::chat::structured::target::<T>();
+        let options = crate::chat::structured::options(options, &target)?;
+        let reply = self.chat_with(conversation, &options).await?;
+        crate::chat::structured::decode(&reply, &target)
+    }
+
     /// The reply with its details: typed response, body as sent, usage, timings.
     pub async fn chat_details(
         &self,
@@ -762,6 +813,7 @@ impl<R: serde::Serialize> Details<R> {
             request_id: self.request_id,
             time_to_first_token: self.time_to_first_token,
             time_to_last_token: self.time_to_last_token,
+            guardrail_trace: self.guardrail_trace,
         }
     }
 }

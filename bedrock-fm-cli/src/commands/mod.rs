@@ -1,4 +1,6 @@
-//! The subcommands: `models` and `generate`.
+//! The subcommands: `models`, `generate`, `embed` and `image`.
 
+pub mod embed;
 pub mod generate;
+pub mod image;
 pub mod models;

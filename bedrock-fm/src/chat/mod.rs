@@ -3,7 +3,16 @@
 //! inference, request metadata).
 
 pub mod content;
+mod error;
+pub(crate) mod images;
+pub mod stream;
+pub(crate) mod structured;
+pub mod tool_loop;
 pub mod tools;
+
+pub use error::ChatError;
+pub use stream::ChatStream;
+pub use tool_loop::{ToolHandlers, ToolRun};
 
 use crate::details::{StopReason, Usage};
 use crate::text::CallOptions;
@@ -75,7 +84,7 @@ impl Effort {
 }
 
 /// Options of a chat call: the typed parameters, plus tools and the Converse features.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct ChatOptions<F> {
     /// Typed parameters, over the builder's defaults key by key.
@@ -92,6 +101,20 @@ pub struct ChatOptions<F> {
     pub latency_optimized: bool,
     /// Key-value metadata recorded with the request (Converse `requestMetadata`).
     pub request_metadata: BTreeMap<String, String>,
+}
+
+impl<F> Clone for ChatOptions<F> {
+    fn clone(&self) -> Self {
+        Self {
+            params: self.params.clone(),
+            tools: self.tools.clone(),
+            tool_choice: self.tool_choice.clone(),
+            guardrail: self.guardrail.clone(),
+            reasoning: self.reasoning,
+            latency_optimized: self.latency_optimized,
+            request_metadata: self.request_metadata.clone(),
+        }
+    }
 }
 
 impl<F> Default for ChatOptions<F> {

@@ -293,6 +293,8 @@ async fn run_chunk<B: EmbedBackend + ?Sized>(
         let attempt = async {
             let invoked = invoke_json(backend.client(), backend.model_id(), &body).await?;
             let (embeddings, tokens) = backend.decode(&invoked, items.len())?;
+            // The body's count where the family has one, else the response header's.
+            let tokens = tokens.or(invoked.usage.input_tokens);
             Ok::<_, Error>(Done {
                 embeddings,
                 tokens,
@@ -549,6 +551,21 @@ macro_rules! embed_methods {
             $crate::embeddings::batch::execute(self, &inputs, options, false)
                 .await
                 .expect("a batch without fail-fast always reports")
+        }
+
+        /// Checks `inputs` as a call would (empty texts, lengths, images), sending nothing:
+        /// the first problem, naming the input.
+        pub fn check_inputs<I: Into<$crate::embeddings::EmbedInput>>(
+            &self,
+            inputs: impl IntoIterator<Item = I>,
+        ) -> $crate::error::Result<()> {
+            let inputs: Vec<$crate::embeddings::EmbedInput> =
+                inputs.into_iter().map(Into::into).collect();
+            let (_, bad) = $crate::embeddings::batch::prepare_all(self, &inputs);
+            match bad.into_iter().next() {
+                Some(first) => Err(first.error),
+                None => Ok(()),
+            }
         }
 
         /// The model ID sent.

@@ -423,6 +423,7 @@ mod tests {
             value,
             request_id: Some("r".into()),
             latency: std::time::Duration::ZERO,
+            usage: crate::details::Usage::default(),
         };
         let floats = invoked(json!({
             "id": "x", "response_type": "embeddings_floats", "texts": ["a", "b"],

@@ -11,8 +11,8 @@ use std::time::Duration;
 pub struct EmbedDetails {
     /// One embedding per input, in input order.
     pub embeddings: Vec<Embedding>,
-    /// Input tokens, summed over the requests, where the model reports them (Titan does,
-    /// Cohere's body does not).
+    /// Input tokens, summed over the requests: from the response body (Titan) or the
+    /// `X-Amzn-Bedrock-Input-Token-Count` header (Cohere).
     pub usage: Usage,
     /// The `x-amzn-RequestId` of each request, in completion order.
     pub request_ids: Vec<String>,

@@ -4,9 +4,11 @@
 
 use crate::catalog::{Family, Model};
 use crate::client::Client;
+use crate::details::Usage;
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::invoke::decode_error;
 use crate::sdk_error::from_sdk;
+use crate::token_headers::TokenCountHeaders;
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use serde_json::Value;
@@ -95,6 +97,8 @@ pub(crate) struct Invoked {
     pub request_id: Option<String>,
     /// From sending the request to the complete response, retries included.
     pub latency: Duration,
+    /// The token counts of the `X-Amzn-Bedrock-*-Token-Count` response headers.
+    pub usage: Usage,
 }
 
 /// One InvokeModel call with a JSON body, retried by the client's [`crate::RetryPolicy`]
@@ -102,6 +106,7 @@ pub(crate) struct Invoked {
 pub(crate) async fn invoke_json(client: &Client, model_id: &str, body: &Value) -> Result<Invoked> {
     let bytes = serde_json::to_vec(body).expect("JSON values serialize");
     let started = Instant::now();
+    let headers = TokenCountHeaders::default();
     let out = client
         .retry_policy()
         .run(|| async {
@@ -112,6 +117,8 @@ pub(crate) async fn invoke_json(client: &Client, model_id: &str, body: &Value) -
                 .content_type("application/json")
                 .accept("application/json")
                 .body(Blob::new(bytes.clone()))
+                .customize()
+                .interceptor(headers.clone())
                 .send()
                 .await
                 .map_err(|e| Error::from(from_sdk(e)))
@@ -126,6 +133,7 @@ pub(crate) async fn invoke_json(client: &Client, model_id: &str, body: &Value) -
         value,
         request_id,
         latency,
+        usage: headers.usage(),
     })
 }
 
@@ -158,6 +166,7 @@ pub(crate) fn clone_error(e: &Error) -> Error {
             error: error.clone(),
             partial_output: partial_output.clone(),
         },
+        Error::Chat(c) => Error::Chat(c.clone()),
     }
 }
 

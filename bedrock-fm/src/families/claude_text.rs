@@ -101,8 +101,15 @@ mod tests {
     #[test]
     fn the_built_in_human_stop_sequence_is_an_end_of_turn() {
         let natural = serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "\n\nHuman:"});
-        assert_eq!(ClaudeFamily::decode(&natural).stop_reason.as_deref(), Some("end_turn"));
-        let caller = serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "END"});
-        assert_eq!(ClaudeFamily::decode(&caller).stop_reason.as_deref(), Some("stop_sequence"));
+        assert_eq!(
+            ClaudeFamily::decode(&natural).stop_reason.as_deref(),
+            Some("end_turn")
+        );
+        let caller =
+            serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "END"});
+        assert_eq!(
+            ClaudeFamily::decode(&caller).stop_reason.as_deref(),
+            Some("stop_sequence")
+        );
     }
 }

@@ -46,6 +46,30 @@ impl EncodeContext<'_> {
             .unwrap_or(4096)
             .min(4096)
     }
+
+    /// The model's maximum output tokens, when the catalog knows it.
+    pub fn max_output_tokens(&self) -> Option<u32> {
+        self.model.and_then(|m| m.info().max_output_tokens)
+    }
+
+    /// Fits an image to the model's limits from the catalog (Converse's defaults for a
+    /// model outside the catalog); `at` names the image in errors.
+    pub(crate) fn fit(
+        &self,
+        image: &crate::chat::content::ImageInput,
+        at: &str,
+    ) -> Result<crate::chat::images::FittedImage> {
+        let limits = self
+            .model
+            .and_then(|m| m.info().image_input)
+            .unwrap_or(crate::chat::images::DEFAULT_LIMITS);
+        crate::chat::images::fit_image(image, &limits, at)
+    }
+
+    /// The catalog's reasoning style of the model, if it is in the catalog.
+    pub fn reasoning_style(&self) -> Option<crate::catalog::ReasoningStyle> {
+        self.model.and_then(|m| m.info().reasoning)
+    }
 }
 
 /// Text, usage and stop reason read from a response or a stream chunk.
@@ -134,6 +158,12 @@ pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
         ctx: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String>;
+
+    /// Checks the finished body (after the typed parameters and `extra_args` are merged)
+    /// for rules that span fields, such as a reasoning budget below the output limit.
+    fn check_body(_body: &Map<String, Value>, _ctx: &EncodeContext<'_>) -> Result<()> {
+        Ok(())
+    }
 
     /// Reads a whole InvokeModel response.
     fn decode(response: &Value) -> Decoded;

@@ -97,9 +97,9 @@ pub(crate) fn check_catalog_size(model: Option<Model>, width: u32, height: u32) 
         return Ok(());
     };
     let sizes = model.info().image_sizes;
-    let offered = sizes.iter().any(|s| {
-        matches!(s, ImageSize::Pixels { width: w, height: h } if *w == width && *h == height)
-    });
+    let offered = sizes.iter().any(
+        |s| matches!(s, ImageSize::Pixels { width: w, height: h } if *w == width && *h == height),
+    );
     if offered {
         return Ok(());
     }
@@ -258,8 +258,13 @@ macro_rules! image_methods {
 }
 pub(crate) use image_methods;
 
-/// The seed a Titan or Nova request used: the one sent, else the schema's documented default.
+/// The seed a Titan or Nova request used: the one sent, else the schema's documented default
+/// (none for background removal).
 pub(crate) fn seed_sent(family: Family, body: &Value) -> Option<u64> {
+    if body["taskType"] == "BACKGROUND_REMOVAL" {
+        // No generation settings, no seed.
+        return None;
+    }
     body.pointer("/imageGenerationConfig/seed")
         .and_then(Value::as_u64)
         .or_else(|| {

@@ -56,7 +56,9 @@ pub fn check_size(width: u32, height: u32) -> Result<()> {
     let mut broken = Vec::new();
     for (name, side) in [("width", width), ("height", height)] {
         if !(MIN_SIDE..=MAX_SIDE).contains(&side) {
-            broken.push(format!("{name} {side} is not between {MIN_SIDE} and {MAX_SIDE}"));
+            broken.push(format!(
+                "{name} {side} is not between {MIN_SIDE} and {MAX_SIDE}"
+            ));
         }
         if side % SIDE_STEP != 0 {
             broken.push(format!("{name} {side} is not divisible by {SIDE_STEP}"));
@@ -207,7 +209,10 @@ mod tests {
         assert!(check_size(1280, 720).is_ok());
         assert!(check_size(320, 1280).is_ok());
         let e = check_size(1000, 1000).unwrap_err();
-        assert!(e.to_string().contains("width 1000 is not divisible by 16"), "{e}");
+        assert!(
+            e.to_string().contains("width 1000 is not divisible by 16"),
+            "{e}"
+        );
         assert!(check_size(320, 1600).is_err()); // 1:5
         assert!(check_size(2048, 2048).is_err()); // 4,194,304 pixels
         assert!(check_size(256, 256).is_err());

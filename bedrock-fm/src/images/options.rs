@@ -305,7 +305,7 @@ pub enum ImageTask {
     ColorGuided,
     /// Variations of 1 to 5 input images (Titan, Nova).
     Variation,
-    /// Change the inside of a mask (Titan, Nova).
+    /// Change the inside of a mask (Titan, Nova; SDXL with a mask image).
     Inpainting,
     /// Change the outside of a mask (Titan, Nova).
     Outpainting,
@@ -464,7 +464,9 @@ impl ImageRequest {
 
     /// Image to image from `image`.
     pub fn image_to_image(prompt: impl Into<String>, image: impl Into<ImageInput>) -> Self {
-        Self::new(ImageTask::ImageToImage).prompt(prompt).image(image)
+        Self::new(ImageTask::ImageToImage)
+            .prompt(prompt)
+            .image(image)
     }
 
     /// The prompt.

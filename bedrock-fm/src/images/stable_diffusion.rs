@@ -6,7 +6,9 @@
 //! most 2,000 characters with a weight; a negative weight makes a negative prompt),
 //! `cfg_scale` (0 to 35), `steps` (10 to 50), `seed`, `style_preset`, `sampler`,
 //! `clip_guidance_preset`, `samples` (Bedrock: 1), `width` and `height` (one of the catalog's
-//! sizes), and for image to image `init_image` and `image_strength`. The response has one
+//! sizes), for image to image `init_image` and `image_strength`, and for masking (from
+//! `model-parameters-diffusion-1-0-image-image-mask.html`) `mask_source` and `mask_image`
+//! (inpainting with a mask image, black inside as with Titan). The response has one
 //! `artifacts` entry per image with its `seed`, `base64` and `finishReason`.
 
 use super::common::{
@@ -14,7 +16,7 @@ use super::common::{
     reject_unsupported, size_of,
 };
 use super::input::PNG_JPEG;
-use super::options::{ImageOptions, ImageRequest, ImageTask, option_setters};
+use super::options::{ImageOptions, ImageRequest, ImageTask, Mask, option_setters};
 use super::output::{FinishReason, decode_image};
 use crate::bodies::stable_diffusion::{
     StableDiffusionClipGuidancePreset, StableDiffusionResponse, StableDiffusionSampler,
@@ -203,23 +205,32 @@ impl ImageBackend for StableDiffusion {
     fn body(&self, req: &ImageRequest) -> Result<Value> {
         let i2i = match req.task {
             ImageTask::TextToImage => false,
-            ImageTask::ImageToImage => true,
+            ImageTask::ImageToImage | ImageTask::Inpainting => true,
             other => {
                 return Err(Error::invalid(
                     "task",
                     format!(
-                        "{} has no {}; it does text-to-image and image-to-image",
+                        "{} has no {}; it does text-to-image, image-to-image and inpainting \
+                         with a mask image",
                         self.model_id,
                         other.name()
                     ),
                 ));
             }
         };
-        reject_task_inputs(req, FAMILY)?;
+        let masked = req.task == ImageTask::Inpainting;
+        if masked {
+            // Masking: a mask image over the init image (`mask_source`, `mask_image`).
+            let mut unmasked = req.clone();
+            unmasked.mask = None;
+            reject_task_inputs(&unmasked, FAMILY)?;
+        } else {
+            reject_task_inputs(req, FAMILY)?;
+        }
         if i2i && size_of(&req.options)?.is_some() {
             return Err(Error::invalid(
                 "size",
-                "image-to-image keeps the init image's size",
+                format!("{} keeps the init image's size", req.task.name()),
             ));
         }
         let mut defaults = self.defaults.clone();
@@ -245,7 +256,10 @@ impl ImageBackend for StableDiffusion {
             let at = format!("weighted_prompt[{i}]");
             check_prompt(&at, text)?;
             if !weight.is_finite() {
-                return Err(Error::invalid(at, format!("the weight {weight} is not a number")));
+                return Err(Error::invalid(
+                    at,
+                    format!("the weight {weight} is not a number"),
+                ));
             }
             prompts.push(json!({ "text": text, "weight": weight }));
         }
@@ -258,7 +272,12 @@ impl ImageBackend for StableDiffusion {
 
         if i2i {
             let Some(input) = &req.image else {
-                return Err(Error::invalid("image", "image-to-image needs an init image"));
+                let what = if masked {
+                    "inpainting needs the init image the mask applies to"
+                } else {
+                    "image-to-image needs an init image"
+                };
+                return Err(Error::invalid("image", what));
             };
             let init = encode(input, "image", PNG_JPEG, MAX_IMAGE_BYTES)?;
             if init.width % INIT_IMAGE_STEP != 0 || init.height % INIT_IMAGE_STEP != 0 {
@@ -271,6 +290,35 @@ impl ImageBackend for StableDiffusion {
                 ));
             }
             body.insert("init_image".into(), json!(init.base64()));
+            if masked {
+                let mask = match &req.mask {
+                    Some(Mask::Image(m)) => encode(m, "mask_image", PNG_JPEG, MAX_IMAGE_BYTES)?,
+                    Some(Mask::Prompt(_)) => {
+                        return Err(Error::invalid(
+                            "mask_prompt",
+                            "SDXL masks are images: use mask_image",
+                        ));
+                    }
+                    None => {
+                        return Err(Error::invalid(
+                            "mask",
+                            "inpainting needs a mask: mask_image(...)",
+                        ));
+                    }
+                };
+                if (mask.width, mask.height) != (init.width, init.height) {
+                    return Err(Error::invalid(
+                        "mask_image",
+                        format!(
+                            "the mask is {}x{}; it must have the init image's size, {}x{}",
+                            mask.width, mask.height, init.width, init.height
+                        ),
+                    ));
+                }
+                // Black pixels are replaced, as with Titan's and Nova's masks.
+                body.insert("mask_source".into(), json!("MASK_IMAGE_BLACK"));
+                body.insert("mask_image".into(), json!(mask.base64()));
+            }
             if let Some(s) = req.strength {
                 if !(0.0..=1.0).contains(&s) {
                     return Err(Error::invalid(
@@ -337,8 +385,11 @@ impl ImageBackend for StableDiffusion {
                 out.message = Some(format!("artifact {i} has no image ({reason:?})"));
                 continue;
             };
-            out.images
-                .push(decode_image(b64, &format!("artifacts[{i}]"), &invoked.request_id)?);
+            out.images.push(decode_image(
+                b64,
+                &format!("artifacts[{i}]"),
+                &invoked.request_id,
+            )?);
             out.seeds.push(a.seed.map(u64::from));
             out.finish_reasons.push(reason);
         }
@@ -392,7 +443,11 @@ mod tests {
         let e = sdxl
             .request_body(&ImageRequest::text_to_image("x").count(2))
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: count: 2 is out of range [1, 1]"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: count: 2 is out of range [1, 1]"),
+            "{e}"
+        );
         let e = sdxl
             .request_body(&ImageRequest::text_to_image("x").steps(5))
             .unwrap_err();

@@ -3,9 +3,7 @@
 //! `imageGenerationConfig` (`numberOfImages`, `width`, `height`, `cfgScale`, `seed`,
 //! `quality`).
 
-use super::common::{
-    check_colors, check_range, check_text, encode, reject_unsupported, size_of,
-};
+use super::common::{check_colors, check_range, check_text, encode, reject_unsupported, size_of};
 use super::input::PNG_JPEG;
 use super::options::{ImageOptions, ImageRequest, ImageTask, Mask};
 use crate::catalog::Family;
@@ -103,23 +101,66 @@ pub(crate) fn task_body(
             defaults.width = None;
             defaults.height = None;
         }
+        if task != TextToImage {
+            // The builder's style is for text-to-image; asked for in another task's call, an
+            // error.
+            defaults.style = None;
+            if req.options.style.is_some() {
+                return Err(Error::invalid(
+                    "style",
+                    "a style applies to text-to-image only",
+                ));
+            }
+        }
         req.options.over(&defaults)
     };
     reject_unsupported(&options, m.family, m.supported)?;
-    if options.style.is_some() && task != TextToImage {
-        return Err(Error::invalid("style", "a style applies to text-to-image only"));
-    }
 
     // Inputs that belong to other tasks.
-    only_for(task, req.mask.is_some(), mask_name(req), &[Inpainting, Outpainting])?;
-    only_for(task, req.condition_image.is_some(), "condition_image", &[TextToImage])?;
-    only_for(task, req.control_mode.is_some(), "control_mode", &[TextToImage])?;
-    only_for(task, req.control_strength.is_some(), "control_strength", &[TextToImage])?;
+    only_for(
+        task,
+        req.mask.is_some(),
+        mask_name(req),
+        &[Inpainting, Outpainting],
+    )?;
+    only_for(
+        task,
+        req.condition_image.is_some(),
+        "condition_image",
+        &[TextToImage],
+    )?;
+    only_for(
+        task,
+        req.control_mode.is_some(),
+        "control_mode",
+        &[TextToImage],
+    )?;
+    only_for(
+        task,
+        req.control_strength.is_some(),
+        "control_strength",
+        &[TextToImage],
+    )?;
     only_for(task, !req.colors.is_empty(), "colors", &[ColorGuided])?;
-    only_for(task, req.reference_image.is_some(), "reference_image", &[ColorGuided])?;
+    only_for(
+        task,
+        req.reference_image.is_some(),
+        "reference_image",
+        &[ColorGuided],
+    )?;
     only_for(task, !req.images.is_empty(), "images", &[Variation])?;
-    only_for(task, req.similarity_strength.is_some(), "similarity_strength", &[Variation])?;
-    only_for(task, req.outpainting_mode.is_some(), "outpainting_mode", &[Outpainting])?;
+    only_for(
+        task,
+        req.similarity_strength.is_some(),
+        "similarity_strength",
+        &[Variation],
+    )?;
+    only_for(
+        task,
+        req.outpainting_mode.is_some(),
+        "outpainting_mode",
+        &[Outpainting],
+    )?;
     only_for(
         task,
         req.image.is_some(),
@@ -138,7 +179,10 @@ pub(crate) fn task_body(
     if !req.weighted_prompts.is_empty() {
         return Err(Error::invalid(
             "weighted_prompt",
-            format!("weighted prompts are SDXL's; {} takes one prompt", m.family.name()),
+            format!(
+                "weighted prompts are SDXL's; {} takes one prompt",
+                m.family.name()
+            ),
         ));
     }
 
@@ -153,7 +197,10 @@ pub(crate) fn task_body(
     };
     match (&req.prompt, task) {
         (Some(_), BackgroundRemoval) => {
-            return Err(Error::invalid("prompt", "background removal takes no prompt"));
+            return Err(Error::invalid(
+                "prompt",
+                "background removal takes no prompt",
+            ));
         }
         (Some(p), _) => {
             check_text(m.family, &[key, "text"], "prompt", p)?;
@@ -209,7 +256,10 @@ pub(crate) fn task_body(
         }
         ColorGuided => {
             if req.colors.is_empty() {
-                return Err(Error::invalid("colors", "color-guided generation needs colors"));
+                return Err(Error::invalid(
+                    "colors",
+                    "color-guided generation needs colors",
+                ));
             }
             let max = super::common::field(m.family, &[key, "colors"]).max_items;
             if let Some(max) = max.filter(|m| req.colors.len() as u64 > *m) {
@@ -229,7 +279,10 @@ pub(crate) fn task_body(
             let f = super::common::field(m.family, &[key, "images"]);
             let n = req.images.len() as u64;
             if n == 0 {
-                return Err(Error::invalid("images", "a variation needs at least one image"));
+                return Err(Error::invalid(
+                    "images",
+                    "a variation needs at least one image",
+                ));
             }
             if let Some(max) = f.max_items.filter(|m| n > *m) {
                 return Err(Error::invalid(
@@ -243,7 +296,12 @@ pub(crate) fn task_body(
             }
             params.insert("images".into(), json!(encoded));
             if let Some(s) = req.similarity_strength {
-                check_range(m.family, &[key, "similarityStrength"], "similarity_strength", s)?;
+                check_range(
+                    m.family,
+                    &[key, "similarityStrength"],
+                    "similarity_strength",
+                    s,
+                )?;
                 params.insert("similarityStrength".into(), json!(s));
             }
         }

@@ -236,14 +236,22 @@ mod tests {
             .size(1000, 1000)
             .build()
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: size: 1000x1000 is not a size"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: size: 1000x1000 is not a size"),
+            "{e}"
+        );
         let titan = TitanImage::builder(&c, Model::AmazonTitanImageGeneratorV1)
             .build()
             .unwrap();
         let e = titan
             .request_body(&ImageRequest::text_to_image("x").count(6))
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: count: 6 is out of range [1, 5]"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: count: 6 is out of range [1, 5]"),
+            "{e}"
+        );
         let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
         let e = titan
             .request_body(&ImageRequest::background_removal(img))
@@ -263,16 +271,27 @@ mod tests {
         let e = titan
             .request_body(&ImageRequest::new(ImageTask::Inpainting).mask_prompt("the sky"))
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: image: inpainting needs the input image the mask"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: image: inpainting needs the input image the mask"),
+            "{e}"
+        );
         let e = titan
             .request_body(&ImageRequest::text_to_image("x").mask_prompt("the sky"))
             .unwrap_err();
-        assert!(e.to_string().starts_with("InvalidInput: mask_prompt:"), "{e}");
+        assert!(
+            e.to_string().starts_with("InvalidInput: mask_prompt:"),
+            "{e}"
+        );
         let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
         let mask = DynamicImage::ImageRgb8(RgbImage::new(32, 32));
         let e = titan
             .request_body(&ImageRequest::inpainting(img).mask_image(mask))
             .unwrap_err();
-        assert!(e.to_string().contains("must have the input image's size, 64x64"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("must have the input image's size, 64x64"),
+            "{e}"
+        );
     }
 }

@@ -1,0 +1,127 @@
+//! [`AnyImageModel`]: the image wrapper a model ID calls for, chosen at run time.
+
+use super::common::{Decoded, ImageBackend, image_methods};
+use super::nova_canvas::NovaCanvas;
+use super::options::{ImageOptions, ImageRequest, option_setters};
+use super::stable_diffusion::StableDiffusion;
+use super::stable_image::StableImage;
+use super::titan_image::TitanImage;
+use crate::catalog::{Family, FamilyKind};
+use crate::client::Client;
+use crate::embeddings::model::{Invoked, ModelRef, family_of};
+use crate::error::{Error, Result};
+use serde_json::Value;
+
+/// Any image model of the catalog, with the wrapper of its family.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum AnyImageModel {
+    /// Titan Image Generator.
+    TitanImage(TitanImage),
+    /// Nova Canvas.
+    NovaCanvas(NovaCanvas),
+    /// Stable Diffusion XL.
+    StableDiffusion(StableDiffusion),
+    /// SD3 / SD3.5 Large, Stable Image Ultra and Core.
+    StableImage(StableImage),
+}
+
+/// Builder of [`AnyImageModel`]: the model and the defaults of every call.
+#[derive(Debug, Clone)]
+pub struct AnyImageModelBuilder {
+    client: Client,
+    model: ModelRef,
+    defaults: ImageOptions,
+}
+
+impl AnyImageModel {
+    /// A builder whose family is chosen from `model` (a catalog ID or inference profile) at
+    /// `build()`.
+    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> AnyImageModelBuilder {
+        AnyImageModelBuilder {
+            client: client.clone(),
+            model: model.into(),
+            defaults: ImageOptions::default(),
+        }
+    }
+
+    /// The family.
+    pub fn family(&self) -> Family {
+        ImageBackend::family(self)
+    }
+
+    image_methods!();
+}
+
+impl AnyImageModelBuilder {
+    option_setters!(defaults);
+
+    /// Resolves the model to its family and builds that family's wrapper with the defaults
+    /// (a default the family does not have fails, naming it).
+    pub fn build(self) -> Result<AnyImageModel> {
+        let family = family_of(self.model.as_str())?;
+        let (c, m, d) = (&self.client, self.model.clone(), self.defaults);
+        Ok(match family {
+            Family::TitanImage => {
+                AnyImageModel::TitanImage(TitanImage::builder(c, m).options(d).build()?)
+            }
+            Family::NovaCanvas => {
+                AnyImageModel::NovaCanvas(NovaCanvas::builder(c, m).options(d).build()?)
+            }
+            Family::StableDiffusion => {
+                AnyImageModel::StableDiffusion(StableDiffusion::builder(c, m).options(d).build()?)
+            }
+            Family::StableImage => {
+                AnyImageModel::StableImage(StableImage::builder(c, m).options(d).build()?)
+            }
+            other => {
+                let kind = match other.kind() {
+                    FamilyKind::Embedding => "an embedding",
+                    _ => "a text",
+                };
+                return Err(Error::invalid(
+                    "model",
+                    format!(
+                        "{} is {kind} model ({}, wrapper `{}`), not an image model",
+                        self.model.as_str(),
+                        other.name(),
+                        other.wrapper()
+                    ),
+                ));
+            }
+        })
+    }
+}
+
+macro_rules! each {
+    ($self:expr, $m:ident => $e:expr) => {
+        match $self {
+            AnyImageModel::TitanImage($m) => $e,
+            AnyImageModel::NovaCanvas($m) => $e,
+            AnyImageModel::StableDiffusion($m) => $e,
+            AnyImageModel::StableImage($m) => $e,
+        }
+    };
+}
+
+impl ImageBackend for AnyImageModel {
+    fn client(&self) -> &Client {
+        each!(self, m => m.client())
+    }
+
+    fn model_id(&self) -> &str {
+        each!(self, m => ImageBackend::model_id(m))
+    }
+
+    fn family(&self) -> Family {
+        each!(self, m => ImageBackend::family(m))
+    }
+
+    fn body(&self, request: &ImageRequest) -> Result<Value> {
+        each!(self, m => m.body(request))
+    }
+
+    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
+        each!(self, m => m.decode(invoked, body))
+    }
+}

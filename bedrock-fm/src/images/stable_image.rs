@@ -1,0 +1,422 @@
+//! Stability AI Stable Diffusion 3 Large, SD3.5 Large, Stable Image Ultra and Core.
+//!
+//! Native format, from
+//! <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-3-5-large.html>
+//! (and the SD3 Large, Ultra and Core pages): `prompt` and `negative_prompt` (at most 10,000
+//! characters), `aspect_ratio` (text-to-image), `mode` `image-to-image` with `image` and
+//! `strength` (models with an image input: SD3 and SD3.5 Large), `seed`, `output_format`
+//! (`jpeg`, `png`, `webp` for SD3.5 Large). One image per request; the response has `seeds`,
+//! `finish_reasons` and `images`.
+//!
+//! A width and height convert to the aspect ratio they have: Stability's pixel size for it
+//! (<https://kb.stability.ai/knowledge-base/understanding-aspect-ratios-in-our-apis>: 16:9
+//! 1344x768, 1:1 1024x1024, 21:9 1536x640, 2:3 832x1216, 3:2 1216x832, 4:5 896x1088, 5:4
+//! 1088x896, 9:16 768x1344, 9:21 640x1536) or the same ratio in other pixels (1920x1080).
+
+use super::common::{
+    Decoded, ImageBackend, check_range, check_text, encode, image_methods, reject_unsupported,
+    size_of,
+};
+use super::options::{ImageOptions, ImageRequest, ImageTask, option_setters};
+use super::output::{FinishReason, decode_image};
+use super::stable_diffusion::reject_task_inputs;
+use crate::bodies::stable_image::{
+    StableImageAspectRatio, StableImageOutputFormat, StableImageResponse,
+};
+use crate::catalog::{Family, ImageSize, Modality, Model};
+use crate::client::Client;
+use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::error::{Error, Result};
+use image::ImageFormat;
+use serde_json::{Map, Value, json};
+
+const FAMILY: Family = Family::StableImage;
+
+/// The largest input image, in bytes.
+pub const MAX_IMAGE_BYTES: usize = 25_000_000;
+/// The shortest side of an input image, in pixels.
+pub const MIN_INPUT_SIDE: u32 = 64;
+
+/// Stability's output size for each aspect ratio.
+pub const ASPECT_RATIO_SIZES: &[(&str, u32, u32)] = &[
+    ("16:9", 1344, 768),
+    ("1:1", 1024, 1024),
+    ("21:9", 1536, 640),
+    ("2:3", 832, 1216),
+    ("3:2", 1216, 832),
+    ("4:5", 896, 1088),
+    ("5:4", 1088, 896),
+    ("9:16", 768, 1344),
+    ("9:21", 640, 1536),
+];
+
+const SUPPORTED: &[&str] = &[
+    "negative_prompt",
+    "size",
+    "count",
+    "seed",
+    "aspect_ratio",
+    "output_format",
+];
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// The aspect ratio a size has, among those `model` offers (the catalog's list).
+pub fn aspect_ratio_of(
+    model: Option<Model>,
+    width: u32,
+    height: u32,
+) -> Result<StableImageAspectRatio> {
+    let g = gcd(width, height).max(1);
+    let reduced = format!("{}:{}", width / g, height / g);
+    let offered: Vec<String> = match model {
+        Some(m) => m
+            .info()
+            .image_sizes
+            .iter()
+            .filter_map(|s| match s {
+                ImageSize::AspectRatio { width, height } => Some(format!("{width}:{height}")),
+                _ => None,
+            })
+            .collect(),
+        None => ASPECT_RATIO_SIZES
+            .iter()
+            .map(|(r, ..)| (*r).to_owned())
+            .collect(),
+    };
+    let by_pixels = ASPECT_RATIO_SIZES
+        .iter()
+        .find(|(_, w, h)| (*w, *h) == (width, height))
+        .map(|(r, ..)| (*r).to_owned());
+    match by_pixels
+        .into_iter()
+        .chain([reduced])
+        .find(|r| offered.contains(r))
+    {
+        Some(r) => Ok(StableImageAspectRatio::from(r.as_str())),
+        None => Err(Error::invalid(
+            "size",
+            format!(
+                "{width}x{height} has no aspect ratio Stable Image offers; it offers {} \
+                 (e.g. 1344x768 or 1920x1080 for 16:9)",
+                offered.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Stability AI SD3 Large, SD3.5 Large, Stable Image Ultra and Core. Build one with
+/// [`StableImage::builder`].
+///
+/// ```no_run
+/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+/// use bedrock_fm::bodies::stable_image::StableImageAspectRatio;
+/// use bedrock_fm::catalog::Model;
+/// use bedrock_fm::images::StableImage;
+///
+/// let ultra = StableImage::builder(&client, Model::StabilityStableImageUltraV1_1)
+///     .aspect_ratio(StableImageAspectRatio::Ratio16x9)
+///     .build()?;
+/// let images = ultra.generate("a mountain lake at sunrise").await?;
+/// # let _ = images; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct StableImage {
+    client: Client,
+    model_id: String,
+    model: Option<Model>,
+    defaults: ImageOptions,
+}
+
+/// Builder of [`StableImage`]: the model and the defaults of every call.
+#[derive(Debug, Clone)]
+pub struct StableImageBuilder {
+    client: Client,
+    model: ModelRef,
+    defaults: ImageOptions,
+}
+
+impl StableImage {
+    /// A builder for `model`: an SD3 / SD3.5 / Stable Image model or an ARN.
+    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> StableImageBuilder {
+        StableImageBuilder {
+            client: client.clone(),
+            model: model.into(),
+            defaults: ImageOptions::default(),
+        }
+    }
+
+    /// The catalog model, unless built from an ARN.
+    pub fn model(&self) -> Option<Model> {
+        self.model
+    }
+
+    /// The builder's defaults.
+    pub fn defaults(&self) -> &ImageOptions {
+        &self.defaults
+    }
+
+    fn takes_images(&self) -> bool {
+        self.model
+            .is_none_or(|m| m.info().input_modalities.contains(&Modality::Image))
+    }
+
+    image_methods!();
+}
+
+impl StableImageBuilder {
+    option_setters!(defaults);
+
+    /// Aspect ratio of text-to-image (default 1:1).
+    pub fn aspect_ratio(mut self, ratio: StableImageAspectRatio) -> Self {
+        self.defaults = self.defaults.aspect_ratio(ratio);
+        self
+    }
+
+    /// Output format (default PNG).
+    pub fn output_format(mut self, format: StableImageOutputFormat) -> Self {
+        self.defaults = self.defaults.output_format(format);
+        self
+    }
+
+    /// Checks the model and the defaults, and builds.
+    pub fn build(self) -> Result<StableImage> {
+        let model_id = self.model.as_str().to_owned();
+        let model = resolve(FAMILY, &model_id)?;
+        let si = StableImage {
+            client: self.client,
+            model_id,
+            model,
+            defaults: self.defaults,
+        };
+        si.body(&ImageRequest::text_to_image("check the defaults"))?;
+        Ok(si)
+    }
+}
+
+impl ImageBackend for StableImage {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+
+    fn model_id(&self) -> &str {
+        &self.model_id
+    }
+
+    fn family(&self) -> Family {
+        FAMILY
+    }
+
+    fn body(&self, req: &ImageRequest) -> Result<Value> {
+        let i2i = match req.task {
+            ImageTask::TextToImage => false,
+            ImageTask::ImageToImage if self.takes_images() => true,
+            ImageTask::ImageToImage => {
+                return Err(Error::invalid(
+                    "image",
+                    format!(
+                        "{} takes no input image: it does text-to-image only",
+                        self.model_id
+                    ),
+                ));
+            }
+            other => {
+                return Err(Error::invalid(
+                    "task",
+                    format!("{} has no {}", self.model_id, other.name()),
+                ));
+            }
+        };
+        reject_task_inputs(req, FAMILY)?;
+        if !req.weighted_prompts.is_empty() {
+            return Err(Error::invalid(
+                "weighted_prompt",
+                "weighted prompts are SDXL's; Stable Image takes one prompt and a negative prompt",
+            ));
+        }
+        let mut defaults = self.defaults.clone();
+        if i2i {
+            if size_of(&req.options)?.is_some() || req.options.aspect_ratio.is_some() {
+                return Err(Error::invalid(
+                    "aspect_ratio",
+                    "image-to-image keeps the input image's shape",
+                ));
+            }
+            defaults.width = None;
+            defaults.height = None;
+            defaults.aspect_ratio = None;
+        }
+        let options = req.options.over(&defaults);
+        reject_unsupported(&options, FAMILY, SUPPORTED)?;
+
+        let mut body = Map::new();
+        let Some(prompt) = &req.prompt else {
+            return Err(Error::invalid("prompt", "Stable Image needs a prompt"));
+        };
+        check_text(FAMILY, &["prompt"], "prompt", prompt)?;
+        body.insert("prompt".into(), json!(prompt));
+        if let Some(n) = options.count.filter(|n| *n != 1) {
+            return Err(Error::invalid(
+                "count",
+                format!("{n} images asked; Stable Image generates one image per request"),
+            ));
+        }
+        if i2i {
+            let Some(input) = &req.image else {
+                return Err(Error::invalid(
+                    "image",
+                    "image-to-image needs an input image",
+                ));
+            };
+            let formats = [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP];
+            let img = encode(input, "image", &formats, MAX_IMAGE_BYTES)?;
+            if img.width < MIN_INPUT_SIDE || img.height < MIN_INPUT_SIDE {
+                return Err(Error::invalid(
+                    "image",
+                    format!(
+                        "the image is {}x{}; each side must be at least {MIN_INPUT_SIDE} pixels",
+                        img.width, img.height
+                    ),
+                ));
+            }
+            let Some(strength) = req.strength else {
+                return Err(Error::invalid(
+                    "strength",
+                    "image-to-image needs a strength (0 keeps the input image, 1 ignores it)",
+                ));
+            };
+            check_range(FAMILY, &["strength"], "strength", strength)?;
+            body.insert("mode".into(), json!("image-to-image"));
+            body.insert("image".into(), json!(img.base64()));
+            body.insert("strength".into(), json!(strength));
+        } else {
+            if req.image.is_some() {
+                return Err(Error::invalid(
+                    "image",
+                    "text-to-image takes no input image; use ImageRequest::image_to_image",
+                ));
+            }
+            if req.strength.is_some() {
+                return Err(Error::invalid("strength", "strength is for image-to-image"));
+            }
+            let from_size = match size_of(&options)? {
+                Some((w, h)) => Some(aspect_ratio_of(self.model, w, h)?),
+                None => None,
+            };
+            let ratio = match (req.options.aspect_ratio.clone(), from_size) {
+                (Some(explicit), Some(sized)) if explicit != sized => {
+                    return Err(Error::invalid(
+                        "aspect_ratio",
+                        format!("{explicit} disagrees with the size asked for ({sized})"),
+                    ));
+                }
+                (Some(explicit), _) => Some(explicit),
+                (None, Some(sized)) => Some(sized),
+                (None, None) => options.aspect_ratio.clone(),
+            };
+            if let Some(r) = ratio {
+                let offered = self.model.is_none_or(|m| {
+                    m.info().image_sizes.iter().any(|s| {
+                        matches!(s, ImageSize::AspectRatio { width, height }
+                            if format!("{width}:{height}") == r.as_str())
+                    })
+                });
+                if !offered {
+                    return Err(Error::invalid(
+                        "aspect_ratio",
+                        format!("{r} is not an aspect ratio {} offers", self.model_id),
+                    ));
+                }
+                body.insert("aspect_ratio".into(), json!(r.as_str()));
+            }
+        }
+        if let Some(seed) = options.seed {
+            check_range(FAMILY, &["seed"], "seed", seed as f64)?;
+            if self.model == Some(Model::StabilitySd3_5LargeV1_0) && seed > 4_294_967_294 {
+                return Err(Error::invalid(
+                    "seed",
+                    "SD3.5 Large accepts seeds up to 4294967294",
+                ));
+            }
+            body.insert("seed".into(), json!(seed));
+        }
+        if let Some(n) = &options.negative_prompt {
+            check_text(FAMILY, &["negative_prompt"], "negative_prompt", n)?;
+            body.insert("negative_prompt".into(), json!(n));
+        }
+        if let Some(f) = &options.output_format {
+            let webp_ok = self
+                .model
+                .is_none_or(|m| m == Model::StabilitySd3_5LargeV1_0);
+            if *f == StableImageOutputFormat::Webp && !webp_ok {
+                return Err(Error::invalid(
+                    "output_format",
+                    format!("{} does not write WebP (SD3.5 Large does)", self.model_id),
+                ));
+            }
+            body.insert("output_format".into(), json!(f.as_str()));
+        }
+        Ok(Value::Object(body))
+    }
+
+    fn decode(&self, invoked: &Invoked, _: &Value) -> Result<Decoded> {
+        let r: StableImageResponse = typed(invoked)?;
+        let mut out = Decoded::default();
+        let seeds = r.seeds.unwrap_or_default();
+        for (i, b64) in r.images.unwrap_or_default().iter().enumerate() {
+            out.images.push(decode_image(
+                b64,
+                &format!("images[{i}]"),
+                &invoked.request_id,
+            )?);
+            out.seeds.push(seeds.get(i).map(|s| u64::from(*s)));
+            out.finish_reasons.push(
+                r.finish_reasons
+                    .get(i)
+                    .map(FinishReason::from_stable_image)
+                    .unwrap_or(FinishReason::Success),
+            );
+        }
+        if out.images.is_empty()
+            && let Some(reason) = r.finish_reasons.iter().find(|f| !f.is_null())
+        {
+            out.message = Some(
+                reason
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| reason.to_string()),
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_map_to_aspect_ratios() {
+        let m = Some(Model::StabilitySd3_5LargeV1_0);
+        assert_eq!(
+            aspect_ratio_of(m, 1344, 768).unwrap(),
+            StableImageAspectRatio::Ratio16x9
+        );
+        assert_eq!(
+            aspect_ratio_of(m, 1920, 1080).unwrap(),
+            StableImageAspectRatio::Ratio16x9
+        );
+        assert_eq!(
+            aspect_ratio_of(m, 512, 512).unwrap(),
+            StableImageAspectRatio::Ratio1x1
+        );
+        let e = aspect_ratio_of(m, 1000, 300).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: size: 1000x300 has no aspect ratio"),
+            "{e}"
+        );
+    }
+}
