@@ -298,7 +298,10 @@ pub(crate) async fn stream<F: TextFamily>(
     plan: &Plan,
     chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
-    let (body, prompt) = native_body(model, conversation, plan, chat)?;
+    let (mut body, prompt) = native_body(model, conversation, plan, chat)?;
+    if let Value::Object(map) = &mut body {
+        F::for_stream(map);
+    }
     let extra = invoke_headers(chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;

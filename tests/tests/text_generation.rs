@@ -438,3 +438,26 @@ async fn details_report_the_prompt_usage_and_a_typed_stop_reason() {
     let response = details.response.unwrap();
     assert_eq!(response.results[0].output_text, details.output);
 }
+
+#[tokio::test]
+async fn cohere_command_streams_ask_for_a_stream_in_the_body() {
+    let (server, client) = setup();
+    let command = bedrock_fm::Command::builder(&client, "cohere.command-text-v14")
+        .build()
+        .unwrap();
+    let text = command
+        .generate_stream("Hello there")
+        .await
+        .unwrap()
+        .collect_text()
+        .await
+        .unwrap();
+    assert!(!text.is_empty());
+    // Source: "stream – (Required to support streaming)", model-parameters-cohere-command.html
+    assert_eq!(last_body(&server)["stream"], json!(true));
+    command.generate("Hello there").await.unwrap();
+    assert!(
+        last_body(&server).get("stream").is_none(),
+        "not sent on InvokeModel"
+    );
+}

@@ -44,6 +44,12 @@ impl TextFamily for CommandFamily {
         .with_stop(stop)
     }
 
+    /// "stream – (Required to support streaming) Specify true to return the response
+    /// piece-by-piece in real-time" (model-parameters-cohere-command.html).
+    fn for_stream(body: &mut Map<String, Value>) {
+        body.insert("stream".into(), Value::Bool(true));
+    }
+
     fn decode_chunk(chunk: &Value) -> Decoded {
         Decoded::text(chunk.get("text").and_then(Value::as_str))
             .with_stop(chunk.get("finish_reason").and_then(Value::as_str))

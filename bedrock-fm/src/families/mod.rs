@@ -170,6 +170,11 @@ pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
 
     /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`).
     fn decode_chunk(chunk: &Value) -> Decoded;
+
+    /// Adjusts the body for InvokeModelWithResponseStream (most families need nothing).
+    fn for_stream(body: &mut Map<String, Value>) {
+        let _ = body;
+    }
 }
 
 /// `[{"role": "user", "content": "..."}, ...]`: the OpenAI-style messages that Mistral chat
