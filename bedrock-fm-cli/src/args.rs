@@ -28,12 +28,16 @@ Usage:
       [--image PATH]... [--region R] [--local] <TEXT>...
   bedrock-fm image --model <ID> [--negative TEXT] [--width W --height H] [--seed S]
       [--count N] --out <DIR> [--region R] [--local] <PROMPT>
+  bedrock-fm chat --model <ID> [--system TEXT] [--image PATH]... [--stream]
+      [--api invoke|converse] [--details] [--local] [MESSAGE]
 
 Commands:
   models      List the model catalog, one model per line (or a JSON array with --json).
   generate    Generate text with a text model; see `bedrock-fm generate --help`.
   embed       Print embedding vectors as a JSON array; see `bedrock-fm embed --help`.
   image       Generate images into PNG files; see `bedrock-fm image --help`.
+  chat        Chat with a text model: one message (with images), or an interactive
+              conversation on stdin; see `bedrock-fm chat --help`.
 
 AWS credentials, region and endpoint come from the AWS configuration chain (AWS_PROFILE,
 AWS_REGION, AWS_ACCESS_KEY_ID, AWS_BEARER_TOKEN_BEDROCK, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, ...).
@@ -100,6 +104,8 @@ pub enum Command {
     Embed(crate::commands::embed::EmbedArgs),
     /// `bedrock-fm image`.
     Image(crate::commands::image::ImageArgs),
+    /// `bedrock-fm chat`.
+    Chat(crate::commands::chat::ChatArgs),
 }
 
 /// The options of `bedrock-fm generate`, each checked.
@@ -262,7 +268,7 @@ impl<'a> Tokens<'a> {
 pub fn parse(args: &[String]) -> Result<Command, ArgError> {
     let Some((command, rest)) = args.split_first() else {
         return Err(ArgError::usage(
-            "missing command: expected `models`, `generate`, `embed` or `image` (see `bedrock-fm --help`)",
+            "missing command: expected `models`, `generate`, `embed`, `image` or `chat` (see `bedrock-fm --help`)",
         ));
     };
     match command.as_str() {
@@ -270,21 +276,23 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         "generate" => parse_generate(rest),
         "embed" => crate::commands::embed::parse(rest),
         "image" => crate::commands::image::parse(rest),
+        "chat" => crate::commands::chat::parse(rest),
         "help" => Ok(Command::Help(match rest.first().map(String::as_str) {
             Some("models") => MODELS_HELP,
             Some("generate") => GENERATE_HELP,
             Some("embed") => crate::commands::embed::HELP,
             Some("image") => crate::commands::image::HELP,
+            Some("chat") => crate::commands::chat::HELP,
             _ => HELP,
         })),
         "--help" | "-h" => Ok(Command::Help(HELP)),
         "--version" | "-V" => Ok(Command::Version),
         other if other.starts_with('-') => Err(ArgError::usage(format!(
-            "unknown flag `{other}` before the command: expected `models`, `generate`, `embed` or `image` \
+            "unknown flag `{other}` before the command: expected `models`, `generate`, `embed`, `image` or `chat` \
              (see `bedrock-fm --help`)"
         ))),
         other => Err(ArgError::usage(format!(
-            "unknown command `{other}`: expected `models`, `generate`, `embed` or `image` (see `bedrock-fm --help`)"
+            "unknown command `{other}`: expected `models`, `generate`, `embed`, `image` or `chat` (see `bedrock-fm --help`)"
         ))),
     }
 }

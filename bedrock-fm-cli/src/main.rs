@@ -108,6 +108,7 @@ fn run(argv: &[String]) -> Result<(), Failure> {
         Command::Generate(generate) => runtime()?.block_on(commands::generate::run(generate)),
         Command::Embed(embed) => runtime()?.block_on(commands::embed::run(embed)),
         Command::Image(image) => runtime()?.block_on(commands::image::run(image)),
+        Command::Chat(chat) => runtime()?.block_on(commands::chat::run(chat)),
     }
 }
 

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bedrock_fm::catalog::{Modality, Model};
+use bedrock_fm::catalog::{Modality, Model, ReasoningStyle};
 
 use crate::errors::ServiceError;
 use crate::models::{
@@ -76,6 +76,14 @@ pub fn caps_of(model: Model) -> ModelCaps {
             .iter()
             .map(|m| modality_name(*m).to_owned())
             .collect(),
+        reasoning: info.reasoning.map(|r| {
+            match r {
+                ReasoningStyle::Budget => "budget",
+                ReasoningStyle::Effort => "effort",
+                _ => "other",
+            }
+            .to_owned()
+        }),
     }
 }
 

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::faults::FaultConfig;
+use crate::guardrails::Guardrail;
 use crate::models::ModelBackend;
 use crate::sigv4::Credentials;
 
@@ -42,6 +43,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// The model behaviour; default: the catalog backend.
     pub backend: Option<Arc<dyn ModelBackend>>,
+    /// The guardrails requests may name (see [`crate::guardrails`]); default: the test
+    /// guardrail [`crate::guardrails::TEST_GUARDRAIL_ID`], versions `1` and `DRAFT`, blocking
+    /// [`crate::guardrails::TEST_GUARDRAIL_BLOCKED_TERM`].
+    pub guardrails: Vec<Guardrail>,
 }
 
 impl std::fmt::Debug for Config {
@@ -60,6 +65,7 @@ impl std::fmt::Debug for Config {
             .field("request_log_capacity", &self.request_log_capacity)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("backend", &self.backend.as_ref().map(|_| "custom"))
+            .field("guardrails", &self.guardrails)
             .finish()
     }
 }
@@ -77,6 +83,7 @@ impl Default for Config {
             request_log_capacity: 256,
             max_body_bytes: 64 * 1024 * 1024,
             backend: None,
+            guardrails: vec![Guardrail::test("1"), Guardrail::test("DRAFT")],
         }
     }
 }
@@ -144,6 +151,33 @@ impl Config {
     /// Sets the largest request body.
     pub fn max_body_bytes(mut self, max: usize) -> Self {
         self.max_body_bytes = max;
+        self
+    }
+
+    /// Adds a guardrail: version `version` (a number, or `DRAFT`) of guardrail `id`
+    /// (`[a-z0-9]+`), blocking `blocked_terms` (whole words, case-insensitive) with the default
+    /// blocked messages. A guardrail with the same ID and version is replaced.
+    ///
+    /// # Panics
+    ///
+    /// If `id` or `version` do not match the service model's patterns (see
+    /// [`Guardrail::new`]).
+    pub fn guardrail(self, id: &str, version: &str, blocked_terms: &[&str]) -> Self {
+        self.add_guardrail(Guardrail::new(id, version, blocked_terms))
+    }
+
+    /// Adds a guardrail built with [`Guardrail::new`] (for custom blocked messages), replacing
+    /// one with the same ID and version.
+    pub fn add_guardrail(mut self, guardrail: Guardrail) -> Self {
+        self.guardrails
+            .retain(|g| !(g.id == guardrail.id && g.version == guardrail.version));
+        self.guardrails.push(guardrail);
+        self
+    }
+
+    /// Removes every guardrail, the test guardrail included.
+    pub fn without_guardrails(mut self) -> Self {
+        self.guardrails.clear();
         self
     }
 }

@@ -17,24 +17,57 @@
 //!   needs a model with tool use ("This model doesn't support tool use.", langchain-aws #447);
 //! - images need a vision model; images and documents only in user messages, and a document
 //!   needs a text block beside it (both documented on the service model's `Message.content`);
-//! - `maxTokens` within the model's output limit.
+//! - `maxTokens` within the model's output limit;
+//! - images and documents within the limits of the `Message` reference, each image a real image
+//!   of its declared format (see [`crate::media_check`] for the limits and the wording);
+//! - prompt caching (`cachePoint` in `system`, `messages` and `toolConfig.tools`) only on the
+//!   models that support it, within their rules (see [`crate::prompt_cache`]): any other model
+//!   answers `AccessDeniedException` "You invoked an unsupported model or your request did not
+//!   allow prompt caching." (recorded against live Bedrock in strands-agents/harness-sdk PR
+//!   #1807 and BerriAI/litellm PR #39210, both 403); Claude's limits in Anthropic's words as
+//!   Bedrock passes them on ("The model returned the following errors: A maximum of 4 blocks
+//!   with cache_control may be provided. Found 5.", Wei-Shaw/sub2api issue #176; the TTL order
+//!   message of Portkey-AI/gateway issue #1762);
+//! - Claude adaptive thinking only on the models that take it: "The model returned the
+//!   following errors: thinking: Input tag 'adaptive' found using 'type' does not match any of
+//!   the expected tags: 'disabled', 'enabled'" (Claude Sonnet 4.5 through Converse,
+//!   strands-agents/harness-sdk issue #1856).
 //!
 //! The reply: when [`crate::engine::choose_tool`] picks a tool, a `toolUse` block (after a short
 //! text when the choice was `auto`) with input generated from the tool's schema and stop reason
 //! `tool_use`; otherwise text from [`crate::engine::Engine::generate`], whose focus is the last
 //! user turn. A reasoning block comes first when `additionalModelRequestFields` enables it
-//! (`thinking: {"type": "enabled", "budget_tokens": N}` or `reasoningConfig: {"type":
-//! "enabled"}`).
+//! (Claude's `thinking: {"type": "enabled", "budget_tokens": N}` or `thinking: {"type":
+//! "adaptive"}` with `output_config: {"effort": ...}`, per
+//! <https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-adaptive-thinking.html>;
+//! Nova's `reasoningConfig: {"type": "enabled", "maxReasoningEffort": ...}`): a
+//! `reasoningContent` block with `reasoningText` `{text, signature}`, streamed as
+//! `reasoningContent` text deltas and a signature delta. Its length follows the budget or the
+//! effort (`low`, `medium`, `high`/`max`: at most 16, 32 or 64 tokens).
 //!
 //! Input tokens: the tokens of the system prompt, every text, tool result and tool input of the
 //! conversation and the tool definitions, plus 100 per image, document, video or audio block.
+//! With prompt caching, the cached tokens are reported as `cacheReadInputTokens` and
+//! `cacheWriteInputTokens` and left out of `inputTokens`.
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::engine::{self, StopReason, TextRequest, ToolChoice, ToolSpec};
 use crate::errors::ServiceError;
-use crate::models::{ConverseCall, ConverseEvent, ConverseOutput, OutputBlock, Usage};
+use crate::media_check;
+use crate::models::{ConverseCall, ConverseEvent, ConverseOutput, ModelCaps, OutputBlock, Usage};
+use crate::prompt_cache::{
+    self, CacheAccount, CacheProblem, CacheRules, CacheTtl, Prompt, Section,
+};
+
+/// The prefix Bedrock puts before the errors a model returns.
+pub const MODEL_ERRORS: &str = "The model returned the following errors: ";
+
+/// The message of a request with cache checkpoints to a model without prompt caching
+/// (`AccessDeniedException`).
+pub const CACHING_UNSUPPORTED: &str =
+    "You invoked an unsupported model or your request did not allow prompt caching.";
 
 /// Tokens counted for each image, document, video or audio block.
 pub const MEDIA_BLOCK_TOKENS: u32 = 100;
@@ -64,6 +97,9 @@ fn role(message: &Value) -> &str {
 /// The text a content block contributes to the prompt.
 fn block_text(block: &Value) -> String {
     if let Some(t) = block.get("text").and_then(Value::as_str) {
+        return t.to_owned();
+    }
+    if let Some(t) = block["guardContent"]["text"]["text"].as_str() {
         return t.to_owned();
     }
     if let Some(tr) = block.get("toolResult") {
@@ -108,7 +144,11 @@ fn system_text(system: Option<&Value>) -> String {
         .map(|blocks| {
             blocks
                 .iter()
-                .filter_map(|b| b.get("text").and_then(Value::as_str))
+                .filter_map(|b| {
+                    b.get("text")
+                        .and_then(Value::as_str)
+                        .or(b["guardContent"]["text"]["text"].as_str())
+                })
                 .collect::<Vec<_>>()
                 .join("\n")
         })
@@ -298,24 +338,259 @@ pub fn check(call: &ConverseCall<'_>) -> Result<(), ServiceError> {
             "The maximum tokens you requested exceeds the model limit of {limit}. Try again with a maximum tokens value that is lower than {limit}."
         )));
     }
+    check_media(msgs)?;
+    reasoning_budget(req, caps)?;
     Ok(())
 }
 
-fn reasoning_budget(req: &Value) -> Option<Option<u32>> {
-    let extra = req.get("additionalModelRequestFields")?;
+/// A `ValidationException` with the errors a model returned.
+fn model_error(detail: &str) -> ServiceError {
+    ServiceError::validation(format!("{MODEL_ERRORS}{detail}"))
+}
+
+fn decoded_blob(v: &Value) -> Option<Vec<u8>> {
+    v.as_str()
+        .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+}
+
+/// The image blocks of a message with their paths: top-level ones and those in tool results.
+fn images_of(i: usize, content: &[Value]) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (j, b) in content.iter().enumerate() {
+        if let Some(img) = b.get("image") {
+            out.push((format!("messages.{i}.content.{j}.image"), img));
+        }
+        for (k, part) in b["toolResult"]["content"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(img) = part.get("image") {
+                out.push((
+                    format!("messages.{i}.content.{j}.toolResult.content.{k}.image"),
+                    img,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The limits of the `Message` reference on images and documents (see [`crate::media_check`]).
+fn check_media(msgs: &[Value]) -> Result<(), ServiceError> {
+    let mut images = Vec::new();
+    let mut documents = Vec::new();
+    for (i, m) in msgs.iter().enumerate() {
+        images.extend(images_of(i, blocks(m)));
+        for (j, b) in blocks(m).iter().enumerate() {
+            if let Some(d) = b.get("document") {
+                documents.push((format!("messages.{i}.content.{j}.document"), d));
+            }
+        }
+    }
+    if documents.len() > media_check::MAX_DOCUMENTS {
+        return Err(ServiceError::validation(media_check::too_many_documents()));
+    }
+    let mut names = std::collections::HashSet::new();
+    for (_, d) in &documents {
+        if let Some(name) = d.get("name").and_then(Value::as_str)
+            && !names.insert(name)
+        {
+            return Err(ServiceError::validation(
+                media_check::DUPLICATE_DOCUMENT_NAMES,
+            ));
+        }
+    }
+    if images.len() > media_check::MAX_IMAGES {
+        return Err(ServiceError::validation(media_check::too_many_images()));
+    }
+    for (path, d) in &documents {
+        if let Some(bytes) = decoded_blob(&d["source"]["bytes"])
+            && bytes.len() > media_check::MAX_DOCUMENT_BYTES
+        {
+            return Err(ServiceError::validation(media_check::document_too_large(
+                path,
+                bytes.len(),
+            )));
+        }
+    }
+    for (path, img) in &images {
+        let Some(bytes) = decoded_blob(&img["source"]["bytes"]) else {
+            continue;
+        };
+        let declared = img["format"].as_str().unwrap_or_default();
+        if let Err(problem) = media_check::check_image(&bytes, declared) {
+            return Err(model_error(
+                &problem.message(&format!("{path}.source.bytes")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The reasoning budget of an effort level (`low`, `medium`, `high`/`max`).
+fn effort_budget(effort: Option<&str>) -> Option<u32> {
+    Some(match effort {
+        Some("low") => 16,
+        Some("medium") => 32,
+        _ => 64,
+    })
+}
+
+/// Whether reasoning is on, with its budget (`Some(None)`: the engine's default), after the
+/// model's rules on Claude's thinking modes.
+fn reasoning_budget(req: &Value, caps: &ModelCaps) -> Result<Option<Option<u32>>, ServiceError> {
+    let Some(extra) = req.get("additionalModelRequestFields") else {
+        return Ok(None);
+    };
+    let claude = caps.family == "claude_messages";
     let thinking = &extra["thinking"];
-    if thinking["type"].as_str() == Some("enabled") {
-        let budget = thinking["budget_tokens"]
-            .as_u64()
-            .map(|b| b.min(u32::MAX as u64) as u32);
-        return Some(budget);
+    match thinking["type"].as_str() {
+        Some("enabled") => {
+            let budget = thinking["budget_tokens"]
+                .as_u64()
+                .map(|b| b.min(u32::MAX as u64) as u32);
+            if claude
+                && let (Some(b), Some(max)) = (budget, req["inferenceConfig"]["maxTokens"].as_u64())
+                && u64::from(b) >= max
+            {
+                // Anthropic's message, as the native codec gives it.
+                return Err(model_error(
+                    "`max_tokens` must be greater than `thinking.budget_tokens`.",
+                ));
+            }
+            return Ok(Some(budget));
+        }
+        Some("adaptive") => {
+            if claude && caps.reasoning.as_deref() != Some("effort") {
+                return Err(model_error(
+                    "thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'",
+                ));
+            }
+            return Ok(Some(effort_budget(
+                extra["output_config"]["effort"].as_str(),
+            )));
+        }
+        _ => {}
     }
     for key in ["reasoningConfig", "reasoning_config"] {
         if extra[key]["type"].as_str() == Some("enabled") {
-            return Some(None);
+            return Ok(Some(effort_budget(
+                extra[key]["maxReasoningEffort"].as_str(),
+            )));
         }
     }
-    None
+    Ok(None)
+}
+
+/// The prompt of a Converse-shaped input as the prompt cache sees it: tools, system, messages,
+/// with their `cachePoint` blocks. A checkpoint is located at the block before it, where the
+/// model's own format puts its cache marker (`messages.1.content.0`).
+pub fn cache_prompt(input: &Value) -> Prompt {
+    let mut p = Prompt::new();
+    let ttl = |cp: &Value| CacheTtl::parse(cp["ttl"].as_str()).unwrap_or(CacheTtl::FiveMinutes);
+    let mut last = 0usize;
+    for (i, t) in input["toolConfig"]["tools"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(cp) = t.get("cachePoint") {
+            p.checkpoint(ttl(cp), Section::Tools, format!("tools.{last}"));
+        } else if let Some(spec) = t.get("toolSpec") {
+            let tokens = [
+                spec["name"].as_str().unwrap_or_default().to_owned(),
+                spec["description"].as_str().unwrap_or_default().to_owned(),
+                spec["inputSchema"]["json"].to_string(),
+            ]
+            .iter()
+            .map(|s| engine::count_tokens(s))
+            .sum();
+            p.content(&spec.to_string(), tokens);
+            last = i;
+        }
+    }
+    last = 0;
+    for (i, b) in input["system"].as_array().into_iter().flatten().enumerate() {
+        if let Some(cp) = b.get("cachePoint") {
+            p.checkpoint(ttl(cp), Section::System, format!("system.{last}"));
+        } else {
+            p.content(
+                &format!("system\u{0}{b}"),
+                engine::count_tokens(&block_text(b)),
+            );
+            last = i;
+        }
+    }
+    for (i, m) in messages(input).iter().enumerate() {
+        last = 0;
+        for (j, b) in blocks(m).iter().enumerate() {
+            if let Some(cp) = b.get("cachePoint") {
+                p.checkpoint(
+                    ttl(cp),
+                    Section::Messages,
+                    format!("messages.{i}.content.{last}"),
+                );
+            } else {
+                let media = if is_media(b) { MEDIA_BLOCK_TOKENS } else { 0 };
+                p.content(
+                    &format!("{}\u{0}{b}", role(m)),
+                    engine::count_tokens(&block_text(b)).saturating_add(media),
+                );
+                last = j;
+            }
+        }
+    }
+    p
+}
+
+/// The error of a request whose checkpoints break the model's rules.
+pub fn cache_problem_error(problem: &CacheProblem, rules: &CacheRules) -> ServiceError {
+    match problem {
+        CacheProblem::TooMany { max, found } if rules.claude => model_error(&format!(
+            "A maximum of {max} blocks with cache_control may be provided. Found {found}."
+        )),
+        // Ours: no recorded message for these.
+        CacheProblem::TooMany { max, found } => ServiceError::validation(format!(
+            "The request has {found} cache checkpoints; the model takes at most {max}. Remove some cachePoint blocks and try again."
+        )),
+        CacheProblem::InTools(c) => ServiceError::validation(format!(
+            "The model doesn't support cache checkpoints in the tool configuration (after {}). Remove the cachePoint and try again.",
+            c.location
+        )),
+        CacheProblem::TtlUnsupported(c) => ServiceError::validation(format!(
+            "The model doesn't support the cache TTL 1h (after {}). Use 5m and try again.",
+            c.location
+        )),
+        CacheProblem::TtlOrder(c) => model_error(&format!(
+            "{}.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: `tools`, `system`, `messages`.",
+            c.location
+        )),
+    }
+}
+
+/// Checks the checkpoints of `prompt` for `caps` and, with a cache, reads and writes it:
+/// `None` when the prompt marks no checkpoint.
+pub fn cache_account(
+    caps: &ModelCaps,
+    prompt: &Prompt,
+    cache: Option<&prompt_cache::PromptCache>,
+    problem_error: fn(&CacheProblem, &CacheRules) -> ServiceError,
+) -> Result<Option<(CacheRules, CacheAccount)>, ServiceError> {
+    if !prompt.has_checkpoints() {
+        return Ok(None);
+    }
+    let rules = prompt_cache::rules_for(&caps.model_id)
+        .ok_or_else(|| ServiceError::access_denied(CACHING_UNSUPPORTED))?;
+    prompt
+        .check(&rules)
+        .map_err(|p| problem_error(&p, &rules))?;
+    let account = cache
+        .map(|c| c.account(&caps.model_id, prompt, &rules))
+        .unwrap_or_default();
+    Ok(Some((rules, account)))
 }
 
 /// The generic Converse reply (after [`check`]).
@@ -358,9 +633,12 @@ pub fn generate(call: &ConverseCall<'_>) -> Result<ConverseOutput, ServiceError>
         })
         .unwrap_or_default();
 
+    // Checkpoints are checked now; the cache is read and written once the reply exists.
+    let prompt_for_cache = cache_prompt(req);
+    let cache = cache_account(call.model, &prompt_for_cache, None, cache_problem_error)?;
     let mut blocks_out = Vec::new();
     let mut output_tokens = 0u32;
-    if let Some(budget) = reasoning_budget(req) {
+    if let Some(budget) = reasoning_budget(req, call.model)? {
         let r = engine.reasoning(&focus, budget);
         output_tokens += r.output_tokens;
         blocks_out.push(OutputBlock::Reasoning {
@@ -411,10 +689,19 @@ pub fn generate(call: &ConverseCall<'_>) -> Result<ConverseOutput, ServiceError>
         });
         g.stop_reason
     };
+    let mut usage = Usage::new(input, output_tokens);
+    if let Some((rules, _)) = cache {
+        // Only a request that succeeds reads and writes the cache.
+        let account = call
+            .prompt_cache
+            .map(|c| c.account(&call.model.model_id, &prompt_for_cache, &rules))
+            .unwrap_or_default();
+        usage = usage.with_cache(account);
+    }
     Ok(ConverseOutput {
         blocks: blocks_out,
         stop_reason,
-        usage: Usage::new(input, output_tokens),
+        usage,
         additional_model_response_fields: None,
     })
 }
@@ -503,6 +790,7 @@ mod tests {
             request: &req,
             engine: Engine::new(0),
             streaming: false,
+            prompt_cache: None,
         })
     }
 
@@ -602,6 +890,7 @@ mod tests {
                 request: req,
                 engine: Engine::default(),
                 streaming,
+                prompt_cache: None,
             })
         };
         let tools = json!({"messages": [user("x")], "toolConfig": {"tools": [{"toolSpec": {"name": "f", "inputSchema": {"json": {}}}}]}});
@@ -747,5 +1036,250 @@ mod tests {
         assert!(count_tokens_input(&json!({"invokeModel": {"body": bad}})).is_err());
         let img = json!({"converse": {"messages": [{"role": "user", "content": [{"text": "x"}, {"image": {"format": "png", "source": {"bytes": "AAAA"}}}]}]}});
         assert_eq!(count_tokens_input(&img).unwrap(), 1 + MEDIA_BLOCK_TOKENS);
+    }
+
+    fn run_with(
+        caps: &ModelCaps,
+        req: &Value,
+        cache: Option<&prompt_cache::PromptCache>,
+    ) -> Result<ConverseOutput, ServiceError> {
+        generate(&ConverseCall {
+            model: caps,
+            model_id: &caps.model_id,
+            request: req,
+            engine: Engine::new(0),
+            streaming: false,
+            prompt_cache: cache,
+        })
+    }
+
+    fn catalog(id: &str) -> ModelCaps {
+        crate::catalog_backend::caps_of(id.parse().unwrap())
+    }
+
+    fn long_text(words: usize) -> String {
+        (0..words)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn cache_points_write_then_read_and_input_excludes_them() {
+        let caps = catalog("anthropic.claude-3-7-sonnet-20250219-v1:0");
+        let cache = prompt_cache::PromptCache::new();
+        let system = long_text(1_100);
+        let req = |q: &str| {
+            json!({"system": [{"text": system}, {"cachePoint": {"type": "default"}}],
+                   "messages": [user(q)]})
+        };
+        let total = input_tokens(&req("What is in it?"));
+        let first = run_with(&caps, &req("What is in it?"), Some(&cache)).unwrap();
+        assert_eq!(first.usage.cache_write_input_tokens, Some(1_100));
+        assert_eq!(first.usage.cache_read_input_tokens, Some(0));
+        assert_eq!(first.usage.input_tokens, total - 1_100);
+        let second = run_with(&caps, &req("Summarize it"), Some(&cache)).unwrap();
+        assert_eq!(second.usage.cache_read_input_tokens, Some(1_100));
+        assert_eq!(second.usage.cache_write_input_tokens, Some(0));
+        assert_eq!(second.usage.input_tokens, 2);
+        let json = second.usage.to_converse_json();
+        assert_eq!(json["cacheReadInputTokens"], 1_100);
+        assert_eq!(
+            json["totalTokens"],
+            2 + second.usage.output_tokens + 1_100,
+            "{json}"
+        );
+        // Below the model's minimum: nothing cached, the figures are 0.
+        let short = json!({"system": [{"text": "short"}, {"cachePoint": {"type": "default"}}], "messages": [user("hi")]});
+        let out = run_with(&caps, &short, Some(&cache)).unwrap();
+        assert_eq!(out.usage.cache_write_input_tokens, Some(0));
+        // Messages and tools take checkpoints too.
+        let tools = json!({"tools": [
+            {"toolSpec": {"name": "lookup", "description": long_text(1_200), "inputSchema": {"json": {"type": "object"}}}},
+            {"cachePoint": {"type": "default"}}
+        ]});
+        let req = json!({"messages": [user("hello")], "toolConfig": tools});
+        let out = run_with(&caps, &req, Some(&cache)).unwrap();
+        assert!(out.usage.cache_write_input_tokens.unwrap() > 1_200);
+        let req = json!({"messages": [{"role": "user", "content": [{"text": long_text(1_500)}, {"cachePoint": {"type": "default"}}, {"text": "q"}]}]});
+        assert_eq!(
+            run_with(&caps, &req, Some(&cache))
+                .unwrap()
+                .usage
+                .cache_write_input_tokens,
+            Some(1_500)
+        );
+        assert_eq!(
+            run_with(&caps, &req, Some(&cache))
+                .unwrap()
+                .usage
+                .cache_read_input_tokens,
+            Some(1_500)
+        );
+    }
+
+    #[test]
+    fn cache_point_rules() {
+        let haiku3 = catalog("anthropic.claude-3-haiku-20240307-v1:0");
+        let req = json!({"system": [{"text": "s"}, {"cachePoint": {"type": "default"}}], "messages": [user("hi")]});
+        let e = run_with(&haiku3, &req, None).unwrap_err();
+        assert_eq!(e.error_type, "AccessDeniedException");
+        assert_eq!(e.status, 403);
+        assert_eq!(e.message.as_deref(), Some(CACHING_UNSUPPORTED));
+        let sonnet = catalog("anthropic.claude-3-7-sonnet-20250219-v1:0");
+        let cp = json!({"cachePoint": {"type": "default"}});
+        let req = json!({"system": [{"text": "a"}, cp, {"text": "b"}, cp, {"text": "c"}, cp], "messages": [{"role": "user", "content": [{"text": "d"}, cp, {"text": "e"}, cp]}]});
+        assert_eq!(
+            run_with(&sonnet, &req, None).unwrap_err().message.unwrap(),
+            "The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found 5."
+        );
+        let req = json!({"system": [{"text": "a"}, {"cachePoint": {"type": "default", "ttl": "1h"}}], "messages": [user("x")]});
+        assert!(
+            run_with(&sonnet, &req, None)
+                .unwrap_err()
+                .message
+                .unwrap()
+                .contains("1h")
+        );
+        let sonnet45 = catalog("anthropic.claude-sonnet-4-5-20250929-v1:0");
+        assert!(run_with(&sonnet45, &req, None).is_ok());
+        let req = json!({"system": [{"text": "a"}, cp, {"text": "b"}, {"cachePoint": {"type": "default", "ttl": "1h"}}], "messages": [user("x")]});
+        assert_eq!(
+            run_with(&sonnet45, &req, None)
+                .unwrap_err()
+                .message
+                .unwrap(),
+            "The model returned the following errors: system.2.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: `tools`, `system`, `messages`."
+        );
+        let nova = catalog("amazon.nova-pro-v1:0");
+        let req = json!({"messages": [user("x")], "toolConfig": {"tools": [
+            {"toolSpec": {"name": "f", "inputSchema": {"json": {"type": "object"}}}}, cp]}});
+        assert!(
+            run_with(&nova, &req, None)
+                .unwrap_err()
+                .message
+                .unwrap()
+                .contains("tool configuration")
+        );
+    }
+
+    fn image_block(format: &str, bytes: &[u8]) -> Value {
+        json!({"image": {"format": format, "source": {"bytes": base64::engine::general_purpose::STANDARD.encode(bytes)}}})
+    }
+
+    #[test]
+    fn images_must_be_real_images_within_the_limits() {
+        use crate::media_check::testing::encoded;
+        let png = encoded("png", 4, 4);
+        let ok = json!({"messages": [{"role": "user", "content": [{"text": "what is it"}, image_block("png", &png)]}]});
+        assert!(run(ok).is_ok());
+        let wrong = json!({"messages": [{"role": "user", "content": [{"text": "what"}, image_block("jpeg", &png)]}]});
+        assert_eq!(
+            err(wrong),
+            "The model returned the following errors: messages.0.content.1.image.source.bytes: The image was specified using the image/jpeg media type, but the image appears to be a image/png image"
+        );
+        let junk = json!({"messages": [{"role": "user", "content": [{"text": "what"}, image_block("png", b"not an image at all")]}]});
+        assert_eq!(
+            err(junk),
+            "The model returned the following errors: Could not process image"
+        );
+        let mut content = vec![json!({"text": "many"})];
+        content.extend((0..21).map(|_| image_block("png", &png)));
+        assert_eq!(
+            err(json!({"messages": [{"role": "user", "content": content}]})),
+            "You can't include more than 20 images in a request."
+        );
+        // An image in a tool result is checked too.
+        let tool_image = json!({"messages": [
+            user("Use f"),
+            {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "f", "input": {}}}]},
+            {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [image_block("gif", &png)]}}]}
+        ], "toolConfig": {"tools": [{"toolSpec": {"name": "f", "inputSchema": {"json": {"type": "object"}}}}]}});
+        assert!(err(tool_image).contains("messages.2.content.0.toolResult.content.0.image.source.bytes: The image was specified using the image/gif media type"));
+    }
+
+    #[test]
+    fn documents_within_the_limits() {
+        let doc = |name: &str| json!({"document": {"format": "txt", "name": name, "source": {"bytes": "aGVsbG8="}}});
+        let mut content = vec![json!({"text": "read these"})];
+        content.extend((0..6).map(|i| doc(&format!("doc{i}"))));
+        assert_eq!(
+            err(json!({"messages": [{"role": "user", "content": content}]})),
+            "You can't include more than 5 documents in a request."
+        );
+        assert_eq!(
+            err(
+                json!({"messages": [{"role": "user", "content": [{"text": "x"}, doc("a"), doc("a")]}]})
+            ),
+            "Messages can't contain duplicate document names."
+        );
+        let big = base64::engine::general_purpose::STANDARD.encode(vec![
+            b'a';
+            media_check::MAX_DOCUMENT_BYTES
+                + 1
+        ]);
+        let big = json!({"document": {"format": "txt", "name": "big", "source": {"bytes": big}}});
+        assert!(
+            err(json!({"messages": [{"role": "user", "content": [{"text": "x"}, big]}]}))
+                .contains("4.5 MB")
+        );
+        assert!(run(json!({"messages": [{"role": "user", "content": [{"text": "x"}, doc("a"), doc("b")]}]})).is_ok());
+    }
+
+    #[test]
+    fn adaptive_thinking_and_effort() {
+        let opus46 = catalog("anthropic.claude-opus-4-6-v1");
+        let req = |effort: &str| {
+            json!({"messages": [user("why is the sky blue")], "additionalModelRequestFields": {
+                "thinking": {"type": "adaptive"}, "output_config": {"effort": effort}}})
+        };
+        let out = run_with(&opus46, &req("low"), None).unwrap();
+        let OutputBlock::Reasoning {
+            text,
+            signature,
+            pieces,
+        } = &out.blocks[0]
+        else {
+            panic!("{:?}", out.blocks)
+        };
+        assert!(text.starts_with("Let me think"));
+        assert!(!signature.is_empty());
+        assert!(pieces.len() <= 16);
+        let high = run_with(&opus46, &req("high"), None).unwrap();
+        let OutputBlock::Reasoning { pieces: p2, .. } = &high.blocks[0] else {
+            panic!()
+        };
+        assert!(p2.len() >= pieces.len());
+        // The JSON and the stream carry reasoningContent.
+        let v = high.to_response_json(0);
+        assert!(
+            v["output"]["message"]["content"][0]["reasoningContent"]["reasoningText"]["signature"]
+                .is_string()
+        );
+        let ev = events(&high);
+        assert!(ev.iter().any(|e| matches!(e, ConverseEvent::ContentBlockDelta { index: 0, delta } if delta["reasoningContent"]["signature"].is_string())));
+        let sonnet45 = catalog("anthropic.claude-sonnet-4-5-20250929-v1:0");
+        assert_eq!(
+            run_with(&sonnet45, &req("high"), None)
+                .unwrap_err()
+                .message
+                .unwrap(),
+            "The model returned the following errors: thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'"
+        );
+        let budget = json!({"messages": [user("x")], "inferenceConfig": {"maxTokens": 1000},
+            "additionalModelRequestFields": {"thinking": {"type": "enabled", "budget_tokens": 1024}}});
+        assert!(
+            run_with(&sonnet45, &budget, None)
+                .unwrap_err()
+                .message
+                .unwrap()
+                .contains("budget_tokens")
+        );
+        let nova = json!({"messages": [user("x")], "additionalModelRequestFields": {
+            "reasoningConfig": {"type": "enabled", "maxReasoningEffort": "low"}}});
+        let out = run(nova).unwrap();
+        assert!(
+            matches!(&out.blocks[0], OutputBlock::Reasoning { pieces, .. } if pieces.len() <= 16)
+        );
     }
 }

@@ -139,6 +139,8 @@ pub enum StopReason {
     StopSequence,
     /// The model asked for a tool.
     ToolUse,
+    /// A guardrail blocked the input or the output (Converse `guardrail_intervened`).
+    GuardrailIntervened,
 }
 
 impl StopReason {
@@ -149,6 +151,7 @@ impl StopReason {
             StopReason::MaxTokens => "max_tokens",
             StopReason::StopSequence => "stop_sequence",
             StopReason::ToolUse => "tool_use",
+            StopReason::GuardrailIntervened => "guardrail_intervened",
         }
     }
 }

@@ -50,6 +50,15 @@
 //! `x-bedrock-fm-local-fault` scripts them per request (for clients in any language); and
 //! [`Config::faults`] sets them for the whole server. See [`faults`].
 //!
+//! # Guardrails, prompt caching, latency
+//!
+//! Guardrails are word filters configured on the server ([`Config::guardrail`]); every server
+//! knows the test guardrail [`TEST_GUARDRAIL_ID`] (`localguardrail`, versions `1` and `DRAFT`),
+//! which blocks the word [`TEST_GUARDRAIL_BLOCKED_TERM`] (`forbidden`). See [`guardrails`].
+//! Prompt caching is simulated per server: the first request with a cached prefix writes it,
+//! later ones read it (see [`prompt_cache`]). Latency-optimized requests are echoed with the
+//! latency they are served with (see [`performance`]).
+//!
 //! # Inspecting traffic
 //!
 //! [`LocalServer::request_count`] counts every request received (to prove that a client sent
@@ -66,9 +75,13 @@ pub mod errors;
 pub mod eventstream;
 pub mod families;
 pub mod faults;
+pub mod guardrails;
 pub mod http;
+pub mod media_check;
 pub mod models;
 mod pattern;
+pub mod performance;
+pub mod prompt_cache;
 mod server;
 pub mod service_model;
 pub mod sigv4;
@@ -88,6 +101,7 @@ pub use config::{
 };
 pub use errors::ServiceError;
 pub use faults::{FAULT_HEADER, Fault, FaultConfig, FaultMatch, Faults};
+pub use guardrails::{Guardrail, TEST_GUARDRAIL_BLOCKED_TERM, TEST_GUARDRAIL_ID};
 pub use http::{Operation, RequestLog, RequestRecord};
 pub use models::{FamilyCodec, ModelBackend, ModelCaps};
 pub use sigv4::Credentials;
@@ -143,6 +157,7 @@ pub fn try_start_with(mut config: Config) -> io::Result<LocalServer> {
         log: RequestLog::new(config.request_log_capacity),
         ids: http::RequestIds::new(),
         engine: engine::Engine::new(config.seed),
+        prompt_cache: prompt_cache::PromptCache::new(),
         backend,
         config,
     });
@@ -269,6 +284,17 @@ impl LocalServer {
     /// The fault controls.
     pub fn faults(&self) -> &Faults {
         &self.shared.faults
+    }
+
+    /// The server's prompt cache (see [`prompt_cache`]); [`prompt_cache::PromptCache::clear`]
+    /// makes the next request with a cache checkpoint write again.
+    pub fn prompt_cache(&self) -> &prompt_cache::PromptCache {
+        &self.shared.prompt_cache
+    }
+
+    /// The guardrails requests may name (see [`guardrails`]).
+    pub fn guardrails(&self) -> &[guardrails::Guardrail] {
+        &self.shared.config.guardrails
     }
 
     /// The request log.

@@ -8,13 +8,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use bedrock_fm_local::{
-    Config, FaultConfig, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
+    Config, FaultConfig, Guardrail, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
 };
 
 const USAGE: &str = "\
 usage: bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]
                         [--throttle-every N] [--throttle-rate R] [--latency-ms MS] [--first-token-ms MS]
                         [--token-interval-ms MS] [--fail-stream-after N] [--seed S]
+                        [--guardrail ID:VERSION:TERM[,TERM...]]...
 
 A local Amazon Bedrock Runtime server (InvokeModel, InvokeModelWithResponseStream, Converse,
 ConverseStream, CountTokens) with deterministic models and fault injection. It binds 127.0.0.1,
@@ -38,6 +39,11 @@ options:
   --token-interval-ms MS   wait between stream chunks
   --fail-stream-after N    end every stream with a modelStreamErrorException after N chunks
   --seed S                 seed of the deterministic models (default 0)
+  --guardrail ID:VERSION:TERMS
+                           also accept guardrail ID ([a-z0-9]+) at VERSION (a number or
+                           DRAFT), blocking the comma-separated TERMS (whole words, any case);
+                           repeatable. The test guardrail localguardrail (versions 1 and
+                           DRAFT, blocking the word forbidden) is always there.
   -h, --help               print this help
 
 Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
@@ -49,6 +55,33 @@ fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
     value
         .parse()
         .map_err(|_| format!("invalid value {value:?} for {flag}"))
+}
+
+/// `ID:VERSION:TERM[,TERM...]`.
+fn parse_guardrail(value: &str) -> Result<Guardrail, String> {
+    let bad = || format!("--guardrail takes ID:VERSION:TERM[,TERM...], not {value:?}");
+    let mut parts = value.splitn(3, ':');
+    let (Some(id), Some(version), Some(terms)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let id_ok = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let version_ok = version == "DRAFT"
+        || (!version.is_empty()
+            && version.len() <= 8
+            && !version.starts_with('0')
+            && version.chars().all(|c| c.is_ascii_digit()));
+    let terms: Vec<&str> = terms
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if !id_ok || !version_ok || terms.is_empty() {
+        return Err(bad());
+    }
+    Ok(Guardrail::new(id, version, &terms))
 }
 
 fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
@@ -78,6 +111,7 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "--token-interval-ms",
             "--fail-stream-after",
             "--seed",
+            "--guardrail",
         ];
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown argument {arg:?}"));
@@ -119,6 +153,7 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             }
             "--fail-stream-after" => faults.fail_stream_after = Some(parse(&flag, &value)?),
             "--seed" => config.seed = parse(&flag, &value)?,
+            "--guardrail" => config = config.add_guardrail(parse_guardrail(&value)?),
             _ => unreachable!("checked against the known flags"),
         }
         i += 1;
@@ -206,6 +241,8 @@ mod tests {
             "4",
             "--seed",
             "42",
+            "--guardrail",
+            "pii:2:ssn, passport",
         ]))
         .unwrap()
         .unwrap();
@@ -221,6 +258,13 @@ mod tests {
         assert_eq!(c.faults.token_interval, Duration::from_millis(5));
         assert_eq!(c.faults.fail_stream_after, Some(4));
         assert_eq!(c.seed, 42);
+        let g = c.guardrails.iter().find(|g| g.id == "pii").unwrap();
+        assert_eq!(g.version, "2");
+        assert_eq!(
+            g.blocked_terms,
+            vec!["ssn".to_owned(), "passport".to_owned()]
+        );
+        assert!(c.guardrails.iter().any(|g| g.id == "localguardrail"));
     }
 
     #[test]
@@ -236,5 +280,9 @@ mod tests {
         assert!(parse_args(&args(&["--access-key-id", "A"])).is_err());
         assert!(parse_args(&args(&["--throttle-rate", "2"])).is_err());
         assert!(parse_args(&args(&["--throttle-every", "0"])).is_err());
+        assert!(parse_args(&args(&["--guardrail", "Bad-Id:1:x"])).is_err());
+        assert!(parse_args(&args(&["--guardrail", "ok:01:x"])).is_err());
+        assert!(parse_args(&args(&["--guardrail", "ok:1:"])).is_err());
+        assert!(parse_args(&args(&["--guardrail", "ok:1"])).is_err());
     }
 }

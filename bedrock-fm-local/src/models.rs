@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::engine::{Engine, StopReason};
 use crate::errors::ServiceError;
+use crate::prompt_cache::PromptCache;
 
 /// What the server needs to know about a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +48,14 @@ pub struct ModelCaps {
     pub input_modalities: Vec<String>,
     /// Output modalities (`text`, `image`, `embedding`, ...).
     pub output_modalities: Vec<String>,
+    /// How the model reasons, if it does: `budget` (a token budget, Claude's `thinking:
+    /// {"type": "enabled"}`) or `effort` (effort levels, Claude's adaptive thinking).
+    pub reasoning: Option<String>,
 }
 
 impl ModelCaps {
-    /// A text chat model with every capability on: streaming, Converse, tool use and vision,
-    /// 200k context, 4096 output tokens.
+    /// A text chat model with every capability on: streaming, Converse, tool use, vision and
+    /// documents, budget reasoning, 200k context, 4096 output tokens.
     pub fn text_chat(model_id: impl Into<String>, family: impl Into<String>) -> Self {
         Self {
             model_id: model_id.into(),
@@ -63,8 +67,9 @@ impl ModelCaps {
             context_window: Some(200_000),
             max_output_tokens: Some(4096),
             embedding_dimensions: Vec::new(),
-            input_modalities: vec!["text".into(), "image".into()],
+            input_modalities: vec!["text".into(), "image".into(), "document".into()],
             output_modalities: vec!["text".into()],
+            reasoning: Some("budget".into()),
         }
     }
 }
@@ -93,12 +98,32 @@ impl Usage {
         }
     }
 
+    /// Every token of the call: input (uncached), output, and the cache figures, as Bedrock
+    /// totals them (see [`crate::prompt_cache`]).
+    pub fn total(&self) -> u32 {
+        self.input_tokens
+            .saturating_add(self.output_tokens)
+            .saturating_add(self.cache_read_input_tokens.unwrap_or(0))
+            .saturating_add(self.cache_write_input_tokens.unwrap_or(0))
+    }
+
+    /// Applies a prompt-cache account: the cached tokens leave `input_tokens` (which Bedrock
+    /// reports without them) and become the cache figures.
+    pub fn with_cache(mut self, account: crate::prompt_cache::CacheAccount) -> Self {
+        self.input_tokens = self
+            .input_tokens
+            .saturating_sub(account.read.saturating_add(account.write));
+        self.cache_read_input_tokens = Some(account.read);
+        self.cache_write_input_tokens = Some(account.write);
+        self
+    }
+
     /// The Converse `TokenUsage` JSON.
     pub fn to_converse_json(&self) -> Value {
         let mut v = json!({
             "inputTokens": self.input_tokens,
             "outputTokens": self.output_tokens,
-            "totalTokens": self.input_tokens.saturating_add(self.output_tokens),
+            "totalTokens": self.total(),
         });
         if let Some(n) = self.cache_read_input_tokens {
             v["cacheReadInputTokens"] = json!(n);
@@ -126,6 +151,9 @@ pub struct InvokeCall<'a> {
     pub accept: Option<&'a str>,
     /// The deterministic engine (with the server's seed).
     pub engine: Engine,
+    /// The server's prompt cache (`None`: caching is not simulated, cache markers are only
+    /// validated).
+    pub prompt_cache: Option<&'a PromptCache>,
 }
 
 /// The response of InvokeModel.
@@ -162,14 +190,23 @@ impl InvokeOutput {
 pub type ChunkStream = Box<dyn Iterator<Item = Result<Value, ServiceError>> + Send>;
 
 /// The `amazon-bedrock-invocationMetrics` object Bedrock appends to the last chunk of an
-/// InvokeModel stream; latencies are placeholders the server replaces.
+/// InvokeModel stream; latencies are placeholders the server replaces. With prompt caching it
+/// also carries `cacheReadInputTokenCount` and `cacheWriteInputTokenCount` (the names of the
+/// recorded ConverseStream metadata event of cline PR #4683, which carries both spellings).
 pub fn invocation_metrics(usage: Usage) -> Value {
-    json!({
+    let mut v = json!({
         "inputTokenCount": usage.input_tokens,
         "outputTokenCount": usage.output_tokens,
         "invocationLatency": 0,
         "firstByteLatency": 0,
-    })
+    });
+    if let Some(n) = usage.cache_read_input_tokens {
+        v["cacheReadInputTokenCount"] = json!(n);
+    }
+    if let Some(n) = usage.cache_write_input_tokens {
+        v["cacheWriteInputTokenCount"] = json!(n);
+    }
+    v
 }
 
 /// A Converse or ConverseStream call.
@@ -186,6 +223,9 @@ pub struct ConverseCall<'a> {
     pub engine: Engine,
     /// Whether this is ConverseStream.
     pub streaming: bool,
+    /// The server's prompt cache (`None`: caching is not simulated, `cachePoint` blocks are
+    /// only validated).
+    pub prompt_cache: Option<&'a PromptCache>,
 }
 
 /// A content block of the assistant's reply.
@@ -355,10 +395,18 @@ impl ConverseEvent {
                 }
                 v
             }
-            ConverseEvent::Metadata { usage } => json!({
-                "usage": usage.to_converse_json(),
-                "metrics": {"latencyMs": latency_ms},
-            }),
+            ConverseEvent::Metadata { usage } => {
+                let mut usage_json = usage.to_converse_json();
+                // The recorded stream event (cline PR #4683) carries the cache figures under
+                // both spellings.
+                if let Some(n) = usage.cache_read_input_tokens {
+                    usage_json["cacheReadInputTokenCount"] = json!(n);
+                }
+                if let Some(n) = usage.cache_write_input_tokens {
+                    usage_json["cacheWriteInputTokenCount"] = json!(n);
+                }
+                json!({"usage": usage_json, "metrics": {"latencyMs": latency_ms}})
+            }
         }
     }
 }

@@ -32,10 +32,16 @@ use crate::engine::Engine;
 use crate::errors::ServiceError;
 use crate::eventstream;
 use crate::faults::{FAULT_HEADER, FaultPlan, Faults};
+use crate::guardrails::{self, Guardrail, GuardrailRequest};
 use crate::http::{
     ChannelBody, Operation, RequestIds, RequestLog, RequestRecord, ResponseBody, Route, full, route,
 };
-use crate::models::{ConverseCall, CountTokensCall, InvokeCall, ModelBackend, ModelCaps};
+use crate::models::{
+    ConverseCall, ConverseEvent, ConverseOutput, CountTokensCall, InvokeCall, ModelBackend,
+    ModelCaps, OutputBlock, Usage,
+};
+use crate::performance;
+use crate::prompt_cache::PromptCache;
 use crate::service_model;
 use crate::sigv4::{self, AuthPolicy, RequestToVerify};
 
@@ -47,6 +53,7 @@ pub(crate) struct Shared {
     pub(crate) log: RequestLog,
     pub(crate) ids: RequestIds,
     pub(crate) engine: Engine,
+    pub(crate) prompt_cache: PromptCache,
 }
 
 /// The handler asked for the connection to be closed without a response.
@@ -367,7 +374,22 @@ async fn model_operation(
             let request = parse_json(&body)?;
             converse_validate::validate(operation.name(), &request)?;
             let streaming = operation == Operation::ConverseStream;
-            if streaming {
+            let guard = match GuardrailRequest::from_converse(&request) {
+                Some(r) => {
+                    let g = r.resolve(&shared.config.guardrails)?.clone();
+                    Some((r, g))
+                }
+                None => None,
+            };
+            // Members the server adds to the response (or to the stream's metadata event).
+            let mut extras = serde_json::Map::new();
+            if let Some(latency) =
+                performance::served_latency(&caps, request["performanceConfig"]["latency"].as_str())
+            {
+                extras.insert("performanceConfig".into(), json!({"latency": latency}));
+            }
+            let sh = shared.clone();
+            if streaming && guard.is_none() {
                 let events = run_blocking(move || {
                     backend.converse_stream(&ConverseCall {
                         model: &caps,
@@ -375,39 +397,41 @@ async fn model_operation(
                         request: &request,
                         engine,
                         streaming,
+                        prompt_cache: Some(&sh.prompt_cache),
                     })
                 })
                 .await?;
-                let body = spawn_stream(
-                    events,
-                    plan,
-                    started,
-                    |e| e.is_delta(),
-                    |event, timing| {
-                        let payload = event.payload(timing.elapsed_ms());
-                        eventstream::event(
-                            event.event_type(),
-                            &padded_bytes(payload, timing.frames),
-                        )
-                    },
-                );
-                Ok(Outcome::Response(stream_response(body, None)))
-            } else {
-                let out = run_blocking(move || {
-                    backend.converse(&ConverseCall {
-                        model: &caps,
-                        model_id: &model_id,
-                        request: &request,
-                        engine,
-                        streaming,
-                    })
-                })
-                .await?;
-                let latency = started.elapsed().as_millis() as u64;
-                Ok(Outcome::Response(json_response(
-                    &out.to_response_json(latency),
-                )))
+                return Ok(Outcome::Response(converse_stream_response(
+                    events, extras, plan, started,
+                )));
             }
+            let (out, trace) = run_blocking(move || {
+                let call = ConverseCall {
+                    model: &caps,
+                    model_id: &model_id,
+                    request: &request,
+                    engine,
+                    streaming,
+                    prompt_cache: Some(&sh.prompt_cache),
+                };
+                guarded_converse(&*backend, &call, guard.as_ref())
+            })
+            .await?;
+            if let Some(trace) = trace {
+                extras.insert("trace".into(), trace);
+            }
+            if streaming {
+                let events = Box::new(crate::converse::events(&out).into_iter().map(Ok));
+                return Ok(Outcome::Response(converse_stream_response(
+                    events, extras, plan, started,
+                )));
+            }
+            let latency = started.elapsed().as_millis() as u64;
+            let mut response = out.to_response_json(latency);
+            if let Some(obj) = response.as_object_mut() {
+                obj.extend(extras);
+            }
+            Ok(Outcome::Response(json_response(&response)))
         }
         Operation::CountTokens => {
             let request = parse_json(&body)?;
@@ -447,15 +471,38 @@ async fn model_operation(
                 "accept"
             };
             let accept = header(headers, accept_header).map(str::to_owned);
+            let guard = GuardrailRequest::from_headers(
+                header(headers, "x-amzn-bedrock-guardrailidentifier"),
+                header(headers, "x-amzn-bedrock-guardrailversion"),
+                header(headers, "x-amzn-bedrock-trace")
+                    .or(header(headers, "x-amzn-bedrock-guardrailtrace")),
+            )?;
+            let guard = match guard {
+                Some(r) => {
+                    let g = r.resolve(&shared.config.guardrails)?.clone();
+                    Some((r, g))
+                }
+                None => None,
+            };
+            let latency_header = header(headers, "x-amzn-bedrock-performanceconfig-latency");
+            performance::check_latency_header(latency_header)?;
+            performance::check_request_metadata_header(header(
+                headers,
+                "x-amzn-bedrock-request-metadata",
+            ))?;
+            let served_latency = performance::served_latency(&caps, latency_header);
             invoke(
-                backend,
-                caps,
-                model_id,
-                body,
-                content_type,
-                accept,
-                engine,
-                streaming,
+                shared.clone(),
+                InvokeArgs {
+                    caps,
+                    model_id,
+                    body,
+                    content_type,
+                    accept,
+                    streaming,
+                    guard,
+                    served_latency,
+                },
                 plan,
                 started,
             )
@@ -464,33 +511,225 @@ async fn model_operation(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn invoke(
-    backend: Arc<dyn ModelBackend>,
+/// What an InvokeModel call needs beyond the server.
+struct InvokeArgs {
     caps: ModelCaps,
     model_id: String,
     body: Bytes,
     content_type: Option<String>,
     accept: Option<String>,
-    engine: Engine,
     streaming: bool,
+    guard: Option<(GuardrailRequest, Guardrail)>,
+    served_latency: Option<&'static str>,
+}
+
+/// Converse with a guardrail, if any (see [`crate::guardrails`]): the reply, and the trace when
+/// it is asked for.
+fn guarded_converse(
+    backend: &dyn ModelBackend,
+    call: &ConverseCall<'_>,
+    guard: Option<&(GuardrailRequest, Guardrail)>,
+) -> Result<(ConverseOutput, Option<Value>), ServiceError> {
+    let Some((req, g)) = guard else {
+        return Ok((backend.converse(call)?, None));
+    };
+    let input = guardrails::Assessment::of(g, &guardrails::converse_input_texts(call.request));
+    let outcome;
+    let out = if input.blocked() {
+        // The conversation is still checked; the model is not called.
+        crate::converse::check(call)?;
+        outcome = guardrails::Outcome {
+            input,
+            output: None,
+            model_output: None,
+        };
+        ConverseOutput {
+            blocks: vec![OutputBlock::text(g.blocked_input_message.clone())],
+            stop_reason: crate::engine::StopReason::GuardrailIntervened,
+            usage: Usage::new(0, 0),
+            additional_model_response_fields: None,
+        }
+    } else {
+        let mut out = backend.converse(call)?;
+        let text: String = out
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                OutputBlock::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
+        if output.blocked() {
+            out.blocks = vec![OutputBlock::text(g.blocked_output_message.clone())];
+            out.stop_reason = crate::engine::StopReason::GuardrailIntervened;
+        }
+        outcome = guardrails::Outcome {
+            input,
+            output: Some(output),
+            model_output: Some(text),
+        };
+        out
+    };
+    let trace = req.trace.on().then(|| outcome.converse_trace(g));
+    Ok((out, trace))
+}
+
+/// A ConverseStream response for `events`; the `metadata` event gets `extras` (trace,
+/// performance configuration).
+fn converse_stream_response(
+    events: crate::models::ConverseEventStream,
+    extras: serde_json::Map<String, Value>,
+    plan: FaultPlan,
+    started: Instant,
+) -> Response<ResponseBody> {
+    let body = spawn_stream(
+        events,
+        plan,
+        started,
+        |e| e.is_delta(),
+        move |event, timing| {
+            let mut payload = event.payload(timing.elapsed_ms());
+            if matches!(event, ConverseEvent::Metadata { .. })
+                && let Some(obj) = payload.as_object_mut()
+            {
+                obj.extend(extras.clone());
+            }
+            eventstream::event(event.event_type(), &padded_bytes(payload, timing.frames))
+        },
+    );
+    stream_response(body, None, None)
+}
+
+/// Applies a guardrail to an InvokeModel response body.
+fn guard_invoke_body(
+    family: &str,
+    body: &[u8],
+    input: guardrails::Assessment,
+    req: &GuardrailRequest,
+    g: &Guardrail,
+) -> Vec<u8> {
+    let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    let outcome = if input.blocked() {
+        v = if family == "claude_messages" {
+            guardrails::claude_blocked_input_body(&g.blocked_input_message)
+        } else {
+            guardrails::replace_response_text(family, &mut v, &g.blocked_input_message);
+            v
+        };
+        guardrails::Outcome {
+            input,
+            output: None,
+            model_output: None,
+        }
+    } else {
+        let text = guardrails::response_text(family, &v);
+        let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
+        if output.blocked() {
+            guardrails::replace_response_text(family, &mut v, &g.blocked_output_message);
+        }
+        guardrails::Outcome {
+            input,
+            output: Some(output),
+            model_output: Some(text),
+        }
+    };
+    outcome.annotate(&mut v, g, req.trace);
+    serde_json::to_vec(&v).unwrap_or_default()
+}
+
+/// Applies a guardrail to the chunks of an InvokeModel stream (assessed whole, as in the
+/// synchronous mode): text rewritten when it intervenes, the action and trace on the last chunk.
+fn guard_invoke_chunks(
+    family: &str,
+    chunks: Vec<Result<Value, ServiceError>>,
+    input: guardrails::Assessment,
+    req: &GuardrailRequest,
+    g: &Guardrail,
+) -> Vec<Result<Value, ServiceError>> {
+    if chunks.iter().any(Result::is_err) {
+        return chunks;
+    }
+    let mut values: Vec<Value> = chunks.into_iter().filter_map(Result::ok).collect();
+    let outcome = if input.blocked() {
+        guardrails::replace_chunks_text(family, &mut values, &g.blocked_input_message);
+        guardrails::Outcome {
+            input,
+            output: None,
+            model_output: None,
+        }
+    } else {
+        let text = guardrails::chunks_text(family, &values);
+        let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
+        if output.blocked() {
+            guardrails::replace_chunks_text(family, &mut values, &g.blocked_output_message);
+        }
+        guardrails::Outcome {
+            input,
+            output: Some(output),
+            model_output: Some(text),
+        }
+    };
+    if let Some(last) = values.last_mut() {
+        outcome.annotate(last, g, req.trace);
+    }
+    values.into_iter().map(Ok).collect()
+}
+
+async fn invoke(
+    shared: Arc<Shared>,
+    args: InvokeArgs,
     plan: FaultPlan,
     started: Instant,
 ) -> Result<Outcome, ServiceError> {
+    let InvokeArgs {
+        caps,
+        model_id,
+        body,
+        content_type,
+        accept,
+        streaming,
+        guard,
+        served_latency,
+    } = args;
     if streaming && !caps.streaming {
         return Err(ServiceError::validation(
             "The model is unsupported for streaming.",
         ));
     }
+    let backend = shared.backend.clone();
+    let engine = shared.engine;
+    // With a guardrail: the assessed input, and the body without the guardrail's config and
+    // tags.
+    let (body, input) = match &guard {
+        Some((_, g)) => {
+            let prepared = guardrails::invoke_input(&body);
+            let input = guardrails::Assessment::of(g, &prepared.texts);
+            (Bytes::from(prepared.body), Some(input))
+        }
+        None => (body, None),
+    };
+    let family = caps.family.clone();
     if streaming {
         let chunks = run_blocking(move || {
-            backend.invoke_stream(&InvokeCall {
+            let chunks = backend.invoke_stream(&InvokeCall {
                 model: &caps,
                 model_id: &model_id,
                 body: &body,
                 content_type: content_type.as_deref(),
                 accept: accept.as_deref(),
                 engine,
+                prompt_cache: Some(&shared.prompt_cache),
+            })?;
+            Ok(match (guard, input) {
+                (Some((req, g)), Some(input)) => {
+                    let all: Vec<_> = chunks.collect();
+                    let guarded = guard_invoke_chunks(&family, all, input, &req, &g);
+                    Box::new(guarded.into_iter()) as crate::models::ChunkStream
+                }
+                _ => chunks,
             })
         })
         .await?;
@@ -516,17 +755,25 @@ async fn invoke(
         Ok(Outcome::Response(stream_response(
             body,
             Some("application/json"),
+            served_latency,
         )))
     } else {
-        let out = run_blocking(move || {
-            backend.invoke(&InvokeCall {
+        let (out, input_blocked) = run_blocking(move || {
+            let mut out = backend.invoke(&InvokeCall {
                 model: &caps,
                 model_id: &model_id,
                 body: &body,
                 content_type: content_type.as_deref(),
                 accept: accept.as_deref(),
                 engine,
-            })
+                prompt_cache: Some(&shared.prompt_cache),
+            })?;
+            let mut input_blocked = false;
+            if let (Some((req, g)), Some(input)) = (guard, input) {
+                input_blocked = input.blocked();
+                out.body = guard_invoke_body(&family, &out.body, input, &req, &g);
+            }
+            Ok((out, input_blocked))
         })
         .await?;
         let mut r = Response::new(full(out.body));
@@ -534,7 +781,8 @@ async fn invoke(
         if let Ok(v) = HeaderValue::from_str(&out.content_type) {
             h.insert(CONTENT_TYPE, v);
         }
-        if let Some(u) = out.usage {
+        // A blocked input never reached the model: no token counts.
+        if let Some(u) = out.usage.filter(|_| !input_blocked) {
             h.insert(
                 "x-amzn-bedrock-input-token-count",
                 HeaderValue::from(u.input_tokens),
@@ -542,6 +790,27 @@ async fn invoke(
             h.insert(
                 "x-amzn-bedrock-output-token-count",
                 HeaderValue::from(u.output_tokens),
+            );
+            // With prompt caching, the cached tokens have their own headers (input excludes
+            // them); the header names are Bedrock's, read by many clients (e.g. Langfuse and
+            // OpenLLMetry's Bedrock instrumentations).
+            if let Some(n) = u.cache_read_input_tokens {
+                h.insert(
+                    "x-amzn-bedrock-cache-read-input-token-count",
+                    HeaderValue::from(n),
+                );
+            }
+            if let Some(n) = u.cache_write_input_tokens {
+                h.insert(
+                    "x-amzn-bedrock-cache-write-input-token-count",
+                    HeaderValue::from(n),
+                );
+            }
+        }
+        if let Some(latency) = served_latency {
+            h.insert(
+                "x-amzn-bedrock-performanceconfig-latency",
+                HeaderValue::from_static(latency),
             );
         }
         let latency = started.elapsed().as_millis() as u64;
@@ -556,6 +825,7 @@ async fn invoke(
 fn stream_response(
     body: ChannelBody,
     bedrock_content_type: Option<&'static str>,
+    served_latency: Option<&'static str>,
 ) -> Response<ResponseBody> {
     let mut r = Response::new(body.boxed());
     let h = r.headers_mut();
@@ -565,6 +835,12 @@ fn stream_response(
     );
     if let Some(ct) = bedrock_content_type {
         h.insert("x-amzn-bedrock-content-type", HeaderValue::from_static(ct));
+    }
+    if let Some(latency) = served_latency {
+        h.insert(
+            "x-amzn-bedrock-performanceconfig-latency",
+            HeaderValue::from_static(latency),
+        );
     }
     r
 }

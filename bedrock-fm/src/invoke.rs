@@ -43,6 +43,11 @@ pub(crate) fn native_body<F: TextFamily>(
     for (i, turn) in conversation.turns().iter().enumerate() {
         if let Some(c) = turn.content.iter().find(|c| !F::accepts(c)) {
             let at = format!("conversation turn {}", i + 1);
+            let no_vision = model.model.is_some_and(|m| !m.info().vision);
+            if no_vision && matches!(c, Content::Image(_)) {
+                let msg = format!("{} takes no images (it has no vision)", model.model_id);
+                return Err(Error::invalid(at, msg));
+            }
             return Err(Error::invalid(
                 at,
                 use_converse(&format!("{} blocks", c.kind())),

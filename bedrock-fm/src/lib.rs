@@ -48,6 +48,13 @@ pub use generated::bodies;
 pub use generated::wrappers::*;
 
 pub use client::{Client, ClientBuilder};
+// The chat API: options, replies, stream events, content blocks, tools and the tool loop.
+pub use chat::content::{Content, Reasoning, ToolResult, ToolResultContent, ToolUse};
+pub use chat::tools::{Tool, ToolChoice};
+pub use chat::{
+    ChatError, ChatEvent, ChatOptions, ChatReply, ChatStream, Effort, Guardrail, ReasoningConfig,
+    ToolHandlers, ToolRun,
+};
 pub use conversation::{Conversation, Role};
 pub use details::{Api, Details, StopReason, Usage};
 pub use error::{Error, ErrorKind, Result, ServiceError};

@@ -387,7 +387,9 @@ async fn a_text_only_family_refuses_an_image_before_any_request() {
     let err = titan.chat(&conversation).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(
-        err.to_string().contains("conversation turn 1: the Amazon Titan Text native format over InvokeModel takes no image blocks; use Api::Converse"),
+        err.to_string().contains(
+            "conversation turn 1: amazon.titan-text-premier-v1:0 takes no images (it has no vision)"
+        ),
         "{err}"
     );
     let tools = ChatOptions::new().tool(weather_tool());

@@ -269,6 +269,13 @@ async fn any_embed_model_dispatches_by_id() {
 #[tokio::test]
 async fn a_batch_keeps_input_order_under_throttling_and_reports_progress() {
     let (server, client) = setup();
+    // Enough attempts that no request can exhaust them on the six faults, whatever the timing.
+    let client = client.with_retry_policy(
+        RetryPolicy::default()
+            .max_attempts(8)
+            .initial_delay(Duration::from_millis(1))
+            .max_delay(Duration::from_millis(5)),
+    );
     let titan = TitanEmbed::builder(&client, TITAN_V2)
         .dimensions(256)
         .build()

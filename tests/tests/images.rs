@@ -126,7 +126,7 @@ async fn titan_text_to_image_sends_the_documented_body_and_decodes_images() {
 async fn titan_v2_editing_tasks() {
     let (server, client) = setup();
     let titan = TitanImage::builder(&client, TITAN_V2)
-        .size(1024, 1024)
+        .size(384, 576)
         .build()
         .unwrap();
     let input = photo(512, 512);
@@ -188,9 +188,10 @@ async fn titan_v2_editing_tasks() {
         shape(&last_body(&server)),
         json!({"taskType": "IMAGE_VARIATION",
                "imageVariationParams": {"images": ["<512x512>", "<512x512>"], "similarityStrength": 0.6},
-               "imageGenerationConfig": {"numberOfImages": 3, "width": 1024, "height": 1024}})
+               "imageGenerationConfig": {"numberOfImages": 3, "width": 384, "height": 576}})
     );
     assert_eq!(d.images.len(), 3);
+    assert!(d.images.iter().all(|i| i.dimensions() == (384, 576)));
 
     // Background removal: no settings, a transparent background.
     let d = titan
@@ -216,7 +217,7 @@ async fn titan_v2_editing_tasks() {
         json!({"taskType": "COLOR_GUIDED_GENERATION",
                "colorGuidedGenerationParams": {"text": "a harbour", "colors": ["#1F4E79", "#F2C14E"],
                                                "referenceImage": "<512x512>"},
-               "imageGenerationConfig": {"width": 1024, "height": 1024}})
+               "imageGenerationConfig": {"width": 384, "height": 576}})
     );
 
     // Conditioned text-to-image.
@@ -301,7 +302,7 @@ async fn inputs_are_images_paths_or_bytes() {
 async fn nova_canvas_follows_its_size_rules_and_styles() {
     let (server, client) = setup();
     let canvas = NovaCanvas::builder(&client, NOVA)
-        .size(1280, 720)
+        .size(640, 384)
         .style(NovaCanvasStyle::FlatVectorIllustration)
         .build()
         .unwrap();
@@ -320,10 +321,10 @@ async fn nova_canvas_follows_its_size_rules_and_styles() {
         last_body(&server),
         json!({"taskType": "TEXT_IMAGE",
                "textToImageParams": {"text": "a paper boat", "style": "FLAT_VECTOR_ILLUSTRATION"},
-               "imageGenerationConfig": {"numberOfImages": 3, "width": 1280, "height": 720, "seed": 12}})
+               "imageGenerationConfig": {"numberOfImages": 3, "width": 640, "height": 384, "seed": 12}})
     );
     assert_eq!(d.images.len(), 3);
-    assert!(d.images.iter().all(|i| i.dimensions() == (1280, 720)));
+    assert!(d.images.iter().all(|i| i.dimensions() == (640, 384)));
     let same = canvas
         .run(
             &ImageRequest::text_to_image("a paper boat")

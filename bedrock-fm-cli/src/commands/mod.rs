@@ -1,5 +1,6 @@
-//! The subcommands: `models`, `generate`, `embed` and `image`.
+//! The subcommands: `models`, `generate`, `embed`, `image` and `chat`.
 
+pub mod chat;
 pub mod embed;
 pub mod generate;
 pub mod image;

@@ -916,6 +916,7 @@ pub(crate) mod testing {
             content_type: Some("application/json"),
             accept: Some("application/json"),
             engine: Engine::default(),
+            prompt_cache: None,
         })
     }
 
@@ -963,6 +964,7 @@ pub(crate) mod testing {
             content_type: Some("application/json"),
             accept: Some("application/json"),
             engine: Engine::default(),
+            prompt_cache: None,
         });
         match result {
             Ok(_) => panic!("{model_id} streamed"),

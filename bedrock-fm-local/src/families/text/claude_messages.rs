@@ -18,14 +18,38 @@
 //!   roles in a row` (anthropic-sdk-typescript issue #565, recorded from Bedrock), and `max_tokens:
 //!   32000 > 4096, which is the maximum allowed number of output tokens for
 //!   claude-3-opus-20240229` (chathub issue #1222).
+//! - Thinking: `{"type": "enabled", "budget_tokens": N}` (N below `max_tokens`), or, on the
+//!   models with adaptive thinking (Claude Opus 4.6, Sonnet 4.6: the catalog's `effort`
+//!   reasoning), `{"type": "adaptive"}` with `output_config.effort` (`low`, `medium`, `high`,
+//!   the default), per
+//!   <https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-adaptive-thinking.html>.
+//!   Both answer a `thinking` block with a signature first. Adaptive thinking elsewhere gets
+//!   Anthropic's answer, `thinking: Input tag 'adaptive' found using 'type' does not match any
+//!   of the expected tags: 'disabled', 'enabled'` (recorded for Claude Sonnet 4.5,
+//!   strands-agents/harness-sdk issue #1856).
+//! - Images and documents: in user turns only, at most 20 images and 5 documents, each image
+//!   valid base64 of a real image of its `media_type`, within 3.75 MB and 8,000 px, each
+//!   document within 4.5 MB, with the wording of [`crate::media_check`] (Claude's own,
+//!   without Converse's "The model returned the following errors: " prefix).
+//! - Prompt caching: `cache_control` `{"type": "ephemeral", "ttl"?}` on tools, system blocks and
+//!   content blocks marks checkpoints (see [`crate::prompt_cache`]); `usage` reports
+//!   `cache_creation_input_tokens` and `cache_read_input_tokens`, `input_tokens` excluding
+//!   them. More than 4 get Anthropic's "A maximum of 4 blocks with cache_control may be
+//!   provided. Found 5." (Wei-Shaw/sub2api issue #176); a model without prompt caching answers
+//!   Bedrock's `AccessDeniedException` (see [`crate::converse`]).
 
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
+use base64::Engine as _;
+
 use super::common::{self, Chat, Reply, Turn};
-use crate::engine::{StopReason, ToolChoice};
+use crate::converse::MEDIA_BLOCK_TOKENS;
+use crate::engine::{self, StopReason, ToolChoice};
 use crate::errors::ServiceError;
-use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, OutputBlock};
+use crate::media_check;
+use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, OutputBlock, Usage};
+use crate::prompt_cache::{CacheProblem, CacheRules, CacheTtl, Prompt, Section};
 
 /// The Anthropic Claude Messages API codec.
 #[derive(Debug, Clone, Copy, Default)]
@@ -258,8 +282,21 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
             }
             Some(budget)
         }
+        Some("adaptive") => {
+            if call.model.reasoning.as_deref() != Some("effort") {
+                return Err(ServiceError::validation(
+                    "thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'",
+                ));
+            }
+            Some(Some(match common::str_at(body, "/output_config/effort") {
+                Some("low") => 16,
+                Some("medium") => 32,
+                _ => 64,
+            }))
+        }
         _ => None,
     };
+    check_media(call, messages)?;
     Ok(Chat {
         system,
         turns,
@@ -274,11 +311,197 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
     })
 }
 
+/// The image and document rules (see the module docs).
+fn check_media(call: &InvokeCall<'_>, messages: &[Value]) -> Result<(), ServiceError> {
+    let mut images = Vec::new();
+    let mut documents = Vec::new();
+    for (i, m) in messages.iter().enumerate() {
+        let user = m["role"] == "user";
+        for (j, b) in m["content"].as_array().into_iter().flatten().enumerate() {
+            let path = format!("messages.{i}.content.{j}");
+            let kind = b["type"].as_str().unwrap_or_default();
+            if matches!(kind, "image" | "document") && !user {
+                // Ours: no recorded message.
+                return Err(ServiceError::validation(format!(
+                    "{path}: images and documents can only be included in user messages."
+                )));
+            }
+            match kind {
+                "image" => images.push((path, b)),
+                "document" => documents.push((path, b)),
+                "tool_result" => {
+                    for (k, part) in b["content"].as_array().into_iter().flatten().enumerate() {
+                        if part["type"] == "image" {
+                            images.push((format!("{path}.tool_result.content.{k}"), part));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if !images.is_empty() && !call.model.vision {
+        // Ours: the Converse wording.
+        return Err(ServiceError::validation(
+            "This model doesn't support the image content block that you provided. Try again with a model that supports images.",
+        ));
+    }
+    if documents.len() > media_check::MAX_DOCUMENTS {
+        return Err(ServiceError::validation(media_check::too_many_documents()));
+    }
+    if images.len() > media_check::MAX_IMAGES {
+        return Err(ServiceError::validation(media_check::too_many_images()));
+    }
+    let b64 = base64::engine::general_purpose::STANDARD;
+    for (path, d) in &documents {
+        if d["source"]["type"] == "base64"
+            && let Some(data) = d["source"]["data"].as_str()
+            && let Ok(bytes) = b64.decode(data)
+            && bytes.len() > media_check::MAX_DOCUMENT_BYTES
+        {
+            return Err(ServiceError::validation(media_check::document_too_large(
+                &format!("{path}.document"),
+                bytes.len(),
+            )));
+        }
+    }
+    for (path, img) in &images {
+        let path = format!("{path}.image.source.base64");
+        let data = img["source"]["data"].as_str().unwrap_or_default();
+        let Ok(bytes) = b64.decode(data) else {
+            // Ours: no recorded message for undecodable base64.
+            return Err(ServiceError::validation(format!(
+                "{path}.data: The image data is not valid base64."
+            )));
+        };
+        let declared = img["source"]["media_type"]
+            .as_str()
+            .and_then(|m| m.strip_prefix("image/"))
+            .unwrap_or_default();
+        if let Err(problem) = media_check::check_image(&bytes, declared) {
+            return Err(ServiceError::validation(problem.message(&path)));
+        }
+    }
+    Ok(())
+}
+
+/// The input tokens of one content block, as [`Chat::input_tokens`] counts them.
+fn block_tokens(b: &Value) -> u32 {
+    let count = |v: &Value| engine::count_tokens(v.as_str().unwrap_or_default());
+    match b["type"].as_str().unwrap_or_default() {
+        "text" => count(&b["text"]),
+        "image" => MEDIA_BLOCK_TOKENS,
+        "document" => MEDIA_BLOCK_TOKENS.saturating_add(count(&b["title"])),
+        "tool_use" => engine::count_tokens(&b["input"].to_string()),
+        "tool_result" => engine::count_tokens(&tool_result_text(b.get("content"))),
+        "thinking" => count(&b["thinking"]),
+        _ => 0,
+    }
+}
+
+/// The prompt as the cache sees it (tools, system, messages) with the `cache_control`
+/// checkpoints.
+fn cache_prompt(body: &Value) -> Prompt {
+    let mut p = Prompt::new();
+    let mark = |p: &mut Prompt, v: &Value, section, location: String| {
+        if let Some(cc) = v.get("cache_control").filter(|c| c.is_object()) {
+            let ttl = CacheTtl::parse(cc["ttl"].as_str()).unwrap_or(CacheTtl::FiveMinutes);
+            p.checkpoint(ttl, section, location);
+        }
+    };
+    let canonical = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("cache_control");
+        }
+        v.to_string()
+    };
+    for (i, t) in body["tools"].as_array().into_iter().flatten().enumerate() {
+        let spec = common::tool(
+            t["name"].as_str().unwrap_or_default(),
+            t["description"].as_str(),
+            t.get("input_schema"),
+        );
+        let tokens = engine::count_tokens(&spec.name)
+            + spec
+                .description
+                .as_deref()
+                .map(engine::count_tokens)
+                .unwrap_or(0)
+            + engine::count_tokens(&spec.input_schema.to_string());
+        p.content(&format!("tool\u{0}{}", canonical(t)), tokens);
+        mark(&mut p, t, Section::Tools, format!("tools.{i}"));
+    }
+    match &body["system"] {
+        Value::String(text) => p.content(&format!("system\u{0}{text}"), engine::count_tokens(text)),
+        Value::Array(blocks) => {
+            for (i, b) in blocks.iter().enumerate() {
+                p.content(
+                    &format!("system\u{0}{}", canonical(b)),
+                    engine::count_tokens(b["text"].as_str().unwrap_or_default()),
+                );
+                mark(&mut p, b, Section::System, format!("system.{i}"));
+            }
+        }
+        _ => {}
+    }
+    for (i, m) in body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let role = m["role"].as_str().unwrap_or_default();
+        match &m["content"] {
+            Value::String(text) => {
+                p.content(&format!("{role}\u{0}{text}"), engine::count_tokens(text));
+            }
+            Value::Array(blocks) => {
+                for (j, b) in blocks.iter().enumerate() {
+                    p.content(&format!("{role}\u{0}{}", canonical(b)), block_tokens(b));
+                    mark(
+                        &mut p,
+                        b,
+                        Section::Messages,
+                        format!("messages.{i}.content.{j}"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+/// Anthropic's answers to checkpoints it refuses (see [`crate::converse::cache_problem_error`]
+/// for the Converse wording).
+fn cache_problem_error(problem: &CacheProblem, rules: &CacheRules) -> ServiceError {
+    match problem {
+        CacheProblem::TooMany { max, found } => ServiceError::validation(format!(
+            "A maximum of {max} blocks with cache_control may be provided. Found {found}."
+        )),
+        CacheProblem::TtlOrder(c) => ServiceError::validation(format!(
+            "{}.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: `tools`, `system`, `messages`.",
+            c.location
+        )),
+        other => crate::converse::cache_problem_error(other, rules),
+    }
+}
+
 /// The reply to a call, with the message ID.
 fn reply(call: &InvokeCall<'_>) -> Result<(Reply, String), ServiceError> {
     let body = common::request(call, Family::ClaudeMessages)?;
     let chat = chat(call, &body)?;
-    let reply = chat.reply(call.engine);
+    let cache = crate::converse::cache_account(
+        call.model,
+        &cache_prompt(&body),
+        call.prompt_cache,
+        cache_problem_error,
+    )?;
+    let mut reply = chat.reply(call.engine);
+    if let Some((_, account)) = cache {
+        reply.usage = reply.usage.with_cache(account);
+    }
     let id = call.engine.id("msg_bdrk_01", &chat.prompt(), 22);
     Ok((reply, id))
 }
@@ -295,11 +518,11 @@ fn block_json(block: &OutputBlock) -> Value {
     }
 }
 
-fn usage_json(input: u32, output: u32) -> Value {
+fn usage_json(usage: Usage, output: u32) -> Value {
     json!({
-        "input_tokens": input,
-        "cache_creation_input_tokens": 0,
-        "cache_read_input_tokens": 0,
+        "input_tokens": usage.input_tokens,
+        "cache_creation_input_tokens": usage.cache_write_input_tokens.unwrap_or(0),
+        "cache_read_input_tokens": usage.cache_read_input_tokens.unwrap_or(0),
         "output_tokens": output,
     })
 }
@@ -374,7 +597,7 @@ impl FamilyCodec for ClaudeMessages {
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
         let (reply, id) = reply(call)?;
         let content: Vec<Value> = reply.blocks.iter().map(block_json).collect();
-        let usage = usage_json(reply.usage.input_tokens, reply.usage.output_tokens);
+        let usage = usage_json(reply.usage, reply.usage.output_tokens);
         let response = message(call, &id, Value::Array(content), Some(&reply), usage);
         Ok(InvokeOutput::json(&response, Some(reply.usage)))
     }
@@ -382,7 +605,7 @@ impl FamilyCodec for ClaudeMessages {
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let (reply, id) = reply(call)?;
         let usage = reply.usage;
-        let start_usage = usage_json(usage.input_tokens, usage.output_tokens.min(1));
+        let start_usage = usage_json(usage, usage.output_tokens.min(1));
         let mut events = vec![json!({
             "type": "message_start",
             "message": message(call, &id, json!([]), None, start_usage),
@@ -713,5 +936,182 @@ mod tests {
             .unwrap();
         assert_eq!(start["content_block"]["name"], "get_weather");
         assert_eq!(chunks[chunks.len() - 2]["delta"]["stop_reason"], "tool_use");
+    }
+
+    fn long_text(words: usize) -> String {
+        (0..words)
+            .map(|i| format!("w{i}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn call_with_cache(
+        model: &str,
+        body: &Value,
+        cache: &crate::prompt_cache::PromptCache,
+    ) -> Result<(Value, Usage), ServiceError> {
+        let caps = caps(model);
+        let bytes = serde_json::to_vec(body).unwrap();
+        let out = ClaudeMessages.invoke(&InvokeCall {
+            model: &caps,
+            model_id: model,
+            body: &bytes,
+            content_type: Some("application/json"),
+            accept: Some("application/json"),
+            engine: crate::engine::Engine::new(SEED),
+            prompt_cache: Some(cache),
+        })?;
+        Ok((
+            serde_json::from_slice(&out.body).unwrap(),
+            out.usage.unwrap(),
+        ))
+    }
+
+    #[test]
+    fn cache_control_writes_then_reads_the_prefix() {
+        let model = "anthropic.claude-3-7-sonnet-20250219-v1:0";
+        let cache = crate::prompt_cache::PromptCache::new();
+        let mut body = documented();
+        body["system"] = json!([{"type": "text", "text": long_text(1_200), "cache_control": {"type": "ephemeral"}}]);
+        let (v, usage) = call_with_cache(model, &body, &cache).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert_eq!(v["usage"]["cache_creation_input_tokens"], 1_200);
+        assert_eq!(v["usage"]["cache_read_input_tokens"], 0);
+        assert_eq!(v["usage"]["input_tokens"], 5, "{v}");
+        assert_eq!(usage.cache_write_input_tokens, Some(1_200));
+        let (v, usage) = call_with_cache(model, &body, &cache).unwrap();
+        assert_eq!(v["usage"]["cache_read_input_tokens"], 1_200);
+        assert_eq!(v["usage"]["cache_creation_input_tokens"], 0);
+        assert_eq!(usage.cache_read_input_tokens, Some(1_200));
+        // The stream reports the same in message_start.
+        let caps = caps(model);
+        let bytes = serde_json::to_vec(&body).unwrap();
+        let chunks: Vec<Value> = ClaudeMessages
+            .invoke_stream(&InvokeCall {
+                model: &caps,
+                model_id: model,
+                body: &bytes,
+                content_type: None,
+                accept: None,
+                engine: crate::engine::Engine::new(SEED),
+                prompt_cache: Some(&cache),
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            chunks[0]["message"]["usage"]["cache_read_input_tokens"],
+            1_200
+        );
+        let metrics = &chunks.last().unwrap()["amazon-bedrock-invocationMetrics"];
+        assert_eq!(metrics["cacheReadInputTokenCount"], 1_200);
+        // A tool and a message block take checkpoints too; five is one too many.
+        let mut body = documented();
+        body["tools"] = weather_tools();
+        body["tools"][0]["cache_control"] = json!({"type": "ephemeral"});
+        let cc = json!({"type": "ephemeral"});
+        body["messages"] = json!([{"role": "user", "content": [
+            {"type": "text", "text": "a", "cache_control": cc},
+            {"type": "text", "text": "b", "cache_control": cc},
+            {"type": "text", "text": "c", "cache_control": cc},
+            {"type": "text", "text": "d", "cache_control": cc}
+        ]}]);
+        let msg = validation_message(call_with_cache(model, &body, &cache));
+        assert_eq!(
+            msg,
+            "A maximum of 4 blocks with cache_control may be provided. Found 5."
+        );
+        // A model without prompt caching.
+        let mut body = documented();
+        body["system"] =
+            json!([{"type": "text", "text": "x", "cache_control": {"type": "ephemeral"}}]);
+        let e = call_with_cache(MODEL, &body, &cache).unwrap_err();
+        assert_eq!(e.error_type, "AccessDeniedException");
+    }
+
+    #[test]
+    fn adaptive_thinking_answers_a_signed_thinking_block() {
+        let model = "anthropic.claude-opus-4-6-v1";
+        let mut body = documented();
+        body["max_tokens"] = json!(2048);
+        body["thinking"] = json!({"type": "adaptive"});
+        body["output_config"] = json!({"effort": "medium"});
+        let (v, _) = invoke(&ClaudeMessages, model, &body).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert_eq!(v["content"][0]["type"], "thinking");
+        assert!(
+            v["content"][0]["thinking"]
+                .as_str()
+                .unwrap()
+                .starts_with("Let me think")
+        );
+        assert!(!v["content"][0]["signature"].as_str().unwrap().is_empty());
+        assert_eq!(v["content"][1]["type"], "text");
+        let chunks = stream(&ClaudeMessages, model, &body).unwrap();
+        assert!(
+            chunks
+                .iter()
+                .any(|c| c["delta"]["type"] == "signature_delta")
+        );
+        assert!(
+            chunks
+                .iter()
+                .any(|c| c["delta"]["type"] == "thinking_delta")
+        );
+        // Without an effort: high.
+        body.as_object_mut().unwrap().remove("output_config");
+        assert!(invoke(&ClaudeMessages, model, &body).is_ok());
+        // Not on a budget model.
+        let msg = validation_message(invoke(
+            &ClaudeMessages,
+            "anthropic.claude-sonnet-4-5-20250929-v1:0",
+            &body,
+        ));
+        assert_eq!(
+            msg,
+            "thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'"
+        );
+    }
+
+    #[test]
+    fn images_are_checked_like_bedrock_does() {
+        use crate::media_check::testing::encoded;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let image = |media: &str, data: String| json!({"type": "image", "source": {"type": "base64", "media_type": media, "data": data}});
+        let png = encoded("png", 5, 5);
+        let mut body = documented();
+        body["messages"] = json!([{"role": "user", "content": [image("image/png", b64(&png)), {"type": "text", "text": "What is this?"}]}]);
+        let (v, usage) = invoke(&ClaudeMessages, MODEL, &body).unwrap();
+        assert_valid(Family::ClaudeMessages.response_spec(), &v);
+        assert!(usage.unwrap().input_tokens > 100);
+        body["messages"][0]["content"][0] = image("image/jpeg", b64(&png));
+        assert_eq!(
+            validation_message(invoke(&ClaudeMessages, MODEL, &body)),
+            "messages.0.content.0.image.source.base64: The image was specified using the image/jpeg media type, but the image appears to be a image/png image"
+        );
+        body["messages"][0]["content"][0] = image("image/png", "@@not base64@@".into());
+        assert!(
+            validation_message(invoke(&ClaudeMessages, MODEL, &body)).contains("not valid base64")
+        );
+        body["messages"][0]["content"][0] = image("image/png", b64(b"GIF? no"));
+        assert_eq!(
+            validation_message(invoke(&ClaudeMessages, MODEL, &body)),
+            "Could not process image"
+        );
+        let mut content: Vec<Value> = (0..21).map(|_| image("image/png", b64(&png))).collect();
+        content.push(json!({"type": "text", "text": "many"}));
+        body["messages"] = json!([{"role": "user", "content": content}]);
+        assert_eq!(
+            validation_message(invoke(&ClaudeMessages, MODEL, &body)),
+            "You can't include more than 20 images in a request."
+        );
+        body["messages"] = json!([
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": [image("image/png", b64(&png))]}
+        ]);
+        assert!(
+            validation_message(invoke(&ClaudeMessages, MODEL, &body))
+                .contains("only be included in user messages")
+        );
     }
 }

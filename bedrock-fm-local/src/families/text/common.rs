@@ -519,6 +519,7 @@ pub(crate) mod testing {
             content_type: Some("application/json"),
             accept: Some("application/json"),
             engine: Engine::new(SEED),
+            prompt_cache: None,
         }
     }
 

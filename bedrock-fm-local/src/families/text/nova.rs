@@ -18,6 +18,12 @@
 //!   `contentBlockDelta` (`text`, `toolUse.input`, `reasoningContent`), `contentBlockStop`,
 //!   `messageStop` (`stopReason`) and `metadata` (`usage`), which carries the invocation
 //!   metrics.
+//! - Prompt caching: `{"cachePoint": {"type": "default"}}` blocks in `system` and in message
+//!   `content`, as in Converse (the Nova 2 guide's "Using the Invoke API": "The Invoke API
+//!   supports the same features as the Converse API except for document input"); `usage`
+//!   reports `cacheReadInputTokenCount` and `cacheWriteInputTokenCount`. The catalog's native
+//!   schema has no `cachePoint` member, so the blocks are taken out before the schema check and
+//!   checked here (`type` must be `default`, `ttl` `5m` or `1h`).
 
 use bedrock_fm::catalog::Family;
 use serde_json::{Map, Value, json};
@@ -29,6 +35,7 @@ use crate::models::{
     ChunkStream, ConverseCall, ConverseEvent, ConverseOutput, FamilyCodec, InvokeCall,
     InvokeOutput, OutputBlock, Usage,
 };
+use crate::prompt_cache::CacheTtl;
 
 /// What Nova returns for reasoning text in InvokeModel responses.
 const REDACTED: &str = "[REDACTED]";
@@ -58,8 +65,54 @@ fn converse_request(body: &Value) -> Value {
     Value::Object(req)
 }
 
+/// Checks and removes the `cachePoint` blocks of one block list.
+fn strip_cache_points(pointer: &str, list: &mut Vec<Value>) -> Result<(), ServiceError> {
+    for (j, block) in list.iter().enumerate() {
+        let Some(cp) = block.get("cachePoint") else {
+            continue;
+        };
+        let ok = cp["type"] == "default"
+            && cp
+                .as_object()
+                .is_some_and(|o| o.keys().all(|k| k == "type" || k == "ttl"))
+            && cp
+                .get("ttl")
+                .is_none_or(|t| t.is_string() && CacheTtl::parse(t.as_str()).is_some());
+        if !ok || block.as_object().is_some_and(|o| o.len() != 1) {
+            return Err(ServiceError::malformed_input(&format!(
+                "{pointer}/{j}/cachePoint: expected {{\"type\": \"default\"}} with an optional ttl of 5m or 1h"
+            )));
+        }
+    }
+    list.retain(|b| b.get("cachePoint").is_none());
+    Ok(())
+}
+
+/// Takes the `cachePoint` blocks out of `system` and the message contents (checking them),
+/// for the schema check.
+fn without_cache_points(body: &Value) -> Result<Value, ServiceError> {
+    let mut stripped = body.clone();
+    if let Some(system) = stripped.get_mut("system").and_then(Value::as_array_mut) {
+        strip_cache_points("#/system", system)?;
+    }
+    if let Some(messages) = stripped.get_mut("messages").and_then(Value::as_array_mut) {
+        for (i, m) in messages.iter_mut().enumerate() {
+            if let Some(content) = m.get_mut("content").and_then(Value::as_array_mut) {
+                strip_cache_points(&format!("#/messages/{i}/content"), content)?;
+            }
+        }
+    }
+    Ok(stripped)
+}
+
 fn generate(call: &InvokeCall<'_>) -> Result<ConverseOutput, ServiceError> {
-    let body = common::request(call, Family::Nova)?;
+    let body = common::parse_body(call.body)?;
+    common::validate(Family::Nova, &without_cache_points(&body)?)?;
+    common::check_model_limit(
+        call.model,
+        "#/inferenceConfig/maxTokens",
+        common::u32_at(&body, "/inferenceConfig/maxTokens"),
+    )?;
     let request = converse_request(&body);
     converse::generate(&ConverseCall {
         model: call.model,
@@ -67,6 +120,7 @@ fn generate(call: &InvokeCall<'_>) -> Result<ConverseOutput, ServiceError> {
         request: &request,
         engine: call.engine,
         streaming: false,
+        prompt_cache: call.prompt_cache,
     })
 }
 
@@ -83,7 +137,7 @@ fn usage_json(usage: Usage) -> Value {
     json!({
         "inputTokens": usage.input_tokens,
         "outputTokens": usage.output_tokens,
-        "totalTokens": usage.input_tokens.saturating_add(usage.output_tokens),
+        "totalTokens": usage.total(),
         "cacheReadInputTokenCount": usage.cache_read_input_tokens.unwrap_or(0),
         "cacheWriteInputTokenCount": usage.cache_write_input_tokens.unwrap_or(0),
     })
@@ -310,5 +364,40 @@ mod tests {
             chunks[n - 1]["metadata"]["usage"]["outputTokens"],
             usage.output_tokens
         );
+    }
+
+    #[test]
+    fn cache_points_are_accepted_and_reported() {
+        let caps = caps(MODEL);
+        let cache = crate::prompt_cache::PromptCache::new();
+        let long: String = (0..1_200).map(|i| format!("w{i} ")).collect();
+        let mut body = documented();
+        body["system"] = json!([{"text": long}, {"cachePoint": {"type": "default"}}]);
+        let call = |body: &Value| {
+            let bytes = serde_json::to_vec(body).unwrap();
+            Nova.invoke(&InvokeCall {
+                model: &caps,
+                model_id: MODEL,
+                body: &bytes,
+                content_type: None,
+                accept: None,
+                engine: crate::engine::Engine::new(SEED),
+                prompt_cache: Some(&cache),
+            })
+        };
+        let out = call(&body).unwrap();
+        let v: Value = serde_json::from_slice(&out.body).unwrap();
+        assert_valid(Family::Nova.response_spec(), &v);
+        assert_eq!(v["usage"]["cacheWriteInputTokenCount"], 1_200);
+        let v: Value = serde_json::from_slice(&call(&body).unwrap().body).unwrap();
+        assert_eq!(v["usage"]["cacheReadInputTokenCount"], 1_200);
+        let u = &v["usage"];
+        assert_eq!(
+            u["totalTokens"].as_u64().unwrap(),
+            u["inputTokens"].as_u64().unwrap() + u["outputTokens"].as_u64().unwrap() + 1_200
+        );
+        body["system"][1] = json!({"cachePoint": {"type": "other"}});
+        let msg = validation_message(call(&body));
+        assert!(msg.contains("#/system/1/cachePoint"), "{msg}");
     }
 }

@@ -212,7 +212,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanEmbedResponse {
-    /// The float embedding vector; absent (V2) when embeddingTypes only contains binary. Wire name: `embedding`.
+    /// The float embedding vector (the page says it is always of type float). Wire name: `embedding`.
     #[serde(rename = "embedding", default, skip_serializing_if = "Option::is_none")]
     pub embedding: Option<Vec<f64>>,
     /// Number of tokens in the input. Required. Wire name: `inputTextTokenCount`.
@@ -252,7 +252,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "The float embedding vector; absent (V2) when embeddingTypes only contains binary.",
+            doc: "The float embedding vector (the page says it is always of type float).",
         },
         FieldSpec {
             rust_name: "input_text_token_count",
