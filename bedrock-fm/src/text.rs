@@ -307,9 +307,24 @@ fn check_extra_args<F: FamilyParams>(extra: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// A model ID as given: a catalog [`Model`], an inference-profile ID, or an ARN.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A model ID as given: a catalog [`Model`], a canonical or inference-profile ID
+/// (`us.anthropic...`), or an ARN (taken as the wrapper's family, since an ARN does not say
+/// which model it runs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ModelId(String);
+
+impl ModelId {
+    /// The ID as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&String> for ModelId {
+    fn from(id: &String) -> Self {
+        Self(id.clone())
+    }
+}
 
 impl From<Model> for ModelId {
     fn from(model: Model) -> Self {
@@ -395,7 +410,7 @@ impl<F> TextModelBuilder<F> {
 
 /// Resolves an ID for the family `expected`: a catalog ID of that family, or an ARN (taken
 /// as that family, since an ARN does not say). Other families' IDs and unknown IDs fail.
-fn resolve_for(expected: Option<Family>, id: &str) -> Result<(Option<Model>, Family)> {
+pub(crate) fn resolve_for(expected: Option<Family>, id: &str) -> Result<(Option<Model>, Family)> {
     match Model::resolve(id) {
         Ok(resolved) => {
             let family = resolved.model.family();

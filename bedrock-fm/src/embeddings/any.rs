@@ -4,7 +4,7 @@
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::cohere::CohereEmbed;
 use super::input::{EmbedInput, InputType, Truncation};
-use super::model::{Invoked, ModelRef, family_of};
+use super::model::{Invoked, ModelId, family_of};
 use super::titan_multimodal::TitanMultimodalEmbed;
 use super::titan_text::TitanEmbed;
 use super::vector::{Embedding, EmbeddingType};
@@ -29,7 +29,7 @@ pub enum AnyEmbedModel {
 #[derive(Debug, Clone)]
 pub struct AnyEmbedModelBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     dimensions: Option<u32>,
     truncation: Option<Truncation>,
     embedding_types: Option<Vec<EmbeddingType>>,
@@ -38,7 +38,7 @@ pub struct AnyEmbedModelBuilder {
 impl AnyEmbedModel {
     /// A builder whose family is chosen from `model` (a catalog ID or inference profile) at
     /// `build()`.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> AnyEmbedModelBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> AnyEmbedModelBuilder {
         AnyEmbedModelBuilder {
             client: client.clone(),
             model: model.into(),

@@ -15,7 +15,7 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{Invoked, ModelRef, bad_response, check_dimension, resolve, typed};
+use super::model::{Invoked, ModelId, bad_response, check_dimension, resolve, typed};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::cohere_embed::CohereEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -65,7 +65,7 @@ pub struct CohereEmbed {
 #[derive(Debug, Clone)]
 pub struct CohereEmbedBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     embedding_types: Option<Vec<EmbeddingType>>,
     truncation: Option<Truncation>,
     output_dimension: Option<u32>,
@@ -74,7 +74,7 @@ pub struct CohereEmbedBuilder {
 
 impl CohereEmbed {
     /// A builder for `model`: a Cohere Embed model, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> CohereEmbedBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> CohereEmbedBuilder {
         CohereEmbedBuilder {
             client: client.clone(),
             model: model.into(),

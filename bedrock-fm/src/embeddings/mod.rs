@@ -42,7 +42,7 @@ pub use batch::{BatchFailure, BatchOptions, BatchProgress, BatchReport, DEFAULT_
 pub use cohere::{CohereEmbed, CohereEmbedBuilder};
 pub use details::EmbedDetails;
 pub use input::{EmbedInput, InputType, Truncation};
-pub use model::ModelRef;
+pub use model::ModelId;
 pub use titan_multimodal::{TitanMultimodalEmbed, TitanMultimodalEmbedBuilder};
 pub use titan_text::{TitanEmbed, TitanEmbedBuilder};
 pub use vector::{Embedding, EmbeddingType, cosine_similarity};

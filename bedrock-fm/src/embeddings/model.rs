@@ -14,78 +14,17 @@ use aws_sdk_bedrockruntime::primitives::Blob;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
-/// The model of an embedding or image wrapper, as given: a catalog [`Model`], a canonical or
-/// inference-profile ID (`us.cohere.embed-v4:0`), or an ARN (taken as the wrapper's family,
-/// since an ARN does not say which model it runs).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ModelRef(String);
-
-impl ModelRef {
-    /// The ID as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<Model> for ModelRef {
-    fn from(model: Model) -> Self {
-        Self(model.id().to_owned())
-    }
-}
-
-impl From<&str> for ModelRef {
-    fn from(id: &str) -> Self {
-        Self(id.to_owned())
-    }
-}
-
-impl From<String> for ModelRef {
-    fn from(id: String) -> Self {
-        Self(id)
-    }
-}
-
-impl From<&String> for ModelRef {
-    fn from(id: &String) -> Self {
-        Self(id.clone())
-    }
-}
+pub use crate::text::ModelId;
 
 /// Resolves `id` for a wrapper of family `expected`: a catalog ID or inference profile of that
 /// family (`Some(model)`), or an ARN (`None`: no catalog entry, so no catalog checks).
 pub(crate) fn resolve(expected: Family, id: &str) -> Result<Option<Model>> {
-    match Model::resolve(id) {
-        Ok(resolved) => {
-            let family = resolved.model.family();
-            if family != expected {
-                let msg = format!(
-                    "{id} belongs to the {} family (wrapper `{}`), not {} (`{}`)",
-                    family.name(),
-                    family.wrapper(),
-                    expected.name(),
-                    expected.wrapper()
-                );
-                return Err(Error::invalid("model", msg));
-            }
-            Ok(Some(resolved.model))
-        }
-        Err(_) if id.starts_with("arn:") => Ok(None),
-        Err(e) => Err(Error::invalid("model", e.to_string())),
-    }
+    crate::text::resolve_for(Some(expected), id).map(|(model, _)| model)
 }
 
 /// The family of a model ID, for the wrappers that pick their family from the ID.
 pub(crate) fn family_of(id: &str) -> Result<Family> {
-    match Model::resolve(id) {
-        Ok(resolved) => Ok(resolved.model.family()),
-        Err(_) if id.starts_with("arn:") => Err(Error::invalid(
-            "model",
-            format!(
-                "{id} is an ARN, which does not say which family it runs: use the family's wrapper"
-            ),
-        )),
-        Err(e) => Err(Error::invalid("model", e.to_string())),
-    }
+    crate::text::resolve_for(None, id).map(|(_, family)| family)
 }
 
 /// A decoded InvokeModel response.

@@ -10,7 +10,7 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{Invoked, ModelRef, bad_response, check_dimension, resolve, typed};
+use super::model::{Invoked, ModelId, bad_response, check_dimension, resolve, typed};
 use super::vector::Embedding;
 use crate::bodies::titan_embed_image::TitanMultimodalEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -42,14 +42,14 @@ pub struct TitanMultimodalEmbed {
 #[derive(Debug, Clone)]
 pub struct TitanMultimodalEmbedBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     output_embedding_length: Option<u32>,
     truncation: Option<Truncation>,
 }
 
 impl TitanMultimodalEmbed {
     /// A builder for `model`: a Titan Multimodal Embeddings model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> TitanMultimodalEmbedBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanMultimodalEmbedBuilder {
         TitanMultimodalEmbedBuilder {
             client: client.clone(),
             model: model.into(),

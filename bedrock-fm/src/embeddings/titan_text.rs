@@ -10,7 +10,7 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelRef, bad_response, check_dimension, resolve, typed};
+use super::model::{ModelId, bad_response, check_dimension, resolve, typed};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::titan_embed_text::TitanEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -54,7 +54,7 @@ pub struct TitanEmbed {
 #[derive(Debug, Clone)]
 pub struct TitanEmbedBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     dimensions: Option<u32>,
     normalize: Option<bool>,
     embedding_types: Option<Vec<EmbeddingType>>,
@@ -63,7 +63,7 @@ pub struct TitanEmbedBuilder {
 
 impl TitanEmbed {
     /// A builder for `model`: a Titan Text Embeddings model, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> TitanEmbedBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanEmbedBuilder {
         TitanEmbedBuilder {
             client: client.clone(),
             model: model.into(),

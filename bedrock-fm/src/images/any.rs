@@ -8,7 +8,7 @@ use super::stable_image::StableImage;
 use super::titan_image::TitanImage;
 use crate::catalog::{Family, FamilyKind};
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelRef, family_of};
+use crate::embeddings::model::{Invoked, ModelId, family_of};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -30,14 +30,14 @@ pub enum AnyImageModel {
 #[derive(Debug, Clone)]
 pub struct AnyImageModelBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     defaults: ImageOptions,
 }
 
 impl AnyImageModel {
     /// A builder whose family is chosen from `model` (a catalog ID or inference profile) at
     /// `build()`.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> AnyImageModelBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> AnyImageModelBuilder {
         AnyImageModelBuilder {
             client: client.clone(),
             model: model.into(),

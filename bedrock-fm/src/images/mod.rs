@@ -40,7 +40,7 @@ mod stable_image;
 mod task_body;
 mod titan_image;
 
-pub use crate::embeddings::ModelRef;
+pub use crate::embeddings::ModelId;
 pub use any::{AnyImageModel, AnyImageModelBuilder};
 pub use input::ImageInput;
 pub use nova_canvas::{NovaCanvas, NovaCanvasBuilder};

@@ -16,7 +16,7 @@ use super::titan_image::decode_task_images;
 use crate::bodies::nova_canvas::{NovaCanvasResponse, NovaCanvasStyle};
 use crate::catalog::{Family, Model};
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -110,13 +110,13 @@ pub struct NovaCanvas {
 #[derive(Debug, Clone)]
 pub struct NovaCanvasBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     defaults: ImageOptions,
 }
 
 impl NovaCanvas {
     /// A builder for `model`: Nova Canvas, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> NovaCanvasBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> NovaCanvasBuilder {
         NovaCanvasBuilder {
             client: client.clone(),
             model: model.into(),

@@ -24,7 +24,7 @@ use crate::bodies::stable_diffusion::{
 };
 use crate::catalog::{Family, Model};
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
 use crate::error::{Error, Result};
 use serde_json::{Map, Value, json};
 
@@ -78,13 +78,13 @@ pub struct StableDiffusion {
 #[derive(Debug, Clone)]
 pub struct StableDiffusionBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     defaults: ImageOptions,
 }
 
 impl StableDiffusion {
     /// A builder for `model`: an SDXL model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> StableDiffusionBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> StableDiffusionBuilder {
         StableDiffusionBuilder {
             client: client.clone(),
             model: model.into(),

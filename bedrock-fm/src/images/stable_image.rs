@@ -25,7 +25,7 @@ use crate::bodies::stable_image::{
 };
 use crate::catalog::{Family, ImageSize, Modality, Model};
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
 use crate::error::{Error, Result};
 use image::ImageFormat;
 use serde_json::{Map, Value, json};
@@ -134,13 +134,13 @@ pub struct StableImage {
 #[derive(Debug, Clone)]
 pub struct StableImageBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     defaults: ImageOptions,
 }
 
 impl StableImage {
     /// A builder for `model`: an SD3 / SD3.5 / Stable Image model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> StableImageBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> StableImageBuilder {
         StableImageBuilder {
             client: client.clone(),
             model: model.into(),

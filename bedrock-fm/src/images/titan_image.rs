@@ -16,7 +16,7 @@ use super::task_body::{TaskModel, task_body};
 use crate::bodies::titan_image::TitanImageResponse;
 use crate::catalog::{Family, Model};
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelRef, resolve, typed};
+use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
 use crate::error::Result;
 use serde_json::Value;
 
@@ -77,13 +77,13 @@ pub struct TitanImage {
 #[derive(Debug, Clone)]
 pub struct TitanImageBuilder {
     client: Client,
-    model: ModelRef,
+    model: ModelId,
     defaults: ImageOptions,
 }
 
 impl TitanImage {
     /// A builder for `model`: a Titan Image Generator model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelRef>) -> TitanImageBuilder {
+    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanImageBuilder {
         TitanImageBuilder {
             client: client.clone(),
             model: model.into(),
