@@ -520,31 +520,6 @@ pub(crate) fn reasoning_fields<F: TextFamily>(
     }
 }
 
-/// `GuardrailIdentifier`: lowercase letters and digits, or a guardrail ARN.
-fn guardrail_id_ok(id: &str) -> bool {
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    };
-    if let Some(rest) = id.strip_prefix("arn:") {
-        return rest.contains(":bedrock:")
-            && rest
-                .rsplit_once(":guardrail/")
-                .is_some_and(|(_, g)| plain(g));
-    }
-    plain(id) && id.len() <= 2048
-}
-
-/// `GuardrailVersion`: `DRAFT` or 1 to 99999999.
-fn guardrail_version_ok(v: &str) -> bool {
-    v == "DRAFT"
-        || (!v.is_empty()
-            && v.len() <= 8
-            && !v.starts_with('0')
-            && v.chars().all(|c| c.is_ascii_digit()))
-}
-
 /// `RequestMetadataKeyString` / `...ValueString`: `[a-zA-Z0-9\s:_@$#=/+,-.]`.
 fn metadata_chars_ok(s: &str) -> bool {
     s.chars()
@@ -683,20 +658,7 @@ fn check<F: TextFamily>(
         }
     }
     if let Some(g) = &chat.guardrail {
-        if !guardrail_id_ok(&g.identifier) {
-            let msg = format!(
-                "{:?} is not a guardrail identifier (lowercase letters and digits, or a guardrail ARN)",
-                g.identifier
-            );
-            return Err(Error::invalid("guardrail.identifier", msg));
-        }
-        if !guardrail_version_ok(&g.version) {
-            let msg = format!(
-                "{:?} is not a guardrail version (DRAFT or a number)",
-                g.version
-            );
-            return Err(Error::invalid("guardrail.version", msg));
-        }
+        g.validate()?;
     }
     if chat.request_metadata.len() > 16 {
         return Err(Error::invalid("request_metadata", "more than 16 entries"));
@@ -956,22 +918,6 @@ pub(crate) async fn stream<F: TextFamily>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn guardrail_identifiers_and_versions_follow_the_service_model() {
-        assert!(guardrail_id_ok("gr7abc"));
-        assert!(guardrail_id_ok(
-            "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123"
-        ));
-        assert!(!guardrail_id_ok(""));
-        assert!(!guardrail_id_ok("My Guardrail"));
-        assert!(guardrail_version_ok("DRAFT") && guardrail_version_ok("12"));
-        assert!(
-            !guardrail_version_ok("")
-                && !guardrail_version_ok("01")
-                && !guardrail_version_ok("draft")
-        );
-    }
 
     #[test]
     fn cache_tokens_of_the_response_reach_usage() {

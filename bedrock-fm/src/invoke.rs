@@ -144,12 +144,7 @@ const MAX_REQUEST_METADATA_JSON: usize = 8500;
 fn invoke_headers<F>(chat: &ChatOptions<F>) -> Result<InvokeHeaders> {
     let mut headers = InvokeHeaders::default();
     if let Some(g) = &chat.guardrail {
-        if g.identifier.trim().is_empty() || g.version.trim().is_empty() {
-            return Err(Error::invalid(
-                "guardrail",
-                "a guardrail needs both its identifier and its version",
-            ));
-        }
+        g.validate()?;
         headers.guardrail_identifier = Some(g.identifier.clone());
         headers.guardrail_version = Some(g.version.clone());
         headers.trace = g.trace.then_some(Trace::Enabled);
@@ -361,11 +356,11 @@ mod tests {
     #[test]
     fn chat_options_become_the_service_model_headers() {
         let chat = ChatOptions::<Claude3Family>::new()
-            .guardrail(Guardrail::new("gr-1", "DRAFT").with_trace())
+            .guardrail(Guardrail::new("gr1", "DRAFT").with_trace())
             .latency_optimized()
             .metadata("k", "v");
         let h = invoke_headers(&chat).unwrap();
-        assert_eq!(h.guardrail_identifier.as_deref(), Some("gr-1"));
+        assert_eq!(h.guardrail_identifier.as_deref(), Some("gr1"));
         assert_eq!(h.guardrail_version.as_deref(), Some("DRAFT"));
         assert_eq!(h.trace, Some(Trace::Enabled));
         assert_eq!(h.latency, Some(PerformanceConfigLatency::Optimized));
@@ -373,12 +368,15 @@ mod tests {
 
         let quiet = invoke_headers(&ChatOptions::<Claude3Family>::new()).unwrap();
         assert!(quiet.guardrail_identifier.is_none() && quiet.trace.is_none());
-        let untraced = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr-1", "1"));
+        let untraced = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr1", "1"));
         assert_eq!(invoke_headers(&untraced).unwrap().trace, None);
 
-        let no_version = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr-1", " "));
+        let no_version = ChatOptions::<Claude3Family>::new().guardrail(Guardrail::new("gr1", " "));
         let err = invoke_headers(&no_version).unwrap_err().to_string();
-        assert!(err.contains("guardrail: a guardrail needs both"), "{err}");
+        assert!(
+            err.contains("guardrail.version: \" \" is not a guardrail version"),
+            "{err}"
+        );
         let huge = ChatOptions::<Claude3Family>::new().metadata("k", "v".repeat(9000));
         let err = invoke_headers(&huge).unwrap_err().to_string();
         assert!(err.contains("request_metadata"), "{err}");

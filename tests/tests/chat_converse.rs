@@ -17,6 +17,7 @@ use bedrock_fm::{
     StopReason, Titan,
 };
 use bedrock_fm_local::LocalServer;
+use bedrock_fm_local::guardrails::{TEST_GUARDRAIL_BLOCKED_TERM, TEST_GUARDRAIL_ID};
 use serde_json::{Value, json};
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
@@ -611,7 +612,7 @@ async fn guardrail_latency_and_metadata_are_on_the_wire() {
     let (server, client) = setup();
     let model = claude(&client, HAIKU);
     let options = ChatOptions::new()
-        .guardrail(Guardrail::new("gr7abc", "DRAFT").with_trace())
+        .guardrail(Guardrail::new(TEST_GUARDRAIL_ID, "DRAFT").with_trace())
         .latency_optimized()
         .metadata("team", "search")
         .metadata("run", "2024-05-01T10:00");
@@ -621,7 +622,7 @@ async fn guardrail_latency_and_metadata_are_on_the_wire() {
     // GuardrailConfiguration {guardrailIdentifier, guardrailVersion, trace: GuardrailTrace}.
     assert_eq!(
         body["guardrailConfig"],
-        json!({"guardrailIdentifier": "gr7abc", "guardrailVersion": "DRAFT", "trace": "enabled"})
+        json!({"guardrailIdentifier": TEST_GUARDRAIL_ID, "guardrailVersion": "DRAFT", "trace": "enabled"})
     );
     // PerformanceConfiguration {latency: PerformanceConfigLatency}.
     assert_eq!(body["performanceConfig"], json!({"latency": "optimized"}));
@@ -630,8 +631,16 @@ async fn guardrail_latency_and_metadata_are_on_the_wire() {
         body["requestMetadata"],
         json!({"team": "search", "run": "2024-05-01T10:00"})
     );
-    // The local server applies no guardrail and returns no trace.
-    assert!(details.guardrail_trace.is_none());
+    // With trace enabled the guardrail's assessment comes back (GuardrailTraceAssessment).
+    assert!(details.guardrail_trace.is_some());
+    assert_ne!(details.stop_reason, Some(StopReason::GuardrailIntervened));
+
+    // A blocked term in the input: the guardrail intervenes instead of the model.
+    let blocked = Conversation::new().human(format!(
+        "Tell me about {TEST_GUARDRAIL_BLOCKED_TERM} things"
+    ));
+    let reply = model.chat_with(&blocked, &options).await.unwrap();
+    assert_eq!(reply.stop_reason, Some(StopReason::GuardrailIntervened));
 
     // ConverseStream takes the same (GuardrailStreamConfiguration).
     model
@@ -650,7 +659,9 @@ async fn guardrail_latency_and_metadata_are_on_the_wire() {
 #[tokio::test]
 async fn cache_points_go_in_the_system_prompt_and_the_messages() {
     let (server, client) = setup();
-    let model = claude(&client, HAIKU);
+    // Prompt caching needs a model that supports it (Claude 3.7 Sonnet, 1,024-token minimum).
+    let model = claude(&client, SONNET_3_7);
+    let long_context = "The Danube flows through ten countries. ".repeat(200);
     let conversation = Conversation::new()
         .push_content(
             Role::System,
@@ -660,11 +671,11 @@ async fn cache_points_go_in_the_system_prompt_and_the_messages() {
             ],
         )
         .human_with([
-            Content::text("A long shared context."),
+            Content::text(long_context.clone()),
             Content::CachePoint,
             Content::text("The question."),
         ]);
-    let reply = model.chat(&conversation).await.unwrap();
+    let first = model.chat(&conversation).await.unwrap();
     let body = last_body(&server);
     // SystemContentBlock and ContentBlock unions with CachePointBlock {type: "default"}.
     assert_eq!(
@@ -675,12 +686,15 @@ async fn cache_points_go_in_the_system_prompt_and_the_messages() {
         body["messages"][0]["content"][1],
         json!({"cachePoint": {"type": "default"}})
     );
-    // The local server does not report cacheReadInputTokens / cacheWriteInputTokens in
-    // Converse usage, so the cache counts stay unknown here (their decoding is unit-tested
-    // in bedrock-fm's converse module).
-    assert_eq!(reply.usage.cache_read_tokens, None);
-    assert_eq!(reply.usage.cache_write_tokens, None);
-    assert!(reply.usage.input_tokens.is_some());
+    // TokenUsage: the first call writes the cached prefix, the same prefix is then read.
+    let written = first.usage.cache_write_tokens.unwrap();
+    assert!(written >= 1024, "{:?}", first.usage);
+    let second = model.chat(&conversation).await.unwrap();
+    assert_eq!(second.usage.cache_read_tokens, Some(written));
+    assert!(
+        second.usage.input_tokens.unwrap() < written,
+        "cached tokens are not input tokens"
+    );
 }
 
 /// Every bad input of issue 5 (and of Converse's documented rules) is refused with a typed

@@ -12,6 +12,7 @@ use bedrock_fm::{
     Titan,
 };
 use bedrock_fm_local::LocalServer;
+use bedrock_fm_local::guardrails::TEST_GUARDRAIL_ID;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use serde_json::{Value, json};
 use std::io::Cursor;
@@ -414,7 +415,7 @@ async fn guardrail_latency_and_metadata_go_on_the_wire_as_headers() {
     let (server, client) = setup();
     let claude = Claude3::builder(&client, HAIKU).build().unwrap();
     let options = ChatOptions::new()
-        .guardrail(Guardrail::new("gr-abc123", "2").with_trace())
+        .guardrail(Guardrail::new(TEST_GUARDRAIL_ID, "1").with_trace())
         .latency_optimized()
         .metadata("team", "search");
     let reply = claude
@@ -425,9 +426,9 @@ async fn guardrail_latency_and_metadata_go_on_the_wire_as_headers() {
     let record = server.last_request().unwrap();
     assert_eq!(
         record.header("X-Amzn-Bedrock-GuardrailIdentifier"),
-        Some("gr-abc123")
+        Some(TEST_GUARDRAIL_ID)
     );
-    assert_eq!(record.header("X-Amzn-Bedrock-GuardrailVersion"), Some("2"));
+    assert_eq!(record.header("X-Amzn-Bedrock-GuardrailVersion"), Some("1"));
     assert_eq!(record.header("X-Amzn-Bedrock-Trace"), Some("ENABLED"));
     assert_eq!(
         record.header("X-Amzn-Bedrock-PerformanceConfig-Latency"),
@@ -512,7 +513,7 @@ async fn claude_streams_thinking_and_a_tool_call_as_chat_events() {
     let options = ChatOptions::new()
         .tool(weather_tool())
         .reasoning(ReasoningConfig::Budget(1024))
-        .guardrail(Guardrail::new("gr-stream", "DRAFT"))
+        .guardrail(Guardrail::new(TEST_GUARDRAIL_ID, "DRAFT"))
         .latency_optimized();
     let conversation = Conversation::new().human("What is the weather in Lyon? Use get_weather.");
     let events = all_events(sonnet.chat_stream(&conversation, &options).await.unwrap()).await;
@@ -524,7 +525,7 @@ async fn claude_streams_thinking_and_a_tool_call_as_chat_events() {
     );
     assert_eq!(
         record.header("X-Amzn-Bedrock-GuardrailIdentifier"),
-        Some("gr-stream")
+        Some(TEST_GUARDRAIL_ID)
     );
     assert_eq!(
         record.header("X-Amzn-Bedrock-GuardrailVersion"),

@@ -47,6 +47,51 @@ impl Guardrail {
         self.trace = true;
         self
     }
+
+    /// Checks the identifier and version against the service model's patterns, for both
+    /// APIs (Converse's `guardrailConfig`, InvokeModel's guardrail headers).
+    pub(crate) fn validate(&self) -> crate::Result<()> {
+        if !guardrail_id_ok(&self.identifier) {
+            let msg = format!(
+                "{:?} is not a guardrail identifier (lowercase letters and digits, or a guardrail ARN)",
+                self.identifier
+            );
+            return Err(crate::Error::invalid("guardrail.identifier", msg));
+        }
+        if !guardrail_version_ok(&self.version) {
+            let msg = format!(
+                "{:?} is not a guardrail version (DRAFT or a number)",
+                self.version
+            );
+            return Err(crate::Error::invalid("guardrail.version", msg));
+        }
+        Ok(())
+    }
+}
+
+/// `GuardrailIdentifier`: lowercase letters and digits, or a guardrail ARN.
+fn guardrail_id_ok(id: &str) -> bool {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    if let Some(rest) = id.strip_prefix("arn:") {
+        return rest.contains(":bedrock:")
+            && rest
+                .rsplit_once(":guardrail/")
+                .is_some_and(|(_, g)| plain(g));
+    }
+    plain(id) && id.len() <= 2048
+}
+
+/// `GuardrailVersion`: `DRAFT` or 1 to 99999999.
+fn guardrail_version_ok(v: &str) -> bool {
+    v == "DRAFT"
+        || (!v.is_empty()
+            && v.len() <= 8
+            && !v.starts_with('0')
+            && v.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// How much the model may reason before answering; which style a model takes is in the
@@ -253,4 +298,25 @@ pub enum ChatEvent {
     Stop(StopReason),
     /// Token counts.
     Usage(Usage),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guardrail_identifiers_and_versions_follow_the_service_model() {
+        assert!(guardrail_id_ok("gr7abc"));
+        assert!(guardrail_id_ok(
+            "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc123"
+        ));
+        assert!(!guardrail_id_ok(""));
+        assert!(!guardrail_id_ok("My Guardrail"));
+        assert!(guardrail_version_ok("DRAFT") && guardrail_version_ok("12"));
+        assert!(
+            !guardrail_version_ok("")
+                && !guardrail_version_ok("01")
+                && !guardrail_version_ok("draft")
+        );
+    }
 }
