@@ -75,7 +75,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("body sent:   {}", details.body);
     // The family's typed response (InvokeModel, not streamed).
     if let Some(response) = &details.response {
-        println!("response:    id {}, model {}", response.id, response.model);
+        println!(
+            "response:    id {}, model {}",
+            response.id.as_deref().unwrap_or("-"),
+            response.model.as_deref().unwrap_or("-")
+        );
     }
 
     if let Some(server) = &backend.server {

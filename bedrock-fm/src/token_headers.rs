@@ -1,5 +1,5 @@
 //! Bedrock reports InvokeModel token counts in the `X-Amzn-Bedrock-Input-Token-Count` and
-//! `X-Amzn-Bedrock-Output-Token-Count` response headers (for every family, including those
+//! `X-Amzn-Bedrock-Output-Token-Count` response headers (and the cache read/write counts) (for every family, including those
 //! whose body has no usage). The SDK's output type does not expose them, so an interceptor
 //! reads them. Source: InvokeModel response syntax,
 //! https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
@@ -36,10 +36,14 @@ impl Intercept for TokenCountHeaders {
     ) -> Result<(), BoxError> {
         let headers = context.response().headers();
         let count = |name| headers.get(name).and_then(|v| v.trim().parse().ok());
-        let usage = Usage::new(
-            count("x-amzn-bedrock-input-token-count"),
-            count("x-amzn-bedrock-output-token-count"),
-        );
+        let usage = Usage {
+            input_tokens: count("x-amzn-bedrock-input-token-count"),
+            output_tokens: count("x-amzn-bedrock-output-token-count"),
+            // Prompt caching over InvokeModel reports the cached tokens the same way
+            // (https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html).
+            cache_read_tokens: count("x-amzn-bedrock-cache-read-input-token-count"),
+            cache_write_tokens: count("x-amzn-bedrock-cache-write-input-token-count"),
+        };
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = usage;
         Ok(())
     }

@@ -686,8 +686,11 @@ fn claude_messages_response() {
         "stop_reason": "tool_use"
     });
     let response: ClaudeMessagesResponse = parse(&documented);
-    assert_eq!(response.id, "msg_bdrk_01USsY5m3XRUF4FCppHP8KBx");
-    assert_eq!(response.model, "claude-3-sonnet-20240229");
+    assert_eq!(
+        response.id.as_deref(),
+        Some("msg_bdrk_01USsY5m3XRUF4FCppHP8KBx")
+    );
+    assert_eq!(response.model.as_deref(), Some("claude-3-sonnet-20240229"));
     assert_eq!(response.kind, "message");
     assert_eq!(response.role, "assistant");
     assert_eq!(

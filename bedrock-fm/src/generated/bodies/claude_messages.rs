@@ -1109,12 +1109,12 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesResponse {
-    /// Unique identifier of the response; format and length may change. Required. Wire name: `id`.
-    #[serde(rename = "id")]
-    pub id: String,
-    /// The Anthropic Claude model that made the request. Required. Wire name: `model`.
-    #[serde(rename = "model")]
-    pub model: String,
+    /// Unique identifier of the response; format and length may change (absent when a guardrail blocked the input). Wire name: `id`.
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The Anthropic Claude model that made the request (absent when a guardrail blocked the input). Wire name: `model`.
+    #[serde(rename = "model", default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// Always message. Required. Wire name: `type`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -1154,7 +1154,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             rust_name: "id",
             wire: "id",
             ty: TypeSpec::String,
-            required: true,
+            required: false,
             min: None,
             max: None,
             values: &[],
@@ -1163,13 +1163,13 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "Unique identifier of the response; format and length may change.",
+            doc: "Unique identifier of the response; format and length may change (absent when a guardrail blocked the input).",
         },
         FieldSpec {
             rust_name: "model",
             wire: "model",
             ty: TypeSpec::String,
-            required: true,
+            required: false,
             min: None,
             max: None,
             values: &[],
@@ -1178,7 +1178,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "The Anthropic Claude model that made the request.",
+            doc: "The Anthropic Claude model that made the request (absent when a guardrail blocked the input).",
         },
         FieldSpec {
             rust_name: "kind",

@@ -7,6 +7,79 @@
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+/// A prompt-cache checkpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NovaCachePoint {
+    /// Always default. One of: default. Required. Wire name: `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Fields the catalog does not describe, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl NovaCachePoint {
+    /// A builder that checks required fields and ranges in `build()`.
+    pub fn builder() -> NovaCachePointBuilder {
+        NovaCachePointBuilder::default()
+    }
+    /// The JSON shape of this object, as declared in `models.toml`.
+    pub fn spec() -> &'static StructSpec {
+        &NOVA_CACHE_POINT_SPEC
+    }
+}
+/// Builder of [`NovaCachePoint`]; setters never fail, `build()` checks.
+#[derive(Debug, Clone, Default)]
+pub struct NovaCachePointBuilder {
+    kind: Option<String>,
+}
+impl NovaCachePointBuilder {
+    /// Always default. One of: default. Required. Wire name: `type`.
+    pub fn kind(mut self, value: impl Into<String>) -> Self {
+        self.kind = Some(value.into());
+        self
+    }
+    /// Checks required fields, ranges, values and lengths, and builds the body.
+    pub fn build(self) -> Result<NovaCachePoint, BuildError> {
+        let kind = crate::spec::required("NovaCachePoint", "kind", self.kind)?;
+        {
+            let v = &kind;
+            crate::spec::check_string(
+                "NovaCachePoint",
+                "kind",
+                v,
+                &["default"],
+                None,
+                None,
+            )?;
+        }
+        Ok(NovaCachePoint {
+            kind,
+            extra: Default::default(),
+        })
+    }
+}
+pub(crate) static NOVA_CACHE_POINT_SPEC: StructSpec = StructSpec {
+    name: "NovaCachePoint",
+    doc: "A prompt-cache checkpoint.",
+    fields: &[
+        FieldSpec {
+            rust_name: "kind",
+            wire: "type",
+            ty: TypeSpec::String,
+            required: true,
+            min: None,
+            max: None,
+            values: &["default"],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "Always default.",
+        },
+    ],
+};
 /// A content block; exactly one of its keys is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -33,6 +106,9 @@ pub struct NovaContentBlock {
         skip_serializing_if = "Option::is_none"
     )]
     pub reasoning_content: Option<serde_json::Value>,
+    /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
+    #[serde(rename = "cachePoint", default, skip_serializing_if = "Option::is_none")]
+    pub cache_point: Option<super::nova::NovaCachePoint>,
     /// Fields the catalog does not describe, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -56,6 +132,7 @@ pub struct NovaContentBlockBuilder {
     tool_use: Option<super::nova::NovaToolUse>,
     tool_result: Option<super::nova::NovaToolResult>,
     reasoning_content: Option<serde_json::Value>,
+    cache_point: Option<super::nova::NovaCachePoint>,
 }
 impl NovaContentBlockBuilder {
     /// Text (accompanies an image or video as its prompt). Wire name: `text`.
@@ -88,6 +165,11 @@ impl NovaContentBlockBuilder {
         self.reasoning_content = Some(value.into());
         self
     }
+    /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
+    pub fn cache_point(mut self, value: super::nova::NovaCachePoint) -> Self {
+        self.cache_point = Some(value);
+        self
+    }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaContentBlock, BuildError> {
         let text = self.text;
@@ -96,6 +178,7 @@ impl NovaContentBlockBuilder {
         let tool_use = self.tool_use;
         let tool_result = self.tool_result;
         let reasoning_content = self.reasoning_content;
+        let cache_point = self.cache_point;
         Ok(NovaContentBlock {
             text,
             image,
@@ -103,6 +186,7 @@ impl NovaContentBlockBuilder {
             tool_use,
             tool_result,
             reasoning_content,
+            cache_point,
             extra: Default::default(),
         })
     }
@@ -200,6 +284,21 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             doc: "Reasoning content, returned when reasoning is enabled (always [REDACTED]).",
+        },
+        FieldSpec {
+            rust_name: "cache_point",
+            wire: "cachePoint",
+            ty: TypeSpec::Struct(&super::nova::NOVA_CACHE_POINT_SPEC),
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
 };
@@ -1913,13 +2012,16 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
         },
     ],
 };
-/// One system prompt block.
+/// One system prompt block; exactly one of its keys is set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaSystemBlock {
-    /// The system prompt text. Required. Wire name: `text`.
-    #[serde(rename = "text")]
-    pub text: String,
+    /// The system prompt text. Wire name: `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
+    #[serde(rename = "cachePoint", default, skip_serializing_if = "Option::is_none")]
+    pub cache_point: Option<super::nova::NovaCachePoint>,
 }
 impl NovaSystemBlock {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1935,28 +2037,38 @@ impl NovaSystemBlock {
 #[derive(Debug, Clone, Default)]
 pub struct NovaSystemBlockBuilder {
     text: Option<String>,
+    cache_point: Option<super::nova::NovaCachePoint>,
 }
 impl NovaSystemBlockBuilder {
-    /// The system prompt text. Required. Wire name: `text`.
+    /// The system prompt text. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
+    /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
+    pub fn cache_point(mut self, value: super::nova::NovaCachePoint) -> Self {
+        self.cache_point = Some(value);
+        self
+    }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaSystemBlock, BuildError> {
-        let text = crate::spec::required("NovaSystemBlock", "text", self.text)?;
-        Ok(NovaSystemBlock { text })
+        let text = self.text;
+        let cache_point = self.cache_point;
+        Ok(NovaSystemBlock {
+            text,
+            cache_point,
+        })
     }
 }
 pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
     name: "NovaSystemBlock",
-    doc: "One system prompt block.",
+    doc: "One system prompt block; exactly one of its keys is set.",
     fields: &[
         FieldSpec {
             rust_name: "text",
             wire: "text",
             ty: TypeSpec::String,
-            required: true,
+            required: false,
             min: None,
             max: None,
             values: &[],
@@ -1966,6 +2078,21 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             doc: "The system prompt text.",
+        },
+        FieldSpec {
+            rust_name: "cache_point",
+            wire: "cachePoint",
+            ty: TypeSpec::Struct(&super::nova::NOVA_CACHE_POINT_SPEC),
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
 };
