@@ -8,7 +8,7 @@ use crate::chat::images::{check_image_count, image_limits, images_of};
 use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
-use crate::families::{Decoded, EncodeContext, TextFamily};
+use crate::families::{Decoded, EncodeContext, TextFamily, invocation_metrics_usage};
 use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
 use crate::text::{Plan, TextModel, deep_merge, set_path};
@@ -280,7 +280,8 @@ impl<F: TextFamily> EventSource for Chunks<F> {
                         err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
                         err
                     })?;
-                    let mut decoded = F::decode_chunk(&value);
+                    let mut decoded =
+                        F::decode_chunk(&value).merge_usage(invocation_metrics_usage(&value));
                     if guardrail_intervened(&value) {
                         decoded.stop_reason = Some(StopReason::GuardrailIntervened.as_str().into());
                     }

@@ -461,3 +461,19 @@ async fn cohere_command_streams_ask_for_a_stream_in_the_body() {
         "not sent on InvokeModel"
     );
 }
+
+#[tokio::test]
+async fn stream_usage_comes_from_the_invocation_metrics_when_the_chunks_carry_none() {
+    let (_server, client) = setup();
+    // Mistral's chunks carry text and stop reasons only; usage is in the last chunk's
+    // `amazon-bedrock-invocationMetrics` (DESIGN.md, wire facts).
+    let mistral = bedrock_fm::Mistral::builder(&client, "mistral.mistral-7b-instruct-v0:2")
+        .build()
+        .unwrap();
+    let (_, details) = collect(&mistral).await;
+    assert!(
+        details.usage.input_tokens.unwrap() > 0 && details.usage.output_tokens.unwrap() > 0,
+        "{:?}",
+        details.usage
+    );
+}

@@ -401,10 +401,7 @@ impl TextFamily for Claude3Family {
             .with_stop(str_at("/delta/stop_reason")),
             _ => Decoded::default(),
         };
-        Decoded {
-            usage: decoded.usage.or(super::invocation_metrics_usage(chunk)),
-            ..decoded
-        }
+        decoded
     }
 }
 

@@ -58,14 +58,6 @@ impl TextFamily for ClaudeFamily {
         };
         Decoded::text(response.get("completion").and_then(Value::as_str)).with_stop(reason)
     }
-
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let d = Self::decode(chunk);
-        Decoded {
-            usage: super::invocation_metrics_usage(chunk),
-            ..d
-        }
-    }
 }
 
 #[cfg(test)]

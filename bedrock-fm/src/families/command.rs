@@ -53,6 +53,5 @@ impl TextFamily for CommandFamily {
     fn decode_chunk(chunk: &Value) -> Decoded {
         Decoded::text(chunk.get("text").and_then(Value::as_str))
             .with_stop(chunk.get("finish_reason").and_then(Value::as_str))
-            .merge_usage(super::invocation_metrics_usage(chunk))
     }
 }

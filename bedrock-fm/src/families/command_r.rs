@@ -72,6 +72,6 @@ impl TextFamily for CommandRFamily {
             }
             _ => Decoded::default(),
         };
-        decoded.merge_usage(super::invocation_metrics_usage(chunk))
+        decoded
     }
 }

@@ -54,14 +54,6 @@ impl TextFamily for Llama2ChatFamily {
     fn decode(response: &Value) -> Decoded {
         decode_llama(response)
     }
-
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let d = decode_llama(chunk);
-        Decoded {
-            usage: d.usage.or(super::invocation_metrics_usage(chunk)),
-            ..d
-        }
-    }
 }
 
 #[cfg(test)]

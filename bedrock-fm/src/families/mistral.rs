@@ -60,13 +60,6 @@ impl TextFamily for MistralFamily {
         }
         .with_stop(stop)
     }
-
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        Decoded {
-            usage: super::invocation_metrics_usage(chunk),
-            ..Self::decode(chunk)
-        }
-    }
 }
 
 #[cfg(test)]

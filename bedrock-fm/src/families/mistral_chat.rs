@@ -46,22 +46,10 @@ impl TextFamily for MistralChatFamily {
         _: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
-        body.insert(
-            "messages".into(),
-            super::role_content_messages(conversation),
-        );
-        Ok(conversation.joined_text())
+        Ok(super::encode_role_content(conversation, body))
     }
 
     fn decode(response: &Value) -> Decoded {
         decode_choices(response)
-    }
-
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let d = decode_choices(chunk);
-        Decoded {
-            usage: d.usage.or(super::invocation_metrics_usage(chunk)),
-            ..d
-        }
     }
 }

@@ -168,13 +168,27 @@ pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
     /// Reads a whole InvokeModel response.
     fn decode(response: &Value) -> Decoded;
 
-    /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`).
-    fn decode_chunk(chunk: &Value) -> Decoded;
+    /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`); by default a
+    /// chunk has the response's shape. The `amazon-bedrock-invocationMetrics` usage of the
+    /// last chunk is read for every family by the stream itself.
+    fn decode_chunk(chunk: &Value) -> Decoded {
+        Self::decode(chunk)
+    }
 
     /// Adjusts the body for InvokeModelWithResponseStream (most families need nothing).
     fn for_stream(body: &mut Map<String, Value>) {
         let _ = body;
     }
+}
+
+/// Writes OpenAI-style `messages` (`[{"role": "user", "content": "..."}, ...]`, system
+/// first), as Mistral chat and Jamba take them; returns the prompt as sent.
+pub(crate) fn encode_role_content(
+    conversation: &Conversation,
+    body: &mut Map<String, Value>,
+) -> String {
+    body.insert("messages".into(), role_content_messages(conversation));
+    conversation.joined_text()
 }
 
 /// `[{"role": "user", "content": "..."}, ...]`: the OpenAI-style messages that Mistral chat

@@ -255,7 +255,6 @@ impl TextFamily for NovaFamily {
             ..Decoded::text(str_at("/contentBlockDelta/delta/text"))
         }
         .with_stop(str_at("/messageStop/stopReason"))
-        .merge_usage(super::invocation_metrics_usage(chunk))
     }
 }
 
