@@ -1,5 +1,6 @@
-//! `bedrock-fm`: list the bedrock-fm model catalog, generate text with any Bedrock text model,
-//! embed texts and images, and generate images, against AWS (through the AWS configuration chain) or an in-process local server.
+//! `bedrock-fm`: list the bedrock-fm model catalog, generate text and chat (with images) with
+//! any Bedrock text model, embed texts and images, and generate images, against AWS (through
+//! the AWS configuration chain) or an in-process local server (`--local`).
 //!
 //! Exit status: 0 on success, 1 when a call fails, 2 on a usage or input error. Every failure
 //! is one line on stderr, `error: <Kind>: <message>`.
