@@ -536,6 +536,21 @@ impl AnyTextModel {
         dispatch_text_model!(self, m => m.generate_stream(prompt).await)
     }
 
+    /// See [`TextModel::chat`].
+    pub async fn chat(&self, conversation: &Conversation) -> Result<ChatReply> {
+        dispatch_text_model!(self, m => m.chat(conversation).await)
+    }
+
+    /// See [`TextModel::chat_details`] (with no chat options); the typed response as JSON.
+    pub async fn chat_details(&self, conversation: &Conversation) -> Result<Details<Value>> {
+        dispatch_text_model!(self, m => m.chat_details(conversation, &ChatOptions::new()).await.map(Details::into_json))
+    }
+
+    /// See [`TextModel::chat_stream`] (with no chat options).
+    pub async fn chat_stream(&self, conversation: &Conversation) -> Result<ChatStream> {
+        dispatch_text_model!(self, m => m.chat_stream(conversation, &ChatOptions::new()).await)
+    }
+
     /// See [`TextModel::generate_details`]; the typed response as JSON.
     pub async fn generate_details(&self, prompt: &str) -> Result<Details<Value>> {
         dispatch_text_model!(self, m => m.generate_details(prompt).await.map(Details::into_json))

@@ -13,10 +13,8 @@ use crate::args::{ArgError, Command, Token, Tokens, non_empty, set_once};
 use crate::output;
 use aws_config::{BehaviorVersion, SdkConfig};
 use bedrock_fm::catalog::{FamilyKind, Model};
-use bedrock_fm::families::TextFamily;
 use bedrock_fm::{
-    AnyTextModel, Api, ChatOptions, ChatReply, Client, Content, Conversation, Details, Error,
-    TextModel, ToolUse,
+    AnyTextModel, Api, ChatReply, Client, Content, Conversation, Details, Error, ToolUse,
 };
 use bedrock_fm_local::LocalServer;
 use serde::Serialize;
@@ -276,29 +274,28 @@ fn with_tool_calls(mut json: Value, calls: &[&ToolUse]) -> Value {
 }
 
 /// Sends the conversation, prints the reply as asked, and returns it.
-async fn answer<F: TextFamily>(
-    model: &TextModel<F>,
+async fn answer(
+    model: &AnyTextModel,
     conversation: &Conversation,
     args: &ChatArgs,
 ) -> Result<ChatReply, Failure> {
-    let options = ChatOptions::new();
     let mut stdout = std::io::stdout();
     match (args.stream, args.details) {
         (false, false) => {
-            let reply = model.chat_with(conversation, &options).await?;
+            let reply = model.chat(conversation).await?;
             let text = reply.text();
             let end = if text.ends_with('\n') { "" } else { "\n" };
             print_flush(&mut stdout, &format!("{text}{end}"))?;
             Ok(reply)
         }
         (false, true) => {
-            let details = model.chat_details(conversation, &options).await?;
+            let details = model.chat_details(conversation).await?;
             let json = details_json(&details, false);
             print_flush(&mut stdout, &format!("{json}\n"))?;
             Ok(details.reply())
         }
         (true, false) => {
-            let mut stream = model.chat_stream(conversation, &options).await?;
+            let mut stream = model.chat_stream(conversation).await?;
             let mut last = None;
             while let Some(event) = stream.next().await {
                 match event {
@@ -322,7 +319,7 @@ async fn answer<F: TextFamily>(
             Ok(stream.collect().await?)
         }
         (true, true) => {
-            let stream = model.chat_stream(conversation, &options).await?;
+            let stream = model.chat_stream(conversation).await?;
             let details = stream.details().await?;
             let json = details_json(&details, true);
             print_flush(&mut stdout, &format!("{json}\n"))?;
@@ -332,8 +329,8 @@ async fn answer<F: TextFamily>(
 }
 
 /// One message, or the interactive conversation.
-async fn converse<F: TextFamily>(
-    model: &TextModel<F>,
+async fn converse(
+    model: &AnyTextModel,
     args: &ChatArgs,
     images: Vec<Vec<u8>>,
 ) -> Result<(), Failure> {
@@ -387,35 +384,6 @@ async fn converse<F: TextFamily>(
     Ok(())
 }
 
-/// Calls `$body` with `$m` bound to the typed wrapper inside an [`AnyTextModel`].
-macro_rules! with_wrapper {
-    ($any:expr, $m:ident => $body:expr) => {
-        match $any {
-            AnyTextModel::Claude3($m) => $body,
-            AnyTextModel::Claude($m) => $body,
-            AnyTextModel::Command($m) => $body,
-            AnyTextModel::CommandR($m) => $body,
-            AnyTextModel::Jamba($m) => $body,
-            AnyTextModel::Jurassic($m) => $body,
-            AnyTextModel::Llama2Chat($m) => $body,
-            AnyTextModel::Llama3($m) => $body,
-            AnyTextModel::Mistral($m) => $body,
-            AnyTextModel::MistralChat($m) => $body,
-            AnyTextModel::Nova($m) => $body,
-            AnyTextModel::Titan($m) => $body,
-            other => Err(Error::invalid(
-                "--model",
-                format!(
-                    "{}: the {} family has no chat support in this program",
-                    other.model_id(),
-                    other.family().name()
-                ),
-            )
-            .into()),
-        }
-    };
-}
-
 /// Runs `chat`.
 pub async fn run(args: ChatArgs) -> Result<(), Failure> {
     check_model(&args)?;
@@ -423,7 +391,7 @@ pub async fn run(args: ChatArgs) -> Result<(), Failure> {
     let images = read_images(&args.images)?;
     let (client, _server) = connect(args.local).await?;
     let model = build_model(&client, &args)?;
-    with_wrapper!(&model, m => converse(m, &args, images).await)
+    converse(&model, &args, images).await
 }
 
 #[cfg(test)]
