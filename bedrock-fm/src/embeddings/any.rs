@@ -4,11 +4,11 @@
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::cohere::CohereEmbed;
 use super::input::{EmbedInput, InputType, Truncation};
-use super::model::{Invoked, ModelId, family_of};
+use super::model::{Invoked, ModelId, ModelParts, family_of, not_a};
 use super::titan_multimodal::TitanMultimodalEmbed;
 use super::titan_text::TitanEmbed;
 use super::vector::{Embedding, EmbeddingType};
-use crate::catalog::{Family, FamilyKind};
+use crate::catalog::Family;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -50,7 +50,7 @@ impl AnyEmbedModel {
 
     /// The family.
     pub fn family(&self) -> Family {
-        EmbedBackend::family(self)
+        ModelParts::family(self)
     }
 
     embed_methods!();
@@ -126,21 +126,7 @@ impl AnyEmbedModelBuilder {
                 }
                 Ok(AnyEmbedModel::Cohere(b.build()?))
             }
-            other => {
-                let kind = match other.kind() {
-                    FamilyKind::Image => "an image",
-                    _ => "a text",
-                };
-                Err(Error::invalid(
-                    "model",
-                    format!(
-                        "{} is {kind} model ({}, wrapper `{}`), not an embedding model",
-                        self.model.as_str(),
-                        other.name(),
-                        other.wrapper()
-                    ),
-                ))
-            }
+            other => Err(not_a(&self.model, other, "an embedding")),
         }
     }
 }
@@ -155,19 +141,21 @@ macro_rules! each {
     };
 }
 
-impl EmbedBackend for AnyEmbedModel {
+impl ModelParts for AnyEmbedModel {
     fn client(&self) -> &Client {
         each!(self, m => m.client())
     }
 
     fn model_id(&self) -> &str {
-        each!(self, m => EmbedBackend::model_id(m))
+        each!(self, m => ModelParts::model_id(m))
     }
 
     fn family(&self) -> Family {
         each!(self, m => m.family())
     }
+}
 
+impl EmbedBackend for AnyEmbedModel {
     fn truncation(&self) -> Option<Truncation> {
         each!(self, m => m.truncation())
     }

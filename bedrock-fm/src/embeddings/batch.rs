@@ -6,10 +6,8 @@
 
 use super::details::EmbedDetails;
 use super::input::{EmbedInput, InputType, Truncation, shorten};
-use super::model::{Invoked, check_body, clone_error, invoke_json};
+use super::model::{Invoked, ModelParts, check_body, clone_error, invoke_json};
 use super::vector::Embedding;
-use crate::catalog::Family;
-use crate::client::Client;
 use crate::details::Usage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::images::input::EncodedImage;
@@ -45,13 +43,7 @@ impl Prepared {
 }
 
 /// What one embedding family does; the batch engine does the rest.
-pub(crate) trait EmbedBackend: Sync {
-    /// The client.
-    fn client(&self) -> &Client;
-    /// The model ID sent.
-    fn model_id(&self) -> &str;
-    /// The family (for error messages).
-    fn family(&self) -> Family;
+pub(crate) trait EmbedBackend: ModelParts + Sync {
     /// The truncation chosen, if any.
     fn truncation(&self) -> Option<Truncation>;
     /// Checks one input (`location` names it in errors) and prepares it.
@@ -570,7 +562,7 @@ macro_rules! embed_methods {
 
         /// The model ID sent.
         pub fn model_id(&self) -> &str {
-            $crate::embeddings::batch::EmbedBackend::model_id(self)
+            $crate::embeddings::model::ModelParts::model_id(self)
         }
     };
 }

@@ -15,7 +15,9 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{Invoked, ModelId, bad_response, check_dimension, resolve, typed};
+use super::model::{
+    Invoked, ModelId, bad_response, check_dimension, model_parts, resolve_id, typed,
+};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::cohere_embed::CohereEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -130,8 +132,7 @@ impl CohereEmbedBuilder {
     /// Checks the model, the dimension against the catalog, the v4-only parameters, and
     /// builds.
     pub fn build(self) -> Result<CohereEmbed> {
-        let id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &id)?;
+        let (id, model) = resolve_id(FAMILY, &self.model)?;
         // A model with a choice of dimensions in the catalog is v4.
         let v4 = model.map(|m| m.info().embedding_dimensions.len() > 1);
         let mut output_dimension = self.output_dimension;
@@ -184,19 +185,9 @@ impl CohereEmbed {
     }
 }
 
+model_parts!(CohereEmbed, FAMILY);
+
 impl EmbedBackend for CohereEmbed {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn truncation(&self) -> Option<Truncation> {
         // The service truncates by tokens itself (`truncate`): nothing to retry.
         None
@@ -374,13 +365,7 @@ fn ints<T: TryFrom<i64> + Default>(v: &[Value]) -> Vec<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn client() -> Client {
-        let config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .build();
-        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
-    }
+    use crate::embeddings::model::test_client as client;
 
     #[test]
     fn v4_only_parameters_and_dimensions() {

@@ -2,7 +2,7 @@
 //! model, an inference-profile ID or an ARN), its resolution against the wrapper's family, and
 //! one InvokeModel call with the client's retries.
 
-use crate::catalog::{Family, Model};
+use crate::catalog::{Family, FamilyKind, Model};
 use crate::client::Client;
 use crate::details::Usage;
 use crate::error::{Error, ErrorKind, Result, ServiceError};
@@ -22,9 +22,75 @@ pub(crate) fn resolve(expected: Family, id: &str) -> Result<Option<Model>> {
     crate::text::resolve_for(Some(expected), id).map(|(model, _)| model)
 }
 
+/// [`resolve`] for a builder's `model`: the model ID to send and the catalog model.
+pub(crate) fn resolve_id(expected: Family, model: &ModelId) -> Result<(String, Option<Model>)> {
+    let id = model.as_str().to_owned();
+    let resolved = resolve(expected, &id)?;
+    Ok((id, resolved))
+}
+
 /// The family of a model ID, for the wrappers that pick their family from the ID.
 pub(crate) fn family_of(id: &str) -> Result<Family> {
     crate::text::resolve_for(None, id).map(|(_, family)| family)
+}
+
+/// The error of an `Any*Model` builder given a model of another kind: `wanted` is the kind
+/// the builder makes ("an image", "an embedding").
+pub(crate) fn not_a(model: &ModelId, family: Family, wanted: &str) -> Error {
+    let kind = match family.kind() {
+        FamilyKind::Embedding => "an embedding",
+        FamilyKind::Image => "an image",
+        _ => "a text",
+    };
+    Error::invalid(
+        "model",
+        format!(
+            "{} is {kind} model ({}, wrapper `{}`), not {wanted} model",
+            model.as_str(),
+            family.name(),
+            family.wrapper()
+        ),
+    )
+}
+
+/// What every embedding and image wrapper knows of its model.
+pub(crate) trait ModelParts {
+    /// The client.
+    fn client(&self) -> &Client;
+    /// The model ID sent.
+    fn model_id(&self) -> &str;
+    /// The family (for error messages and the schema checks).
+    fn family(&self) -> Family;
+}
+
+/// Implements [`ModelParts`] for a wrapper with `client` and `model_id` fields, whose family
+/// is `$family`.
+macro_rules! model_parts {
+    ($wrapper:ty, $family:expr) => {
+        impl $crate::embeddings::model::ModelParts for $wrapper {
+            fn client(&self) -> &$crate::client::Client {
+                &self.client
+            }
+
+            fn model_id(&self) -> &str {
+                &self.model_id
+            }
+
+            fn family(&self) -> $crate::catalog::Family {
+                $family
+            }
+        }
+    };
+}
+pub(crate) use model_parts;
+
+/// A client for unit tests: no credentials, nothing is sent.
+#[cfg(test)]
+pub(crate) fn test_client() -> Client {
+    let config = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+        .build();
+    Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
 }
 
 /// A decoded InvokeModel response.

@@ -10,7 +10,9 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{Invoked, ModelId, bad_response, check_dimension, resolve, typed};
+use super::model::{
+    Invoked, ModelId, bad_response, check_dimension, model_parts, resolve_id, typed,
+};
 use super::vector::Embedding;
 use crate::bodies::titan_embed_image::TitanMultimodalEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -96,8 +98,7 @@ impl TitanMultimodalEmbedBuilder {
 
     /// Checks the model and the length against the catalog, and builds.
     pub fn build(self) -> Result<TitanMultimodalEmbed> {
-        let id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &id)?;
+        let (id, model) = resolve_id(FAMILY, &self.model)?;
         if let Some(n) = self.output_embedding_length {
             check_dimension(model, "output_embedding_length", n)?;
         }
@@ -111,19 +112,9 @@ impl TitanMultimodalEmbedBuilder {
     }
 }
 
+model_parts!(TitanMultimodalEmbed, FAMILY);
+
 impl EmbedBackend for TitanMultimodalEmbed {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn truncation(&self) -> Option<Truncation> {
         self.truncation
     }

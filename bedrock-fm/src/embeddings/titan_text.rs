@@ -10,7 +10,7 @@
 
 use super::batch::{EmbedBackend, Prepared, embed_methods};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelId, bad_response, check_dimension, resolve, typed};
+use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id, typed};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::titan_embed_text::TitanEmbedResponse;
 use crate::catalog::{Family, Model};
@@ -122,8 +122,7 @@ impl TitanEmbedBuilder {
     /// Checks the model (a Titan Text Embeddings model), the dimensions against the catalog,
     /// and the V2-only parameters, and builds.
     pub fn build(self) -> Result<TitanEmbed> {
-        let id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &id)?;
+        let (id, model) = resolve_id(FAMILY, &self.model)?;
         // A model with a choice of dimensions in the catalog is V2; G1 takes only inputText.
         let v1 = model.is_some_and(|m| m.info().embedding_dimensions.len() == 1);
         let mut dimensions = self.dimensions;
@@ -174,19 +173,9 @@ impl TitanEmbedBuilder {
     }
 }
 
+model_parts!(TitanEmbed, FAMILY);
+
 impl EmbedBackend for TitanEmbed {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn truncation(&self) -> Option<Truncation> {
         self.truncation
     }
@@ -263,13 +252,7 @@ impl EmbedBackend for TitanEmbed {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn client() -> Client {
-        let config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .build();
-        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
-    }
+    use crate::embeddings::model::test_client as client;
 
     #[test]
     fn dimensions_come_from_the_catalog() {

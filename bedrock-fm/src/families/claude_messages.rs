@@ -365,7 +365,7 @@ impl TextFamily for Claude3Family {
             events: vec![e],
             ..Decoded::default()
         };
-        let decoded = match kind {
+        match kind {
             "content_block_start" => match str_at("/content_block/type") {
                 Some("tool_use") => event(ChatEvent::ToolUseStart {
                     id: str_at("/content_block/id").unwrap_or_default().to_owned(),
@@ -400,8 +400,7 @@ impl TextFamily for Claude3Family {
             }
             .with_stop(str_at("/delta/stop_reason")),
             _ => Decoded::default(),
-        };
-        decoded
+        }
     }
 }
 

@@ -64,14 +64,13 @@ impl TextFamily for CommandRFamily {
             .get("event_type")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let decoded = match event {
+        match event {
             "text-generation" => Decoded::text(chunk.get("text").and_then(Value::as_str)),
             "stream-end" => {
                 let usage = chunk.get("response").map(billed).unwrap_or_default();
                 usage.with_stop(chunk.get("finish_reason").and_then(Value::as_str))
             }
             _ => Decoded::default(),
-        };
-        decoded
+        }
     }
 }

@@ -6,10 +6,10 @@ use super::options::{ImageOptions, ImageRequest, option_setters};
 use super::stable_diffusion::StableDiffusion;
 use super::stable_image::StableImage;
 use super::titan_image::TitanImage;
-use crate::catalog::{Family, FamilyKind};
+use crate::catalog::Family;
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, family_of};
-use crate::error::{Error, Result};
+use crate::embeddings::model::{Invoked, ModelId, ModelParts, family_of, not_a};
+use crate::error::Result;
 use serde_json::Value;
 
 /// Any image model of the catalog, with the wrapper of its family.
@@ -47,7 +47,7 @@ impl AnyImageModel {
 
     /// The family.
     pub fn family(&self) -> Family {
-        ImageBackend::family(self)
+        ModelParts::family(self)
     }
 
     image_methods!();
@@ -74,21 +74,7 @@ impl AnyImageModelBuilder {
             Family::StableImage => {
                 AnyImageModel::StableImage(StableImage::builder(c, m).options(d).build()?)
             }
-            other => {
-                let kind = match other.kind() {
-                    FamilyKind::Embedding => "an embedding",
-                    _ => "a text",
-                };
-                return Err(Error::invalid(
-                    "model",
-                    format!(
-                        "{} is {kind} model ({}, wrapper `{}`), not an image model",
-                        self.model.as_str(),
-                        other.name(),
-                        other.wrapper()
-                    ),
-                ));
-            }
+            other => return Err(not_a(&self.model, other, "an image")),
         })
     }
 }
@@ -104,19 +90,21 @@ macro_rules! each {
     };
 }
 
-impl ImageBackend for AnyImageModel {
+impl ModelParts for AnyImageModel {
     fn client(&self) -> &Client {
         each!(self, m => m.client())
     }
 
     fn model_id(&self) -> &str {
-        each!(self, m => ImageBackend::model_id(m))
+        each!(self, m => ModelParts::model_id(m))
     }
 
     fn family(&self) -> Family {
-        each!(self, m => ImageBackend::family(m))
+        each!(self, m => ModelParts::family(m))
     }
+}
 
+impl ImageBackend for AnyImageModel {
     fn body(&self, request: &ImageRequest) -> Result<Value> {
         each!(self, m => m.body(request))
     }

@@ -5,8 +5,7 @@ use super::input::{EncodedImage, ImageInput};
 use super::options::{ImageOptions, ImageRequest};
 use super::output::{FinishReason, ImageDetails};
 use crate::catalog::{Family, ImageSize, Model};
-use crate::client::Client;
-use crate::embeddings::model::{Invoked, check_body, invoke_json};
+use crate::embeddings::model::{Invoked, ModelParts, check_body, invoke_json};
 use crate::error::{Error, Result};
 use crate::spec::FieldSpec;
 use image::{DynamicImage, ImageFormat};
@@ -150,10 +149,7 @@ pub(crate) struct Decoded {
 }
 
 /// What one image family does; [`run`] does the rest.
-pub(crate) trait ImageBackend: Sync {
-    fn client(&self) -> &Client;
-    fn model_id(&self) -> &str;
-    fn family(&self) -> Family;
+pub(crate) trait ImageBackend: ModelParts + Sync {
     /// The body of `request` (the wrapper's defaults under the request's options), after
     /// every check.
     fn body(&self, request: &ImageRequest) -> Result<Value>;
@@ -252,11 +248,95 @@ macro_rules! image_methods {
 
         /// The model ID sent.
         pub fn model_id(&self) -> &str {
-            $crate::images::common::ImageBackend::model_id(self)
+            $crate::embeddings::model::ModelParts::model_id(self)
         }
     };
 }
 pub(crate) use image_methods;
+
+/// An image wrapper of one family and its builder: the wrapper (`client`, `model_id`, `model`,
+/// `defaults`) with `builder()`, `model()`, `defaults()` and [`image_methods!`]; the builder
+/// with the [`option_setters!`](super::options::option_setters) and `build()`, which resolves
+/// the model for `family`, and checks the defaults by building a text-to-image body; and the
+/// wrapper's [`ModelParts`]. The wrapper's file implements [`ImageBackend::body`] and
+/// [`ImageBackend::decode`], and the family's own setters.
+macro_rules! image_wrapper {
+    (
+        $(#[$attr:meta])*
+        pub struct $wrapper:ident, $builder:ident for $family:expr;
+        #[doc = $builder_doc:literal]
+        fn builder;
+        #[doc = $build_doc:literal]
+        fn build;
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone)]
+        pub struct $wrapper {
+            client: $crate::client::Client,
+            model_id: String,
+            model: Option<$crate::catalog::Model>,
+            defaults: $crate::images::ImageOptions,
+        }
+
+        #[doc = concat!(
+            "Builder of [`", stringify!($wrapper), "`]: the model and the defaults of every call."
+        )]
+        #[derive(Debug, Clone)]
+        pub struct $builder {
+            client: $crate::client::Client,
+            model: $crate::embeddings::ModelId,
+            defaults: $crate::images::ImageOptions,
+        }
+
+        impl $wrapper {
+            #[doc = $builder_doc]
+            pub fn builder(
+                client: &$crate::client::Client,
+                model: impl Into<$crate::embeddings::ModelId>,
+            ) -> $builder {
+                $builder {
+                    client: client.clone(),
+                    model: model.into(),
+                    defaults: $crate::images::ImageOptions::default(),
+                }
+            }
+
+            /// The catalog model, unless built from an ARN.
+            pub fn model(&self) -> Option<$crate::catalog::Model> {
+                self.model
+            }
+
+            /// The builder's defaults.
+            pub fn defaults(&self) -> &$crate::images::ImageOptions {
+                &self.defaults
+            }
+
+            $crate::images::common::image_methods!();
+        }
+
+        impl $builder {
+            $crate::images::options::option_setters!(defaults);
+
+            #[doc = $build_doc]
+            pub fn build(self) -> $crate::error::Result<$wrapper> {
+                let (model_id, model) =
+                    $crate::embeddings::model::resolve_id($family, &self.model)?;
+                let wrapper = $wrapper {
+                    client: self.client,
+                    model_id,
+                    model,
+                    defaults: self.defaults,
+                };
+                let check = $crate::images::ImageRequest::text_to_image("check the defaults");
+                $crate::images::common::ImageBackend::body(&wrapper, &check)?;
+                Ok(wrapper)
+            }
+        }
+
+        $crate::embeddings::model::model_parts!($wrapper, $family);
+    };
+}
+pub(crate) use image_wrapper;
 
 /// The seed a Titan or Nova request used: the one sent, else the schema's documented default
 /// (none for background removal).

@@ -9,14 +9,13 @@
 //! resolutions"): each side 320 to 4,096 pixels and divisible by 16, an aspect ratio between
 //! 1:4 and 4:1, fewer than 4,194,304 pixels in all.
 
-use super::common::{Decoded, ImageBackend, image_methods};
-use super::options::{ImageOptions, ImageRequest, ImageTask, Quality, option_setters};
+use super::common::{Decoded, ImageBackend, image_wrapper};
+use super::options::{ImageRequest, ImageTask, Quality};
 use super::task_body::{TaskModel, task_body};
 use super::titan_image::decode_task_images;
 use crate::bodies::nova_canvas::{NovaCanvasResponse, NovaCanvasStyle};
-use crate::catalog::{Family, Model};
-use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
+use crate::catalog::Family;
+use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -84,62 +83,31 @@ pub fn check_size(width: u32, height: u32) -> Result<()> {
     ))
 }
 
-/// Amazon Nova Canvas. Build one with [`NovaCanvas::builder`].
-///
-/// ```no_run
-/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-/// use bedrock_fm::catalog::Model;
-/// use bedrock_fm::images::{ImageRequest, NovaCanvas};
-///
-/// let canvas = NovaCanvas::builder(&client, Model::AmazonNovaCanvasV1_0)
-///     .size(1280, 720)
-///     .build()?;
-/// let palette = ImageRequest::color_guided("a quiet harbour", ["#1F4E79", "#F2C14E"]);
-/// let details = canvas.run(&palette).await?;
-/// # let _ = details; Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct NovaCanvas {
-    client: Client,
-    model_id: String,
-    model: Option<Model>,
-    defaults: ImageOptions,
-}
+image_wrapper! {
+    /// Amazon Nova Canvas. Build one with [`NovaCanvas::builder`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+    /// use bedrock_fm::catalog::Model;
+    /// use bedrock_fm::images::{ImageRequest, NovaCanvas};
+    ///
+    /// let canvas = NovaCanvas::builder(&client, Model::AmazonNovaCanvasV1_0)
+    ///     .size(1280, 720)
+    ///     .build()?;
+    /// let palette = ImageRequest::color_guided("a quiet harbour", ["#1F4E79", "#F2C14E"]);
+    /// let details = canvas.run(&palette).await?;
+    /// # let _ = details; Ok(()) }
+    /// ```
+    pub struct NovaCanvas, NovaCanvasBuilder for FAMILY;
 
-/// Builder of [`NovaCanvas`]: the model and the defaults of every call.
-#[derive(Debug, Clone)]
-pub struct NovaCanvasBuilder {
-    client: Client,
-    model: ModelId,
-    defaults: ImageOptions,
-}
-
-impl NovaCanvas {
     /// A builder for `model`: Nova Canvas, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> NovaCanvasBuilder {
-        NovaCanvasBuilder {
-            client: client.clone(),
-            model: model.into(),
-            defaults: ImageOptions::default(),
-        }
-    }
+    fn builder;
 
-    /// The catalog model, unless built from an ARN.
-    pub fn model(&self) -> Option<Model> {
-        self.model
-    }
-
-    /// The builder's defaults.
-    pub fn defaults(&self) -> &ImageOptions {
-        &self.defaults
-    }
-
-    image_methods!();
+    /// Checks the model and the defaults (size rules, ranges), and builds.
+    fn build;
 }
 
 impl NovaCanvasBuilder {
-    option_setters!(defaults);
-
     /// Output quality (default standard).
     pub fn quality(mut self, quality: Quality) -> Self {
         self.defaults = self.defaults.quality(quality);
@@ -151,35 +119,9 @@ impl NovaCanvasBuilder {
         self.defaults = self.defaults.style(style);
         self
     }
-
-    /// Checks the model and the defaults (size rules, ranges), and builds.
-    pub fn build(self) -> Result<NovaCanvas> {
-        let model_id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &model_id)?;
-        let canvas = NovaCanvas {
-            client: self.client,
-            model_id,
-            model,
-            defaults: self.defaults,
-        };
-        canvas.body(&ImageRequest::text_to_image("check the defaults"))?;
-        Ok(canvas)
-    }
 }
 
 impl ImageBackend for NovaCanvas {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn body(&self, request: &ImageRequest) -> Result<Value> {
         let m = TaskModel {
             family: FAMILY,

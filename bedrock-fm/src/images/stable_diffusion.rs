@@ -12,19 +12,18 @@
 //! `artifacts` entry per image with its `seed`, `base64` and `finishReason`.
 
 use super::common::{
-    Decoded, ImageBackend, check_catalog_size, check_range, encode, image_methods,
+    Decoded, ImageBackend, check_catalog_size, check_range, encode, image_wrapper,
     reject_unsupported, size_of,
 };
 use super::input::PNG_JPEG;
-use super::options::{ImageOptions, ImageRequest, ImageTask, Mask, option_setters};
+use super::options::{ImageRequest, ImageTask, Mask};
 use super::output::{FinishReason, decode_image};
 use crate::bodies::stable_diffusion::{
     StableDiffusionClipGuidancePreset, StableDiffusionResponse, StableDiffusionSampler,
     StableDiffusionStylePreset, StableDiffusionTextPrompt,
 };
-use crate::catalog::{Family, Model};
-use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
+use crate::catalog::Family;
+use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
 use serde_json::{Map, Value, json};
 
@@ -47,67 +46,36 @@ const SUPPORTED: &[&str] = &[
     "clip_guidance_preset",
 ];
 
-/// Stability AI Stable Diffusion XL 1.0. Build one with [`StableDiffusion::builder`].
-///
-/// ```no_run
-/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-/// use bedrock_fm::bodies::stable_diffusion::StableDiffusionStylePreset;
-/// use bedrock_fm::catalog::Model;
-/// use bedrock_fm::images::{ImageRequest, StableDiffusion};
-///
-/// let sdxl = StableDiffusion::builder(&client, Model::StabilityStableDiffusionXlV1)
-///     .steps(30)
-///     .style_preset(StableDiffusionStylePreset::Photographic)
-///     .build()?;
-/// let request = ImageRequest::text_to_image("a castle on a hill")
-///     .weighted_prompt("fog", 0.4)
-///     .negative_prompt("people")
-///     .seed(1234);
-/// let details = sdxl.run(&request).await?;
-/// # let _ = details; Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct StableDiffusion {
-    client: Client,
-    model_id: String,
-    model: Option<Model>,
-    defaults: ImageOptions,
-}
+image_wrapper! {
+    /// Stability AI Stable Diffusion XL 1.0. Build one with [`StableDiffusion::builder`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+    /// use bedrock_fm::bodies::stable_diffusion::StableDiffusionStylePreset;
+    /// use bedrock_fm::catalog::Model;
+    /// use bedrock_fm::images::{ImageRequest, StableDiffusion};
+    ///
+    /// let sdxl = StableDiffusion::builder(&client, Model::StabilityStableDiffusionXlV1)
+    ///     .steps(30)
+    ///     .style_preset(StableDiffusionStylePreset::Photographic)
+    ///     .build()?;
+    /// let request = ImageRequest::text_to_image("a castle on a hill")
+    ///     .weighted_prompt("fog", 0.4)
+    ///     .negative_prompt("people")
+    ///     .seed(1234);
+    /// let details = sdxl.run(&request).await?;
+    /// # let _ = details; Ok(()) }
+    /// ```
+    pub struct StableDiffusion, StableDiffusionBuilder for FAMILY;
 
-/// Builder of [`StableDiffusion`]: the model and the defaults of every call.
-#[derive(Debug, Clone)]
-pub struct StableDiffusionBuilder {
-    client: Client,
-    model: ModelId,
-    defaults: ImageOptions,
-}
-
-impl StableDiffusion {
     /// A builder for `model`: an SDXL model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> StableDiffusionBuilder {
-        StableDiffusionBuilder {
-            client: client.clone(),
-            model: model.into(),
-            defaults: ImageOptions::default(),
-        }
-    }
+    fn builder;
 
-    /// The catalog model, unless built from an ARN.
-    pub fn model(&self) -> Option<Model> {
-        self.model
-    }
-
-    /// The builder's defaults.
-    pub fn defaults(&self) -> &ImageOptions {
-        &self.defaults
-    }
-
-    image_methods!();
+    /// Checks the model and the defaults, and builds.
+    fn build;
 }
 
 impl StableDiffusionBuilder {
-    option_setters!(defaults);
-
     /// Sampling steps, 10 to 50 (default 30).
     pub fn steps(mut self, steps: u32) -> Self {
         self.defaults = self.defaults.steps(steps);
@@ -130,20 +98,6 @@ impl StableDiffusionBuilder {
     pub fn clip_guidance_preset(mut self, preset: StableDiffusionClipGuidancePreset) -> Self {
         self.defaults = self.defaults.clip_guidance_preset(preset);
         self
-    }
-
-    /// Checks the model and the defaults, and builds.
-    pub fn build(self) -> Result<StableDiffusion> {
-        let model_id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &model_id)?;
-        let sdxl = StableDiffusion {
-            client: self.client,
-            model_id,
-            model,
-            defaults: self.defaults,
-        };
-        sdxl.body(&ImageRequest::text_to_image("check the defaults"))?;
-        Ok(sdxl)
     }
 }
 
@@ -190,18 +144,6 @@ fn check_prompt(location: &str, text: &str) -> Result<()> {
 }
 
 impl ImageBackend for StableDiffusion {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn body(&self, req: &ImageRequest) -> Result<Value> {
         let i2i = match req.task {
             ImageTask::TextToImage => false,
@@ -403,13 +345,8 @@ impl ImageBackend for StableDiffusion {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn client() -> Client {
-        let config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .build();
-        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
-    }
+    use crate::catalog::Model;
+    use crate::embeddings::model::test_client as client;
 
     #[test]
     fn weighted_prompts_and_settings_have_the_documented_names() {

@@ -14,18 +14,17 @@
 //! 1088x896, 9:16 768x1344, 9:21 640x1536) or the same ratio in other pixels (1920x1080).
 
 use super::common::{
-    Decoded, ImageBackend, check_range, check_text, encode, image_methods, reject_unsupported,
+    Decoded, ImageBackend, check_range, check_text, encode, image_wrapper, reject_unsupported,
     size_of,
 };
-use super::options::{ImageOptions, ImageRequest, ImageTask, option_setters};
+use super::options::{ImageRequest, ImageTask};
 use super::output::{FinishReason, decode_image};
 use super::stable_diffusion::reject_task_inputs;
 use crate::bodies::stable_image::{
     StableImageAspectRatio, StableImageOutputFormat, StableImageResponse,
 };
 use crate::catalog::{Family, ImageSize, Modality, Model};
-use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
+use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
 use image::ImageFormat;
 use serde_json::{Map, Value, json};
@@ -107,68 +106,39 @@ pub fn aspect_ratio_of(
     }
 }
 
-/// Stability AI SD3 Large, SD3.5 Large, Stable Image Ultra and Core. Build one with
-/// [`StableImage::builder`].
-///
-/// ```no_run
-/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-/// use bedrock_fm::bodies::stable_image::StableImageAspectRatio;
-/// use bedrock_fm::catalog::Model;
-/// use bedrock_fm::images::StableImage;
-///
-/// let ultra = StableImage::builder(&client, Model::StabilityStableImageUltraV1_1)
-///     .aspect_ratio(StableImageAspectRatio::Ratio16x9)
-///     .build()?;
-/// let images = ultra.generate("a mountain lake at sunrise").await?;
-/// # let _ = images; Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct StableImage {
-    client: Client,
-    model_id: String,
-    model: Option<Model>,
-    defaults: ImageOptions,
-}
+image_wrapper! {
+    /// Stability AI SD3 Large, SD3.5 Large, Stable Image Ultra and Core. Build one with
+    /// [`StableImage::builder`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+    /// use bedrock_fm::bodies::stable_image::StableImageAspectRatio;
+    /// use bedrock_fm::catalog::Model;
+    /// use bedrock_fm::images::StableImage;
+    ///
+    /// let ultra = StableImage::builder(&client, Model::StabilityStableImageUltraV1_1)
+    ///     .aspect_ratio(StableImageAspectRatio::Ratio16x9)
+    ///     .build()?;
+    /// let images = ultra.generate("a mountain lake at sunrise").await?;
+    /// # let _ = images; Ok(()) }
+    /// ```
+    pub struct StableImage, StableImageBuilder for FAMILY;
 
-/// Builder of [`StableImage`]: the model and the defaults of every call.
-#[derive(Debug, Clone)]
-pub struct StableImageBuilder {
-    client: Client,
-    model: ModelId,
-    defaults: ImageOptions,
+    /// A builder for `model`: an SD3 / SD3.5 / Stable Image model or an ARN.
+    fn builder;
+
+    /// Checks the model and the defaults, and builds.
+    fn build;
 }
 
 impl StableImage {
-    /// A builder for `model`: an SD3 / SD3.5 / Stable Image model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> StableImageBuilder {
-        StableImageBuilder {
-            client: client.clone(),
-            model: model.into(),
-            defaults: ImageOptions::default(),
-        }
-    }
-
-    /// The catalog model, unless built from an ARN.
-    pub fn model(&self) -> Option<Model> {
-        self.model
-    }
-
-    /// The builder's defaults.
-    pub fn defaults(&self) -> &ImageOptions {
-        &self.defaults
-    }
-
     fn takes_images(&self) -> bool {
         self.model
             .is_none_or(|m| m.info().input_modalities.contains(&Modality::Image))
     }
-
-    image_methods!();
 }
 
 impl StableImageBuilder {
-    option_setters!(defaults);
-
     /// Aspect ratio of text-to-image (default 1:1).
     pub fn aspect_ratio(mut self, ratio: StableImageAspectRatio) -> Self {
         self.defaults = self.defaults.aspect_ratio(ratio);
@@ -180,35 +150,9 @@ impl StableImageBuilder {
         self.defaults = self.defaults.output_format(format);
         self
     }
-
-    /// Checks the model and the defaults, and builds.
-    pub fn build(self) -> Result<StableImage> {
-        let model_id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &model_id)?;
-        let si = StableImage {
-            client: self.client,
-            model_id,
-            model,
-            defaults: self.defaults,
-        };
-        si.body(&ImageRequest::text_to_image("check the defaults"))?;
-        Ok(si)
-    }
 }
 
 impl ImageBackend for StableImage {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn body(&self, req: &ImageRequest) -> Result<Value> {
         let i2i = match req.task {
             ImageTask::TextToImage => false,

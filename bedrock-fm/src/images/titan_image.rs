@@ -9,14 +9,13 @@
 //! Limits, from <https://docs.aws.amazon.com/bedrock/latest/userguide/titan-image-models.html>:
 //! prompts of at most 512 characters, input images of at most 5 MB.
 
-use super::common::{Decoded, ImageBackend, check_catalog_size, image_methods, seed_sent};
-use super::options::{ImageOptions, ImageRequest, ImageTask, Quality, option_setters};
+use super::common::{Decoded, ImageBackend, check_catalog_size, image_wrapper, seed_sent};
+use super::options::{ImageRequest, ImageTask, Quality};
 use super::output::{FinishReason, decode_image};
 use super::task_body::{TaskModel, task_body};
 use crate::bodies::titan_image::TitanImageResponse;
 use crate::catalog::{Family, Model};
-use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, resolve, typed};
+use crate::embeddings::model::{Invoked, typed};
 use crate::error::Result;
 use serde_json::Value;
 
@@ -48,106 +47,51 @@ const SUPPORTED: &[&str] = &[
     "quality",
 ];
 
-/// Amazon Titan Image Generator (v1, v2). Build one with [`TitanImage::builder`].
-///
-/// ```no_run
-/// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-/// use bedrock_fm::catalog::Model;
-/// use bedrock_fm::images::{ImageRequest, TitanImage};
-///
-/// let titan = TitanImage::builder(&client, Model::AmazonTitanImageGeneratorV2_0)
-///     .size(1024, 1024)
-///     .seed(42)
-///     .build()?;
-/// let images = titan.generate("a lighthouse at dusk").await?;
-/// let without_background = titan
-///     .run(&ImageRequest::background_removal(images[0].clone()))
-///     .await?;
-/// # let _ = without_background; Ok(()) }
-/// ```
-#[derive(Debug, Clone)]
-pub struct TitanImage {
-    client: Client,
-    model_id: String,
-    model: Option<Model>,
-    defaults: ImageOptions,
-}
+image_wrapper! {
+    /// Amazon Titan Image Generator (v1, v2). Build one with [`TitanImage::builder`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
+    /// use bedrock_fm::catalog::Model;
+    /// use bedrock_fm::images::{ImageRequest, TitanImage};
+    ///
+    /// let titan = TitanImage::builder(&client, Model::AmazonTitanImageGeneratorV2_0)
+    ///     .size(1024, 1024)
+    ///     .seed(42)
+    ///     .build()?;
+    /// let images = titan.generate("a lighthouse at dusk").await?;
+    /// let without_background = titan
+    ///     .run(&ImageRequest::background_removal(images[0].clone()))
+    ///     .await?;
+    /// # let _ = without_background; Ok(()) }
+    /// ```
+    pub struct TitanImage, TitanImageBuilder for FAMILY;
 
-/// Builder of [`TitanImage`]: the model and the defaults of every call.
-#[derive(Debug, Clone)]
-pub struct TitanImageBuilder {
-    client: Client,
-    model: ModelId,
-    defaults: ImageOptions,
+    /// A builder for `model`: a Titan Image Generator model or an ARN.
+    fn builder;
+
+    /// Checks the model and the defaults (sizes against the catalog, ranges), and builds.
+    fn build;
 }
 
 impl TitanImage {
-    /// A builder for `model`: a Titan Image Generator model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanImageBuilder {
-        TitanImageBuilder {
-            client: client.clone(),
-            model: model.into(),
-            defaults: ImageOptions::default(),
-        }
-    }
-
-    /// The catalog model, unless built from an ARN.
-    pub fn model(&self) -> Option<Model> {
-        self.model
-    }
-
-    /// The builder's defaults.
-    pub fn defaults(&self) -> &ImageOptions {
-        &self.defaults
-    }
-
     fn is_v1(&self) -> bool {
         matches!(
             self.model,
             Some(Model::AmazonTitanImageGeneratorV1 | Model::AmazonTitanImageGeneratorV1_0)
         )
     }
-
-    image_methods!();
 }
 
 impl TitanImageBuilder {
-    option_setters!(defaults);
-
     /// Output quality (default standard).
     pub fn quality(mut self, quality: Quality) -> Self {
         self.defaults = self.defaults.quality(quality);
         self
     }
-
-    /// Checks the model and the defaults (sizes against the catalog, ranges), and builds.
-    pub fn build(self) -> Result<TitanImage> {
-        let model_id = self.model.as_str().to_owned();
-        let model = resolve(FAMILY, &model_id)?;
-        let titan = TitanImage {
-            client: self.client,
-            model_id,
-            model,
-            defaults: self.defaults,
-        };
-        titan.body(&ImageRequest::text_to_image("check the defaults"))?;
-        Ok(titan)
-    }
 }
 
 impl ImageBackend for TitanImage {
-    fn client(&self) -> &Client {
-        &self.client
-    }
-
-    fn model_id(&self) -> &str {
-        &self.model_id
-    }
-
-    fn family(&self) -> Family {
-        FAMILY
-    }
-
     fn body(&self, request: &ImageRequest) -> Result<Value> {
         let model = self.model;
         let v1 = self.is_v1();
@@ -197,15 +141,9 @@ pub(crate) fn decode_task_images(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::embeddings::model::test_client as client;
     use image::{DynamicImage, RgbImage};
     use serde_json::json;
-
-    fn client() -> Client {
-        let config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .build();
-        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
-    }
 
     #[test]
     fn text_to_image_body_has_the_documented_names() {
