@@ -601,6 +601,36 @@ fn converse_stream_response(
     stream_response(body, None, None)
 }
 
+/// The guardrail's outcome for a model answer whose text `text` reads (only when the input
+/// passed), and the message that replaces the answer's text when the guardrail intervenes: the
+/// blocked-input message when the input was blocked, the blocked-output message when the
+/// answer is.
+fn assess_answer(
+    input: guardrails::Assessment,
+    g: &Guardrail,
+    text: impl FnOnce() -> String,
+) -> (guardrails::Outcome, Option<&str>) {
+    if input.blocked() {
+        let outcome = guardrails::Outcome {
+            input,
+            output: None,
+            model_output: None,
+        };
+        return (outcome, Some(&g.blocked_input_message));
+    }
+    let text = text();
+    let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
+    let replacement = output
+        .blocked()
+        .then_some(g.blocked_output_message.as_str());
+    let outcome = guardrails::Outcome {
+        input,
+        output: Some(output),
+        model_output: Some(text),
+    };
+    (outcome, replacement)
+}
+
 /// Applies a guardrail to an InvokeModel response body.
 fn guard_invoke_body(
     family: &str,
@@ -612,30 +642,15 @@ fn guard_invoke_body(
     let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
         return body.to_vec();
     };
-    let outcome = if input.blocked() {
-        v = if family == "claude_messages" {
-            guardrails::claude_blocked_input_body(&g.blocked_input_message)
-        } else {
-            guardrails::replace_response_text(family, &mut v, &g.blocked_input_message);
-            v
-        };
-        guardrails::Outcome {
-            input,
-            output: None,
-            model_output: None,
+    let input_blocked = input.blocked();
+    let (outcome, replacement) = assess_answer(input, g, || guardrails::response_text(family, &v));
+    match replacement {
+        Some(message) if input_blocked && family == "claude_messages" => {
+            v = guardrails::claude_blocked_input_body(message);
         }
-    } else {
-        let text = guardrails::response_text(family, &v);
-        let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
-        if output.blocked() {
-            guardrails::replace_response_text(family, &mut v, &g.blocked_output_message);
-        }
-        guardrails::Outcome {
-            input,
-            output: Some(output),
-            model_output: Some(text),
-        }
-    };
+        Some(message) => guardrails::replace_response_text(family, &mut v, message),
+        None => {}
+    }
     outcome.annotate(&mut v, g, req.trace);
     serde_json::to_vec(&v).unwrap_or_default()
 }
@@ -653,25 +668,11 @@ fn guard_invoke_chunks(
         return chunks;
     }
     let mut values: Vec<Value> = chunks.into_iter().filter_map(Result::ok).collect();
-    let outcome = if input.blocked() {
-        guardrails::replace_chunks_text(family, &mut values, &g.blocked_input_message);
-        guardrails::Outcome {
-            input,
-            output: None,
-            model_output: None,
-        }
-    } else {
-        let text = guardrails::chunks_text(family, &values);
-        let output = guardrails::Assessment::of(g, std::slice::from_ref(&text));
-        if output.blocked() {
-            guardrails::replace_chunks_text(family, &mut values, &g.blocked_output_message);
-        }
-        guardrails::Outcome {
-            input,
-            output: Some(output),
-            model_output: Some(text),
-        }
-    };
+    let (outcome, replacement) =
+        assess_answer(input, g, || guardrails::chunks_text(family, &values));
+    if let Some(message) = replacement {
+        guardrails::replace_chunks_text(family, &mut values, message);
+    }
     if let Some(last) = values.last_mut() {
         outcome.annotate(last, g, req.trace);
     }

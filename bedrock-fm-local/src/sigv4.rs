@@ -905,6 +905,26 @@ mod tests {
     const BODY: &[u8] = br#"{"messages":[{"role":"user","content":[{"text":"hi"}]}]}"#;
     const DATE: &str = "20240615T101500Z";
 
+    /// The signature of the tests' request (`POST` of `BODY` at `DATE`) with these credentials
+    /// and region.
+    fn signed_as(key_id: &str, secret: &str, region: &str) -> String {
+        independent_sign(
+            "POST",
+            PATH_CANONICAL,
+            "127.0.0.1:4000",
+            DATE,
+            BODY,
+            key_id,
+            secret,
+            region,
+        )
+    }
+
+    /// The signature of the tests' request with the fixture's credentials in `us-east-1`.
+    fn signed() -> String {
+        signed_as("AKIDLOCAL", "local-secret", "us-east-1")
+    }
+
     fn check(
         f: &Fixture,
         h: &HeaderMap,
@@ -925,16 +945,7 @@ mod tests {
     fn accepts_an_independently_computed_signature_in_any_region() {
         let f = Fixture::new();
         for region in ["us-east-1", "eu-central-1", "ap-southeast-2"] {
-            let auth = independent_sign(
-                "POST",
-                PATH_CANONICAL,
-                "127.0.0.1:4000",
-                DATE,
-                BODY,
-                "AKIDLOCAL",
-                "local-secret",
-                region,
-            );
+            let auth = signed_as("AKIDLOCAL", "local-secret", region);
             let id = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap();
             assert_eq!(
                 id,
@@ -949,16 +960,7 @@ mod tests {
     #[test]
     fn rejects_a_wrong_secret_with_invalid_signature() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "wrong-secret",
-            "us-east-1",
-        );
+        let auth = signed_as("AKIDLOCAL", "wrong-secret", "us-east-1");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert_eq!(e.status, 403);
         assert_eq!(e.error_type, "InvalidSignatureException");
@@ -972,16 +974,7 @@ mod tests {
     #[test]
     fn rejects_a_tampered_body_or_path() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "local-secret",
-            "us-east-1",
-        );
+        let auth = signed();
         let e = check(&f, &bedrock_request(&auth, DATE), b"{}", at(DATE)).unwrap_err();
         assert_eq!(e.error_type, "InvalidSignatureException");
         // Signing the singly-encoded path (a signer that forgets the second encoding) fails.
@@ -1002,16 +995,7 @@ mod tests {
     #[test]
     fn rejects_an_unknown_key_with_unrecognized_client() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDOTHER",
-            "local-secret",
-            "us-east-1",
-        );
+        let auth = signed_as("AKIDOTHER", "local-secret", "us-east-1");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert_eq!(e.status, 403);
         assert_eq!(e.error_type, "UnrecognizedClientException");
@@ -1024,16 +1008,7 @@ mod tests {
     #[test]
     fn clock_skew_is_accepted_within_15_minutes_only() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "local-secret",
-            "us-east-1",
-        );
+        let auth = signed();
         let h = bedrock_request(&auth, DATE);
         let t = at(DATE);
         assert!(check(&f, &h, BODY, t + Duration::from_secs(14 * 60)).is_ok());
@@ -1054,30 +1029,10 @@ mod tests {
     #[test]
     fn scope_must_name_bedrock_and_match_the_date() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "local-secret",
-            "us-east-1",
-        )
-        .replace("/bedrock/", "/s3/");
+        let auth = signed().replace("/bedrock/", "/s3/");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert!(e.message.unwrap().contains("correct service: 'bedrock'"));
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "local-secret",
-            "us-east-1",
-        )
-        .replace("/20240615/", "/20240614/");
+        let auth = signed().replace("/20240615/", "/20240614/");
         let e = check(&f, &bedrock_request(&auth, DATE), BODY, at(DATE)).unwrap_err();
         assert!(
             e.message
@@ -1089,16 +1044,7 @@ mod tests {
     #[test]
     fn content_sha256_header_must_match_the_body() {
         let f = Fixture::new();
-        let auth = independent_sign(
-            "POST",
-            PATH_CANONICAL,
-            "127.0.0.1:4000",
-            DATE,
-            BODY,
-            "AKIDLOCAL",
-            "local-secret",
-            "us-east-1",
-        );
+        let auth = signed();
         let mut h = bedrock_request(&auth, DATE);
         h.insert(
             "x-amz-content-sha256",

@@ -686,6 +686,31 @@ pub(crate) fn check_task(
     Some((task, key))
 }
 
+/// Reports a `textToImageParams` that sets `controlMode` or `controlStrength` without a
+/// `conditionImage` (Titan Image Generator v2, Nova Canvas).
+pub(crate) fn check_conditioning(problems: &mut Problems, body: &Value) {
+    let conditioned = ["controlMode", "controlStrength"]
+        .iter()
+        .any(|k| get(body, &["textToImageParams", k]).is_some());
+    if conditioned && get(body, &["textToImageParams", "conditionImage"]).is_none() {
+        problems.missing("#/textToImageParams", "conditionImage");
+    }
+}
+
+/// The task [`check_task`] found, or the error of a body without `taskType`.
+pub(crate) fn required_task<'a>(
+    task: Option<(&'a str, &'a str)>,
+) -> Result<(&'a str, &'a str), ServiceError> {
+    task.ok_or_else(|| ServiceError::malformed_input("#: required key [taskType] not found"))
+}
+
+/// The `imageGenerationConfig` setting `key` of `body`, else the catalog's default for it.
+pub(crate) fn config_setting(family: Family, body: &Value, key: &str) -> Option<u64> {
+    let path = ["imageGenerationConfig", key];
+    get_u64(body, &path)
+        .or_else(|| spec_default(family.request_spec(), &path).and_then(|v| v.as_u64()))
+}
+
 /// A decoded `taskType` image request: the task, its parameters and the shared settings.
 #[derive(Debug)]
 pub(crate) struct TaskRequest<'a> {
@@ -707,7 +732,32 @@ pub(crate) struct TaskRequest<'a> {
     pub(crate) max_image_bytes: usize,
 }
 
-impl TaskRequest<'_> {
+impl<'a> TaskRequest<'a> {
+    /// The request of `body` for `task` (`taskType` and the key of its parameters):
+    /// `numberOfImages` and `seed` from `imageGenerationConfig`, else the catalog's defaults for
+    /// `family`, else one image and `fallback_seed`; output size `size`, given when
+    /// `imageGenerationConfig` sets `width` or `height`.
+    pub(crate) fn of_body(
+        family: Family,
+        body: &'a Value,
+        (task, params_key): (&'a str, &'a str),
+        fallback_seed: u64,
+        size: (u32, u32),
+        max_image_bytes: usize,
+    ) -> Self {
+        let given = |key| get_u64(body, &["imageGenerationConfig", key]).is_some();
+        Self {
+            task,
+            params_key,
+            params: &body[params_key],
+            count: config_setting(family, body, "numberOfImages").unwrap_or(1) as u32,
+            seed: config_setting(family, body, "seed").unwrap_or(fallback_seed),
+            size,
+            size_given: given("width") || given("height"),
+            max_image_bytes,
+        }
+    }
+
     fn pointer(&self, key: &str) -> String {
         format!("#/{}/{key}", self.params_key)
     }

@@ -209,41 +209,13 @@ impl FamilyCodec for NovaCanvas {
                 check_virtual_try_on(&mut problems, &body);
             }
         }
-        let conditioned = ["controlMode", "controlStrength"]
-            .iter()
-            .any(|k| common::get(&body, &["textToImageParams", k]).is_some());
-        if conditioned && common::get(&body, &["textToImageParams", "conditionImage"]).is_none() {
-            problems.missing("#/textToImageParams", "conditionImage");
-        }
+        common::check_conditioning(&mut problems, &body);
         problems.check()?;
-        let Some((task, params_key)) = task else {
-            return Err(ServiceError::malformed_input(
-                "#: required key [taskType] not found",
-            ));
-        };
+        let task = common::required_task(task)?;
 
-        let spec = FAMILY.request_spec();
-        let setting = |key: &str| common::get_u64(&body, &["imageGenerationConfig", key]);
-        let default = |key: &str| {
-            common::spec_default(spec, &["imageGenerationConfig", key]).and_then(|v| v.as_u64())
-        };
-        let width = setting("width");
-        let height = setting("height");
-        let request = TaskRequest {
-            task,
-            params_key,
-            params: &body[params_key],
-            count: setting("numberOfImages")
-                .or_else(|| default("numberOfImages"))
-                .unwrap_or(1) as u32,
-            seed: setting("seed").or_else(|| default("seed")).unwrap_or(12),
-            size: (
-                width.or_else(|| default("width")).unwrap_or(1024) as u32,
-                height.or_else(|| default("height")).unwrap_or(1024) as u32,
-            ),
-            size_given: width.is_some() || height.is_some(),
-            max_image_bytes: MAX_IMAGE_BYTES,
-        };
+        let side = |key| common::config_setting(FAMILY, &body, key).unwrap_or(1024) as u32;
+        let size = (side("width"), side("height"));
+        let request = TaskRequest::of_body(FAMILY, &body, task, 12, size, MAX_IMAGE_BYTES);
         let mut response = json!({});
         let images = match request.shared_task_images(call.engine, &check_size)? {
             Some(images) => images,

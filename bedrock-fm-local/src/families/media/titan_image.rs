@@ -83,41 +83,19 @@ impl FamilyCodec for TitanImage {
             }
             common::check_colors(&mut problems, &body, &[key, "colors"]);
         }
-        let conditioned = ["controlMode", "controlStrength"]
-            .iter()
-            .any(|k| common::get(&body, &["textToImageParams", k]).is_some());
-        if conditioned && common::get(&body, &["textToImageParams", "conditionImage"]).is_none() {
-            problems.missing("#/textToImageParams", "conditionImage");
-        }
+        common::check_conditioning(&mut problems, &body);
         problems.check()?;
-        let Some((task, params_key)) = task else {
-            return Err(ServiceError::malformed_input(
-                "#: required key [taskType] not found",
-            ));
-        };
+        let task = common::required_task(task)?;
 
-        let config = &["imageGenerationConfig"];
-        let spec = FAMILY.request_spec();
-        let setting = |key: &str| common::get_u64(&body, &[config[0], key]);
-        let default =
-            |key: &str| common::spec_default(spec, &[config[0], key]).and_then(|v| v.as_u64());
-        let width = setting("width");
-        let height = setting("height");
-        let request = TaskRequest {
-            task,
-            params_key,
-            params: &body[params_key],
-            count: setting("numberOfImages")
-                .or_else(|| default("numberOfImages"))
-                .unwrap_or(1) as u32,
-            seed: setting("seed").or_else(|| default("seed")).unwrap_or(42),
-            size: (
-                width.map_or(DEFAULT_SIZE.0, |w| w as u32),
-                height.map_or(DEFAULT_SIZE.1, |h| h as u32),
-            ),
-            size_given: width.is_some() || height.is_some(),
-            max_image_bytes: MAX_IMAGE_BYTES,
+        // The size defaults to 1024x1024, whatever the catalog's default.
+        let side = |key, default| {
+            common::get_u64(&body, &["imageGenerationConfig", key]).map_or(default, |n| n as u32)
         };
+        let size = (
+            side("width", DEFAULT_SIZE.0),
+            side("height", DEFAULT_SIZE.1),
+        );
+        let request = TaskRequest::of_body(FAMILY, &body, task, 42, size, MAX_IMAGE_BYTES);
         let sizes = common::pixel_sizes(info);
         let check_size = |w: u32, h: u32| {
             if sizes.contains(&(w, h)) {

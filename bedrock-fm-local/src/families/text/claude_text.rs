@@ -13,12 +13,12 @@
 //!   turn`, stencila issue #1907) are kept.
 
 use bedrock_fm::catalog::Family;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::common;
-use crate::engine::{Generation, StopReason, TextRequest};
+use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
-use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
+use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
 
 const HUMAN: &str = "\n\nHuman:";
 const ASSISTANT: &str = "\n\nAssistant:";
@@ -63,20 +63,23 @@ fn stop_of(g: &Generation) -> (&'static str, Option<String>) {
     }
 }
 
+/// The last human turn of a prompt.
+fn focus(prompt: &str) -> Option<&str> {
+    common::last_between(prompt, HUMAN, ASSISTANT)
+}
+
+const COMPLETION: common::Completion = common::Completion {
+    family: Family::ClaudeText,
+    prompt: "/prompt",
+    max_tokens: "/max_tokens_to_sample",
+    stop: Some("/stop_sequences"),
+    focus,
+    check_prompt: Some(check_prompt),
+};
+
 fn generate(call: &InvokeCall<'_>) -> Result<Generation, ServiceError> {
-    let body = common::request(call, Family::ClaudeText)?;
-    let max = common::u32_at(&body, "/max_tokens_to_sample");
-    common::check_model_limit(call.model, "#/max_tokens_to_sample", max)?;
-    let prompt = common::str_at(&body, "/prompt").unwrap_or_default();
-    check_prompt(prompt)?;
-    let stop = common::strings_at(&body, "/stop_sequences");
-    let focus = common::last_between(prompt, HUMAN, ASSISTANT).unwrap_or(prompt);
-    Ok(call.engine.generate(
-        &TextRequest::new(prompt)
-            .focus(focus)
-            .max_tokens(max)
-            .stop_sequences(&stop),
-    ))
+    let (g, _) = COMPLETION.generate(call, None)?;
+    Ok(g)
 }
 
 impl FamilyCodec for ClaudeText {
@@ -88,32 +91,20 @@ impl FamilyCodec for ClaudeText {
         let g = generate(call)?;
         let (reason, stop) = stop_of(&g);
         let response = json!({"completion": g.text, "stop_reason": reason, "stop": stop});
-        Ok(InvokeOutput::json(
-            &response,
-            Some(Usage::new(g.input_tokens, g.output_tokens)),
-        ))
+        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
         let (reason, stop) = stop_of(&g);
-        let pieces = common::stream_pieces(&g.pieces);
-        let n = pieces.len();
-        let chunks: Vec<Value> = pieces
-            .into_iter()
-            .enumerate()
-            .map(|(i, piece)| {
-                if i + 1 == n {
-                    json!({"completion": piece, "stop_reason": reason, "stop": stop})
-                } else {
-                    json!({"completion": piece, "stop_reason": null, "stop": null})
-                }
-            })
-            .collect();
-        Ok(common::stream(
-            chunks,
-            Usage::new(g.input_tokens, g.output_tokens),
-        ))
+        let chunks = common::piece_chunks(&g.pieces, |_, piece, last| {
+            if last {
+                json!({"completion": piece, "stop_reason": reason, "stop": stop})
+            } else {
+                json!({"completion": piece, "stop_reason": null, "stop": null})
+            }
+        });
+        Ok(common::stream(chunks, common::usage(&g)))
     }
 }
 
@@ -121,6 +112,7 @@ impl FamilyCodec for ClaudeText {
 mod tests {
     use super::common::testing::*;
     use super::*;
+    use serde_json::Value;
 
     const MODEL: &str = "anthropic.claude-v2:1";
 
@@ -152,16 +144,18 @@ mod tests {
 
     #[test]
     fn extraneous_keys_out_of_range_values_and_bad_prompts_are_rejected() {
-        let mut body = documented();
-        body["max_tokens"] = json!(10);
-        let msg = validation_message(invoke(&ClaudeText, MODEL, &body));
+        let msg = rejection_with(&ClaudeText, MODEL, &documented(), "max_tokens", json!(10));
         assert_eq!(
             msg,
             "Malformed input request: #: extraneous key [max_tokens] is not permitted, please reformat your input and try again."
         );
-        let mut body = documented();
-        body["max_tokens_to_sample"] = json!(8192);
-        let msg = validation_message(invoke(&ClaudeText, MODEL, &body));
+        let msg = rejection_with(
+            &ClaudeText,
+            MODEL,
+            &documented(),
+            "max_tokens_to_sample",
+            json!(8192),
+        );
         assert!(
             msg.contains("#/max_tokens_to_sample: 8192 is not less or equal to 4096"),
             "{msg}"
@@ -202,18 +196,14 @@ mod tests {
 
     #[test]
     fn the_stream_carries_the_same_text_and_the_reason_on_the_last_chunk() {
-        let (v, usage) = invoke(&ClaudeText, MODEL, &documented()).unwrap();
-        let chunks = stream(&ClaudeText, MODEL, &documented()).unwrap();
-        assert_stream(
-            Family::ClaudeText.stream_chunk_spec().unwrap(),
-            &chunks,
-            usage.unwrap(),
+        let (_, chunks) = invoke_and_stream(
+            &ClaudeText,
+            Family::ClaudeText,
+            MODEL,
+            &documented(),
+            "/completion",
+            "/completion",
         );
-        let text: String = chunks
-            .iter()
-            .map(|c| c["completion"].as_str().unwrap())
-            .collect();
-        assert_eq!(text, v["completion"].as_str().unwrap());
         let last = chunks.last().unwrap();
         assert_eq!(last["stop_reason"], "stop_sequence");
         assert_eq!(last["stop"], "\n\nHuman:");

@@ -25,7 +25,7 @@ use bedrock_fm::spec::Violation;
 use serde_json::{Value, json};
 
 use crate::converse::MEDIA_BLOCK_TOKENS;
-use crate::engine::{self, Engine, StopReason, TextRequest, ToolChoice, ToolSpec};
+use crate::engine::{self, Engine, Generation, StopReason, TextRequest, ToolChoice, ToolSpec};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, InvokeCall, ModelCaps, OutputBlock, Usage, invocation_metrics};
 
@@ -142,6 +142,78 @@ pub(crate) fn stream_pieces(pieces: &[String]) -> Vec<String> {
         vec![String::new()]
     } else {
         pieces.to_vec()
+    }
+}
+
+/// One chunk per piece of a generation (at least one, see [`stream_pieces`]), made by
+/// `chunk(index, piece, last)`.
+pub(crate) fn piece_chunks(
+    pieces: &[String],
+    mut chunk: impl FnMut(usize, String, bool) -> Value,
+) -> Vec<Value> {
+    let pieces = stream_pieces(pieces);
+    let n = pieces.len();
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| chunk(i, piece, i + 1 == n))
+        .collect()
+}
+
+/// The token usage of a generation.
+pub(crate) fn usage(g: &Generation) -> Usage {
+    Usage::new(g.input_tokens, g.output_tokens)
+}
+
+/// A check of a prompt beyond its schema (Claude Text's turn structure).
+pub(crate) type PromptCheck = fn(&str) -> Result<(), ServiceError>;
+
+/// How a prompt-completion family (Claude Text, Titan Text, Mistral, Llama) lays out its body:
+/// where it keeps the prompt, the output limit and the stop sequences, and how the last user
+/// turn of its prompt template is found.
+pub(crate) struct Completion {
+    /// The family whose request schema the body is validated against.
+    pub family: Family,
+    /// JSON pointer of the prompt.
+    pub prompt: &'static str,
+    /// JSON pointer of the output limit.
+    pub max_tokens: &'static str,
+    /// JSON pointer of the stop sequences (`None`: the family takes none).
+    pub stop: Option<&'static str>,
+    /// The last user turn of a prompt, which the reply echoes (`None`: the whole prompt).
+    pub focus: fn(&str) -> Option<&str>,
+    /// A check of the prompt beyond its schema.
+    pub check_prompt: Option<PromptCheck>,
+}
+
+impl Completion {
+    /// Reads and validates the body of `call` (the output limit against the model's too) and
+    /// generates the completion of its prompt, at most `default_max` tokens when the body sets
+    /// no limit. Returns the body as well.
+    pub fn generate(
+        &self,
+        call: &InvokeCall<'_>,
+        default_max: Option<u32>,
+    ) -> Result<(Generation, Value), ServiceError> {
+        let body = request(call, self.family)?;
+        let max = u32_at(&body, self.max_tokens);
+        check_model_limit(call.model, &format!("#{}", self.max_tokens), max)?;
+        let prompt = str_at(&body, self.prompt).unwrap_or_default();
+        if let Some(check) = self.check_prompt {
+            check(prompt)?;
+        }
+        let stop = self
+            .stop
+            .map(|pointer| strings_at(&body, pointer))
+            .unwrap_or_default();
+        let focus = (self.focus)(prompt).unwrap_or(prompt);
+        let g = call.engine.generate(
+            &TextRequest::new(prompt)
+                .focus(focus)
+                .max_tokens(max.or(default_max))
+                .stop_sequences(&stop),
+        );
+        Ok((g, body))
     }
 }
 
@@ -493,7 +565,7 @@ pub(crate) fn openai_tools(tools: &Value) -> Vec<ToolSpec> {
 pub(crate) mod testing {
     //! Calling a codec as the server does, and checking what it answers.
 
-    use bedrock_fm::catalog::Model;
+    use bedrock_fm::catalog::{Family, Model};
     use bedrock_fm::spec::StructSpec;
     use serde_json::Value;
 
@@ -555,6 +627,46 @@ pub(crate) mod testing {
         let bytes = serde_json::to_vec(body).unwrap();
         let chunks = codec.invoke_stream(&call(&caps, &bytes))?;
         Ok(chunks.map(|c| c.expect("no error chunk")).collect())
+    }
+
+    /// The message of the `ValidationException` that answers `body` with `key` set to `value`.
+    pub fn rejection_with(
+        codec: &dyn FamilyCodec,
+        model_id: &str,
+        body: &Value,
+        key: &str,
+        value: Value,
+    ) -> String {
+        let mut body = body.clone();
+        body[key] = value;
+        validation_message(invoke(codec, model_id, &body))
+    }
+
+    /// InvokeModel and InvokeModelWithResponseStream with the same body: asserts that the
+    /// chunks are valid against `family`'s chunk schema and carry the usage of the response
+    /// (see [`assert_stream`]), and that the texts of the chunks (at the JSON pointer
+    /// `chunk_text`) make the response's (at `response_text`). Returns both.
+    pub fn invoke_and_stream(
+        codec: &dyn FamilyCodec,
+        family: Family,
+        model_id: &str,
+        body: &Value,
+        response_text: &str,
+        chunk_text: &str,
+    ) -> (Value, Vec<Value>) {
+        let (v, usage) = invoke(codec, model_id, body).unwrap();
+        let chunks = stream(codec, model_id, body).unwrap();
+        let spec = family.stream_chunk_spec().expect("a streaming family");
+        assert_stream(spec, &chunks, usage.unwrap());
+        let text: String = chunks
+            .iter()
+            .map(|c| c.pointer(chunk_text).and_then(Value::as_str).unwrap())
+            .collect();
+        assert_eq!(
+            text,
+            v.pointer(response_text).and_then(Value::as_str).unwrap()
+        );
+        (v, chunks)
     }
 
     /// The message of a `ValidationException`.

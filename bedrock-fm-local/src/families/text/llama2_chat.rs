@@ -14,10 +14,10 @@
 //! functions of this file.
 
 use bedrock_fm::catalog::Family;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::common;
-use crate::engine::{Generation, StopReason, TextRequest};
+use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
 
@@ -50,38 +50,36 @@ pub(super) fn response(g: &Generation, extra_input: u32) -> InvokeOutput {
 /// The chunks of a Llama stream.
 pub(super) fn chunks(g: &Generation, extra_input: u32) -> ChunkStream {
     let input = g.input_tokens.saturating_add(extra_input);
-    let pieces = common::stream_pieces(&g.pieces);
-    let n = pieces.len();
-    let chunks: Vec<Value> = pieces
-        .into_iter()
-        .enumerate()
-        .map(|(i, piece)| {
-            json!({
-                "generation": piece,
-                "prompt_token_count": (i == 0).then_some(input),
-                "generation_token_count": (i + 1).min(g.output_tokens as usize),
-                "stop_reason": (i + 1 == n).then(|| stop_reason(g.stop_reason)),
-            })
+    let chunks = common::piece_chunks(&g.pieces, |i, piece, last| {
+        json!({
+            "generation": piece,
+            "prompt_token_count": (i == 0).then_some(input),
+            "generation_token_count": (i + 1).min(g.output_tokens as usize),
+            "stop_reason": last.then(|| stop_reason(g.stop_reason)),
         })
-        .collect();
+    });
     common::stream(chunks, Usage::new(input, g.output_tokens))
 }
 
-fn generate(call: &InvokeCall<'_>) -> Result<Generation, ServiceError> {
-    let body = common::request(call, Family::Llama2Chat)?;
-    let max = common::u32_at(&body, "/max_gen_len");
-    common::check_model_limit(call.model, "#/max_gen_len", max)?;
-    let prompt = common::str_at(&body, "/prompt").unwrap_or_default();
-    // The last instruction, without the system block of the first one.
-    let focus = common::last_between(prompt, "[INST]", "[/INST]")
+/// The last instruction, without the system block of the first one.
+fn focus(prompt: &str) -> Option<&str> {
+    common::last_between(prompt, "[INST]", "[/INST]")
         .map(|f| f.rsplit("<</SYS>>").next().unwrap_or(f).trim())
         .filter(|f| !f.is_empty())
-        .unwrap_or(prompt);
-    Ok(call.engine.generate(
-        &TextRequest::new(prompt)
-            .focus(focus)
-            .max_tokens(Some(max.unwrap_or(DEFAULT_MAX_GEN_LEN))),
-    ))
+}
+
+const COMPLETION: common::Completion = common::Completion {
+    family: Family::Llama2Chat,
+    prompt: "/prompt",
+    max_tokens: "/max_gen_len",
+    stop: None,
+    focus,
+    check_prompt: None,
+};
+
+fn generate(call: &InvokeCall<'_>) -> Result<Generation, ServiceError> {
+    let (g, _) = COMPLETION.generate(call, Some(DEFAULT_MAX_GEN_LEN))?;
+    Ok(g)
 }
 
 impl FamilyCodec for Llama2Chat {
@@ -102,6 +100,7 @@ impl FamilyCodec for Llama2Chat {
 mod tests {
     use super::common::testing::*;
     use super::*;
+    use serde_json::Value;
 
     const MODEL: &str = "meta.llama2-13b-chat-v1";
 
@@ -134,23 +133,23 @@ mod tests {
 
     #[test]
     fn extraneous_keys_and_out_of_range_values_are_rejected() {
-        let mut body = documented();
-        body["stop"] = json!(["x"]);
-        let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
+        let msg = rejection_with(&Llama2Chat, MODEL, &documented(), "stop", json!(["x"]));
         assert_eq!(
             msg,
             "Malformed input request: #: extraneous key [stop] is not permitted, please reformat your input and try again."
         );
-        let mut body = documented();
-        body["max_gen_len"] = json!(4096);
-        let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
+        let msg = rejection_with(
+            &Llama2Chat,
+            MODEL,
+            &documented(),
+            "max_gen_len",
+            json!(4096),
+        );
         assert!(
             msg.contains("#/max_gen_len: 4096 is not less or equal to 2048"),
             "{msg}"
         );
-        let mut body = documented();
-        body["top_p"] = json!("high");
-        let msg = validation_message(invoke(&Llama2Chat, MODEL, &body));
+        let msg = rejection_with(&Llama2Chat, MODEL, &documented(), "top_p", json!("high"));
         assert!(
             msg.contains("#/top_p: expected type: Number, found: String"),
             "{msg}"
@@ -169,18 +168,14 @@ mod tests {
 
     #[test]
     fn the_stream_carries_the_same_text_and_the_reason_on_the_last_chunk() {
-        let (v, usage) = invoke(&Llama2Chat, MODEL, &documented()).unwrap();
-        let chunks = stream(&Llama2Chat, MODEL, &documented()).unwrap();
-        assert_stream(
-            Family::Llama2Chat.stream_chunk_spec().unwrap(),
-            &chunks,
-            usage.unwrap(),
+        let (v, chunks) = invoke_and_stream(
+            &Llama2Chat,
+            Family::Llama2Chat,
+            MODEL,
+            &documented(),
+            "/generation",
+            "/generation",
         );
-        let text: String = chunks
-            .iter()
-            .map(|c| c["generation"].as_str().unwrap())
-            .collect();
-        assert_eq!(text, v["generation"].as_str().unwrap());
         assert_eq!(chunks[0]["prompt_token_count"], v["prompt_token_count"]);
         assert!(chunks[1]["prompt_token_count"].is_null());
         let last = chunks.last().unwrap();

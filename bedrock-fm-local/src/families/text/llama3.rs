@@ -12,7 +12,7 @@ use bedrock_fm::catalog::Family;
 use super::common;
 use super::llama2_chat::{DEFAULT_MAX_GEN_LEN, chunks, response};
 use crate::converse::MEDIA_BLOCK_TOKENS;
-use crate::engine::{Generation, TextRequest};
+use crate::engine::Generation;
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -23,19 +23,24 @@ const END_OF_TURN: &str = "<|eot_id|>";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Llama3;
 
+/// The last user turn of a prompt.
+fn focus(prompt: &str) -> Option<&str> {
+    common::last_between(prompt, USER_HEADER, END_OF_TURN)
+}
+
+const COMPLETION: common::Completion = common::Completion {
+    family: Family::Llama3,
+    prompt: "/prompt",
+    max_tokens: "/max_gen_len",
+    stop: None,
+    focus,
+    check_prompt: None,
+};
+
 /// The generation and the tokens of its images.
 fn generate(call: &InvokeCall<'_>) -> Result<(Generation, u32), ServiceError> {
-    let body = common::request(call, Family::Llama3)?;
-    let max = common::u32_at(&body, "/max_gen_len");
-    common::check_model_limit(call.model, "#/max_gen_len", max)?;
-    let prompt = common::str_at(&body, "/prompt").unwrap_or_default();
+    let (g, body) = COMPLETION.generate(call, Some(DEFAULT_MAX_GEN_LEN))?;
     let images = common::strings_at(&body, "/images").len() as u32;
-    let focus = common::last_between(prompt, USER_HEADER, END_OF_TURN).unwrap_or(prompt);
-    let g = call.engine.generate(
-        &TextRequest::new(prompt)
-            .focus(focus)
-            .max_tokens(Some(max.unwrap_or(DEFAULT_MAX_GEN_LEN))),
-    );
     Ok((g, images.saturating_mul(MEDIA_BLOCK_TOKENS)))
 }
 
@@ -101,16 +106,12 @@ mod tests {
 
     #[test]
     fn extraneous_keys_and_out_of_range_values_are_rejected() {
-        let mut body = documented();
-        body["max_tokens"] = json!(10);
-        let msg = validation_message(invoke(&Llama3, MODEL, &body));
+        let msg = rejection_with(&Llama3, MODEL, &documented(), "max_tokens", json!(10));
         assert_eq!(
             msg,
             "Malformed input request: #: extraneous key [max_tokens] is not permitted, please reformat your input and try again."
         );
-        let mut body = documented();
-        body["temperature"] = json!(-0.5);
-        let msg = validation_message(invoke(&Llama3, MODEL, &body));
+        let msg = rejection_with(&Llama3, MODEL, &documented(), "temperature", json!(-0.5));
         assert!(
             msg.contains("#/temperature: -0.5 is not greater or equal to 0"),
             "{msg}"
@@ -131,18 +132,14 @@ mod tests {
     fn the_stream_carries_the_same_text_and_the_reason_on_the_last_chunk() {
         let mut body = documented();
         body["max_gen_len"] = json!(6);
-        let (v, usage) = invoke(&Llama3, MODEL, &body).unwrap();
-        let chunks = stream(&Llama3, MODEL, &body).unwrap();
-        assert_stream(
-            Family::Llama3.stream_chunk_spec().unwrap(),
-            &chunks,
-            usage.unwrap(),
+        let (_, chunks) = invoke_and_stream(
+            &Llama3,
+            Family::Llama3,
+            MODEL,
+            &body,
+            "/generation",
+            "/generation",
         );
-        let text: String = chunks
-            .iter()
-            .map(|c| c["generation"].as_str().unwrap())
-            .collect();
-        assert_eq!(text, v["generation"].as_str().unwrap());
         assert_eq!(chunks.len(), 6);
         assert_eq!(chunks.last().unwrap()["stop_reason"], "length");
     }

@@ -11,12 +11,12 @@
 //!   (Mixtral allows at most 4,096).
 
 use bedrock_fm::catalog::Family;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::common;
-use crate::engine::{Generation, StopReason, TextRequest};
+use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
-use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, ModelCaps, Usage};
+use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, ModelCaps};
 
 /// The Mistral AI text completion codec.
 #[derive(Debug, Clone, Copy, Default)]
@@ -39,19 +39,23 @@ fn stop_reason(reason: StopReason) -> &'static str {
     }
 }
 
+/// The last instruction of a prompt.
+fn focus(prompt: &str) -> Option<&str> {
+    common::last_between(prompt, "[INST]", "[/INST]")
+}
+
+const COMPLETION: common::Completion = common::Completion {
+    family: Family::Mistral,
+    prompt: "/prompt",
+    max_tokens: "/max_tokens",
+    stop: Some("/stop"),
+    focus,
+    check_prompt: None,
+};
+
 fn generate(call: &InvokeCall<'_>) -> Result<Generation, ServiceError> {
-    let body = common::request(call, Family::Mistral)?;
-    let max = common::u32_at(&body, "/max_tokens");
-    common::check_model_limit(call.model, "#/max_tokens", max)?;
-    let prompt = common::str_at(&body, "/prompt").unwrap_or_default();
-    let stop = common::strings_at(&body, "/stop");
-    let focus = common::last_between(prompt, "[INST]", "[/INST]").unwrap_or(prompt);
-    Ok(call.engine.generate(
-        &TextRequest::new(prompt)
-            .focus(focus)
-            .max_tokens(Some(max.unwrap_or_else(|| default_max_tokens(call.model))))
-            .stop_sequences(&stop),
-    ))
+    let (g, _) = COMPLETION.generate(call, Some(default_max_tokens(call.model)))?;
+    Ok(g)
 }
 
 impl FamilyCodec for Mistral {
@@ -64,28 +68,16 @@ impl FamilyCodec for Mistral {
         let response = json!({
             "outputs": [{"text": g.text, "stop_reason": stop_reason(g.stop_reason)}],
         });
-        Ok(InvokeOutput::json(
-            &response,
-            Some(Usage::new(g.input_tokens, g.output_tokens)),
-        ))
+        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let pieces = common::stream_pieces(&g.pieces);
-        let n = pieces.len();
-        let chunks: Vec<Value> = pieces
-            .into_iter()
-            .enumerate()
-            .map(|(i, piece)| {
-                let reason = (i + 1 == n).then(|| stop_reason(g.stop_reason));
-                json!({"outputs": [{"text": piece, "stop_reason": reason}]})
-            })
-            .collect();
-        Ok(common::stream(
-            chunks,
-            Usage::new(g.input_tokens, g.output_tokens),
-        ))
+        let chunks = common::piece_chunks(&g.pieces, |_, piece, last| {
+            let reason = last.then(|| stop_reason(g.stop_reason));
+            json!({"outputs": [{"text": piece, "stop_reason": reason}]})
+        });
+        Ok(common::stream(chunks, common::usage(&g)))
     }
 }
 
@@ -93,6 +85,7 @@ impl FamilyCodec for Mistral {
 mod tests {
     use super::common::testing::*;
     use super::*;
+    use serde_json::Value;
 
     const MODEL: &str = "mistral.mistral-7b-instruct-v0:2";
 
@@ -125,16 +118,18 @@ mod tests {
 
     #[test]
     fn extraneous_keys_and_out_of_range_values_are_rejected() {
-        let mut body = documented();
-        body["stop_sequences"] = json!(["x"]);
-        let msg = validation_message(invoke(&Mistral, MODEL, &body));
+        let msg = rejection_with(
+            &Mistral,
+            MODEL,
+            &documented(),
+            "stop_sequences",
+            json!(["x"]),
+        );
         assert_eq!(
             msg,
             "Malformed input request: #: extraneous key [stop_sequences] is not permitted, please reformat your input and try again."
         );
-        let mut body = documented();
-        body["top_k"] = json!(0);
-        let msg = validation_message(invoke(&Mistral, MODEL, &body));
+        let msg = rejection_with(&Mistral, MODEL, &documented(), "top_k", json!(0));
         assert!(
             msg.contains("#/top_k: 0 is not greater or equal to 1"),
             "{msg}"
@@ -174,18 +169,14 @@ mod tests {
 
     #[test]
     fn the_stream_carries_the_same_text_and_the_reason_on_the_last_chunk() {
-        let (v, usage) = invoke(&Mistral, MODEL, &documented()).unwrap();
-        let chunks = stream(&Mistral, MODEL, &documented()).unwrap();
-        assert_stream(
-            Family::Mistral.stream_chunk_spec().unwrap(),
-            &chunks,
-            usage.unwrap(),
+        let (_, chunks) = invoke_and_stream(
+            &Mistral,
+            Family::Mistral,
+            MODEL,
+            &documented(),
+            "/outputs/0/text",
+            "/outputs/0/text",
         );
-        let text: String = chunks
-            .iter()
-            .map(|c| c["outputs"][0]["text"].as_str().unwrap())
-            .collect();
-        assert_eq!(text, v["outputs"][0]["text"].as_str().unwrap());
         assert!(chunks[0]["outputs"][0]["stop_reason"].is_null());
         assert_eq!(chunks.last().unwrap()["outputs"][0]["stop_reason"], "stop");
     }

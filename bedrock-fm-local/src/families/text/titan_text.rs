@@ -14,12 +14,12 @@
 //!   Premier 3,072).
 
 use bedrock_fm::catalog::Family;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::common;
-use crate::engine::{Generation, StopReason, TextRequest};
+use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
-use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
+use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
 
 /// The documented default of `maxTokenCount`.
 const DEFAULT_MAX_TOKENS: u32 = 512;
@@ -36,20 +36,23 @@ fn completion_reason(reason: StopReason) -> &'static str {
     }
 }
 
+/// A conversational prompt (`User: ...\nBot:`) is answered from its last user turn.
+fn focus(prompt: &str) -> Option<&str> {
+    common::last_between(prompt, "User:", "\nBot:")
+}
+
+const COMPLETION: common::Completion = common::Completion {
+    family: Family::TitanText,
+    prompt: "/inputText",
+    max_tokens: "/textGenerationConfig/maxTokenCount",
+    stop: Some("/textGenerationConfig/stopSequences"),
+    focus,
+    check_prompt: None,
+};
+
 fn generate(call: &InvokeCall<'_>) -> Result<Generation, ServiceError> {
-    let body = common::request(call, Family::TitanText)?;
-    let max = common::u32_at(&body, "/textGenerationConfig/maxTokenCount");
-    common::check_model_limit(call.model, "#/textGenerationConfig/maxTokenCount", max)?;
-    let prompt = common::str_at(&body, "/inputText").unwrap_or_default();
-    let stop = common::strings_at(&body, "/textGenerationConfig/stopSequences");
-    // A conversational prompt (`User: ...\nBot:`) is answered from its last user turn.
-    let focus = common::last_between(prompt, "User:", "\nBot:").unwrap_or(prompt);
-    Ok(call.engine.generate(
-        &TextRequest::new(prompt)
-            .focus(focus)
-            .max_tokens(Some(max.unwrap_or(DEFAULT_MAX_TOKENS)))
-            .stop_sequences(&stop),
-    ))
+    let (g, _) = COMPLETION.generate(call, Some(DEFAULT_MAX_TOKENS))?;
+    Ok(g)
 }
 
 impl FamilyCodec for TitanText {
@@ -67,34 +70,21 @@ impl FamilyCodec for TitanText {
                 "completionReason": completion_reason(g.stop_reason),
             }],
         });
-        Ok(InvokeOutput::json(
-            &response,
-            Some(Usage::new(g.input_tokens, g.output_tokens)),
-        ))
+        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let pieces = common::stream_pieces(&g.pieces);
-        let n = pieces.len();
-        let chunks: Vec<Value> = pieces
-            .into_iter()
-            .enumerate()
-            .map(|(i, piece)| {
-                let last = i + 1 == n;
-                json!({
-                    "outputText": piece,
-                    "index": i,
-                    "totalOutputTextTokenCount": (i + 1).min(g.output_tokens as usize),
-                    "completionReason": last.then(|| completion_reason(g.stop_reason)),
-                    "inputTextTokenCount": g.input_tokens,
-                })
+        let chunks = common::piece_chunks(&g.pieces, |i, piece, last| {
+            json!({
+                "outputText": piece,
+                "index": i,
+                "totalOutputTextTokenCount": (i + 1).min(g.output_tokens as usize),
+                "completionReason": last.then(|| completion_reason(g.stop_reason)),
+                "inputTextTokenCount": g.input_tokens,
             })
-            .collect();
-        Ok(common::stream(
-            chunks,
-            Usage::new(g.input_tokens, g.output_tokens),
-        ))
+        });
+        Ok(common::stream(chunks, common::usage(&g)))
     }
 }
 
@@ -102,6 +92,7 @@ impl FamilyCodec for TitanText {
 mod tests {
     use super::common::testing::*;
     use super::*;
+    use serde_json::Value;
 
     const MODEL: &str = "amazon.titan-text-express-v1";
 
@@ -187,15 +178,14 @@ mod tests {
     fn the_stream_carries_the_same_text_and_the_reason_on_the_last_chunk() {
         let mut body = documented();
         body["textGenerationConfig"]["maxTokenCount"] = json!(10);
-        let (v, usage) = invoke(&TitanText, MODEL, &body).unwrap();
-        let chunks = stream(&TitanText, MODEL, &body).unwrap();
-        let spec = Family::TitanText.stream_chunk_spec().unwrap();
-        assert_stream(spec, &chunks, usage.unwrap());
-        let text: String = chunks
-            .iter()
-            .map(|c| c["outputText"].as_str().unwrap())
-            .collect();
-        assert_eq!(text, v["results"][0]["outputText"].as_str().unwrap());
+        let (_, chunks) = invoke_and_stream(
+            &TitanText,
+            Family::TitanText,
+            MODEL,
+            &body,
+            "/results/0/outputText",
+            "/outputText",
+        );
         assert_eq!(chunks.len(), 10);
         let last = chunks.last().unwrap();
         assert_eq!(last["completionReason"], "LENGTH");
