@@ -5,8 +5,9 @@ use crate::catalog::Modality;
 use crate::chat::ChatOptions;
 use crate::chat::content::Content;
 use crate::chat::images::{check_image_count, image_limits, images_of};
+use crate::client::Client;
 use crate::conversation::Conversation;
-use crate::details::{Api, Details, StopReason};
+use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::families::{Decoded, EncodeContext, TextFamily, invocation_metrics_usage};
 use crate::sdk_error::{from_sdk, from_stream_sdk};
@@ -130,7 +131,7 @@ fn check_model_features<F>(
 /// `X-Amzn-Bedrock-GuardrailVersion`, `X-Amzn-Bedrock-Trace`,
 /// `X-Amzn-Bedrock-PerformanceConfig-Latency` and `X-Amzn-Bedrock-Request-Metadata`.
 #[derive(Debug, Clone, Default)]
-struct InvokeHeaders {
+pub(crate) struct InvokeHeaders {
     guardrail_identifier: Option<String>,
     guardrail_version: Option<String>,
     trace: Option<Trace>,
@@ -190,17 +191,30 @@ pub(crate) fn decode_error(
     Error::from(e)
 }
 
-pub(crate) async fn call<F: TextFamily>(
-    model: &TextModel<F>,
-    conversation: &Conversation,
-    plan: &Plan,
-    chat: &ChatOptions<F>,
-) -> Result<Details<F::Response>> {
-    let (body, prompt) = native_body(model, conversation, plan, chat)?;
-    let extra = invoke_headers(chat)?;
-    let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
+/// A decoded InvokeModel response.
+#[derive(Debug)]
+pub(crate) struct Invoked {
+    /// The response body as JSON.
+    pub value: Value,
+    /// The `x-amzn-RequestId`.
+    pub request_id: Option<String>,
+    /// From sending the request to the complete response, retries included.
+    pub latency: Duration,
+    /// The token counts of the `X-Amzn-Bedrock-*-Token-Count` response headers.
+    pub usage: Usage,
+}
+
+/// One InvokeModel call with a JSON body (and the guardrail, latency and metadata headers of
+/// `extra`), retried by the client's [`crate::RetryPolicy`] (throttling and transient errors
+/// only). Every family, text, embedding or image, goes through it.
+pub(crate) async fn invoke_json(
+    client: &Client,
+    model_id: &str,
+    body: &Value,
+    extra: &InvokeHeaders,
+) -> Result<Invoked> {
+    let bytes = serde_json::to_vec(body).expect("JSON values serialize");
     let started = Instant::now();
-    let client = &model.client;
     let headers = TokenCountHeaders::default();
     let out = client
         .retry_policy()
@@ -208,7 +222,7 @@ pub(crate) async fn call<F: TextFamily>(
             client
                 .sdk()
                 .invoke_model()
-                .model_id(&model.model_id)
+                .model_id(model_id)
                 .content_type("application/json")
                 .accept("application/json")
                 .body(Blob::new(bytes.clone()))
@@ -229,6 +243,30 @@ pub(crate) async fn call<F: TextFamily>(
     let raw = out.body.as_ref();
     let value: Value =
         serde_json::from_slice(raw).map_err(|e| decode_error(raw, e, request_id.clone()))?;
+    Ok(Invoked {
+        value,
+        request_id,
+        latency,
+        usage: headers.usage(),
+    })
+}
+
+pub(crate) async fn call<F: TextFamily>(
+    model: &TextModel<F>,
+    conversation: &Conversation,
+    plan: &Plan,
+    chat: &ChatOptions<F>,
+) -> Result<Details<F::Response>> {
+    let (body, prompt) = native_body(model, conversation, plan, chat)?;
+    let extra = invoke_headers(chat)?;
+    let Invoked {
+        value,
+        request_id,
+        latency,
+        usage: header_usage,
+    } = invoke_json(&model.client, &model.model_id, &body, &extra).await?;
+    let raw = value.to_string();
+    let raw = raw.as_bytes();
     let typed: F::Response = serde_json::from_value(value.clone())
         .map_err(|e| decode_error(raw, e, request_id.clone()))?;
     let decoded = F::decode(&value);
@@ -247,7 +285,7 @@ pub(crate) async fn call<F: TextFamily>(
         api: Api::InvokeModel,
         model_id: model.model_id.clone(),
         latency,
-        usage: decoded.usage.or(headers.usage()),
+        usage: decoded.usage.or(header_usage),
         stop_reason,
         request_id,
         time_to_first_token: None,

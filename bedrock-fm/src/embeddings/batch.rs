@@ -283,7 +283,13 @@ async fn run_chunk<B: EmbedBackend + ?Sized>(
             Err(e) => break Err(e),
         };
         let attempt = async {
-            let invoked = invoke_json(backend.client(), backend.model_id(), &body).await?;
+            let invoked = invoke_json(
+                backend.client(),
+                backend.model_id(),
+                &body,
+                &Default::default(),
+            )
+            .await?;
             let (embeddings, tokens) = backend.decode(&invoked, items.len())?;
             // The body's count where the family has one, else the response header's.
             let tokens = tokens.or(invoked.usage.input_tokens);

@@ -4,15 +4,9 @@
 
 use crate::catalog::{Family, FamilyKind, Model};
 use crate::client::Client;
-use crate::details::Usage;
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::invoke::decode_error;
-use crate::sdk_error::from_sdk;
-use crate::token_headers::TokenCountHeaders;
-use aws_sdk_bedrockruntime::operation::RequestId;
-use aws_sdk_bedrockruntime::primitives::Blob;
 use serde_json::Value;
-use std::time::{Duration, Instant};
 
 pub use crate::text::ModelId;
 
@@ -93,54 +87,7 @@ pub(crate) fn test_client() -> Client {
     Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
 }
 
-/// A decoded InvokeModel response.
-#[derive(Debug)]
-pub(crate) struct Invoked {
-    /// The response body as JSON.
-    pub value: Value,
-    /// The `x-amzn-RequestId`.
-    pub request_id: Option<String>,
-    /// From sending the request to the complete response, retries included.
-    pub latency: Duration,
-    /// The token counts of the `X-Amzn-Bedrock-*-Token-Count` response headers.
-    pub usage: Usage,
-}
-
-/// One InvokeModel call with a JSON body, retried by the client's [`crate::RetryPolicy`]
-/// (throttling and transient errors only).
-pub(crate) async fn invoke_json(client: &Client, model_id: &str, body: &Value) -> Result<Invoked> {
-    let bytes = serde_json::to_vec(body).expect("JSON values serialize");
-    let started = Instant::now();
-    let headers = TokenCountHeaders::default();
-    let out = client
-        .retry_policy()
-        .run(|| async {
-            client
-                .sdk()
-                .invoke_model()
-                .model_id(model_id)
-                .content_type("application/json")
-                .accept("application/json")
-                .body(Blob::new(bytes.clone()))
-                .customize()
-                .interceptor(headers.clone())
-                .send()
-                .await
-                .map_err(|e| Error::from(from_sdk(e)))
-        })
-        .await?;
-    let latency = started.elapsed();
-    let request_id = out.request_id().map(str::to_owned);
-    let raw = out.body.as_ref();
-    let value: Value =
-        serde_json::from_slice(raw).map_err(|e| decode_error(raw, e, request_id.clone()))?;
-    Ok(Invoked {
-        value,
-        request_id,
-        latency,
-        usage: headers.usage(),
-    })
-}
+pub(crate) use crate::invoke::{Invoked, invoke_json};
 
 /// Decodes a typed response body, keeping the raw JSON in the error when it does not fit.
 pub(crate) fn typed<T: serde::de::DeserializeOwned>(invoked: &Invoked) -> Result<T> {

@@ -173,7 +173,13 @@ pub(crate) async fn run<B: ImageBackend + ?Sized>(
     request: &ImageRequest,
 ) -> Result<ImageDetails> {
     let body = checked_body(backend, request)?;
-    let invoked = invoke_json(backend.client(), backend.model_id(), &body).await?;
+    let invoked = invoke_json(
+        backend.client(),
+        backend.model_id(),
+        &body,
+        &Default::default(),
+    )
+    .await?;
     let decoded = backend.decode(&invoked, &body)?;
     let mut images = Vec::new();
     let mut raw = Vec::new();
