@@ -25,6 +25,9 @@ pub struct Family {
     pub request: String,
     pub response: String,
     pub stream_chunk: Option<String>,
+    /// Model-ID prefixes that name this family for IDs the catalog does not know
+    /// (`anthropic.claude-` for the Messages API); the longest declared prefix wins.
+    pub id_prefixes: Vec<String>,
     /// Typed wrapper setters: `(setter, wire path)`, in key order.
     pub params: Vec<(String, Vec<String>)>,
     pub structs: Vec<StructDef>,
@@ -54,6 +57,8 @@ pub struct FieldDef {
     pub max_items: Option<u64>,
     /// The server default rendered as JSON text.
     pub default: Option<String>,
+    /// The AWS page of this field's limits, when it is not the family's page.
+    pub source: Option<String>,
     pub doc: String,
 }
 
@@ -162,6 +167,10 @@ pub struct ModelEntry {
     pub image_input: Option<ImageInputLimits>,
     pub lifecycle: String,
     pub profiles: Vec<String>,
+    /// How AWS offers the model: ListFoundationModels' `inferenceTypesSupported`.
+    pub inference_types: Vec<String>,
+    /// A prompt format other than the family's default (Llama 4 in the Llama family).
+    pub prompt_format: Option<String>,
     pub source: String,
 }
 
@@ -209,6 +218,10 @@ pub const MODALITIES: &[&str] = &[
 pub const LIFECYCLES: &[&str] = &["active", "legacy"];
 pub const PROFILES: &[&str] = &["us", "eu", "apac", "global", "jp", "au", "us-gov", "ca"];
 pub const REASONING: &[&str] = &["budget", "effort"];
+/// ListFoundationModels' `inferenceTypesSupported` values, as the service returns them.
+pub const INFERENCE_TYPES: &[&str] = &["ON_DEMAND", "INFERENCE_PROFILE", "PROVISIONED"];
+/// Prompt formats a model may use instead of its family's default.
+pub const PROMPT_FORMATS: &[&str] = &["llama4"];
 
 const RUST_KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
@@ -300,6 +313,7 @@ fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
         request: e.str("request")?,
         response: e.str("response")?,
         stream_chunk: e.opt_str("stream_chunk")?,
+        id_prefixes: e.opt_str_list("id_prefixes")?.unwrap_or_default(),
         params: Vec::new(),
         structs: Vec::new(),
         enums: Vec::new(),
@@ -452,6 +466,12 @@ fn parse_field(label: &str, value: &Value) -> Result<FieldDef, CatalogError> {
         min_items: e.opt_u64("min_items")?,
         max_items: e.opt_u64("max_items")?,
         default,
+        source: match e.opt_str("source")? {
+            Some(url) if !url.starts_with("https://") => {
+                return Err(e.err("source", format!("{url:?} is not an https URL")));
+            }
+            other => other,
+        },
         doc: e.str("doc")?,
         ty,
     };
@@ -687,6 +707,8 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
         image_input: parse_image_limits(&mut e)?,
         lifecycle: e.str("lifecycle")?,
         profiles: e.str_list("profiles")?,
+        inference_types: e.str_list("inference_types")?,
+        prompt_format: e.opt_str("prompt_format")?,
         source: source(&mut e)?,
     };
     for m in model.input.iter().chain(&model.output) {
@@ -698,6 +720,22 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
     }
     if let Some(r) = &model.reasoning {
         one_of(&e, "reasoning", r, REASONING)?;
+    }
+    if let Some(p) = &model.prompt_format {
+        one_of(&e, "prompt_format", p, PROMPT_FORMATS)?;
+    }
+    if model.inference_types.is_empty() {
+        return Err(e.err("inference_types", "lists no inference type"));
+    }
+    for t in &model.inference_types {
+        one_of(&e, "inference_types", t, INFERENCE_TYPES)?;
+    }
+    let profile_only = model.inference_types.iter().any(|t| t == "INFERENCE_PROFILE");
+    if profile_only && model.profiles.is_empty() {
+        return Err(e.err(
+            "inference_types",
+            "INFERENCE_PROFILE needs the model's profiles in `profiles`",
+        ));
     }
     e.finish()?;
     Ok(model)
@@ -753,8 +791,50 @@ fn parse_sizes(e: &mut Entry) -> Result<Vec<ImageSize>, CatalogError> {
         .collect()
 }
 
+/// The family whose longest declared ID prefix starts `id`.
+pub fn family_by_prefix<'a>(catalog: &'a Catalog, id: &str) -> Option<(&'a Family, &'a str)> {
+    catalog
+        .families
+        .iter()
+        .flat_map(|f| f.id_prefixes.iter().map(move |p| (f, p.as_str())))
+        .filter(|(_, p)| id.starts_with(p))
+        .max_by_key(|(_, p)| p.len())
+}
+
+/// No prefix is declared twice, and every catalog model whose ID a prefix covers belongs to
+/// that prefix's family (so the rules are checked against every known ID).
+fn validate_prefixes(catalog: &Catalog) -> Result<(), CatalogError> {
+    let mut seen = BTreeMap::new();
+    for f in &catalog.families {
+        for p in &f.id_prefixes {
+            let here = format!("family {:?}", f.id);
+            if !p.contains('.') {
+                let msg = format!("{p:?} must include the provider and its dot");
+                return Err(error(&here, "id_prefixes", msg));
+            }
+            if let Some(other) = seen.insert(p.as_str(), f.id.as_str()) {
+                let msg = format!("{p:?} is already declared by family {other:?}");
+                return Err(error(&here, "id_prefixes", msg));
+            }
+        }
+    }
+    for m in &catalog.models {
+        if let Some((f, p)) = family_by_prefix(catalog, &m.id)
+            && f.id != m.family
+        {
+            let msg = format!(
+                "the ID prefix {p:?} names family {:?}, but the model is in {:?}",
+                f.id, m.family
+            );
+            return Err(error(&format!("model {:?}", m.id), "family", msg));
+        }
+    }
+    Ok(())
+}
+
 /// IDs are unique, families exist, and each kind has the fields it needs.
 fn validate_models(catalog: &Catalog) -> Result<(), CatalogError> {
+    validate_prefixes(catalog)?;
     let mut seen = BTreeSet::new();
     for m in &catalog.models {
         let here = format!("model {:?}", m.id);

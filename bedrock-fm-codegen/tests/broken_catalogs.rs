@@ -82,8 +82,8 @@ fn default_not_among_the_values() {
 #[test]
 fn missing_source() {
     let text = replaced(
-        "lifecycle = \"legacy\"\nprofiles = []\nsource = \"https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html\"",
-        "lifecycle = \"legacy\"\nprofiles = []",
+        "inference_types = [\"ON_DEMAND\"]\nsource = \"https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html\"",
+        "inference_types = [\"ON_DEMAND\"]",
     );
     assert_eq!(
         error_for(&text),
@@ -215,4 +215,45 @@ fn image_limits_on_a_model_without_vision() {
     );
     let format = replaced("vision = true", "vision = true\nimage_formats = [\"bmp\"]");
     assert!(error_for(&format).contains("field `image_formats`: unknown value \"bmp\""));
+}
+
+#[test]
+fn unknown_inference_type() {
+    let text = replaced(
+        "inference_types = [\"ON_DEMAND\"]",
+        "inference_types = [\"ONDEMAND\"]",
+    );
+    assert_eq!(
+        error_for(&text),
+        "models.toml: model \"example.demo-v1:0\", field `inference_types`: unknown value \"ONDEMAND\"; expected one of ON_DEMAND, INFERENCE_PROFILE, PROVISIONED"
+    );
+}
+
+#[test]
+fn profile_only_model_without_profiles() {
+    let text = FIXTURE.replacen(
+        "profiles = []\ninference_types = [\"ON_DEMAND\"]",
+        "profiles = []\ninference_types = [\"INFERENCE_PROFILE\"]",
+        1,
+    );
+    assert_ne!(text, FIXTURE, "fixture lacks a model without profiles");
+    assert_eq!(
+        error_for(&text),
+        "models.toml: model \"example.demo-lite-v1\", field `inference_types`: INFERENCE_PROFILE needs the model's profiles in `profiles`"
+    );
+}
+
+#[test]
+fn an_id_prefix_without_its_provider_dot() {
+    let text = replaced(
+        "kind = \"text\"",
+        "kind = \"text\"\nid_prefixes = [\"example.demo-lite\"]",
+    );
+    // The prefix names `demo`, the family of both models: accepted.
+    assert!(generate_from_str(&text).is_ok());
+    let other = text.replacen("id_prefixes = [\"example.demo-lite\"]", "id_prefixes = [\"exampledemo\"]", 1);
+    assert_eq!(
+        error_for(&other),
+        "models.toml: family \"demo\", field `id_prefixes`: \"exampledemo\" must include the provider and its dot"
+    );
 }

@@ -80,6 +80,7 @@ context_window = 32000
 max_output_tokens = 8000
 lifecycle = "active"
 profiles = ["global"]
+inference_types = ["INFERENCE_PROFILE"]
 source = "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html"
 "#;
     let after = generate_from_str(&added).unwrap();

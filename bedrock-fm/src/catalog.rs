@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub use crate::generated::catalog::{ALL_MODELS, Family, Model};
+pub use crate::generated::catalog::{ALL_MODELS, Family, ID_PREFIXES, Model};
 
 /// What a model takes in or gives out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +37,30 @@ pub enum Lifecycle {
     Active,
     /// Legacy or scheduled for end of life.
     Legacy,
+}
+
+/// How AWS offers a model: the `inferenceTypesSupported` values of ListFoundationModels
+/// (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_FoundationModelSummary.html>).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InferenceType {
+    /// `ON_DEMAND`: the bare model ID is invokable in the regions that offer it.
+    OnDemand,
+    /// `INFERENCE_PROFILE`: only through an inference profile (`us.`, `eu.`, ...).
+    InferenceProfile,
+    /// `PROVISIONED`: only through Provisioned Throughput (a provisioned-model ARN).
+    Provisioned,
+}
+
+impl InferenceType {
+    /// The value as ListFoundationModels writes it (`"ON_DEMAND"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::OnDemand => "ON_DEMAND",
+            Self::InferenceProfile => "INFERENCE_PROFILE",
+            Self::Provisioned => "PROVISIONED",
+        }
+    }
 }
 
 /// What a family produces.
@@ -163,6 +187,10 @@ pub struct ModelInfo {
     pub lifecycle: Lifecycle,
     /// The cross-region inference profiles it is offered under.
     pub profiles: &'static [ProfilePrefix],
+    /// How AWS offers it (on demand, only through inference profiles, provisioned only).
+    pub inference_types: &'static [InferenceType],
+    /// A prompt format other than the family's default (`"llama4"`), if any.
+    pub prompt_format: Option<&'static str>,
     /// The AWS page this entry comes from.
     pub source: &'static str,
 }

@@ -48,6 +48,8 @@ pub struct FieldSpec {
     pub max_items: Option<u64>,
     /// The server-side default, as JSON text (documented, never sent).
     pub default: Option<&'static str>,
+    /// The AWS page of this field's limits, when it is not the family's page.
+    pub source: Option<&'static str>,
     /// One line about the field.
     pub doc: &'static str,
 }
@@ -464,6 +466,7 @@ const UNCONSTRAINED: FieldSpec = FieldSpec {
     min_items: None,
     max_items: None,
     default: None,
+    source: None,
     doc: "",
 };
 

@@ -318,6 +318,10 @@ fn emit_field_spec(catalog: &Catalog, index: &TypeIndex, f: &FieldDef) -> TokenS
         Some(d) => quote!(Some(#d)),
         None => quote!(None),
     };
+    let source = match &f.source {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
     quote! {
         FieldSpec {
             rust_name: #rust_name,
@@ -332,6 +336,7 @@ fn emit_field_spec(catalog: &Catalog, index: &TypeIndex, f: &FieldDef) -> TokenS
             min_items: #min_items,
             max_items: #max_items,
             default: #default,
+            source: #source,
             doc: #doc,
         }
     }

@@ -12,7 +12,7 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
     let count = catalog.models.len();
     quote! {
         #[allow(unused_imports)]
-        use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle};
+        use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle};
         use crate::spec::StructSpec;
 
         #family_enum
@@ -85,7 +85,22 @@ fn emit_family_enum(catalog: &Catalog) -> TokenStream {
         }
         None => quote!(None),
     });
+    // Longest first, so the first match is the longest declared prefix.
+    let mut prefixes: Vec<(&str, &Family)> = catalog
+        .families
+        .iter()
+        .flat_map(|f| f.id_prefixes.iter().map(move |p| (p.as_str(), f)))
+        .collect();
+    prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    let prefix_rows = prefixes.iter().map(|(p, f)| {
+        let ident = family_ident(f);
+        quote!((#p, Family::#ident))
+    });
     quote! {
+        /// Model-ID prefixes that name a family (`models.toml`'s `id_prefixes`), longest
+        /// first: how an ID the catalog does not know finds its InvokeModel family.
+        pub static ID_PREFIXES: &[(&str, Family)] = &[#(#prefix_rows),*];
+
         /// A model family: one native InvokeModel JSON format and one wrapper type.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
@@ -218,6 +233,14 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
         None => quote!(None),
     };
     let lifecycle = format_ident!("{}", camel(&m.lifecycle));
+    let inference_types = m
+        .inference_types
+        .iter()
+        .map(|t| format_ident!("{}", camel(&t.to_lowercase())));
+    let prompt_format = match &m.prompt_format {
+        Some(p) => quote!(Some(#p)),
+        None => quote!(None),
+    };
     let input = modalities(&m.input);
     let output = modalities(&m.output);
     let (id, provider, name, source) = (&m.id, &m.provider, &m.name, &m.source);
@@ -245,6 +268,8 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
             image_input: #image_input,
             lifecycle: Lifecycle::#lifecycle,
             profiles: &[#(ProfilePrefix::#profiles),*],
+            inference_types: &[#(InferenceType::#inference_types),*],
+            prompt_format: #prompt_format,
             source: #source,
         }
     }

@@ -3,10 +3,39 @@
 
 #[allow(unused_imports)]
 use crate::catalog::{
-    FamilyKind, ImageInputLimits, ImageSize, Lifecycle, Modality, ModelInfo,
-    ProfilePrefix, ReasoningStyle,
+    FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality,
+    ModelInfo, ProfilePrefix, ReasoningStyle,
 };
 use crate::spec::StructSpec;
+/// Model-ID prefixes that name a family (`models.toml`'s `id_prefixes`), longest
+/// first: how an ID the catalog does not know finds its InvokeModel family.
+pub static ID_PREFIXES: &[(&str, Family)] = &[
+    ("stability.stable-diffusion-xl-", Family::StableDiffusion),
+    ("amazon.titan-image-generator-", Family::TitanImage),
+    ("amazon.titan-embed-image-", Family::TitanEmbedImage),
+    ("anthropic.claude-instant-", Family::ClaudeText),
+    ("amazon.titan-embed-text-", Family::TitanEmbedText),
+    ("stability.stable-image-", Family::StableImage),
+    ("cohere.command-light-", Family::Command),
+    ("cohere.command-text-", Family::Command),
+    ("amazon.nova-canvas-", Family::NovaCanvas),
+    ("anthropic.claude-v2", Family::ClaudeText),
+    ("mistral.mistral-7b-", Family::Mistral),
+    ("amazon.titan-text-", Family::TitanText),
+    ("amazon.titan-tg1-", Family::TitanText),
+    ("anthropic.claude-", Family::ClaudeMessages),
+    ("cohere.command-r", Family::CommandR),
+    ("mistral.mixtral-", Family::Mistral),
+    ("mistral.pixtral-", Family::MistralChat),
+    ("cohere.embed-", Family::CohereEmbed),
+    ("stability.sd3", Family::StableImage),
+    ("amazon.nova-", Family::Nova),
+    ("meta.llama2-", Family::Llama2Chat),
+    ("meta.llama3-", Family::Llama3),
+    ("meta.llama4-", Family::Llama3),
+    ("ai21.jamba-", Family::Jamba),
+    ("ai21.j2-", Family::Jurassic),
+];
 /// A model family: one native InvokeModel JSON format and one wrapper type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1032,6 +1061,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1054,6 +1085,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1076,6 +1109,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1098,6 +1133,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1120,6 +1157,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/titan-text-models.html",
     },
     ModelInfo {
@@ -1142,6 +1181,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1164,6 +1205,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1186,6 +1229,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1208,6 +1253,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1230,6 +1277,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1252,6 +1301,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1274,6 +1325,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1296,6 +1349,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1318,6 +1373,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1350,6 +1407,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Apac,
             ProfilePrefix::UsGov,
         ],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1377,6 +1436,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1404,6 +1465,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1431,6 +1494,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu, ProfilePrefix::Apac],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1458,6 +1523,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1485,6 +1552,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1512,6 +1581,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1539,6 +1610,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1566,6 +1639,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1593,6 +1668,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1625,6 +1702,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Apac,
             ProfilePrefix::UsGov,
         ],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1652,6 +1731,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1679,6 +1760,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1706,6 +1789,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1733,6 +1818,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Apac],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1760,6 +1847,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1787,6 +1876,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1814,6 +1905,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -1836,6 +1929,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1868,6 +1963,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Apac,
             ProfilePrefix::UsGov,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1900,6 +1997,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Apac,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1927,6 +2026,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1954,6 +2055,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -1988,6 +2091,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::UsGov,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2021,6 +2126,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Au,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2048,6 +2155,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu, ProfilePrefix::Global],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2080,6 +2189,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Au,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2113,6 +2224,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Jp,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/model-card-anthropic-claude-sonnet-4-6.html",
     },
     ModelInfo {
@@ -2135,6 +2248,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2157,6 +2272,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2179,6 +2296,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2201,6 +2320,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2223,6 +2344,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2245,6 +2368,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2267,6 +2392,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2289,6 +2416,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2311,6 +2440,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2333,6 +2464,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2355,6 +2488,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2377,6 +2512,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2399,6 +2536,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2421,6 +2560,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2443,6 +2584,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2465,6 +2608,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2487,6 +2632,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2514,6 +2661,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2541,6 +2690,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2563,6 +2714,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2590,6 +2743,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: Some("llama4"),
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2617,6 +2772,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: Some("llama4"),
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2639,6 +2796,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2661,6 +2820,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2683,6 +2844,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2705,6 +2868,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2727,6 +2892,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2754,6 +2921,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2776,6 +2945,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2798,6 +2969,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2820,6 +2993,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2842,6 +3017,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2864,6 +3041,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2886,6 +3065,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -2908,6 +3089,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2930,6 +3113,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2952,6 +3137,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2974,6 +3161,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -2996,6 +3185,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3018,6 +3209,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3040,6 +3233,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3062,6 +3257,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3084,6 +3281,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu, ProfilePrefix::Apac],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3106,6 +3305,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3128,6 +3329,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3165,6 +3368,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Apac,
             ProfilePrefix::Ca,
         ],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3197,6 +3402,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3229,6 +3436,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3261,6 +3470,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu, ProfilePrefix::Apac],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3293,6 +3504,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3325,6 +3538,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3357,6 +3572,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Legacy,
         profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3394,6 +3611,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
             ProfilePrefix::Jp,
             ProfilePrefix::Global,
         ],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3426,6 +3645,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/prov-thru-supported.html",
     },
     ModelInfo {
@@ -3448,6 +3669,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3470,6 +3693,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -3492,6 +3717,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3514,6 +3741,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3536,6 +3765,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3558,6 +3789,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3580,6 +3813,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3602,6 +3837,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3624,6 +3861,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3646,6 +3885,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -3668,6 +3909,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::Eu, ProfilePrefix::Global],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3791,6 +4034,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -3914,6 +4159,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/pt-supported.html",
     },
     ModelInfo {
@@ -4037,6 +4284,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -4068,6 +4317,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -4127,6 +4378,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4186,6 +4439,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::Provisioned],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4245,6 +4500,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4304,6 +4561,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4363,6 +4622,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -4422,6 +4683,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4481,6 +4744,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -4540,6 +4805,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_bedrock.FoundationModelIdentifier.html",
     },
     ModelInfo {
@@ -4599,6 +4866,8 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_input: None,
         lifecycle: Lifecycle::Active,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
 ];

@@ -3,10 +3,13 @@
 
 #[allow(unused_imports)]
 use crate::catalog::{
-    FamilyKind, ImageInputLimits, ImageSize, Lifecycle, Modality, ModelInfo,
-    ProfilePrefix, ReasoningStyle,
+    FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality,
+    ModelInfo, ProfilePrefix, ReasoningStyle,
 };
 use crate::spec::StructSpec;
+/// Model-ID prefixes that name a family (`models.toml`'s `id_prefixes`), longest
+/// first: how an ID the catalog does not know finds its InvokeModel family.
+pub static ID_PREFIXES: &[(&str, Family)] = &[];
 /// A model family: one native InvokeModel JSON format and one wrapper type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -127,6 +130,8 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         }),
         lifecycle: Lifecycle::Active,
         profiles: &[ProfilePrefix::Us, ProfilePrefix::UsGov],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -149,6 +154,8 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         image_input: None,
         lifecycle: Lifecycle::Legacy,
         profiles: &[],
+        inference_types: &[InferenceType::OnDemand],
+        prompt_format: None,
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html",
     },
 ];

@@ -91,6 +91,7 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The cache type.",
         },
         FieldSpec {
@@ -106,6 +107,7 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Cache time to live, e.g. 5m or 1h.",
         },
     ],
@@ -158,6 +160,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The document data.",
         },
         FieldSpec {
@@ -173,6 +176,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Optional document title.",
         },
         FieldSpec {
@@ -188,6 +192,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Optional context about the document.",
         },
         FieldSpec {
@@ -203,6 +208,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Citation settings, e.g. {\"enabled\": true}.",
         },
         FieldSpec {
@@ -220,6 +226,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -264,6 +271,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The source type, e.g. base64.",
         },
         FieldSpec {
@@ -279,6 +287,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The document media type, e.g. application/pdf.",
         },
         FieldSpec {
@@ -294,6 +303,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The document data (Base64 for base64 sources).",
         },
     ],
@@ -337,6 +347,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The image data.",
         },
         FieldSpec {
@@ -354,6 +365,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -398,6 +410,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The encoding type of the image.",
         },
         FieldSpec {
@@ -413,6 +426,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The image format.",
         },
         FieldSpec {
@@ -428,6 +442,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 image bytes; at most 3.75 MB and 8,000 x 8,000 px.",
         },
     ],
@@ -512,6 +527,7 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role of the conversation turn.",
         },
         FieldSpec {
@@ -527,6 +543,7 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A string, or an array of content blocks (see ClaudeMessagesContentBlock).",
         },
     ],
@@ -595,6 +612,7 @@ pub(crate) static CLAUDE_MESSAGES_OUTPUT_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"high\""),
+            source: None,
             doc: "How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24).",
         },
     ],
@@ -633,6 +651,7 @@ pub(crate) static CLAUDE_MESSAGES_REDACTED_THINKING_BLOCK_SPEC: StructSpec = Str
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The encrypted reasoning, to pass back unchanged.",
         },
     ],
@@ -913,6 +932,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The Anthropic API version; must be bedrock-2023-05-31.",
         },
         FieldSpec {
@@ -928,6 +948,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Beta headers opting in to beta features (e.g. computer-use-2024-10-22).",
         },
         FieldSpec {
@@ -943,6 +964,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Maximum tokens to generate before stopping; the maximum differs per model.",
         },
         FieldSpec {
@@ -958,6 +980,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "System prompt: a string or an array of text content blocks (Claude 2.1 or later).",
         },
         FieldSpec {
@@ -975,6 +998,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The input messages, alternating user and assistant turns.",
         },
         FieldSpec {
@@ -990,6 +1014,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Amount of randomness injected into the response.",
         },
         FieldSpec {
@@ -1005,6 +1030,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.999"),
+            source: None,
             doc: "Nucleus sampling cut-off; modify either temperature or top_p, not both.",
         },
         FieldSpec {
@@ -1020,6 +1046,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Only sample from the top K options for each subsequent token (disabled by default).",
         },
         FieldSpec {
@@ -1037,6 +1064,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Definitions of tools the model may use (Claude 3 and later).",
         },
         FieldSpec {
@@ -1054,6 +1082,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How the model should use the provided tools (Claude 3 and later).",
         },
         FieldSpec {
@@ -1069,6 +1098,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(8191u64),
             default: None,
+            source: None,
             doc: "Custom text sequences that cause the model to stop generating.",
         },
         FieldSpec {
@@ -1084,6 +1114,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Extended thinking configuration (models that support reasoning).",
         },
         FieldSpec {
@@ -1101,6 +1132,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output configuration, e.g. the effort parameter (beta effort-2025-11-24).",
         },
     ],
@@ -1163,6 +1195,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Unique identifier of the response; format and length may change (absent when a guardrail blocked the input).",
         },
         FieldSpec {
@@ -1178,6 +1211,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The Anthropic Claude model that made the request (absent when a guardrail blocked the input).",
         },
         FieldSpec {
@@ -1193,6 +1227,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Always message.",
         },
         FieldSpec {
@@ -1208,6 +1243,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Always assistant.",
         },
         FieldSpec {
@@ -1227,6 +1263,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The content generated by the model.",
         },
         FieldSpec {
@@ -1244,6 +1281,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why Claude stopped generating (null in message_start).",
         },
         FieldSpec {
@@ -1259,6 +1297,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The stop sequence that ended the generation.",
         },
         FieldSpec {
@@ -1274,6 +1313,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Details of a refusal (type, category, explanation); informational only.",
         },
         FieldSpec {
@@ -1289,6 +1329,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input and output token counts.",
         },
     ],
@@ -1354,6 +1395,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The event type.",
         },
         FieldSpec {
@@ -1369,6 +1411,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "message_start: the message with empty content.",
         },
         FieldSpec {
@@ -1384,6 +1427,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "content_block_*: index of the block in the final content array.",
         },
         FieldSpec {
@@ -1401,6 +1445,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "content_block_start: the block, with empty text or input.",
         },
         FieldSpec {
@@ -1418,6 +1463,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "content_block_delta: the block delta; message_delta: stop_reason and stop_sequence.",
         },
         FieldSpec {
@@ -1433,6 +1479,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "message_delta: cumulative output token usage.",
         },
         FieldSpec {
@@ -1448,6 +1495,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "error: the error object.",
         },
         FieldSpec {
@@ -1463,6 +1511,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "message_stop: Bedrock invocation metrics (token counts, latencies).",
         },
     ],
@@ -1522,6 +1571,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "content_block_delta: the delta type.",
         },
         FieldSpec {
@@ -1537,6 +1587,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "text_delta: the text fragment.",
         },
         FieldSpec {
@@ -1552,6 +1603,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "input_json_delta: a fragment of the tool input JSON.",
         },
         FieldSpec {
@@ -1567,6 +1619,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "thinking_delta: a fragment of the reasoning text.",
         },
         FieldSpec {
@@ -1582,6 +1635,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "signature_delta: the thinking block signature.",
         },
         FieldSpec {
@@ -1597,6 +1651,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "citations_delta: a citation for the current text block.",
         },
         FieldSpec {
@@ -1614,6 +1669,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "message_delta: why the model stopped.",
         },
         FieldSpec {
@@ -1629,6 +1685,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "message_delta: the stop sequence that ended generation.",
         },
     ],
@@ -1673,6 +1730,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text.",
         },
         FieldSpec {
@@ -1688,6 +1746,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Citations supporting the text (response side).",
         },
         FieldSpec {
@@ -1705,6 +1764,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -1783,6 +1843,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "enabled to turn extended thinking on.",
         },
         FieldSpec {
@@ -1798,6 +1859,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Maximum tokens Claude may use for reasoning; must be below max_tokens.",
         },
     ],
@@ -1839,6 +1901,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The model's reasoning text.",
         },
         FieldSpec {
@@ -1854,6 +1917,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Signature to pass back unchanged in later turns.",
         },
     ],
@@ -2025,6 +2089,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "custom for a custom tool (optional), or e.g. computer_20241022, bash_20241022, text_editor_20241022.",
         },
         FieldSpec {
@@ -2040,6 +2105,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name (computer, bash, str_replace_editor for the Anthropic-defined tools).",
         },
         FieldSpec {
@@ -2055,6 +2121,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Description of a custom tool (optional, strongly recommended).",
         },
         FieldSpec {
@@ -2070,6 +2137,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "JSON schema of a custom tool's input.",
         },
         FieldSpec {
@@ -2085,6 +2153,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Computer tool: height of the controlled display in pixels (required for it).",
         },
         FieldSpec {
@@ -2100,6 +2169,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Computer tool: width of the controlled display in pixels (required for it).",
         },
         FieldSpec {
@@ -2115,6 +2185,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Computer tool: X11 display number to control.",
         },
         FieldSpec {
@@ -2130,6 +2201,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tool search tool (beta tool-search-tool-2025-10-19): true to load the definition only when a tool search finds it; the search tool itself must not be deferred.",
         },
         FieldSpec {
@@ -2145,6 +2217,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Example inputs, each valid against input_schema (beta tool-examples-2025-10-29; at most 20 per tool for now).",
         },
         FieldSpec {
@@ -2162,6 +2235,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -2242,6 +2316,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists \"auto or none\").",
         },
         FieldSpec {
@@ -2257,6 +2332,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool to use; required when type is tool.",
         },
     ],
@@ -2304,6 +2380,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The id of the tool_use block this answers.",
         },
         FieldSpec {
@@ -2319,6 +2396,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The result: a string or an array of content blocks.",
         },
         FieldSpec {
@@ -2334,6 +2412,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether the tool run failed.",
         },
         FieldSpec {
@@ -2351,6 +2430,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -2395,6 +2475,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The ID of this tool use, echoed in the tool_result.",
         },
         FieldSpec {
@@ -2410,6 +2491,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The name of the requested tool.",
         },
         FieldSpec {
@@ -2425,6 +2507,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The input parameters to pass to the tool.",
         },
     ],
@@ -2480,6 +2563,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens in the request.",
         },
         FieldSpec {
@@ -2495,6 +2579,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens the model generated.",
         },
         FieldSpec {
@@ -2510,6 +2595,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens written to the prompt cache.",
         },
         FieldSpec {
@@ -2525,6 +2611,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens read from the prompt cache.",
         },
     ],

@@ -160,6 +160,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt, formatted with alternating `\\n\\nHuman:` and `\\n\\nAssistant:` turns.",
         },
         FieldSpec {
@@ -175,6 +176,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Amount of randomness injected into the response.",
         },
         FieldSpec {
@@ -190,6 +192,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Nucleus sampling cut-off; alter either temperature or top_p, not both.",
         },
         FieldSpec {
@@ -205,6 +208,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("250"),
+            source: None,
             doc: "Only sample from the top K options for each subsequent token.",
         },
         FieldSpec {
@@ -220,6 +224,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("200"),
+            source: None,
             doc: "Maximum tokens to generate before stopping (4,000 recommended for best performance).",
         },
         FieldSpec {
@@ -235,6 +240,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Sequences that stop generation, in addition to the built-in `\\n\\nHuman:`.",
         },
     ],
@@ -279,6 +285,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The resulting completion up to and excluding the stop sequences.",
         },
         FieldSpec {
@@ -294,6 +301,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model stopped generating.",
         },
         FieldSpec {
@@ -309,6 +317,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The stop sequence that ended generation, when stop_sequences was given.",
         },
     ],
@@ -360,6 +369,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -375,6 +385,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -390,6 +401,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The stop sequence that ended generation, on the last chunk.",
         },
         FieldSpec {
@@ -405,6 +417,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics (token counts, latencies) on the last chunk.",
         },
     ],

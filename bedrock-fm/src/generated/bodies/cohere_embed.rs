@@ -50,6 +50,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image width.",
         },
         FieldSpec {
@@ -65,6 +66,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image height.",
         },
         FieldSpec {
@@ -80,6 +82,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image format.",
         },
         FieldSpec {
@@ -95,6 +98,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image bit depth.",
         },
     ],
@@ -157,6 +161,7 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A data URI, `data:<mime>;base64,...` (png, jpeg, webp or gif, up to 5 MB).",
         },
     ],
@@ -223,6 +228,7 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_CONTENT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The image.",
         },
     ],
@@ -294,6 +300,7 @@ pub(crate) static COHERE_EMBED_INPUT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The content parts of this input.",
         },
     ],
@@ -480,6 +487,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Special tokens that mark the use case; embed a corpus with search_document and queries with search_query.",
         },
         FieldSpec {
@@ -495,6 +503,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(96u64),
             default: None,
+            source: None,
             doc: "Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images.",
         },
         FieldSpec {
@@ -510,6 +519,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(96u64),
             default: None,
+            source: None,
             doc: "Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts.",
         },
         FieldSpec {
@@ -527,6 +537,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(96u64),
             default: None,
+            source: None,
             doc: "Embed v4 only: interleaved text and image inputs, each a list of content parts.",
         },
         FieldSpec {
@@ -542,6 +553,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How over-length inputs are handled (v3: NONE, the default, START, END; v4: NONE, LEFT, RIGHT).",
         },
         FieldSpec {
@@ -559,6 +571,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Embedding types to return; if omitted, float embeddings are returned.",
         },
         FieldSpec {
@@ -574,6 +587,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1536"),
+            source: None,
             doc: "Embed v4 only: vector length, one of 256, 512, 1024, 1536.",
         },
         FieldSpec {
@@ -589,6 +603,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Embed v4 only: truncation budget per input document (the model supports up to ~128,000 tokens).",
         },
     ],
@@ -642,6 +657,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "An identifier for the response.",
         },
         FieldSpec {
@@ -657,6 +673,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "An array of vectors (embeddings_floats) or an object of arrays keyed by embedding type (embeddings_by_type).",
         },
         FieldSpec {
@@ -672,6 +689,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Which of the two shapes `embeddings` has.",
         },
         FieldSpec {
@@ -687,6 +705,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text entries for which embeddings were returned (empty when images were the input).",
         },
         FieldSpec {
@@ -706,6 +725,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "v3: a description of each input image.",
         },
         FieldSpec {
@@ -723,6 +743,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Embed v4: the inputs, when `inputs` was used.",
         },
     ],
@@ -785,6 +806,7 @@ pub(crate) static COHERE_EMBED_TEXT_CONTENT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text.",
         },
     ],

@@ -63,6 +63,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model finished; only when is_finished is true.",
         },
         FieldSpec {
@@ -78,6 +79,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "An identifier for the generation.",
         },
         FieldSpec {
@@ -93,6 +95,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -108,6 +111,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Average of the token likelihoods (when return_likelihoods is set).",
         },
         FieldSpec {
@@ -125,6 +129,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Per-token likelihoods (when return_likelihoods is set).",
         },
         FieldSpec {
@@ -140,6 +145,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Streaming only: whether no more tokens will be generated.",
         },
         FieldSpec {
@@ -155,6 +161,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Streaming with num_generations > 1: which generation a token belongs to.",
         },
     ],
@@ -408,6 +415,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The input text that serves as the starting point for generating the response.",
         },
         FieldSpec {
@@ -423,6 +431,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
+            source: None,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -438,6 +447,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.75"),
+            source: None,
             doc: "Top P; 0 or 1.0 disables; applied after k.",
         },
         FieldSpec {
@@ -453,6 +463,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0"),
+            source: None,
             doc: "Top K: token choices for the next token (documented as float).",
         },
         FieldSpec {
@@ -468,6 +479,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("20"),
+            source: None,
             doc: "Maximum tokens to use in the generated response.",
         },
         FieldSpec {
@@ -483,6 +495,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(4u64),
             default: None,
+            source: None,
             doc: "Up to four stop sequences; the returned text excludes them.",
         },
         FieldSpec {
@@ -498,6 +511,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"NONE\""),
+            source: None,
             doc: "Whether token likelihoods are returned: generated tokens only, all, or none.",
         },
         FieldSpec {
@@ -513,6 +527,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "true to return the response piece by piece (required to support streaming).",
         },
         FieldSpec {
@@ -528,6 +543,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1"),
+            source: None,
             doc: "Maximum number of generations to return.",
         },
         FieldSpec {
@@ -543,6 +559,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "{token_id: bias} with each bias between -10 and 10.",
         },
         FieldSpec {
@@ -558,6 +575,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"END\""),
+            source: None,
             doc: "How inputs longer than the maximum token length are handled.",
         },
     ],
@@ -604,6 +622,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated results, with likelihoods if requested.",
         },
         FieldSpec {
@@ -619,6 +638,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "An identifier for the request.",
         },
         FieldSpec {
@@ -634,6 +654,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt from the input request.",
         },
     ],
@@ -688,6 +709,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -703,6 +725,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether no more tokens will be generated.",
         },
         FieldSpec {
@@ -718,6 +741,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Which generation this chunk belongs to (num_generations > 1).",
         },
         FieldSpec {
@@ -733,6 +757,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model finished, on the last chunk.",
         },
         FieldSpec {
@@ -748,6 +773,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -789,6 +815,7 @@ pub(crate) static COMMAND_TOKEN_LIKELIHOOD_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The token.",
         },
         FieldSpec {
@@ -804,6 +831,7 @@ pub(crate) static COMMAND_TOKEN_LIKELIHOOD_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Its likelihood.",
         },
     ],

@@ -41,6 +41,7 @@ pub(crate) static COMMAND_R_API_VERSION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The version.",
         },
     ],
@@ -82,6 +83,7 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens billed.",
         },
         FieldSpec {
@@ -97,6 +99,7 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output tokens billed.",
         },
     ],
@@ -181,6 +184,7 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role of the message.",
         },
         FieldSpec {
@@ -196,6 +200,7 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text contents of the message.",
         },
     ],
@@ -243,6 +248,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index at which the citation begins, from 0.",
         },
         FieldSpec {
@@ -258,6 +264,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index after which the citation ends, from 0.",
         },
         FieldSpec {
@@ -273,6 +280,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text the citation pertains to.",
         },
         FieldSpec {
@@ -288,6 +296,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "IDs of the documents cited for the text.",
         },
     ],
@@ -329,6 +338,7 @@ pub(crate) static COMMAND_R_META_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The API version.",
         },
         FieldSpec {
@@ -344,6 +354,7 @@ pub(crate) static COMMAND_R_META_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The billed units.",
         },
     ],
@@ -428,6 +439,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What the parameter means.",
         },
         FieldSpec {
@@ -443,6 +455,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The parameter type, e.g. str.",
         },
         FieldSpec {
@@ -458,6 +471,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether the parameter is required.",
         },
     ],
@@ -789,6 +803,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text input for the model to respond to.",
         },
         FieldSpec {
@@ -806,6 +821,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Previous messages between the user and the model.",
         },
         FieldSpec {
@@ -821,6 +837,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "String-string dictionaries the model can cite (optional _excludes array); keep under 300 words.",
         },
         FieldSpec {
@@ -836,6 +853,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("false"),
+            source: None,
             doc: "true to return only generated search queries, without a reply.",
         },
         FieldSpec {
@@ -851,6 +869,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Overrides the default preamble for search query generation.",
         },
         FieldSpec {
@@ -866,6 +885,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Maximum tokens to generate; low values may give incomplete generations.",
         },
         FieldSpec {
@@ -881,6 +901,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.3"),
+            source: None,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -896,6 +917,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.75"),
+            source: None,
             doc: "Top P: lower values ignore less probable options.",
         },
         FieldSpec {
@@ -911,6 +933,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0"),
+            source: None,
             doc: "Top K: token choices for the next token (documented as float).",
         },
         FieldSpec {
@@ -926,6 +949,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"OFF\""),
+            source: None,
             doc: "AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context.",
         },
         FieldSpec {
@@ -941,6 +965,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.0"),
+            source: None,
             doc: "Penalty proportional to how often a token has appeared.",
         },
         FieldSpec {
@@ -956,6 +981,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.0"),
+            source: None,
             doc: "Penalty applied equally to every token that has appeared.",
         },
         FieldSpec {
@@ -971,6 +997,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Best-effort deterministic sampling seed.",
         },
         FieldSpec {
@@ -986,6 +1013,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("false"),
+            source: None,
             doc: "true to return the full prompt sent to the model.",
         },
         FieldSpec {
@@ -1003,6 +1031,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tools the model may suggest invoking before answering.",
         },
         FieldSpec {
@@ -1020,6 +1049,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Results of the tools called in the previous turn (tools must be passed too).",
         },
         FieldSpec {
@@ -1035,6 +1065,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Stop sequences that end generation.",
         },
         FieldSpec {
@@ -1050,6 +1081,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "true to send the message to the model without preprocessing.",
         },
     ],
@@ -1112,6 +1144,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Unique identifier for the chat completion.",
         },
         FieldSpec {
@@ -1127,6 +1160,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The model's response to the message (empty when tool_calls are returned).",
         },
         FieldSpec {
@@ -1142,6 +1176,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Unique identifier for the chat completion, for Cohere's Feedback endpoint.",
         },
         FieldSpec {
@@ -1159,6 +1194,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Inline citations for the generated reply.",
         },
         FieldSpec {
@@ -1174,6 +1210,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The full prompt sent to the model (with return_prompt).",
         },
         FieldSpec {
@@ -1189,6 +1226,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model stopped generating output.",
         },
         FieldSpec {
@@ -1206,6 +1244,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tools to call (only when tools were given).",
         },
         FieldSpec {
@@ -1221,6 +1260,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The conversation including this turn (read by the documented code example).",
         },
         FieldSpec {
@@ -1236,6 +1276,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "API usage data.",
         },
     ],
@@ -1302,6 +1343,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether this is the last event.",
         },
         FieldSpec {
@@ -1317,6 +1359,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "e.g. stream-start, text-generation, citation-generation, tool-calls-generation, stream-end.",
         },
         FieldSpec {
@@ -1332,6 +1375,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "text-generation: the text of this chunk.",
         },
         FieldSpec {
@@ -1347,6 +1391,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "stream-start: the generation ID.",
         },
         FieldSpec {
@@ -1364,6 +1409,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "citation-generation: citations.",
         },
         FieldSpec {
@@ -1381,6 +1427,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "tool-calls-generation: tool calls.",
         },
         FieldSpec {
@@ -1396,6 +1443,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "stream-end: why the model stopped.",
         },
         FieldSpec {
@@ -1411,6 +1459,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "stream-end: the full response, including meta.",
         },
         FieldSpec {
@@ -1426,6 +1475,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last event.",
         },
     ],
@@ -1524,6 +1574,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -1539,6 +1590,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What the tool does.",
         },
         FieldSpec {
@@ -1556,6 +1608,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool parameters, by name.",
         },
     ],
@@ -1629,6 +1682,7 @@ pub(crate) static COMMAND_R_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -1644,6 +1698,7 @@ pub(crate) static COMMAND_R_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The parameters, by name.",
         },
     ],
@@ -1720,6 +1775,7 @@ pub(crate) static COMMAND_R_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How the tool was invoked.",
         },
         FieldSpec {
@@ -1735,6 +1791,7 @@ pub(crate) static COMMAND_R_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The outputs, always a list of dictionaries.",
         },
     ],

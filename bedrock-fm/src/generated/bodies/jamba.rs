@@ -47,6 +47,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Zero-based index of the response.",
         },
         FieldSpec {
@@ -62,6 +63,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated message (role assistant).",
         },
         FieldSpec {
@@ -77,6 +79,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why generation finished.",
         },
     ],
@@ -118,6 +121,7 @@ pub(crate) static JAMBA_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role (first chunk).",
         },
         FieldSpec {
@@ -133,6 +137,7 @@ pub(crate) static JAMBA_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
     ],
@@ -213,6 +218,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function name.",
         },
         FieldSpec {
@@ -228,6 +234,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What the function does.",
         },
         FieldSpec {
@@ -243,6 +250,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "JSON schema of the parameters.",
         },
     ],
@@ -320,6 +328,7 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function name.",
         },
         FieldSpec {
@@ -335,6 +344,7 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The arguments, as a JSON string.",
         },
     ],
@@ -444,6 +454,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role of the message author.",
         },
         FieldSpec {
@@ -459,6 +470,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The content of the message.",
         },
         FieldSpec {
@@ -474,6 +486,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tool calls requested by the assistant.",
         },
         FieldSpec {
@@ -489,6 +502,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "For role tool: the tool call this answers.",
         },
     ],
@@ -691,6 +705,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most.",
         },
         FieldSpec {
@@ -706,6 +721,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Variation in each answer; 0 gives the same answer every time.",
         },
         FieldSpec {
@@ -721,6 +737,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Limit the next-token pool to the top N percentile (1.0 all tokens, 0.01 only the most likely).",
         },
         FieldSpec {
@@ -736,6 +753,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("4096"),
+            source: None,
             doc: "Maximum tokens for each generated response message.",
         },
         FieldSpec {
@@ -751,6 +769,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Strings that end the message; each up to 64K long, may contain newlines.",
         },
         FieldSpec {
@@ -766,6 +785,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1"),
+            source: None,
             doc: "How many chat responses to generate; must be 1 for streaming.",
         },
         FieldSpec {
@@ -781,6 +801,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Reduce repeated words, more so the more a word appears (2.0: few if any repeats).",
         },
         FieldSpec {
@@ -796,6 +817,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Reduce repeated words, by the same amount however often a word appears.",
         },
         FieldSpec {
@@ -811,6 +833,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tools (functions) the model may call.",
         },
         FieldSpec {
@@ -826,6 +849,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Response format, e.g. JSON mode.",
         },
     ],
@@ -870,6 +894,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Unique identifier of the request.",
         },
         FieldSpec {
@@ -885,6 +910,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated responses (n of them).",
         },
         FieldSpec {
@@ -900,6 +926,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Token usage.",
         },
     ],
@@ -967,6 +994,7 @@ pub(crate) static JAMBA_RESPONSE_FORMAT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "text, or json_object for JSON mode.",
         },
     ],
@@ -1011,6 +1039,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index of the response.",
         },
         FieldSpec {
@@ -1026,6 +1055,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The new part of the message.",
         },
         FieldSpec {
@@ -1041,6 +1071,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set on the last chunk.",
         },
     ],
@@ -1092,6 +1123,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Unique identifier of the request.",
         },
         FieldSpec {
@@ -1109,6 +1141,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The deltas of this chunk.",
         },
         FieldSpec {
@@ -1124,6 +1157,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Token usage, on the last chunk.",
         },
         FieldSpec {
@@ -1139,6 +1173,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -1216,6 +1251,7 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool type.",
         },
         FieldSpec {
@@ -1231,6 +1267,7 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function specification.",
         },
     ],
@@ -1319,6 +1356,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool call ID.",
         },
         FieldSpec {
@@ -1334,6 +1372,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool type (function).",
         },
         FieldSpec {
@@ -1349,6 +1388,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function to call.",
         },
     ],
@@ -1397,6 +1437,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens in the prompt.",
         },
         FieldSpec {
@@ -1412,6 +1453,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens generated.",
         },
         FieldSpec {
@@ -1427,6 +1469,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Prompt plus completion tokens.",
         },
     ],

@@ -44,6 +44,7 @@ pub(crate) static JURASSIC_COMPLETION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text and tokens.",
         },
         FieldSpec {
@@ -59,6 +60,7 @@ pub(crate) static JURASSIC_COMPLETION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why generation finished.",
         },
     ],
@@ -100,6 +102,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -115,6 +118,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated tokens.",
         },
     ],
@@ -250,6 +254,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.0"),
+            source: None,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -265,6 +270,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -280,6 +286,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -295,6 +302,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -310,6 +318,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -325,6 +334,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -369,6 +379,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "e.g. length, endoftext or stop.",
         },
         FieldSpec {
@@ -384,6 +395,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "For reason length: the maxTokens limit reached.",
         },
         FieldSpec {
@@ -399,6 +411,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "For reason stop: the stop sequence reached.",
         },
     ],
@@ -538,6 +551,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.0"),
+            source: None,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -553,6 +567,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -568,6 +583,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -583,6 +599,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -598,6 +615,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -613,6 +631,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -752,6 +771,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.0"),
+            source: None,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -767,6 +787,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -782,6 +803,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -797,6 +819,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -812,6 +835,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -827,6 +851,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -868,6 +893,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt text.",
         },
         FieldSpec {
@@ -883,6 +909,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt tokens.",
         },
     ],
@@ -1065,6 +1092,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt.",
         },
         FieldSpec {
@@ -1080,6 +1108,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.5"),
+            source: None,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -1095,6 +1124,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.5"),
+            source: None,
             doc: "Lower values ignore less probable options.",
         },
         FieldSpec {
@@ -1110,6 +1140,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("200"),
+            source: None,
             doc: "Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models).",
         },
         FieldSpec {
@@ -1125,6 +1156,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Sequences after which the model stops generating.",
         },
         FieldSpec {
@@ -1140,6 +1172,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Penalty proportional to the number of appearances.",
         },
         FieldSpec {
@@ -1155,6 +1188,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Penalty on tokens that already appeared at least once.",
         },
         FieldSpec {
@@ -1170,6 +1204,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Penalty proportional to token frequency (normalised to text length).",
         },
     ],
@@ -1214,6 +1249,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The response identifier; Bedrock returns it as an integer.",
         },
         FieldSpec {
@@ -1229,6 +1265,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt, with its tokens.",
         },
         FieldSpec {
@@ -1246,6 +1283,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The completions.",
         },
     ],

@@ -121,6 +121,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt, in the Llama 2 chat format ([INST] ... [/INST]).",
         },
         FieldSpec {
@@ -136,6 +137,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.5"),
+            source: None,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -151,6 +153,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
+            source: None,
             doc: "Lower values ignore less probable options; 1.0 disables.",
         },
         FieldSpec {
@@ -166,6 +169,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("512"),
+            source: None,
             doc: "Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it).",
         },
     ],
@@ -221,6 +225,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -236,6 +241,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -251,6 +257,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the generated text.",
         },
         FieldSpec {
@@ -266,6 +273,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -328,6 +336,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -343,6 +352,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt (first chunk).",
         },
         FieldSpec {
@@ -358,6 +368,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -373,6 +384,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -388,6 +400,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

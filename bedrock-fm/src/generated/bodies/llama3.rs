@@ -135,6 +135,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...).",
         },
         FieldSpec {
@@ -150,6 +151,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.5"),
+            source: None,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -165,6 +167,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
+            source: None,
             doc: "Lower values ignore less probable options; 1.0 disables.",
         },
         FieldSpec {
@@ -180,6 +183,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("512"),
+            source: None,
             doc: "Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it).",
         },
         FieldSpec {
@@ -195,6 +199,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded images (Llama 3.2 and later vision models).",
         },
     ],
@@ -250,6 +255,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -265,6 +271,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -280,6 +287,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the generated text.",
         },
         FieldSpec {
@@ -295,6 +303,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -357,6 +366,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -372,6 +382,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt (first chunk).",
         },
         FieldSpec {
@@ -387,6 +398,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -402,6 +414,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -417,6 +430,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

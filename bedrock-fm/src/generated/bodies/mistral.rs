@@ -44,6 +44,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -59,6 +60,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -217,6 +219,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt, e.g. <s>[INST] What is your favourite condiment? [/INST].",
         },
         FieldSpec {
@@ -232,6 +235,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096).",
         },
         FieldSpec {
@@ -247,6 +251,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(10u64),
             default: None,
+            source: None,
             doc: "Stop sequences that end generation.",
         },
         FieldSpec {
@@ -262,6 +267,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small).",
         },
         FieldSpec {
@@ -277,6 +283,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small).",
         },
         FieldSpec {
@@ -292,6 +299,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small).",
         },
     ],
@@ -330,6 +338,7 @@ pub(crate) static MISTRAL_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The outputs from the model.",
         },
     ],
@@ -375,6 +384,7 @@ pub(crate) static MISTRAL_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The outputs of this chunk.",
         },
         FieldSpec {
@@ -390,6 +400,7 @@ pub(crate) static MISTRAL_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

@@ -47,6 +47,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The index of the message.",
         },
         FieldSpec {
@@ -62,6 +63,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The message from the model (role, content, tool_calls).",
         },
         FieldSpec {
@@ -77,6 +79,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -157,6 +160,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The name of the function.",
         },
         FieldSpec {
@@ -172,6 +176,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A description of the function.",
         },
         FieldSpec {
@@ -187,6 +192,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "JSON schema of the function parameters.",
         },
     ],
@@ -264,6 +270,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The name of the function.",
         },
         FieldSpec {
@@ -279,6 +286,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The arguments, as a JSON string.",
         },
     ],
@@ -388,6 +396,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "system, user, assistant, or tool (a tool result).",
         },
         FieldSpec {
@@ -403,6 +412,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The message text (Pixtral Large also accepts an array of text and image_url parts).",
         },
         FieldSpec {
@@ -420,6 +430,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tool calls the assistant requested.",
         },
         FieldSpec {
@@ -435,6 +446,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "For role tool: the id of the tool call this answers.",
         },
     ],
@@ -597,6 +609,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The messages to pass to the model.",
         },
         FieldSpec {
@@ -614,6 +627,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Definitions of tools the model may use.",
         },
         FieldSpec {
@@ -629,6 +643,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"auto\""),
+            source: None,
             doc: "auto (model decides), any (forced tool use) or none (no tool calls).",
         },
         FieldSpec {
@@ -644,6 +659,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("8192"),
+            source: None,
             doc: "Maximum tokens to generate; the response is truncated past it.",
         },
         FieldSpec {
@@ -659,6 +675,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Nucleus sampling cut-off.",
         },
         FieldSpec {
@@ -674,6 +691,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.7"),
+            source: None,
             doc: "Randomness of the predictions.",
         },
     ],
@@ -714,6 +732,7 @@ pub(crate) static MISTRAL_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The outputs of the model.",
         },
     ],
@@ -761,6 +780,7 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The outputs of this chunk.",
         },
         FieldSpec {
@@ -776,6 +796,7 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -857,6 +878,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool type; must be function.",
         },
         FieldSpec {
@@ -872,6 +894,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function specification.",
         },
     ],
@@ -952,6 +975,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The ID of the tool request.",
         },
         FieldSpec {
@@ -967,6 +991,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_CALL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The function to call.",
         },
     ],

@@ -76,6 +76,7 @@ pub(crate) static NOVA_CACHE_POINT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Always default.",
         },
     ],
@@ -208,6 +209,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text (accompanies an image or video as its prompt).",
         },
         FieldSpec {
@@ -223,6 +225,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "An image (not Nova Micro).",
         },
         FieldSpec {
@@ -238,6 +241,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A video (not Nova Micro; one per request).",
         },
         FieldSpec {
@@ -253,6 +257,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A tool call requested by the model.",
         },
         FieldSpec {
@@ -268,6 +273,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The result of a tool call.",
         },
         FieldSpec {
@@ -283,6 +289,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Reasoning content, returned when reasoning is enabled (always [REDACTED]).",
         },
         FieldSpec {
@@ -298,6 +305,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
@@ -343,6 +351,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index of the content block.",
         },
         FieldSpec {
@@ -358,6 +367,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The delta.",
         },
     ],
@@ -403,6 +413,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index of the content block.",
         },
         FieldSpec {
@@ -418,6 +429,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What the block starts.",
         },
     ],
@@ -456,6 +468,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_DATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A tool call.",
         },
     ],
@@ -498,6 +511,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_STOP_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index of the content block.",
         },
     ],
@@ -546,6 +560,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A text fragment.",
         },
         FieldSpec {
@@ -561,6 +576,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A fragment of the tool input.",
         },
         FieldSpec {
@@ -576,6 +592,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A fragment of reasoning content.",
         },
     ],
@@ -660,6 +677,7 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The image format.",
         },
         FieldSpec {
@@ -675,6 +693,7 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The image data.",
         },
     ],
@@ -737,6 +756,7 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded image (Invoke API).",
         },
     ],
@@ -745,10 +765,13 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaInferenceConfig {
-    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens. Range: [1, ]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: [1, ]. Wire name: `maxTokens`.
     #[serde(rename = "maxTokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// Amount of randomness injected into the response. Range: [0.00001, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: [1, ]. Wire name: `max_new_tokens`.
+    #[serde(rename = "max_new_tokens", default, skip_serializing_if = "Option::is_none")]
+    pub max_new_tokens: Option<u32>,
+    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Nucleus sampling; alter either temperature or topP, not both. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
@@ -782,6 +805,7 @@ impl NovaInferenceConfig {
 #[derive(Debug, Clone, Default)]
 pub struct NovaInferenceConfigBuilder {
     max_tokens: Option<u32>,
+    max_new_tokens: Option<u32>,
     temperature: Option<f64>,
     top_p: Option<f64>,
     top_k: Option<u32>,
@@ -789,12 +813,17 @@ pub struct NovaInferenceConfigBuilder {
     reasoning_config: Option<super::nova::NovaReasoningConfig>,
 }
 impl NovaInferenceConfigBuilder {
-    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens. Range: [1, ]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: [1, ]. Wire name: `maxTokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// Amount of randomness injected into the response. Range: [0.00001, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: [1, ]. Wire name: `max_new_tokens`.
+    pub fn max_new_tokens(mut self, value: u32) -> Self {
+        self.max_new_tokens = Some(value);
+        self
+    }
+    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
@@ -834,13 +863,23 @@ impl NovaInferenceConfigBuilder {
                 None,
             )?;
         }
+        let max_new_tokens = self.max_new_tokens;
+        if let Some(v) = &max_new_tokens {
+            crate::spec::check_number(
+                "NovaInferenceConfig",
+                "max_new_tokens",
+                *v as f64,
+                Some(1f64),
+                None,
+            )?;
+        }
         let temperature = self.temperature;
         if let Some(v) = &temperature {
             crate::spec::check_number(
                 "NovaInferenceConfig",
                 "temperature",
                 *v as f64,
-                Some(0.00001f64),
+                Some(0f64),
                 Some(1f64),
             )?;
         }
@@ -868,6 +907,7 @@ impl NovaInferenceConfigBuilder {
         let reasoning_config = self.reasoning_config;
         Ok(NovaInferenceConfig {
             max_tokens,
+            max_new_tokens,
             temperature,
             top_p,
             top_k,
@@ -893,14 +933,31 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
-            doc: "Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it); earlier docs named it max_new_tokens.",
+            source: None,
+            doc: "Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it).",
+        },
+        FieldSpec {
+            rust_name: "max_new_tokens",
+            wire: "max_new_tokens",
+            ty: TypeSpec::U32,
+            required: false,
+            min: Some(1f64),
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            source: None,
+            doc: "The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`.",
         },
         FieldSpec {
             rust_name: "temperature",
             wire: "temperature",
             ty: TypeSpec::F64,
             required: false,
-            min: Some(0.00001f64),
+            min: Some(0f64),
             max: Some(1f64),
             values: &[],
             min_length: None,
@@ -908,7 +965,10 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.7"),
-            doc: "Amount of randomness injected into the response.",
+            source: Some(
+                "https://docs.aws.amazon.com/nova/latest/userguide/prompting-tool-troubleshooting.html",
+            ),
+            doc: "Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises.",
         },
         FieldSpec {
             rust_name: "top_p",
@@ -923,6 +983,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
+            source: None,
             doc: "Nucleus sampling; alter either temperature or topP, not both.",
         },
         FieldSpec {
@@ -938,6 +999,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Only sample from the top K options (not used by default).",
         },
         FieldSpec {
@@ -953,6 +1015,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Strings that stop generation.",
         },
         FieldSpec {
@@ -968,6 +1031,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Reasoning configuration (Nova Pro and Lite only).",
         },
     ],
@@ -1024,6 +1088,7 @@ pub(crate) static NOVA_INPUT_SCHEMA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The JSON schema of the tool input.",
         },
     ],
@@ -1111,6 +1176,7 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role of the conversation turn.",
         },
         FieldSpec {
@@ -1128,6 +1194,7 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The content blocks of the turn.",
         },
     ],
@@ -1166,6 +1233,7 @@ pub(crate) static NOVA_MESSAGE_START_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The role (assistant).",
         },
     ],
@@ -1211,6 +1279,7 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model stopped.",
         },
         FieldSpec {
@@ -1226,6 +1295,7 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Additional model-specific fields.",
         },
     ],
@@ -1264,6 +1334,7 @@ pub(crate) static NOVA_OUTPUT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The assistant's response message.",
         },
     ],
@@ -1357,6 +1428,7 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"disabled\""),
+            source: None,
             doc: "Whether reasoning is enabled.",
         },
         FieldSpec {
@@ -1372,6 +1444,7 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Computational effort used in reasoning.",
         },
     ],
@@ -1494,6 +1567,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Request schema version, used in the documented InvokeModel examples.",
         },
         FieldSpec {
@@ -1509,6 +1583,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The system prompt.",
         },
         FieldSpec {
@@ -1524,6 +1599,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The input messages; the first turn is always the user turn.",
         },
         FieldSpec {
@@ -1539,6 +1615,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Inference parameters.",
         },
         FieldSpec {
@@ -1554,6 +1631,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tool specification and tool choice (Converse ToolConfig schema).",
         },
     ],
@@ -1598,6 +1676,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The model's response message.",
         },
         FieldSpec {
@@ -1613,6 +1692,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the model stopped generating output.",
         },
         FieldSpec {
@@ -1628,6 +1708,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Token usage.",
         },
     ],
@@ -1701,6 +1782,7 @@ pub(crate) static NOVA_S3_LOCATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The S3 URI, e.g. s3://my-bucket/object-key.",
         },
         FieldSpec {
@@ -1716,6 +1798,7 @@ pub(crate) static NOVA_S3_LOCATION_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The account ID that owns the bucket, when invoking from another account.",
         },
     ],
@@ -1772,6 +1855,7 @@ pub(crate) static NOVA_SPECIFIC_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name.",
         },
     ],
@@ -1844,6 +1928,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The message starts.",
         },
         FieldSpec {
@@ -1859,6 +1944,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A content block (tool use) starts.",
         },
         FieldSpec {
@@ -1874,6 +1960,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A content block delta.",
         },
         FieldSpec {
@@ -1889,6 +1976,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A content block ends.",
         },
         FieldSpec {
@@ -1904,6 +1992,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The message ends.",
         },
         FieldSpec {
@@ -1919,6 +2008,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Usage and metrics of the call.",
         },
         FieldSpec {
@@ -1934,6 +2024,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -1978,6 +2069,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Token usage.",
         },
         FieldSpec {
@@ -1993,6 +2085,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Metrics such as latencyMs.",
         },
         FieldSpec {
@@ -2008,6 +2101,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Guardrail trace, when a guardrail is used.",
         },
     ],
@@ -2077,6 +2171,7 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The system prompt text.",
         },
         FieldSpec {
@@ -2092,6 +2187,7 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
@@ -2148,6 +2244,7 @@ pub(crate) static NOVA_TOOL_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool specification.",
         },
     ],
@@ -2224,6 +2321,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "{} : the model decides whether and which tools to use.",
         },
         FieldSpec {
@@ -2239,6 +2337,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "{} : the model must use at least one tool.",
         },
         FieldSpec {
@@ -2254,6 +2353,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The model must use the named tool.",
         },
     ],
@@ -2326,6 +2426,7 @@ pub(crate) static NOVA_TOOL_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tools the model may use.",
         },
         FieldSpec {
@@ -2341,6 +2442,7 @@ pub(crate) static NOVA_TOOL_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Which tools the model may use.",
         },
     ],
@@ -2442,6 +2544,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The ID of the tool call this answers.",
         },
         FieldSpec {
@@ -2457,6 +2560,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The result blocks, e.g. {\"text\": ...} or {\"json\": ...}.",
         },
         FieldSpec {
@@ -2472,6 +2576,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether the tool call succeeded.",
         },
     ],
@@ -2567,6 +2672,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A meaningful tool name.",
         },
         FieldSpec {
@@ -2582,6 +2688,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A meaningful description of the tool.",
         },
         FieldSpec {
@@ -2597,6 +2704,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool input schema.",
         },
     ],
@@ -2685,6 +2793,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The ID of the tool call.",
         },
         FieldSpec {
@@ -2700,6 +2809,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -2715,6 +2825,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The input arguments.",
         },
     ],
@@ -2753,6 +2864,7 @@ pub(crate) static NOVA_TOOL_USE_DELTA_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A fragment of the input JSON.",
         },
     ],
@@ -2794,6 +2906,7 @@ pub(crate) static NOVA_TOOL_USE_START_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The ID of the tool call.",
         },
         FieldSpec {
@@ -2809,6 +2922,7 @@ pub(crate) static NOVA_TOOL_USE_START_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The tool name.",
         },
     ],
@@ -2867,6 +2981,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens.",
         },
         FieldSpec {
@@ -2882,6 +2997,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output tokens.",
         },
         FieldSpec {
@@ -2897,6 +3013,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input plus output tokens.",
         },
         FieldSpec {
@@ -2912,6 +3029,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens read from the prompt cache.",
         },
         FieldSpec {
@@ -2927,6 +3045,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Input tokens written to the prompt cache.",
         },
     ],
@@ -3021,6 +3140,7 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The video format.",
         },
         FieldSpec {
@@ -3036,6 +3156,7 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The video data: an S3 location or the bytes.",
         },
     ],
@@ -3109,6 +3230,7 @@ pub(crate) static NOVA_VIDEO_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The Amazon S3 location of the video.",
         },
         FieldSpec {
@@ -3124,6 +3246,7 @@ pub(crate) static NOVA_VIDEO_SOURCE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded video (Invoke API).",
         },
     ],

@@ -65,6 +65,7 @@ pub(crate) static NOVA_CANVAS_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG to modify.",
         },
     ],
@@ -198,6 +199,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: Some(1u64),
             max_items: Some(10u64),
             default: None,
+            source: None,
             doc: "Color palette as \"#RRGGBB\" hex values.",
         },
         FieldSpec {
@@ -213,6 +215,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG used as subject and style reference; its colors are also used.",
         },
         FieldSpec {
@@ -228,6 +231,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -243,6 +247,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
     ],
@@ -333,6 +338,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Shape of the mask bounding box.",
         },
         FieldSpec {
@@ -348,6 +354,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The article of clothing being transferred.",
         },
         FieldSpec {
@@ -363,6 +370,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Styling cues for certain articles of clothing.",
         },
     ],
@@ -460,6 +468,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Upper body garments only.",
         },
         FieldSpec {
@@ -475,6 +484,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Upper body garments only.",
         },
         FieldSpec {
@@ -490,6 +500,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Outer layer, upper body garments only.",
         },
     ],
@@ -548,6 +559,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
     ],
@@ -688,6 +700,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("1024"),
+            source: None,
             doc: "Image width; not for INPAINTING, OUTPAINTING or VIRTUAL_TRY_ON (see Supported image resolutions).",
         },
         FieldSpec {
@@ -703,6 +716,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("1024"),
+            source: None,
             doc: "Image height; not for INPAINTING, OUTPAINTING or VIRTUAL_TRY_ON (see Supported image resolutions).",
         },
         FieldSpec {
@@ -718,6 +732,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("\"standard\""),
+            source: None,
             doc: "Quality of the generated image.",
         },
         FieldSpec {
@@ -733,6 +748,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("6.5"),
+            source: None,
             doc: "How strictly the model adheres to the prompt.",
         },
         FieldSpec {
@@ -748,6 +764,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("12"),
+            source: None,
             doc: "Initial noise setting; a new seed with the same settings gives a new image.",
         },
         FieldSpec {
@@ -763,6 +780,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             min_items: None,
             max_items: None,
             default: Some("1"),
+            source: None,
             doc: "Number of images to generate.",
         },
     ],
@@ -904,6 +922,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             min_items: Some(1u64),
             max_items: Some(5u64),
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG reference images.",
         },
         FieldSpec {
@@ -919,6 +938,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How similar the output is to the input images; lower is more random.",
         },
         FieldSpec {
@@ -934,6 +954,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt (labelled Required on the page, yet the overview allows variations without a prompt).",
         },
         FieldSpec {
@@ -949,6 +970,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
     ],
@@ -1075,6 +1097,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -1090,6 +1113,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Natural-language description of the regions to edit.",
         },
         FieldSpec {
@@ -1105,6 +1129,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
         FieldSpec {
@@ -1120,6 +1145,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What to generate in the masked region; if omitted, masked elements are removed.",
         },
         FieldSpec {
@@ -1135,6 +1161,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
     ],
@@ -1228,6 +1255,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Keep the body pose.",
         },
         FieldSpec {
@@ -1243,6 +1271,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Keep the hands.",
         },
         FieldSpec {
@@ -1258,6 +1287,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Keep the face.",
         },
     ],
@@ -1402,6 +1432,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -1417,6 +1448,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Natural-language description of the regions to edit.",
         },
         FieldSpec {
@@ -1432,6 +1464,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
         FieldSpec {
@@ -1447,6 +1480,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How the mask is interpreted.",
         },
         FieldSpec {
@@ -1462,6 +1496,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What to generate outside the mask; if omitted, masked elements are removed.",
         },
         FieldSpec {
@@ -1477,6 +1512,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
     ],
@@ -1550,6 +1586,7 @@ pub(crate) static NOVA_CANVAS_PROMPT_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Shape of the mask bounding box.",
         },
         FieldSpec {
@@ -1565,6 +1602,7 @@ pub(crate) static NOVA_CANVAS_PROMPT_BASED_MASK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Natural-language description of the regions to edit.",
         },
     ],
@@ -1783,6 +1821,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The task; selects which parameters object is used.",
         },
         FieldSpec {
@@ -1800,6 +1839,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of TEXT_IMAGE (optionally with image conditioning).",
         },
         FieldSpec {
@@ -1817,6 +1857,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of COLOR_GUIDED_GENERATION.",
         },
         FieldSpec {
@@ -1834,6 +1875,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of IMAGE_VARIATION.",
         },
         FieldSpec {
@@ -1851,6 +1893,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of INPAINTING.",
         },
         FieldSpec {
@@ -1868,6 +1911,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of OUTPAINTING.",
         },
         FieldSpec {
@@ -1885,6 +1929,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of BACKGROUND_REMOVAL.",
         },
         FieldSpec {
@@ -1902,6 +1947,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of VIRTUAL_TRY_ON.",
         },
         FieldSpec {
@@ -1919,6 +1965,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Optional settings for every task except BACKGROUND_REMOVAL; defaults are used when omitted.",
         },
     ],
@@ -1963,6 +2010,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded images; images blocked by RAI moderation are left out.",
         },
         FieldSpec {
@@ -1978,6 +2026,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask image, when returnMask was set.",
         },
         FieldSpec {
@@ -1993,6 +2042,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set when an image does not align with the RAI policy.",
         },
     ],
@@ -2147,6 +2197,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG guiding layout and composition (required for image conditioning).",
         },
         FieldSpec {
@@ -2162,6 +2213,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: Some("\"CANNY_EDGE\""),
+            source: None,
             doc: "Conditioning mode.",
         },
         FieldSpec {
@@ -2177,6 +2229,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: Some("0.7"),
+            source: None,
             doc: "How similar layout and composition are to the condition image; lower is more random.",
         },
         FieldSpec {
@@ -2192,6 +2245,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt to generate the image (avoid negating words).",
         },
         FieldSpec {
@@ -2207,6 +2261,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -2222,6 +2277,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Visual style used to generate the image.",
         },
     ],
@@ -2403,6 +2459,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -2418,6 +2475,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG with the object to superimpose onto the source image.",
         },
         FieldSpec {
@@ -2433,6 +2491,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether the mask is given as an image, a garment or a prompt.",
         },
         FieldSpec {
@@ -2448,6 +2507,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Required when maskType is IMAGE.",
         },
         FieldSpec {
@@ -2465,6 +2525,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Required when maskType is GARMENT.",
         },
         FieldSpec {
@@ -2482,6 +2543,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Required when maskType is PROMPT.",
         },
         FieldSpec {
@@ -2497,6 +2559,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether a detected person's body pose, hands and face are kept or regenerated.",
         },
         FieldSpec {
@@ -2512,6 +2575,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "How the source and reference images are stitched together.",
         },
         FieldSpec {
@@ -2527,6 +2591,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Return the mask image with the output image.",
         },
     ],

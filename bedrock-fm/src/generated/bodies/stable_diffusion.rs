@@ -47,6 +47,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Seed used to generate the image.",
         },
         FieldSpec {
@@ -62,6 +63,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The base64-encoded generated image.",
         },
         FieldSpec {
@@ -79,6 +81,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Result of the image generation process.",
         },
     ],
@@ -424,6 +427,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompts to use for generation, each with a weight.",
         },
         FieldSpec {
@@ -439,6 +443,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image to image (required there): base64 image that initializes the diffusion process.",
         },
         FieldSpec {
@@ -456,6 +461,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"IMAGE_STRENGTH\""),
+            source: None,
             doc: "Image to image: whether image_strength or step_schedule_* controls the influence of init_image.",
         },
         FieldSpec {
@@ -471,6 +477,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image to image: influence of init_image; near 1 is very similar to it, near 0 very different.",
         },
         FieldSpec {
@@ -486,6 +493,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text to image: height in pixels, one of the documented sizes (1024x1024, 1152x896, 1216x832, 1344x768, 1536x640 and transposes).",
         },
         FieldSpec {
@@ -501,6 +509,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text to image: width in pixels, one of the documented sizes (1024x1024, 1152x896, 1216x832, 1344x768, 1536x640 and transposes).",
         },
         FieldSpec {
@@ -516,6 +525,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("7.0"),
+            source: None,
             doc: "How much the final image portrays the prompt; lower is more random.",
         },
         FieldSpec {
@@ -533,6 +543,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "CLIP guidance preset.",
         },
         FieldSpec {
@@ -548,6 +559,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Sampler for the diffusion process; chosen automatically when omitted.",
         },
         FieldSpec {
@@ -563,6 +575,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1"),
+            source: None,
             doc: "Number of images to generate; Amazon Bedrock supports one.",
         },
         FieldSpec {
@@ -578,6 +591,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0"),
+            source: None,
             doc: "Initial noise setting; 0 or unset picks a random seed.",
         },
         FieldSpec {
@@ -593,6 +607,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("30"),
+            source: None,
             doc: "How many times the image is sampled.",
         },
         FieldSpec {
@@ -610,6 +625,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Style preset guiding the model towards a style (subject to change).",
         },
         FieldSpec {
@@ -625,6 +641,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Extra engine parameters for in-development features; use with caution.",
         },
         FieldSpec {
@@ -640,6 +657,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts.",
         },
         FieldSpec {
@@ -655,6 +673,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends.",
         },
         FieldSpec {
@@ -672,6 +691,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Masking (required there): where the mask comes from.",
         },
         FieldSpec {
@@ -687,6 +707,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size.",
         },
     ],
@@ -728,6 +749,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Result of the operation; `success` when it succeeded.",
         },
         FieldSpec {
@@ -747,6 +769,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "One image per requested image.",
         },
     ],
@@ -831,6 +854,7 @@ pub(crate) static STABLE_DIFFUSION_TEXT_PROMPT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt to pass to the model.",
         },
         FieldSpec {
@@ -846,6 +870,7 @@ pub(crate) static STABLE_DIFFUSION_TEXT_PROMPT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1.0"),
+            source: None,
             doc: "Weight of the prompt; a value below zero makes a negative prompt.",
         },
     ],

@@ -187,6 +187,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What you wish to see in the output image.",
         },
         FieldSpec {
@@ -202,6 +203,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"1:1\""),
+            source: None,
             doc: "Aspect ratio of the generated image; text-to-image only.",
         },
         FieldSpec {
@@ -217,6 +219,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"text-to-image\""),
+            source: None,
             doc: "Text-to-image or image-to-image (Ultra and Core: text-to-image only); selects the required parameters.",
         },
         FieldSpec {
@@ -232,6 +235,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image-to-image: base64 starting image (jpeg, png, webp; at least 64 pixels per side).",
         },
         FieldSpec {
@@ -247,6 +251,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35).",
         },
         FieldSpec {
@@ -262,6 +267,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0"),
+            source: None,
             doc: "Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294).",
         },
         FieldSpec {
@@ -277,6 +283,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What you do not wish to see in the output image.",
         },
         FieldSpec {
@@ -292,6 +299,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"png\""),
+            source: None,
             doc: "Format of the output image.",
         },
     ],
@@ -336,6 +344,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Seeds used to generate the images.",
         },
         FieldSpec {
@@ -351,6 +360,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Per image: null on success, else \"Filter reason: prompt\", \"Filter reason: output image\", \"Filter reason: input image\" or \"Inference error\".",
         },
         FieldSpec {
@@ -366,6 +376,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Generated images as base64 strings.",
         },
     ],

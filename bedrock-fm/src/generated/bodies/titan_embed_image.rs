@@ -65,6 +65,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1024"),
+            source: None,
             doc: "Length of the output embeddings vector: 256, 384 or 1024.",
         },
     ],
@@ -152,6 +153,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text to convert to embeddings; at least one of inputText and inputImage is required.",
         },
         FieldSpec {
@@ -167,6 +169,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded image to convert to embeddings; with inputText the two vectors are averaged.",
         },
         FieldSpec {
@@ -184,6 +187,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output embedding configuration.",
         },
     ],
@@ -232,6 +236,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The embeddings vector of the input.",
         },
         FieldSpec {
@@ -247,6 +252,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the text input.",
         },
         FieldSpec {
@@ -262,6 +268,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Any error that occurred during generation.",
         },
     ],

@@ -44,6 +44,7 @@ pub(crate) static TITAN_EMBED_EMBEDDINGS_BY_TYPE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The float embedding.",
         },
         FieldSpec {
@@ -59,6 +60,7 @@ pub(crate) static TITAN_EMBED_EMBEDDINGS_BY_TYPE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The binary embedding (integers).",
         },
     ],
@@ -157,6 +159,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text to convert to an embedding (the only field G1 - Text accepts).",
         },
         FieldSpec {
@@ -172,6 +175,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1024"),
+            source: None,
             doc: "V2 only: number of dimensions of the output embedding; accepted values 1024, 512, 256.",
         },
         FieldSpec {
@@ -187,6 +191,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("true"),
+            source: None,
             doc: "V2 only: whether to normalize the output embedding.",
         },
         FieldSpec {
@@ -204,6 +209,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("[\"float\"]"),
+            source: None,
             doc: "V2 only: embedding types to return, \"float\", \"binary\" or both.",
         },
     ],
@@ -252,6 +258,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The float embedding vector (the page says it is always of type float).",
         },
         FieldSpec {
@@ -267,6 +274,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the input.",
         },
         FieldSpec {
@@ -284,6 +292,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "V2: the embeddings by type; always has \"float\" even when embeddingTypes is not given.",
         },
     ],

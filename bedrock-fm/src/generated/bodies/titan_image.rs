@@ -65,6 +65,7 @@ pub(crate) static TITAN_IMAGE_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG image whose background is removed.",
         },
     ],
@@ -198,6 +199,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -213,6 +215,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -228,6 +231,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 reference image guiding the color palette.",
         },
         FieldSpec {
@@ -243,6 +247,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             min_items: Some(1u64),
             max_items: Some(10u64),
             default: None,
+            source: None,
             doc: "Hex color codes for the generated image.",
         },
     ],
@@ -383,6 +388,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"standard\""),
+            source: None,
             doc: "Quality of the image.",
         },
         FieldSpec {
@@ -398,6 +404,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1"),
+            source: None,
             doc: "Number of images to generate.",
         },
         FieldSpec {
@@ -413,6 +420,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1408"),
+            source: None,
             doc: "Height in pixels; only the documented sizes are accepted.",
         },
         FieldSpec {
@@ -428,6 +436,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("1408"),
+            source: None,
             doc: "Width in pixels; only the documented sizes are accepted.",
         },
         FieldSpec {
@@ -443,6 +452,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("8.0"),
+            source: None,
             doc: "How strongly the image adheres to the prompt; lower is more random.",
         },
         FieldSpec {
@@ -458,6 +468,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("42"),
+            source: None,
             doc: "Initial noise setting; the same seed and settings give a similar image.",
         },
     ],
@@ -595,6 +606,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG image to modify.",
         },
         FieldSpec {
@@ -610,6 +622,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What to change inside the mask; without it the model replaces the mask area with the background.",
         },
         FieldSpec {
@@ -625,6 +638,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -640,6 +654,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt that defines the mask.",
         },
         FieldSpec {
@@ -655,6 +670,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask the size of `image`: (0 0 0) pixels are inside, (255 255 255) outside.",
         },
         FieldSpec {
@@ -670,6 +686,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("false"),
+            source: None,
             doc: "Include the mask used in the response as a base64 string.",
         },
     ],
@@ -830,6 +847,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What to change outside the mask.",
         },
         FieldSpec {
@@ -845,6 +863,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -860,6 +879,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 JPEG or PNG image to modify.",
         },
         FieldSpec {
@@ -875,6 +895,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt that defines the mask.",
         },
         FieldSpec {
@@ -890,6 +911,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64 mask the size of `image`: (0 0 0) pixels are inside, (255 255 255) outside.",
         },
         FieldSpec {
@@ -905,6 +927,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: Some("false"),
+            source: None,
             doc: "Include the mask used in the response as a base64 string.",
         },
         FieldSpec {
@@ -920,6 +943,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Whether pixels inside the mask may be modified.",
         },
     ],
@@ -1116,6 +1140,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The task; selects which parameters object is used.",
         },
         FieldSpec {
@@ -1133,6 +1158,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of TEXT_IMAGE (with optional V2 image conditioning).",
         },
         FieldSpec {
@@ -1150,6 +1176,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of INPAINTING.",
         },
         FieldSpec {
@@ -1167,6 +1194,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of OUTPAINTING.",
         },
         FieldSpec {
@@ -1182,6 +1210,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of IMAGE_VARIATION.",
         },
         FieldSpec {
@@ -1199,6 +1228,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of COLOR_GUIDED_GENERATION (V2 only).",
         },
         FieldSpec {
@@ -1216,6 +1246,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Parameters of BACKGROUND_REMOVAL (V2 only).",
         },
         FieldSpec {
@@ -1233,6 +1264,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Shared, optional generation settings; defaults are used when omitted.",
         },
     ],
@@ -1274,6 +1306,7 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Base64-encoded generated images.",
         },
         FieldSpec {
@@ -1289,6 +1322,7 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set when the input or an output image is flagged by the content moderation policy.",
         },
     ],
@@ -1432,6 +1466,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -1447,6 +1482,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image (don't use negative words).",
         },
         FieldSpec {
@@ -1462,6 +1498,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "V2 only: base64 conditioning image guiding layout and composition; required if controlMode or controlStrength is set.",
         },
         FieldSpec {
@@ -1477,6 +1514,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: Some("\"CANNY_EDGE\""),
+            source: None,
             doc: "V2 only: conditioning mode.",
         },
         FieldSpec {
@@ -1492,6 +1530,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             min_items: None,
             max_items: None,
             default: Some("0.7"),
+            source: None,
             doc: "V2 only: how closely layout and composition follow the condition image; lower is more random.",
         },
     ],
@@ -1633,6 +1672,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What to preserve and what to change in the image.",
         },
         FieldSpec {
@@ -1648,6 +1688,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -1663,6 +1704,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: Some(1u64),
             max_items: Some(5u64),
             default: None,
+            source: None,
             doc: "Base64 images to generate variations of.",
         },
         FieldSpec {
@@ -1678,6 +1720,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.7"),
+            source: None,
             doc: "How similar the output is to the input images; lower is more random.",
         },
     ],

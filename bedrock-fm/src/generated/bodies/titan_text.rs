@@ -124,6 +124,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.7"),
+            source: None,
             doc: "Lower values decrease randomness in responses.",
         },
         FieldSpec {
@@ -139,6 +140,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.9"),
+            source: None,
             doc: "Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0).",
         },
         FieldSpec {
@@ -154,6 +156,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("512"),
+            source: None,
             doc: "Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072).",
         },
         FieldSpec {
@@ -169,6 +172,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Character sequences at which the model stops.",
         },
     ],
@@ -249,6 +253,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt; for a conversational style use `User: {prompt}\\nBot:`.",
         },
         FieldSpec {
@@ -264,6 +269,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Inference parameters.",
         },
     ],
@@ -305,6 +311,7 @@ pub(crate) static TITAN_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -322,6 +329,7 @@ pub(crate) static TITAN_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "One result.",
         },
     ],
@@ -370,6 +378,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the response.",
         },
         FieldSpec {
@@ -385,6 +394,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -400,6 +410,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why the response finished generating.",
         },
     ],
@@ -469,6 +480,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -484,6 +496,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Index of the chunk in the streaming response.",
         },
         FieldSpec {
@@ -499,6 +512,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -514,6 +528,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -529,6 +544,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -544,6 +560,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Invocation metrics, on the last chunk of a stream.",
         },
     ],

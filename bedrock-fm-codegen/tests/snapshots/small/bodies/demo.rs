@@ -41,6 +41,7 @@ pub(crate) static DEMO_CHUNK_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text.",
         },
     ],
@@ -241,6 +242,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "The prompt.",
         },
         FieldSpec {
@@ -256,6 +258,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("0.5"),
+            source: None,
             doc: "Randomness.",
         },
         FieldSpec {
@@ -271,6 +274,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output limit.",
         },
         FieldSpec {
@@ -286,6 +290,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "A signed value.",
         },
         FieldSpec {
@@ -301,6 +306,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: Some(4u64),
             default: None,
+            source: None,
             doc: "Stop sequences.",
         },
         FieldSpec {
@@ -316,6 +322,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: Some("\"fast\""),
+            source: None,
             doc: "Mode.",
         },
         FieldSpec {
@@ -331,6 +338,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Content blocks.",
         },
         FieldSpec {
@@ -346,6 +354,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Labels.",
         },
         FieldSpec {
@@ -361,6 +370,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Free-form.",
         },
     ],
@@ -405,6 +415,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Output.",
         },
         FieldSpec {
@@ -420,6 +431,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Why it stopped.",
         },
         FieldSpec {
@@ -435,6 +447,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Content blocks.",
         },
     ],
@@ -497,6 +510,7 @@ pub(crate) static DEMO_TEXT_SPEC: StructSpec = StructSpec {
             min_items: None,
             max_items: None,
             default: None,
+            source: None,
             doc: "Text.",
         },
     ],
