@@ -83,7 +83,7 @@ async fn two_turns<F: TextFamily>(
         "== {} over {:?} (family {})",
         model.model_id(),
         model.api(),
-        model.family().name()
+        model.family().map_or("Converse", |f| f.name())
     );
     // A human turn holds text and images in the order given (here the image first, as
     // Anthropic recommends). The image is sent as it is when the model accepts it, and

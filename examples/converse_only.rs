@@ -45,7 +45,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .await
         {
             Ok(d) => {
-                println!("== {} ({})", model, wrapper.family().name());
+                println!(
+                    "== {} ({})",
+                    model,
+                    wrapper.family().map_or("Converse", |f| f.name())
+                );
                 println!("{}", d.output.trim());
                 println!(
                     "[{:?} in / {:?} out tokens, stop: {:?}, {:?}]\n",

@@ -40,7 +40,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "Model: {} (family {})\n",
         claude.model_id(),
-        claude.family().name()
+        claude.family().map_or("Converse", |f| f.name())
     );
 
     // 1. Generate: the completions of one prompt.

@@ -495,7 +495,7 @@ fn bad_input_fails_with_one_line_before_any_request() {
             vec!["amazon.titan-image-generator-v2:0", PROMPT],
             "not a text family",
         ),
-        (vec!["acme.no-such-model-v1", PROMPT], "unknown model"),
+        (vec!["acme.no such model", PROMPT], "whitespace"),
         (vec![CLAUDE3, "--bogus", PROMPT], "--bogus"),
         (vec![CLAUDE3, "--api", "grpc", PROMPT], "--api"),
         // Checked by the library against the catalog, the family's ranges and its typed

@@ -459,8 +459,8 @@ fn bad_input_fails_with_one_line_before_any_request() {
             "not-an-image.png is not an image",
         ),
         (
-            vec!["--model", "acme.no-such-model-v1", QUESTION],
-            "unknown model",
+            vec!["--model", "acme.no such model", QUESTION],
+            "whitespace",
         ),
         (vec!["--model", CLAUDE3, "   "], "the message is empty"),
         (vec!["--model", CLAUDE3, "--api", "grpc", QUESTION], "--api"),

@@ -730,7 +730,10 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
     for t in &model.inference_types {
         one_of(&e, "inference_types", t, INFERENCE_TYPES)?;
     }
-    let profile_only = model.inference_types.iter().any(|t| t == "INFERENCE_PROFILE");
+    let profile_only = model
+        .inference_types
+        .iter()
+        .any(|t| t == "INFERENCE_PROFILE");
     if profile_only && model.profiles.is_empty() {
         return Err(e.err(
             "inference_types",

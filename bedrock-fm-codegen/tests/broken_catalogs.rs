@@ -251,7 +251,11 @@ fn an_id_prefix_without_its_provider_dot() {
     );
     // The prefix names `demo`, the family of both models: accepted.
     assert!(generate_from_str(&text).is_ok());
-    let other = text.replacen("id_prefixes = [\"example.demo-lite\"]", "id_prefixes = [\"exampledemo\"]", 1);
+    let other = text.replacen(
+        "id_prefixes = [\"example.demo-lite\"]",
+        "id_prefixes = [\"exampledemo\"]",
+        1,
+    );
     assert_eq!(
         error_for(&other),
         "models.toml: family \"demo\", field `id_prefixes`: \"exampledemo\" must include the provider and its dot"

@@ -1,6 +1,8 @@
 //! The client: an `aws-sdk-bedrockruntime` client plus bedrock-fm's retry policy and timeouts.
 
+use crate::control_plane::ProfileCache;
 use crate::error::Result;
+use crate::model_id::{CrossRegion, Routing};
 use crate::retry::RetryPolicy;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_bedrockruntime::config::{
@@ -13,12 +15,29 @@ use std::time::Duration;
 /// The default time a stream may stay silent before it fails with a timeout.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Which limits are checked before a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limits {
+    /// The catalog's limits from the AWS pages (parameter ranges, output caps) and the
+    /// service model's own constraints (default).
+    #[default]
+    Catalog,
+    /// Only the service model's own constraints: for the day AWS changes a limit before the
+    /// catalog does. The service judges the rest.
+    ServiceModelOnly,
+}
+
 /// A Bedrock Runtime client shared by every wrapper; cheap to clone.
 #[derive(Clone)]
 pub struct Client {
     sdk: aws_sdk_bedrockruntime::Client,
+    control: Option<aws_sdk_bedrock::Client>,
+    profiles: ProfileCache,
     retry: RetryPolicy,
     stream_idle_timeout: Duration,
+    cross_region: CrossRegion,
+    limits: Limits,
 }
 
 impl fmt::Debug for Client {
@@ -27,6 +46,8 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("retry", &self.retry)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("cross_region", &self.cross_region)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -39,22 +60,79 @@ impl Client {
         Self::from_sdk_config(&config)
     }
 
-    /// A client from an existing SDK configuration. The SDK's own retries are turned off:
-    /// bedrock-fm's [`RetryPolicy`] retries instead.
+    /// A client from an existing SDK configuration, with a Bedrock control-plane client
+    /// from the same configuration. The SDK's own retries are turned off: bedrock-fm's
+    /// [`RetryPolicy`] retries instead.
     pub fn from_sdk_config(config: &SdkConfig) -> Self {
         let sdk_config = aws_sdk_bedrockruntime::config::Builder::from(config)
             .retry_config(RetryConfig::disabled())
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .build();
         Self::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(sdk_config))
+            .with_control_plane(control_plane_client(config))
     }
 
-    /// Wraps an existing SDK client as it is (its retry configuration included).
+    /// Wraps an existing SDK client as it is (its retry configuration included). It has no
+    /// control-plane client unless given one with [`Client::with_control_plane`].
     pub fn from_sdk_client(sdk: aws_sdk_bedrockruntime::Client) -> Self {
         Self {
             sdk,
+            control: None,
+            profiles: ProfileCache::default(),
             retry: RetryPolicy::default(),
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
+            cross_region: CrossRegion::default(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same client with a Bedrock control-plane client, used to resolve application
+    /// inference profiles (GetInferenceProfile) and to list what the account offers.
+    pub fn with_control_plane(mut self, control: aws_sdk_bedrock::Client) -> Self {
+        self.control = Some(control);
+        self
+    }
+
+    /// The Bedrock control-plane client, if the client has one.
+    pub fn control_plane(&self) -> Option<&aws_sdk_bedrock::Client> {
+        self.control.as_ref()
+    }
+
+    pub(crate) fn profile_cache(&self) -> &ProfileCache {
+        &self.profiles
+    }
+
+    /// The cross-region policy (default [`CrossRegion::Off`]: nothing crosses regions).
+    pub fn cross_region(&self) -> CrossRegion {
+        self.cross_region
+    }
+
+    /// The same client with another cross-region policy.
+    pub fn with_cross_region(mut self, policy: CrossRegion) -> Self {
+        self.cross_region = policy;
+        self
+    }
+
+    /// The limits checked before a request (default [`Limits::Catalog`]).
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The same client checking other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The client's region, if configured.
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.config().region().map(|r| r.as_ref())
+    }
+
+    pub(crate) fn routing(&self) -> Routing<'_> {
+        Routing {
+            region: self.region(),
+            cross_region: self.cross_region,
         }
     }
 
@@ -102,6 +180,16 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     operation_timeout: Option<Duration>,
     stream_idle_timeout: Option<Duration>,
+    cross_region: CrossRegion,
+    limits: Limits,
+}
+
+/// The control-plane client of `config`, its retries off like the runtime client's.
+fn control_plane_client(config: &SdkConfig) -> aws_sdk_bedrock::Client {
+    let conf = aws_sdk_bedrock::config::Builder::from(config)
+        .retry_config(RetryConfig::disabled())
+        .build();
+    aws_sdk_bedrock::Client::from_conf(conf)
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -118,11 +206,26 @@ impl fmt::Debug for ClientBuilder {
                 &self.credentials.as_ref().map(|_| "** redacted **"),
             )
             .field("retry", &self.retry)
+            .field("cross_region", &self.cross_region)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
+    /// Whether bare IDs of profile-only models go through a cross-region inference profile
+    /// (default [`CrossRegion::Off`]).
+    pub fn cross_region(mut self, policy: CrossRegion) -> Self {
+        self.cross_region = policy;
+        self
+    }
+
+    /// Which limits are checked before a request (default [`Limits::Catalog`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// The AWS region (default: from the configuration chain).
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
@@ -214,7 +317,10 @@ impl ClientBuilder {
             builder = builder.timeout_config(timeouts.build());
         }
         let mut client =
-            Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(builder.build()));
+            Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(builder.build()))
+                .with_control_plane(self.control_plane(&config))
+                .with_cross_region(self.cross_region)
+                .with_limits(self.limits);
         if let Some(retry) = self.retry {
             client.retry = retry;
         }
@@ -222,5 +328,19 @@ impl ClientBuilder {
             client.stream_idle_timeout = t;
         }
         Ok(client)
+    }
+
+    /// The control-plane client, with the same explicit key and timeouts as the runtime's.
+    fn control_plane(&self, config: &SdkConfig) -> aws_sdk_bedrock::Client {
+        let mut builder =
+            aws_sdk_bedrock::config::Builder::from(config).retry_config(RetryConfig::disabled());
+        if let Some(token) = &self.bearer_token {
+            builder = builder
+                .bearer_token(Token::new(token.clone(), None))
+                .auth_scheme_preference([AuthSchemeId::from("httpBearerAuth")]);
+        } else if self.credentials.is_some() {
+            builder = builder.auth_scheme_preference([AuthSchemeId::from("sigv4")]);
+        }
+        aws_sdk_bedrock::Client::from_conf(builder.build())
     }
 }

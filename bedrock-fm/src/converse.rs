@@ -100,7 +100,7 @@ pub(crate) fn request<F: TextFamily>(
         .unwrap_or(DEFAULT_LIMITS);
     let encoder = Encoder {
         limits,
-        error_status: matches!(F::FAMILY, Family::ClaudeMessages | Family::Nova),
+        error_status: matches!(F::FAMILY, Some(Family::ClaudeMessages | Family::Nova)),
         images: Cell::new(0),
     };
     let mut body = Map::new();
@@ -472,8 +472,10 @@ pub(crate) fn reasoning_fields<F: TextFamily>(
     let style = match model {
         Some(m) => m.info().reasoning,
         None => match (F::FAMILY, reasoning) {
-            (Family::ClaudeMessages, ReasoningConfig::Budget(_)) => Some(ReasoningStyle::Budget),
-            (Family::ClaudeMessages | Family::Nova, _) => Some(ReasoningStyle::Effort),
+            (Some(Family::ClaudeMessages), ReasoningConfig::Budget(_)) => {
+                Some(ReasoningStyle::Budget)
+            }
+            (Some(Family::ClaudeMessages | Family::Nova), _) => Some(ReasoningStyle::Effort),
             _ => None,
         },
     };
@@ -500,7 +502,7 @@ pub(crate) fn reasoning_fields<F: TextFamily>(
             Ok(json!({"thinking": {"type": "enabled", "budget_tokens": n}}))
         }
         (ReasoningStyle::Effort, ReasoningConfig::Effort(e)) => Ok(match F::FAMILY {
-            Family::ClaudeMessages => {
+            Some(Family::ClaudeMessages) => {
                 json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": e.as_str()}})
             }
             _ => json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": e.as_str()}}),

@@ -35,7 +35,7 @@ pub(crate) fn native_body<F: TextFamily>(
     let use_converse = |what: &str| {
         format!(
             "the {} native format over InvokeModel takes no {what}; use Api::Converse",
-            F::FAMILY.name()
+            F::FAMILY.map_or("Converse-only", |f| f.name())
         )
     };
     if let Some(setter) = plan.not_native.first() {

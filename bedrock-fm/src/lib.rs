@@ -23,6 +23,7 @@
 pub mod catalog;
 pub mod chat;
 pub mod client;
+pub mod control_plane;
 pub mod conversation;
 pub mod details;
 pub mod document;
@@ -30,12 +31,14 @@ pub mod embeddings;
 pub mod error;
 pub mod families;
 pub mod images;
+pub mod model_id;
 pub mod retry;
 pub mod spec;
 pub mod stream;
 pub mod text;
 
 mod converse;
+mod converse_model;
 mod invoke;
 mod sdk_error;
 mod token_headers;
@@ -47,7 +50,11 @@ mod generated;
 pub use generated::bodies;
 pub use generated::wrappers::*;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, Limits};
+pub use converse_model::{
+    ConverseFamily, ConverseModel, ConverseModelBuilder, ConverseModelOptions,
+};
+pub use model_id::{CrossRegion, ModelId};
 // The chat API: options, replies, stream events, content blocks, tools and the tool loop.
 pub use chat::content::{Content, Reasoning, ToolResult, ToolResultContent, ToolUse};
 pub use chat::tools::{Tool, ToolChoice};

@@ -4,12 +4,14 @@
 use crate::catalog::{Family, FamilyKind, Model};
 use crate::chat::tools::ToolChoice;
 use crate::chat::{ChatOptions, ChatReply, ChatStream, ToolHandlers, ToolRun};
-use crate::client::Client;
+use crate::client::{Client, Limits};
 use crate::conversation::Conversation;
 use crate::details::{Api, Details};
 use crate::error::{Error, Result};
 use crate::families::TextFamily;
 use crate::generated::wrappers::{AnyTextModel, dispatch_text_model};
+pub use crate::model_id::ModelId;
+use crate::model_id::{ArnResource, IdForm, Target};
 use crate::stream::TextStream;
 use crate::{converse, invoke};
 use serde_json::{Map, Value};
@@ -29,8 +31,9 @@ pub struct ParamSpec {
 
 /// What the codegen declares of each text family (see `[family.<id>.params]`).
 pub trait FamilyParams {
-    /// The family.
-    const FAMILY: Family;
+    /// The family (`None` for [`ConverseModel`](crate::ConverseModel), which has no native
+    /// InvokeModel format).
+    const FAMILY: Option<Family>;
     /// Its typed parameters.
     const PARAMS: &'static [ParamSpec];
 }
@@ -218,30 +221,42 @@ fn setter_call(setter: &str) -> String {
 impl<F: FamilyParams> CallOptions<F> {
     /// Checks every value against the family's declared ranges and the model's limits, and
     /// `extra_args` against the typed parameters.
-    pub(crate) fn plan(&self, model: Option<Model>) -> Result<Plan> {
+    ///
+    /// With [`Limits::ServiceModelOnly`] the catalog's ranges and output caps are not
+    /// checked; the service judges them.
+    pub(crate) fn plan(&self, model: Option<Model>, limits: Limits) -> Result<Plan> {
         if let Some(problem) = &self.extra_args_error {
             return Err(Error::invalid("extra_args", problem.clone()));
         }
-        let request = F::FAMILY.request_spec();
+        let catalog_limits = limits == Limits::Catalog;
         let mut native = Vec::new();
         let mut not_native = Vec::new();
         for (&setter, value) in &self.values {
-            let Some(param) = F::PARAMS.iter().find(|p| p.setter == setter) else {
+            let param = F::PARAMS.iter().find(|p| p.setter == setter);
+            let (Some(param), Some(family)) = (param, F::FAMILY) else {
                 not_native.push(setter);
                 continue;
             };
-            let field = request
+            let field = family
+                .request_spec()
                 .field_at(param.path)
                 .expect("codegen checked every param path");
-            if let Some(v) = field.validate_value(value).into_iter().next() {
-                let message = format!("{} (wire `{}`)", v.message, param.path.join("."));
+            let violation = field.validate_value(value).into_iter().next();
+            if let Some(v) = violation.filter(|_| catalog_limits) {
+                let source = field.source.unwrap_or(family.source());
+                let message = format!(
+                    "{} (wire `{}`; limit from {source})",
+                    v.message,
+                    param.path.join(".")
+                );
                 return Err(Error::invalid(setter, message));
             }
             native.push((param, value.clone()));
         }
-        if let (Some(limit), Some(asked)) = (
+        if let (Some(limit), Some(asked), true) = (
             model.and_then(|m| m.info().max_output_tokens),
             self.values.get("max_tokens").and_then(Value::as_u64),
+            catalog_limits,
         ) && asked > u64::from(limit)
         {
             let id = model.map(Model::id).unwrap_or_default();
@@ -307,48 +322,12 @@ fn check_extra_args<F: FamilyParams>(extra: &Map<String, Value>) -> Result<()> {
     Ok(())
 }
 
-/// A model ID as given: a catalog [`Model`], a canonical or inference-profile ID
-/// (`us.anthropic...`), or an ARN (taken as the wrapper's family, since an ARN does not say
-/// which model it runs).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ModelId(String);
-
-impl ModelId {
-    /// The ID as given.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&String> for ModelId {
-    fn from(id: &String) -> Self {
-        Self(id.clone())
-    }
-}
-
-impl From<Model> for ModelId {
-    fn from(model: Model) -> Self {
-        Self(model.id().to_owned())
-    }
-}
-
-impl From<&str> for ModelId {
-    fn from(id: &str) -> Self {
-        Self(id.to_owned())
-    }
-}
-
-impl From<String> for ModelId {
-    fn from(id: String) -> Self {
-        Self(id)
-    }
-}
-
 /// Builder of a [`TextModel`]: the model, the API and the defaults of every call. Setters
 /// never fail; [`TextModelBuilder::build`] returns the first problem.
 pub struct TextModelBuilder<F> {
     client: Client,
     model_id: String,
+    family: Option<Family>,
     api: Api,
     system: Option<String>,
     defaults: CallOptions<F>,
@@ -401,6 +380,7 @@ impl<F> TextModelBuilder<F> {
         TextModelBuilder {
             client: self.client,
             model_id: self.model_id,
+            family: self.family,
             api: self.api,
             system: self.system,
             defaults: self.defaults.retype(),
@@ -408,37 +388,27 @@ impl<F> TextModelBuilder<F> {
     }
 }
 
-/// Resolves an ID for the family `expected`: a catalog ID of that family, or an ARN (taken
-/// as that family, since an ARN does not say). Other families' IDs and unknown IDs fail.
-pub(crate) fn resolve_for(expected: Option<Family>, id: &str) -> Result<(Option<Model>, Family)> {
-    match Model::resolve(id) {
-        Ok(resolved) => {
-            let family = resolved.model.family();
-            if let Some(expected) = expected
-                && expected != family
-            {
-                let msg = format!(
-                    "{id} belongs to the {} family (wrapper `{}`), not {} (`{}`)",
-                    family.name(),
-                    family.wrapper(),
-                    expected.name(),
-                    expected.wrapper()
-                );
-                return Err(Error::invalid("model", msg));
-            }
-            Ok((Some(resolved.model), family))
-        }
-        Err(_) if id.starts_with("arn:") => match expected {
-            Some(family) => Ok((None, family)),
-            None => Err(Error::invalid(
-                "model",
-                format!(
-                    "{id} is an ARN, which does not say which family it runs: use the family's wrapper"
-                ),
-            )),
-        },
-        Err(e) => Err(Error::invalid("model", e.to_string())),
+/// Resolves an ID for a wrapper of family `expected` that needs a family (the embedding
+/// and image wrappers): a catalog ID of that family, or an ID the catalog does not know,
+/// taken as `expected` or, for `None`, as the family its prefix names.
+pub(crate) fn resolve_for(
+    client: &Client,
+    expected: Option<Family>,
+    id: &str,
+) -> Result<(Option<Model>, Family, String)> {
+    let target = crate::model_id::resolve(id, expected, None, client.routing())?;
+    match target.family {
+        Some(family) => Ok((target.model, family, target.send)),
+        None => Err(Error::invalid("model", no_family(id))),
     }
+}
+
+fn no_family(id: &str) -> String {
+    format!(
+        "{id} is not in the bedrock-fm catalog and no known ID prefix names its family: \
+         use the family's wrapper, name the family with `.family(..)`, or call it over \
+         Api::Converse"
+    )
 }
 
 pub(crate) fn not_a_text_family(family: Family, model_id: &str) -> Error {
@@ -460,17 +430,30 @@ pub(crate) fn not_a_text_family(family: Family, model_id: &str) -> Error {
 impl<F: TextFamily> TextModelBuilder<F> {
     /// Checks the model (its family must be `F`'s), the API and the defaults, and builds.
     pub fn build(self) -> Result<TextModel<F>> {
-        let (model, _) = resolve_for(Some(F::FAMILY), &self.model_id)?;
+        let routing = self.client.routing();
+        let target = crate::model_id::resolve(&self.model_id, F::FAMILY, None, routing)?;
+        self.build_target(target)
+    }
+
+    fn build_target(self, target: Target) -> Result<TextModel<F>> {
+        let model = target.model;
+        if F::FAMILY.is_none() && self.api != Api::Converse {
+            return Err(Error::invalid(
+                "api",
+                "ConverseModel has no native InvokeModel format: use Api::Converse",
+            ));
+        }
         if let Some(m) = model {
             check_api(m, self.api, false)?;
         }
-        self.defaults.plan(model)?;
+        self.defaults.plan(model, self.client.limits())?;
         if self.system.as_deref().is_some_and(|s| s.trim().is_empty()) {
             return Err(Error::invalid("system", "the system prompt is empty"));
         }
         Ok(TextModel {
             client: self.client,
-            model_id: self.model_id,
+            model_id: target.send,
+            form: target.form,
             model,
             api: self.api,
             system: self.system,
@@ -521,8 +504,8 @@ impl AnyTextModel {
         dispatch_text_model!(self, m => m.model_id())
     }
 
-    /// The family.
-    pub fn family(&self) -> Family {
+    /// The family (`None` for a [`ConverseModel`](crate::ConverseModel)).
+    pub fn family(&self) -> Option<Family> {
         dispatch_text_model!(self, m => m.family())
     }
 
@@ -558,10 +541,48 @@ impl AnyTextModel {
 }
 
 impl AnyTextModelBuilder {
-    /// Resolves the model ID to its family and builds that family's wrapper.
+    /// The family of a model the catalog does not know, for InvokeModel (default: the
+    /// family its ID prefix names). A catalog model keeps its own family.
+    pub fn family(mut self, family: Family) -> Self {
+        self.family = Some(family);
+        self
+    }
+
+    /// Resolves the model ID to its family and builds that family's wrapper: the catalog's
+    /// family, the one given with [`AnyTextModelBuilder::family`], or the one its prefix
+    /// names. An ID with none of these is a [`ConverseModel`](crate::ConverseModel) over
+    /// Converse, and an error over InvokeModel.
     pub fn build(self) -> Result<AnyTextModel> {
-        let (_, family) = resolve_for(None, &self.model_id)?;
-        AnyTextModel::build_for_family(family, self)
+        let routing = self.client.routing();
+        let target = crate::model_id::resolve(&self.model_id, None, self.family, routing)?;
+        match target.family {
+            Some(family) => AnyTextModel::build_for_family(family, self),
+            None if self.api == Api::Converse => Ok(AnyTextModel::Converse(
+                self.into_family::<crate::ConverseFamily>()
+                    .build_target(target)?,
+            )),
+            None => Err(Error::invalid("model", no_family(&self.model_id))),
+        }
+    }
+
+    /// [`AnyTextModelBuilder::build`], first asking the control plane which model an
+    /// application inference profile ARN runs (GetInferenceProfile, once per ARN), so that
+    /// the wrapper is that model's family with the catalog's facts.
+    pub async fn build_resolved(mut self) -> Result<AnyTextModel> {
+        let parsed = crate::model_id::parse_model_id(&self.model_id)?;
+        if parsed.form == IdForm::Arn(ArnResource::ApplicationInferenceProfile)
+            && self.family.is_none()
+        {
+            let base = self
+                .client
+                .application_profile_model(&self.model_id)
+                .await?;
+            self.family = Model::resolve(&base)
+                .map(|r| r.model.family())
+                .ok()
+                .or_else(|| crate::model_id::family_by_prefix(&base));
+        }
+        self.build()
     }
 }
 
@@ -570,7 +591,8 @@ impl<F> TextModelBuilder<F> {
     pub fn new(client: &Client, model_id: impl Into<ModelId>) -> Self {
         Self {
             client: client.clone(),
-            model_id: model_id.into().0,
+            model_id: model_id.into().as_str().to_owned(),
+            family: None,
             api: Api::default(),
             system: None,
             defaults: CallOptions::default(),
@@ -582,6 +604,7 @@ impl<F> TextModelBuilder<F> {
 pub struct TextModel<F> {
     pub(crate) client: Client,
     pub(crate) model_id: String,
+    form: IdForm,
     pub(crate) model: Option<Model>,
     pub(crate) api: Api,
     system: Option<String>,
@@ -593,6 +616,7 @@ impl<F> Clone for TextModel<F> {
         Self {
             client: self.client.clone(),
             model_id: self.model_id.clone(),
+            form: self.form,
             model: self.model,
             api: self.api,
             system: self.system.clone(),
@@ -623,13 +647,13 @@ impl<F: TextFamily> TextModel<F> {
         &self.model_id
     }
 
-    /// The catalog model, unless built from an ARN.
+    /// The catalog model, when the catalog knows the ID.
     pub fn model(&self) -> Option<Model> {
         self.model
     }
 
-    /// The family.
-    pub fn family(&self) -> Family {
+    /// The family (`None` for a [`ConverseModel`](crate::ConverseModel)).
+    pub fn family(&self) -> Option<Family> {
         F::FAMILY
     }
 
@@ -791,7 +815,43 @@ impl<F: TextFamily> TextModel<F> {
             let msg = format!("tool choice names {name:?}, which is not among the tools offered");
             return Err(Error::invalid("tool_choice", msg));
         }
-        options.params.over(&self.defaults).plan(self.model)
+        options
+            .params
+            .over(&self.defaults)
+            .plan(self.model, self.client.limits())
+    }
+
+    /// This wrapper with the catalog model behind an application inference profile ARN,
+    /// asked of the control plane once per ARN; any other ID as it is.
+    async fn with_profile_model(&self) -> Result<std::borrow::Cow<'_, Self>> {
+        let application = IdForm::Arn(ArnResource::ApplicationInferenceProfile);
+        if self.model.is_some() || self.form != application {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let base = self
+            .client
+            .application_profile_model(&self.model_id)
+            .await?;
+        let Ok(resolved) = Model::resolve(&base) else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let family = resolved.model.family();
+        if let Some(expected) = F::FAMILY
+            && expected != family
+        {
+            let msg = format!(
+                "{} runs {base}, of the {} family (wrapper `{}`), not {} (`{}`)",
+                self.model_id,
+                family.name(),
+                family.wrapper(),
+                expected.name(),
+                expected.wrapper()
+            );
+            return Err(Error::invalid("model", msg));
+        }
+        let mut known = self.clone();
+        known.model = Some(resolved.model);
+        Ok(std::borrow::Cow::Owned(known))
     }
 
     pub(crate) async fn run(
@@ -799,10 +859,11 @@ impl<F: TextFamily> TextModel<F> {
         conversation: &Conversation,
         options: &ChatOptions<F>,
     ) -> Result<Details<F::Response>> {
-        let plan = self.prepare(conversation, options)?;
-        match self.api {
-            Api::InvokeModel => invoke::call(self, conversation, &plan, options).await,
-            Api::Converse => converse::call(self, conversation, &plan, options).await,
+        let this = self.with_profile_model().await?;
+        let plan = this.prepare(conversation, options)?;
+        match this.api {
+            Api::InvokeModel => invoke::call(&this, conversation, &plan, options).await,
+            Api::Converse => converse::call(&this, conversation, &plan, options).await,
         }
     }
 
@@ -811,13 +872,14 @@ impl<F: TextFamily> TextModel<F> {
         conversation: &Conversation,
         options: &ChatOptions<F>,
     ) -> Result<TextStream> {
-        if let Some(m) = self.model {
-            check_api(m, self.api, true)?;
+        let this = self.with_profile_model().await?;
+        if let Some(m) = this.model {
+            check_api(m, this.api, true)?;
         }
-        let plan = self.prepare(conversation, options)?;
-        match self.api {
-            Api::InvokeModel => invoke::stream(self, conversation, &plan, options).await,
-            Api::Converse => converse::stream(self, conversation, &plan, options).await,
+        let plan = this.prepare(conversation, options)?;
+        match this.api {
+            Api::InvokeModel => invoke::stream(&this, conversation, &plan, options).await,
+            Api::Converse => converse::stream(&this, conversation, &plan, options).await,
         }
     }
 }

@@ -27,11 +27,12 @@ const HAIKU: &str = "anthropic.claude-3-haiku-20240307-v1:0";
 /// Tool use, no vision.
 const HAIKU_3_5: &str = "anthropic.claude-3-5-haiku-20241022-v1:0";
 /// Reasoning with a token budget.
-const SONNET_3_7: &str = "anthropic.claude-3-7-sonnet-20250219-v1:0";
+// Claude 3.7 Sonnet and Nova 2 Lite are offered only through inference profiles.
+const SONNET_3_7: &str = "us.anthropic.claude-3-7-sonnet-20250219-v1:0";
 /// Reasoning with an effort level (adaptive thinking).
-const OPUS_4_6: &str = "anthropic.claude-opus-4-6-v1";
+const OPUS_4_6: &str = "us.anthropic.claude-opus-4-6-v1";
 /// Reasoning with an effort level (Nova).
-const NOVA_2_LITE: &str = "amazon.nova-2-lite-v1:0";
+const NOVA_2_LITE: &str = "us.amazon.nova-2-lite-v1:0";
 const TITAN: &str = "amazon.titan-text-premier-v1:0";
 
 fn setup() -> (LocalServer, Client) {

@@ -15,6 +15,9 @@ use bedrock_fm_local::LocalServer;
 use bedrock_fm_local::guardrails::TEST_GUARDRAIL_ID;
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use serde_json::{Value, json};
+
+/// Claude 3.7 Sonnet is offered only through inference profiles.
+const PROFILE_SONNET_3_7: &str = "us.anthropic.claude-3-7-sonnet-20250219-v1:0";
 use std::io::Cursor;
 use std::time::Duration;
 
@@ -210,7 +213,7 @@ async fn claude3_tool_use_round_trip_with_a_tool_result() {
 #[tokio::test]
 async fn claude_thinking_is_returned_with_its_signature_and_sent_back() {
     let (server, client) = setup();
-    let sonnet = Claude3::builder(&client, Model::AnthropicClaude3_7Sonnet20250219V1_0)
+    let sonnet = Claude3::builder(&client, PROFILE_SONNET_3_7)
         .build()
         .unwrap();
     let options = ChatOptions::new().reasoning(ReasoningConfig::Budget(1024));
@@ -338,7 +341,7 @@ async fn nova_image_and_tool_use() {
 #[tokio::test]
 async fn llama32_vision_sends_images_with_the_image_token() {
     let (server, client) = setup();
-    let llama = Llama3::builder(&client, Model::MetaLlama3_2_11bInstructV1_0)
+    let llama = Llama3::builder(&client, "us.meta.llama3-2-11b-instruct-v1:0")
         .build()
         .unwrap();
     let jpeg = encoded(&gradient(48, 24), ImageFormat::Jpeg);
@@ -464,7 +467,7 @@ async fn guardrail_latency_and_metadata_go_on_the_wire_as_headers() {
 #[tokio::test]
 async fn claude_reads_a_pdf_document() {
     let (server, client) = setup();
-    let sonnet = Claude3::builder(&client, Model::AnthropicClaude3_7Sonnet20250219V1_0)
+    let sonnet = Claude3::builder(&client, PROFILE_SONNET_3_7)
         .build()
         .unwrap();
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".to_vec();
@@ -507,7 +510,7 @@ fn streamed_input(events: &[ChatEvent]) -> Value {
 #[tokio::test]
 async fn claude_streams_thinking_and_a_tool_call_as_chat_events() {
     let (server, client) = setup();
-    let sonnet = Claude3::builder(&client, Model::AnthropicClaude3_7Sonnet20250219V1_0)
+    let sonnet = Claude3::builder(&client, PROFILE_SONNET_3_7)
         .build()
         .unwrap();
     let options = ChatOptions::new()
@@ -568,7 +571,7 @@ async fn claude_streams_thinking_and_a_tool_call_as_chat_events() {
 #[tokio::test]
 async fn nova_streams_reasoning_and_a_tool_call_as_chat_events() {
     let (_server, client) = setup();
-    let nova = Nova::builder(&client, Model::AmazonNova2LiteV1_0)
+    let nova = Nova::builder(&client, "us.amazon.nova-2-lite-v1:0")
         .build()
         .unwrap();
     let options = ChatOptions::new()

@@ -364,7 +364,7 @@ async fn invalid_input_fails_before_any_request() {
             .build()
             .unwrap_err(),
         Titan::builder(&client, HAIKU).build().unwrap_err(),
-        Titan::builder(&client, "amazon.titan-text-nonexistent")
+        Titan::builder(&client, "amazon.titan text")
             .build()
             .unwrap_err(),
         AnyTextModel::from_model_id(&client, "amazon.titan-embed-text-v2:0").unwrap_err(),

@@ -85,7 +85,7 @@ fn emit_family(f: &Family) -> TokenStream {
         pub struct #marker;
 
         impl FamilyParams for #marker {
-            const FAMILY: Family = Family::#family;
+            const FAMILY: Option<Family> = Some(Family::#family);
             const PARAMS: &'static [ParamSpec] = &[#(#params),*];
         }
 
@@ -139,6 +139,9 @@ fn emit_any(catalog: &Catalog) -> TokenStream {
         #[non_exhaustive]
         pub enum AnyTextModel {
             #( #[doc = #docs] #variants(#variants), )*
+            /// A [`ConverseModel`](crate::ConverseModel): a model no family is known for,
+            /// over Converse.
+            Converse(crate::ConverseModel),
         }
 
         impl AnyTextModel {
@@ -160,6 +163,7 @@ fn emit_any(catalog: &Catalog) -> TokenStream {
             ($value:expr, $m:ident => $body:expr) => {
                 match $value {
                     #( crate::generated::wrappers::AnyTextModel::#variants($m) => $body, )*
+                    crate::generated::wrappers::AnyTextModel::Converse($m) => $body,
                 }
             };
         }

@@ -78,7 +78,7 @@ impl AnyEmbedModelBuilder {
 
     /// Resolves the model to its family and builds that family's wrapper.
     pub fn build(self) -> Result<AnyEmbedModel> {
-        let family = family_of(self.model.as_str())?;
+        let family = family_of(&self.client, self.model.as_str())?;
         let c = &self.client;
         let m = self.model.clone();
         match family {

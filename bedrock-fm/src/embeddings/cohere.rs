@@ -132,7 +132,7 @@ impl CohereEmbedBuilder {
     /// Checks the model, the dimension against the catalog, the v4-only parameters, and
     /// builds.
     pub fn build(self) -> Result<CohereEmbed> {
-        let (id, model) = resolve_id(FAMILY, &self.model)?;
+        let (id, model) = resolve_id(&self.client, FAMILY, &self.model)?;
         // A model with a choice of dimensions in the catalog is v4.
         let v4 = model.map(|m| m.info().embedding_dimensions.len() > 1);
         let mut output_dimension = self.output_dimension;

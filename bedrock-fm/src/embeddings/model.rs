@@ -12,20 +12,26 @@ pub use crate::text::ModelId;
 
 /// Resolves `id` for a wrapper of family `expected`: a catalog ID or inference profile of that
 /// family (`Some(model)`), or an ARN (`None`: no catalog entry, so no catalog checks).
-pub(crate) fn resolve(expected: Family, id: &str) -> Result<Option<Model>> {
-    crate::text::resolve_for(Some(expected), id).map(|(model, _)| model)
+#[cfg(test)]
+pub(crate) fn resolve(client: &Client, expected: Family, id: &str) -> Result<Option<Model>> {
+    crate::text::resolve_for(client, Some(expected), id).map(|(model, _, _)| model)
 }
 
-/// [`resolve`] for a builder's `model`: the model ID to send and the catalog model.
-pub(crate) fn resolve_id(expected: Family, model: &ModelId) -> Result<(String, Option<Model>)> {
-    let id = model.as_str().to_owned();
-    let resolved = resolve(expected, &id)?;
-    Ok((id, resolved))
+/// [`resolve`] for a builder's `model`: the model ID to send (the one given, or the
+/// cross-region profile the client chose) and the catalog model.
+pub(crate) fn resolve_id(
+    client: &Client,
+    expected: Family,
+    model: &ModelId,
+) -> Result<(String, Option<Model>)> {
+    crate::text::resolve_for(client, Some(expected), model.as_str())
+        .map(|(model, _, send)| (send, model))
 }
 
-/// The family of a model ID, for the wrappers that pick their family from the ID.
-pub(crate) fn family_of(id: &str) -> Result<Family> {
-    crate::text::resolve_for(None, id).map(|(_, family)| family)
+/// The family of a model ID, for the wrappers that pick their family from the ID: the
+/// catalog's, or the one its ID prefix names.
+pub(crate) fn family_of(client: &Client, id: &str) -> Result<Family> {
+    crate::text::resolve_for(client, None, id).map(|(_, family, _)| family)
 }
 
 /// The error of an `Any*Model` builder given a model of another kind: `wanted` is the kind
@@ -160,21 +166,40 @@ pub(crate) fn check_dimension(model: Option<Model>, setter: &str, value: u32) ->
 mod tests {
     use super::*;
 
+    fn client() -> Client {
+        let conf = aws_sdk_bedrockruntime::Config::builder()
+            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+            .build();
+        Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(conf))
+    }
+
     #[test]
-    fn ids_resolve_only_within_the_family() {
+    fn catalog_ids_resolve_only_within_the_family_and_unknown_ids_are_open() {
+        let c = &client();
         assert_eq!(
-            resolve(Family::TitanEmbedText, "amazon.titan-embed-text-v2:0").unwrap(),
+            resolve(c, Family::TitanEmbedText, "amazon.titan-embed-text-v2:0").unwrap(),
             Some(Model::AmazonTitanEmbedTextV2_0)
         );
-        let e = resolve(Family::TitanEmbedText, "amazon.titan-text-premier-v1:0").unwrap_err();
+        let e = resolve(c, Family::TitanEmbedText, "amazon.titan-text-premier-v1:0").unwrap_err();
         assert!(e.to_string().contains("wrapper `Titan`"), "{e}");
         let arn = "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc";
-        assert_eq!(resolve(Family::CohereEmbed, arn).unwrap(), None);
-        assert!(resolve(Family::CohereEmbed, "cohere.nope").is_err());
+        assert_eq!(resolve(c, Family::CohereEmbed, arn).unwrap(), None);
+        // Not in the catalog: sent as the wrapper's family, with no catalog checks.
         assert_eq!(
-            resolve(Family::CohereEmbed, "us.cohere.embed-v4:0").unwrap(),
+            resolve(c, Family::CohereEmbed, "cohere.embed-v5:0").unwrap(),
+            None
+        );
+        assert!(resolve(c, Family::CohereEmbed, "cohere embed").is_err());
+        assert_eq!(
+            resolve(c, Family::CohereEmbed, "us.cohere.embed-v4:0").unwrap(),
             Some(Model::CohereEmbedV4_0)
         );
+        // An unknown ID takes the family of its prefix, or none.
+        assert_eq!(
+            family_of(c, "cohere.embed-v5:0").unwrap(),
+            Family::CohereEmbed
+        );
+        assert!(family_of(c, "acme.embed-v1:0").is_err());
     }
 
     #[test]

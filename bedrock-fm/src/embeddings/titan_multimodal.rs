@@ -98,7 +98,7 @@ impl TitanMultimodalEmbedBuilder {
 
     /// Checks the model and the length against the catalog, and builds.
     pub fn build(self) -> Result<TitanMultimodalEmbed> {
-        let (id, model) = resolve_id(FAMILY, &self.model)?;
+        let (id, model) = resolve_id(&self.client, FAMILY, &self.model)?;
         if let Some(n) = self.output_embedding_length {
             check_dimension(model, "output_embedding_length", n)?;
         }

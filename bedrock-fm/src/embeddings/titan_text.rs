@@ -122,7 +122,7 @@ impl TitanEmbedBuilder {
     /// Checks the model (a Titan Text Embeddings model), the dimensions against the catalog,
     /// and the V2-only parameters, and builds.
     pub fn build(self) -> Result<TitanEmbed> {
-        let (id, model) = resolve_id(FAMILY, &self.model)?;
+        let (id, model) = resolve_id(&self.client, FAMILY, &self.model)?;
         // A model with a choice of dimensions in the catalog is V2; G1 takes only inputText.
         let v1 = model.is_some_and(|m| m.info().embedding_dimensions.len() == 1);
         let mut dimensions = self.dimensions;

@@ -7,7 +7,7 @@ use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuil
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Claude3Family;
 impl FamilyParams for Claude3Family {
-    const FAMILY: Family = Family::ClaudeMessages;
+    const FAMILY: Option<Family> = Some(Family::ClaudeMessages);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -53,7 +53,7 @@ impl CallOptions<Claude3Family> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ClaudeFamily;
 impl FamilyParams for ClaudeFamily {
-    const FAMILY: Family = Family::ClaudeText;
+    const FAMILY: Option<Family> = Some(Family::ClaudeText);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -99,7 +99,7 @@ impl CallOptions<ClaudeFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CommandFamily;
 impl FamilyParams for CommandFamily {
-    const FAMILY: Family = Family::Command;
+    const FAMILY: Option<Family> = Some(Family::Command);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -181,7 +181,7 @@ impl CallOptions<CommandFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CommandRFamily;
 impl FamilyParams for CommandRFamily {
-    const FAMILY: Family = Family::CommandR;
+    const FAMILY: Option<Family> = Some(Family::CommandR);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "frequency_penalty",
@@ -275,7 +275,7 @@ impl CallOptions<CommandRFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JambaFamily;
 impl FamilyParams for JambaFamily {
-    const FAMILY: Family = Family::Jamba;
+    const FAMILY: Option<Family> = Some(Family::Jamba);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "frequency_penalty",
@@ -333,7 +333,7 @@ impl CallOptions<JambaFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JurassicFamily;
 impl FamilyParams for JurassicFamily {
-    const FAMILY: Family = Family::Jurassic;
+    const FAMILY: Option<Family> = Some(Family::Jurassic);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -363,7 +363,7 @@ pub type JurassicOptions = CallOptions<JurassicFamily>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Llama2ChatFamily;
 impl FamilyParams for Llama2ChatFamily {
-    const FAMILY: Family = Family::Llama2Chat;
+    const FAMILY: Option<Family> = Some(Family::Llama2Chat);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -389,7 +389,7 @@ pub type Llama2ChatOptions = CallOptions<Llama2ChatFamily>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Llama3Family;
 impl FamilyParams for Llama3Family {
-    const FAMILY: Family = Family::Llama3;
+    const FAMILY: Option<Family> = Some(Family::Llama3);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -415,7 +415,7 @@ pub type Llama3Options = CallOptions<Llama3Family>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct MistralFamily;
 impl FamilyParams for MistralFamily {
-    const FAMILY: Family = Family::Mistral;
+    const FAMILY: Option<Family> = Some(Family::Mistral);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -461,7 +461,7 @@ impl CallOptions<MistralFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct MistralChatFamily;
 impl FamilyParams for MistralChatFamily {
-    const FAMILY: Family = Family::MistralChat;
+    const FAMILY: Option<Family> = Some(Family::MistralChat);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -487,7 +487,7 @@ pub type MistralChatOptions = CallOptions<MistralChatFamily>;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct NovaFamily;
 impl FamilyParams for NovaFamily {
-    const FAMILY: Family = Family::Nova;
+    const FAMILY: Option<Family> = Some(Family::Nova);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -533,7 +533,7 @@ impl CallOptions<NovaFamily> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TitanFamily;
 impl FamilyParams for TitanFamily {
-    const FAMILY: Family = Family::TitanText;
+    const FAMILY: Option<Family> = Some(Family::TitanText);
     const PARAMS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
@@ -587,6 +587,9 @@ pub enum AnyTextModel {
     Nova(Nova),
     /// A [`Titan`] (Amazon Titan Text).
     Titan(Titan),
+    /// A [`ConverseModel`](crate::ConverseModel): a model no family is known for,
+    /// over Converse.
+    Converse(crate::ConverseModel),
 }
 impl AnyTextModel {
     /// The wrapper of `family` for `builder`'s model and defaults.
@@ -652,7 +655,8 @@ macro_rules! dispatch_text_model {
         ::generated::wrappers::AnyTextModel::Mistral($m) => $body, crate
         ::generated::wrappers::AnyTextModel::MistralChat($m) => $body, crate
         ::generated::wrappers::AnyTextModel::Nova($m) => $body, crate
-        ::generated::wrappers::AnyTextModel::Titan($m) => $body, }
+        ::generated::wrappers::AnyTextModel::Titan($m) => $body, crate
+        ::generated::wrappers::AnyTextModel::Converse($m) => $body, }
     };
 }
 pub(crate) use dispatch_text_model;

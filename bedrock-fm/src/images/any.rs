@@ -59,7 +59,7 @@ impl AnyImageModelBuilder {
     /// Resolves the model to its family and builds that family's wrapper with the defaults
     /// (a default the family does not have fails, naming it).
     pub fn build(self) -> Result<AnyImageModel> {
-        let family = family_of(self.model.as_str())?;
+        let family = family_of(&self.client, self.model.as_str())?;
         let (c, m, d) = (&self.client, self.model.clone(), self.defaults);
         Ok(match family {
             Family::TitanImage => {

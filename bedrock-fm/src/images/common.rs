@@ -326,7 +326,7 @@ macro_rules! image_wrapper {
             #[doc = $build_doc]
             pub fn build(self) -> $crate::error::Result<$wrapper> {
                 let (model_id, model) =
-                    $crate::embeddings::model::resolve_id($family, &self.model)?;
+                    $crate::embeddings::model::resolve_id(&self.client, $family, &self.model)?;
                 let wrapper = $wrapper {
                     client: self.client,
                     model_id,

@@ -1,0 +1,53 @@
+//! [`ConverseModel`]: the family-neutral wrapper, for any model over the Converse API.
+//!
+//! Converse has one request shape for every model, so a model no family is known for (one
+//! Bedrock added after this catalog, for example) is still callable with `generate`, `chat`,
+//! streams and details, with the common parameters (`temperature`, `top_p`, `max_tokens`,
+//! `stop_words`) in `inferenceConfig` and `extra_args` in `additionalModelRequestFields`.
+
+use crate::conversation::Conversation;
+use crate::error::{Error, Result};
+use crate::families::{Decoded, EncodeContext, TextFamily};
+use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuilder};
+use serde_json::{Map, Value};
+
+/// The family of [`ConverseModel`]: no native InvokeModel format, no family parameters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ConverseFamily;
+
+impl FamilyParams for ConverseFamily {
+    const FAMILY: Option<crate::catalog::Family> = None;
+    const PARAMS: &'static [ParamSpec] = &[];
+}
+
+impl TextFamily for ConverseFamily {
+    type Response = Value;
+
+    // Converse takes every content block; the model decides what it accepts.
+    fn accepts(_content: &crate::chat::content::Content) -> bool {
+        true
+    }
+
+    fn encode(
+        _: &Conversation,
+        _: &EncodeContext<'_>,
+        _: &mut Map<String, Value>,
+    ) -> Result<String> {
+        Err(Error::invalid(
+            "api",
+            "ConverseModel has no native InvokeModel format: use Api::Converse",
+        ))
+    }
+
+    fn decode(_response: &Value) -> Decoded {
+        Decoded::default()
+    }
+}
+
+/// Any Bedrock text model over the Converse API, whatever its family; build it with
+/// `ConverseModel::builder(&client, id).api(Api::Converse)`.
+pub type ConverseModel = TextModel<ConverseFamily>;
+/// Builder of [`ConverseModel`].
+pub type ConverseModelBuilder = TextModelBuilder<ConverseFamily>;
+/// Per-call options of [`ConverseModel`].
+pub type ConverseModelOptions = CallOptions<ConverseFamily>;
