@@ -29,11 +29,49 @@ fn turn_text(turn: &Turn) -> String {
         .collect()
 }
 
+/// The header tokens of a Llama prompt format.
+struct Tokens {
+    header_start: &'static str,
+    header_end: &'static str,
+    end_of_turn: &'static str,
+}
+
+/// Llama 3: `<|start_header_id|>`, `<|end_header_id|>`, `<|eot_id|>`.
+const LLAMA3: Tokens = Tokens {
+    header_start: "<|start_header_id|>",
+    header_end: "<|end_header_id|>",
+    end_of_turn: "<|eot_id|>",
+};
+
+/// Llama 4 renamed three of them: `<|header_start|>`, `<|header_end|>`, `<|eot|>`. Source:
+/// Meta's "Llama 4 - Prompt Formats" (https://www.llama.com/docs/model-cards-and-prompt-formats/llama4/,
+/// and `models/llama4/prompt_format.md` in github.com/meta-llama/llama-models). AWS's
+/// model-parameters-meta.html shows the Llama 3 tokens for "Llama 4 Instruct" too; Meta's
+/// tokenizer defines the model's real format, so Llama 4 gets its own.
+const LLAMA4: Tokens = Tokens {
+    header_start: "<|header_start|>",
+    header_end: "<|header_end|>",
+    end_of_turn: "<|eot|>",
+};
+
+/// The prompt in the format of `ctx`'s model: Llama 4's where the catalog says
+/// `prompt_format = "llama4"`, Llama 3's otherwise.
+pub(crate) fn prompt_for(conversation: &Conversation, ctx: &EncodeContext<'_>) -> String {
+    let format = ctx.model.and_then(|m| m.info().prompt_format);
+    let tokens = if format == Some("llama4") { &LLAMA4 } else { &LLAMA3 };
+    prompt_with(conversation, tokens)
+}
+
 /// `<|begin_of_text|>`, then per turn `<|start_header_id|>{role}<|end_header_id|>\n\n{text}<|eot_id|>`,
 /// then the open assistant header (or the assistant's prefill, left open). Images appear as
 /// `<|image|>` where they are in their turn.
+#[cfg(test)]
 pub(crate) fn llama3_prompt(conversation: &Conversation) -> String {
-    let header = |role: &str| format!("<|start_header_id|>{role}<|end_header_id|>\n\n");
+    prompt_with(conversation, &LLAMA3)
+}
+
+fn prompt_with(conversation: &Conversation, tokens: &Tokens) -> String {
+    let header = |role: &str| format!("{}{role}{}\n\n", tokens.header_start, tokens.header_end);
     let mut out = String::from("<|begin_of_text|>");
     let turns = conversation.turns();
     for (i, turn) in turns.iter().enumerate() {
@@ -41,7 +79,7 @@ pub(crate) fn llama3_prompt(conversation: &Conversation) -> String {
         out.push_str(&turn_text(turn));
         let prefill = i + 1 == turns.len() && turn.role == Role::Assistant;
         if !prefill {
-            out.push_str("<|eot_id|>");
+            out.push_str(tokens.end_of_turn);
         }
     }
     if turns.last().is_some_and(|t| t.role != Role::Assistant) {
@@ -64,7 +102,7 @@ impl TextFamily for Llama3Family {
         ctx: &EncodeContext<'_>,
         body: &mut Map<String, Value>,
     ) -> Result<String> {
-        let prompt = llama3_prompt(conversation);
+        let prompt = prompt_for(conversation, ctx);
         body.insert("prompt".into(), Value::String(prompt.clone()));
         let mut images = Vec::new();
         for (t, turn) in conversation.turns().iter().enumerate() {
@@ -110,6 +148,31 @@ mod tests {
             "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nCount:<|eot_id|>\
              <|start_header_id|>assistant<|end_header_id|>\n\n1, 2,"
         );
+    }
+
+    // Source: the "Simple User and assistant conversation" example of Meta's "Llama 4 - Prompt
+    // Formats" (models/llama4/prompt_format.md, github.com/meta-llama/llama-models).
+    #[test]
+    fn llama4_models_get_meta_s_documented_llama4_format() {
+        use crate::catalog::Model;
+        let c = Conversation::new()
+            .system("You are a helpful assistant")
+            .human("Answer who are you in the form of jeopardy?");
+        let ctx = |model| EncodeContext {
+            model: Some(model),
+            tools: &[],
+            tool_choice: None,
+            reasoning: None,
+        };
+        assert_eq!(
+            prompt_for(&c, &ctx(Model::MetaLlama4Scout17bInstructV1_0)),
+            "<|begin_of_text|><|header_start|>system<|header_end|>\n\nYou are a helpful assistant<|eot|>\
+             <|header_start|>user<|header_end|>\n\nAnswer who are you in the form of jeopardy?<|eot|>\
+             <|header_start|>assistant<|header_end|>\n\n"
+        );
+        // Llama 3.3 keeps the Llama 3 tokens.
+        let llama33 = prompt_for(&c, &ctx(Model::MetaLlama3_3_70bInstructV1_0));
+        assert!(llama33.starts_with("<|begin_of_text|><|start_header_id|>system<|end_header_id|>"));
     }
 
     // Source: Meta's Llama 3.2 vision prompt format (`<|image|>` in the user turn) and the
