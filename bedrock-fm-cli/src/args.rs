@@ -1,8 +1,8 @@
 //! Command-line parsing, by hand (no argument-parsing crate):
 //!
 //! ```text
-//! bedrock-fm models [--json]
-//! bedrock-fm generate --model <ID> [--api invoke|converse] [--stream] [--details]
+//! bedrock-fm models [--json] [--live [--region R] [--local]]
+//! bedrock-fm generate --model <ID> [--family NAME] [--api invoke|converse] [--stream] [--details]
 //!     [--temperature F] [--top-p F] [--max-tokens N] [--stop TEXT]... [--extra-args JSON]
 //!     [--region R] [--local] <PROMPT>
 //! ```
@@ -12,6 +12,7 @@
 //! number, unparsable JSON or an empty prompt fails before any client is built.
 
 use bedrock_fm::Api;
+use bedrock_fm::catalog::{Family, FamilyKind};
 use serde_json::Value;
 use std::fmt;
 
@@ -20,19 +21,20 @@ pub const HELP: &str = "\
 bedrock-fm: call Amazon Bedrock models from the command line.
 
 Usage:
-  bedrock-fm models [--json]
-  bedrock-fm generate --model <ID> [--api invoke|converse] [--stream] [--details]
+  bedrock-fm models [--json] [--live [--region R] [--local]]
+  bedrock-fm generate --model <ID> [--family NAME] [--api invoke|converse] [--stream] [--details]
       [--temperature F] [--top-p F] [--max-tokens N] [--stop TEXT]... [--extra-args JSON]
       [--region R] [--local] <PROMPT>
   bedrock-fm embed --model <ID> [--input-type document|query] [--dimensions N]
       [--image PATH]... [--region R] [--local] <TEXT>...
   bedrock-fm image --model <ID> [--negative TEXT] [--width W --height H] [--seed S]
       [--count N] --out <DIR> [--region R] [--local] <PROMPT>
-  bedrock-fm chat --model <ID> [--system TEXT] [--image PATH]... [--stream]
+  bedrock-fm chat --model <ID> [--family NAME] [--system TEXT] [--image PATH]... [--stream]
       [--api invoke|converse] [--details] [--local] [MESSAGE]
 
 Commands:
-  models      List the model catalog, one model per line (or a JSON array with --json).
+  models      List the model catalog, one model per line (or a JSON array with --json);
+              with --live, what the account offers and what the catalog knows of each.
   generate    Generate text with a text model; see `bedrock-fm generate --help`.
   embed       Print embedding vectors as a JSON array; see `bedrock-fm embed --help`.
   image       Generate images into PNG files; see `bedrock-fm image --help`.
@@ -50,13 +52,21 @@ line on stderr: `error: <Kind>: <message>`.
 
 /// The help of `bedrock-fm models`.
 pub const MODELS_HELP: &str = "\
-Usage: bedrock-fm models [--json]
+Usage: bedrock-fm models [--json] [--live [--region R] [--local]]
 
 Lists every model of the bedrock-fm catalog, one per line: ID, family, provider, name,
-modalities (input->output), streaming, Converse support and lifecycle.
+modalities (input->output), streaming, Converse support, lifecycle and how AWS offers it
+(on-demand, profile-only: call it through one of its inference profiles, or provisioned).
 
 Options:
-  --json    Print a JSON array of objects with every capability of each model instead.
+  --json      Print a JSON array of objects with every capability of each model instead.
+  --live      List what the account offers in the region instead (the Bedrock control plane's
+              ListFoundationModels and ListInferenceProfiles), each model with what the catalog
+              knows of it: `catalog` (every fact known), `prefix:FAMILY` (not in the catalog;
+              InvokeModel family from its ID prefix) or `converse-only` (not in the catalog; call
+              it over `--api converse`, or name its family with `--family`).
+  --region R  With --live: the AWS region (default: from the AWS configuration chain).
+  --local     With --live: ask an in-process bedrock-fm-local server instead of AWS.
 ";
 
 /// The help of `bedrock-fm generate`.
@@ -67,7 +77,10 @@ Generates text for PROMPT with a text model of the catalog (a canonical model ID
 inference-profile ID such as us.anthropic.claude-3-5-haiku-20241022-v1:0) and prints it.
 
 Options:
-  --model <ID>          The model ID (required). `bedrock-fm models` lists them.
+  --model <ID>          The model ID (required). `bedrock-fm models` lists the catalog; any
+                        other Bedrock model ID works too.
+  --family NAME         The family of a model the catalog does not know, for InvokeModel
+                        (default: the family its ID prefix names), e.g. claude_messages.
   --api invoke|converse The API: InvokeModel with the family's native JSON (default), or Converse.
   --stream              Print the text as it is generated.
   --details             Print one JSON object instead of the text: output, prompt, body,
@@ -94,10 +107,7 @@ pub enum Command {
     /// Print the version and exit successfully.
     Version,
     /// `bedrock-fm models`.
-    Models {
-        /// `--json`: a JSON array instead of one line per model.
-        json: bool,
-    },
+    Models(ModelsArgs),
     /// `bedrock-fm generate`.
     Generate(GenerateArgs),
     /// `bedrock-fm embed`.
@@ -108,11 +118,26 @@ pub enum Command {
     Chat(crate::commands::chat::ChatArgs),
 }
 
+/// The options of `bedrock-fm models`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelsArgs {
+    /// `--json`: a JSON array instead of one line per model.
+    pub json: bool,
+    /// `--live`: what the account offers, not the catalog.
+    pub live: bool,
+    /// `--region` (with `--live`).
+    pub region: Option<String>,
+    /// `--local` (with `--live`).
+    pub local: bool,
+}
+
 /// The options of `bedrock-fm generate`, each checked.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GenerateArgs {
     /// `--model`: the model ID as given.
     pub model: String,
+    /// `--family`: the family of a model the catalog does not know.
+    pub family: Option<Family>,
     /// `--api`; `None` leaves the library's default (InvokeModel).
     pub api: Option<Api>,
     /// `--stream`.
@@ -309,12 +334,20 @@ fn parse_models(args: &[String]) -> Result<Command, ArgError> {
     if tokens.asks_for_help() {
         return Ok(Command::Help(MODELS_HELP));
     }
-    let mut json = false;
+    let mut out = ModelsArgs::default();
     while let Some(token) = tokens.next_token()? {
         match token {
-            Token::Flag { name, value } if name == "json" => {
+            Token::Flag { name, value } if matches!(name.as_str(), "json" | "live" | "local") => {
                 no_value(&name, &value)?;
-                json = true;
+                match name.as_str() {
+                    "json" => out.json = true,
+                    "live" => out.live = true,
+                    _ => out.local = true,
+                }
+            }
+            Token::Flag { name, value } if name == "region" => {
+                let value = tokens.value("region", value)?;
+                set_once(&mut out.region, "region", non_empty("region", value)?)?;
             }
             Token::Flag { name, .. } => {
                 return Err(ArgError::usage(format!(
@@ -323,12 +356,32 @@ fn parse_models(args: &[String]) -> Result<Command, ArgError> {
             }
             Token::Positional(arg) => {
                 return Err(ArgError::usage(format!(
-                    "unexpected argument `{arg}`: `models` takes only `--json`"
+                    "unexpected argument `{arg}`: `models` takes only flags"
                 )));
             }
         }
     }
-    Ok(Command::Models { json })
+    if !out.live && (out.local || out.region.is_some()) {
+        return Err(ArgError::usage(
+            "`--region` and `--local` go with `models --live`",
+        ));
+    }
+    Ok(Command::Models(out))
+}
+
+/// A text family by its `models.toml` key (`claude_messages`).
+pub(crate) fn parse_family(text: &str) -> Result<Family, ArgError> {
+    let text_families = || Family::ALL.iter().filter(|f| f.kind() == FamilyKind::Text);
+    text_families()
+        .find(|f| f.id() == text)
+        .copied()
+        .ok_or_else(|| {
+            let names: Vec<&str> = text_families().map(|f| f.id()).collect();
+            ArgError::invalid(
+                "--family",
+                format!("{text:?} is not a text family; one of {}", names.join(", ")),
+            )
+        })
 }
 
 /// Sets a once-only option, refusing a second occurrence.
@@ -438,8 +491,8 @@ fn parse_generate(args: &[String]) -> Result<Command, ArgError> {
                 }
                 continue;
             }
-            "model" | "api" | "temperature" | "top-p" | "max-tokens" | "stop" | "extra-args"
-            | "region" => {}
+            "model" | "family" | "api" | "temperature" | "top-p" | "max-tokens" | "stop"
+            | "extra-args" | "region" => {}
             _ => {
                 return Err(ArgError::usage(format!(
                     "unknown flag `--{flag}` for `generate` (see `bedrock-fm generate --help`)"
@@ -449,6 +502,7 @@ fn parse_generate(args: &[String]) -> Result<Command, ArgError> {
         let value = tokens.value(flag, inline)?;
         match flag {
             "model" => set_once(&mut model, flag, non_empty(flag, value)?)?,
+            "family" => set_once(&mut out.family, flag, parse_family(&value)?)?,
             "api" => set_once(&mut api, flag, parse_api(&value)?)?,
             "temperature" => set_once(&mut out.temperature, flag, parse_float(flag, &value)?)?,
             "top-p" => set_once(&mut out.top_p, flag, parse_float(flag, &value)?)?,
@@ -505,10 +559,16 @@ mod tests {
 
     #[test]
     fn models_with_and_without_json() {
-        assert_eq!(parse_str(&["models"]), Ok(Command::Models { json: false }));
+        assert_eq!(
+            parse_str(&["models"]),
+            Ok(Command::Models(ModelsArgs::default()))
+        );
         assert_eq!(
             parse_str(&["models", "--json"]),
-            Ok(Command::Models { json: true })
+            Ok(Command::Models(ModelsArgs {
+                json: true,
+                ..ModelsArgs::default()
+            }))
         );
         assert_eq!(error(&["models", "--jsn"]).kind, ArgErrorKind::Usage);
         assert_eq!(error(&["models", "extra"]).kind, ArgErrorKind::Usage);

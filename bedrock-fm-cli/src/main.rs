@@ -105,7 +105,7 @@ fn run(argv: &[String]) -> Result<(), Failure> {
             "bedrock-fm {}",
             env!("CARGO_PKG_VERSION")
         )?),
-        Command::Models { json } => commands::models::run(json),
+        Command::Models(args) => runtime()?.block_on(commands::models::run(args)),
         Command::Generate(generate) => runtime()?.block_on(commands::generate::run(generate)),
         Command::Embed(embed) => runtime()?.block_on(commands::embed::run(embed)),
         Command::Image(image) => runtime()?.block_on(commands::image::run(image)),

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 
 /// The help of `bedrock-fm chat`.
 pub const HELP: &str = "\
-Usage: bedrock-fm chat --model <ID> [--system TEXT] [--image PATH]... [--stream]
+Usage: bedrock-fm chat --model <ID> [--family NAME] [--system TEXT] [--image PATH]... [--stream]
            [--api invoke|converse] [--details] [--local] [MESSAGE]
 
 With MESSAGE, sends it (with the --image files attached, in order, before its text) and
@@ -33,6 +33,8 @@ stdin is a human turn, the reply is printed, and the conversation keeps its hist
 empty line or the end of input ends it (the --image files go with the first line).
 
 Options:
+  --family NAME         The family of a model the catalog does not know, for InvokeModel
+                        (default: the family its ID prefix names), e.g. claude_messages.
   --model <ID>          A text model of the catalog (required), e.g.
                         anthropic.claude-3-haiku-20240307-v1:0, amazon.nova-lite-v1:0, or an
                         inference-profile ID. `bedrock-fm models` lists them.
@@ -58,6 +60,8 @@ AWS_REGION, AWS_ACCESS_KEY_ID, AWS_BEARER_TOKEN_BEDROCK, AWS_ENDPOINT_URL_BEDROC
 pub struct ChatArgs {
     /// `--model`: the model ID as given.
     pub model: String,
+    /// `--family`: the family of a model the catalog does not know.
+    pub family: Option<bedrock_fm::catalog::Family>,
     /// `--system`, never blank.
     pub system: Option<String>,
     /// `--image`, in order.
@@ -119,7 +123,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
                 }
                 continue;
             }
-            "model" | "system" | "image" | "api" => {}
+            "model" | "family" | "system" | "image" | "api" => {}
             _ => {
                 return Err(ArgError::usage(format!(
                     "unknown flag `--{flag}` for `chat` (see `bedrock-fm chat --help`)"
@@ -129,6 +133,7 @@ pub fn parse(args: &[String]) -> Result<Command, ArgError> {
         let value = tokens.value(flag, inline)?;
         match flag {
             "model" => set_once(&mut model, flag, non_empty(flag, value)?)?,
+            "family" => set_once(&mut out.family, flag, crate::args::parse_family(&value)?)?,
             "system" => set_once(&mut out.system, flag, non_empty(flag, value)?)?,
             "image" => out.images.push(non_empty(flag, value)?.into()),
             "api" => set_once(&mut out.api, flag, parse_api(&value)?)?,
@@ -212,6 +217,9 @@ fn build_model(client: &Client, args: &ChatArgs) -> bedrock_fm::Result<AnyTextMo
     let mut builder = AnyTextModel::builder(client, args.model.as_str());
     if let Some(api) = args.api {
         builder = builder.api(api);
+    }
+    if let Some(family) = args.family {
+        builder = builder.family(family);
     }
     builder.build()
 }

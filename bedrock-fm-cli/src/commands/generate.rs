@@ -20,6 +20,9 @@ fn build_model(client: &Client, args: &GenerateArgs) -> bedrock_fm::Result<AnyTe
     if let Some(api) = args.api {
         builder = builder.api(api);
     }
+    if let Some(family) = args.family {
+        builder = builder.family(family);
+    }
     if let Some(t) = args.temperature {
         builder = builder.temperature(t);
     }
