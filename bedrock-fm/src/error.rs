@@ -3,6 +3,7 @@
 use crate::chat::ChatError;
 use crate::spec::BuildError;
 use std::fmt;
+use std::sync::Arc;
 
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -86,11 +87,13 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// The bedrock-fm error.
-#[derive(Debug)]
+/// The bedrock-fm error. `Display` is one line, `<Kind>: <message>`; [`std::error::Error::source`]
+/// leads to the SDK's own error where there is one. Neither ever contains a credential.
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Input rejected before any request was sent: says what and where.
+    #[error("InvalidInput: {location}: {message}")]
     InvalidInput {
         /// Where: the parameter, turn or item at fault (`temperature`, `turn 3`, ...).
         location: String,
@@ -98,20 +101,28 @@ pub enum Error {
         message: String,
     },
     /// The service (or the local server) answered with an error.
-    Service(Box<ServiceError>),
+    #[error("{}: {}", .0.kind, .0.message)]
+    Service(#[source] Box<ServiceError>),
     /// A stream failed after it started; the text received so far is kept.
+    #[error("{}: {} (stream failed after {} characters of output)", error.kind, error.message, partial_output.chars().count())]
     Stream {
         /// The error that ended the stream.
+        #[source]
         error: Box<ServiceError>,
         /// The text received before the error.
         partial_output: String,
     },
     /// A chat helper could not finish: a tool loop hit its bound, or structured output did
     /// not fit its type.
+    #[error("{}: {}", .0.kind(), .0.message())]
     Chat(Box<ChatError>),
 }
 
-/// An error answered by the service.
+/// The SDK's error behind a [`ServiceError`], shared so that the error stays `Clone`.
+pub type SdkSource = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error answered by the service (or met on the way to it). `Display` is
+/// `<Kind>: <message>`; `source()` is the SDK's error, when there is one.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServiceError {
@@ -127,6 +138,23 @@ pub struct ServiceError {
     pub status: Option<u16>,
     /// The raw body, when it could not be decoded.
     pub raw_body: Option<String>,
+    /// The SDK's error this one was made from, if any.
+    pub source: Option<SdkSource>,
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for ServiceError {
+    // The SDK's error itself, not the `Arc` around it, so that callers can downcast it.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
 }
 
 impl ServiceError {
@@ -139,6 +167,7 @@ impl ServiceError {
             request_id: None,
             status: None,
             raw_body: None,
+            source: None,
         }
     }
 }
@@ -210,6 +239,16 @@ impl Error {
         }
     }
 
+    /// The HTTP status of the failed response, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.service().and_then(|e| e.status)
+    }
+
+    /// The service's error code as received (`ThrottlingException`), when there was one.
+    pub fn code(&self) -> Option<&str> {
+        self.service().and_then(|e| e.code.as_deref())
+    }
+
     /// The raw body, when a response could not be decoded.
     pub fn raw_body(&self) -> Option<&str> {
         self.service().and_then(|e| e.raw_body.as_deref())
@@ -233,29 +272,7 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidInput { location, message } => {
-                write!(f, "InvalidInput: {location}: {message}")
-            }
-            Self::Service(e) => write!(f, "{}: {}", e.kind, e.message),
-            Self::Stream {
-                error,
-                partial_output,
-            } => write!(
-                f,
-                "{}: {} (stream failed after {} characters of output)",
-                error.kind,
-                error.message,
-                partial_output.chars().count()
-            ),
-            Self::Chat(e) => write!(f, "{}: {}", e.kind(), e.message()),
-        }
-    }
-}
 
-impl std::error::Error for Error {}
 
 impl From<BuildError> for Error {
     fn from(e: BuildError) -> Self {

@@ -7,8 +7,18 @@ use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use std::any::Any;
 
-/// Converts any SDK error of an operation or an event stream.
+/// Converts any SDK error of an operation or an event stream, keeping it as the source.
 pub(crate) fn from_sdk<E, R>(err: SdkError<E, R>) -> ServiceError
+where
+    E: ProvideErrorMetadata + RequestId + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let mut converted = convert(&err);
+    converted.source = Some(std::sync::Arc::new(err));
+    converted
+}
+
+fn convert<E, R>(err: &SdkError<E, R>) -> ServiceError
 where
     E: ProvideErrorMetadata + RequestId + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -18,7 +28,7 @@ where
             .downcast_ref::<HttpResponse>()
             .map(|r| r.status().as_u16())
     };
-    match &err {
+    match err {
         SdkError::ServiceError(ctx) => {
             let e = ctx.err();
             let code = e.code().map(str::to_owned);
@@ -33,6 +43,7 @@ where
                 request_id: e.request_id().map(str::to_owned),
                 status: status(ctx.raw()),
                 raw_body: None,
+                source: None,
             }
         }
         SdkError::TimeoutError(_) => ServiceError::new(ErrorKind::Timeout, "the request timed out"),
@@ -42,7 +53,7 @@ where
             } else {
                 ErrorKind::Connection
             };
-            ServiceError::new(kind, describe(&err))
+            ServiceError::new(kind, describe(err))
         }
         SdkError::ResponseError(r) => {
             let raw = r.raw();
@@ -50,12 +61,12 @@ where
                 .downcast_ref::<HttpResponse>()
                 .and_then(|r| r.body().bytes())
                 .map(|b| String::from_utf8_lossy(b).into_owned());
-            let mut e = ServiceError::new(ErrorKind::Decode, describe(&err));
+            let mut e = ServiceError::new(ErrorKind::Decode, describe(err));
             e.status = status(raw);
             e.raw_body = body;
             e
         }
-        _ => ServiceError::new(ErrorKind::Connection, describe(&err)),
+        _ => ServiceError::new(ErrorKind::Connection, describe(err)),
     }
 }
 
@@ -88,8 +99,14 @@ stream_exception_codes!(aws_sdk_bedrockruntime::types::error::ConverseStreamOutp
 /// Converts an error received while reading an event stream.
 pub(crate) fn from_stream_sdk<E, R>(err: SdkError<E, R>) -> ServiceError
 where
-    E: ProvideErrorMetadata + RequestId + StreamExceptionCode + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
+    E: ProvideErrorMetadata
+        + RequestId
+        + StreamExceptionCode
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let code = err
         .as_service_error()

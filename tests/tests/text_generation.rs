@@ -477,3 +477,28 @@ async fn stream_usage_comes_from_the_invocation_metrics_when_the_chunks_carry_no
         details.usage
     );
 }
+
+#[tokio::test]
+async fn a_service_error_keeps_the_sdk_error_as_its_source_with_status_and_code() {
+    use std::error::Error as _;
+    let (_server, client) = setup();
+    // An ID Bedrock does not know: ValidationException, HTTP 400.
+    let model = AnyTextModel::builder(&client, "acme.unknown-model-v1:0")
+        .api(Api::Converse)
+        .build()
+        .unwrap();
+    let err = model.generate("hi").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.code(), Some("ValidationException"));
+    let service = err.source().expect("the service error");
+    let sdk = service.source().expect("the SDK's error behind it");
+    assert!(
+        sdk.downcast_ref::<aws_sdk_bedrockruntime::error::SdkError<
+            aws_sdk_bedrockruntime::operation::converse::ConverseError,
+            aws_sdk_bedrockruntime::config::http::HttpResponse,
+        >>()
+        .is_some(),
+        "{sdk:?}"
+    );
+}
