@@ -68,6 +68,7 @@
 
 pub mod catalog_backend;
 pub mod config;
+pub mod control_plane;
 pub mod converse;
 pub mod converse_validate;
 pub mod engine;
@@ -82,6 +83,7 @@ pub mod models;
 mod pattern;
 pub mod performance;
 pub mod prompt_cache;
+pub mod registry;
 mod server;
 pub mod service_model;
 pub mod sigv4;
@@ -97,13 +99,15 @@ use tokio::sync::watch;
 
 pub use catalog_backend::CatalogBackend;
 pub use config::{
-    Config, DEFAULT_REGION, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
+    ACCOUNT_ID, Config, DEFAULT_REGION, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN,
+    TEST_SECRET_ACCESS_KEY,
 };
 pub use errors::ServiceError;
 pub use faults::{FAULT_HEADER, Fault, FaultConfig, FaultMatch, Faults};
 pub use guardrails::{Guardrail, TEST_GUARDRAIL_BLOCKED_TERM, TEST_GUARDRAIL_ID};
 pub use http::{Operation, RequestLog, RequestRecord};
 pub use models::{FamilyCodec, ModelBackend, ModelCaps};
+pub use registry::ApplicationProfile;
 pub use sigv4::Credentials;
 
 /// A running server. Dropping it stops the server (open connections are closed).
