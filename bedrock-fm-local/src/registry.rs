@@ -6,7 +6,7 @@
 //! family's registered model is a text chat model with tool use and streaming that takes text
 //! only ([`caps_for_family`]); [`crate::Config::register_model_caps`] registers any
 //! [`ModelCaps`]. An embedding or image family's registered model takes the capabilities of the
-//! family's first on-demand catalog model, with its own ID.
+//! family's [`representative`] catalog model, with its own ID.
 //!
 //! An *application inference profile* ([`crate::Config::application_profile`],
 //! `--application-profile ID=MODEL_ID`) is invokable by its ARN,
@@ -17,7 +17,7 @@
 //! Resolution order: application-profile ARN, registered model (its ID or its
 //! `foundation-model/` ARN), then the backend ([`crate::ModelBackend::resolve`]).
 
-use bedrock_fm::catalog::{ALL_MODELS, Family, FamilyKind, InferenceType, ModelInfo};
+use bedrock_fm::catalog::{ALL_MODELS, Family, FamilyKind, InferenceType, Lifecycle, ModelInfo};
 
 use crate::catalog_backend::caps_of;
 use crate::errors::ServiceError;
@@ -57,13 +57,16 @@ pub fn family_by_id(id: &str) -> Option<Family> {
 }
 
 /// The catalog model whose capabilities a registered model of `family` borrows: the family's
-/// first on-demand model, else its first model.
+/// last listed (newest) active on-demand model, else its last on-demand model, else its last.
 pub fn representative(family: Family) -> Option<&'static ModelInfo> {
-    let mut of_family = ALL_MODELS.iter().filter(|m| m.family == family);
-    let first = of_family.clone().next();
-    of_family
-        .find(|m| m.inference_types.contains(&InferenceType::OnDemand))
-        .or(first)
+    let of_family = || ALL_MODELS.iter().filter(move |m| m.family == family);
+    let on_demand = |m: &&ModelInfo| m.inference_types.contains(&InferenceType::OnDemand);
+    of_family()
+        .filter(on_demand)
+        .filter(|m| m.lifecycle == Lifecycle::Active)
+        .last()
+        .or_else(|| of_family().filter(on_demand).last())
+        .or_else(|| of_family().last())
 }
 
 /// The capabilities of a model registered as `model_id` of `family`: for a text family, a text
