@@ -206,6 +206,7 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
             operation,
             model_id,
         } => (Some(*operation), Some(model_id.clone())),
+        Route::Control { operation, .. } => (Some(*operation), None),
         _ => (None, None),
     };
     let declared = parts
