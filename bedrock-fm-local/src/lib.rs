@@ -59,6 +59,18 @@
 //! later ones read it (see [`prompt_cache`]). Latency-optimized requests are echoed with the
 //! latency they are served with (see [`performance`]).
 //!
+//! # Model IDs, registered models, control plane
+//!
+//! Model IDs are answered like Bedrock: an unknown ID is "The provided model identifier is
+//! invalid."; a catalog model not offered on demand, called by its bare ID or foundation-model
+//! ARN, gets Bedrock's on-demand-throughput `ValidationException` (see [`catalog_backend`]),
+//! while its inference profiles (`us.` + ID, ...) work. [`Config::register_model`] serves an ID
+//! the catalog does not know, [`Config::application_profile`] an application inference
+//! profile by its ARN (see [`registry`]). The control-plane operations ListFoundationModels,
+//! GetFoundationModel, ListInferenceProfiles and GetInferenceProfile are served on the same
+//! endpoint (see [`control_plane`]); point `aws-sdk-bedrock` at it with
+//! `aws_sdk_bedrock::Client::new(&server.sdk_config())`.
+//!
 //! # Inspecting traffic
 //!
 //! [`LocalServer::request_count`] counts every request received (to prove that a client sent

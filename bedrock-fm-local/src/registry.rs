@@ -62,11 +62,9 @@ pub fn representative(family: Family) -> Option<&'static ModelInfo> {
     let of_family = || ALL_MODELS.iter().filter(move |m| m.family == family);
     let on_demand = |m: &&ModelInfo| m.inference_types.contains(&InferenceType::OnDemand);
     of_family()
-        .filter(on_demand)
-        .filter(|m| m.lifecycle == Lifecycle::Active)
-        .last()
-        .or_else(|| of_family().filter(on_demand).last())
-        .or_else(|| of_family().last())
+        .rfind(|m| on_demand(m) && m.lifecycle == Lifecycle::Active)
+        .or_else(|| of_family().rfind(on_demand))
+        .or_else(|| of_family().next_back())
 }
 
 /// The capabilities of a model registered as `model_id` of `family`: for a text family, a text
