@@ -6,17 +6,41 @@
 //! IDs (`us.`, `eu.`, `apac.`, `global.`, ...; only the profiles the catalog lists for the
 //! model), and `foundation-model/` or `inference-profile/` ARNs. Anything else is "The provided
 //! model identifier is invalid."
+//!
+//! A model that AWS does not offer on demand (its catalog `inference_types` lacks
+//! `OnDemand`), called by its bare ID or its `foundation-model/` ARN, is refused as Bedrock
+//! refuses it ([`ModelBackend::resolve`]): a profile-only model with
+//! [`profile_only_message`], a provisioned-only model with [`PROVISIONED_ONLY`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bedrock_fm::catalog::{Modality, Model, ReasoningStyle};
+use bedrock_fm::catalog::{InferenceType, Modality, Model, ReasoningStyle};
 
 use crate::errors::ServiceError;
 use crate::models::{
     ChunkStream, ConverseCall, ConverseOutput, FamilyCodec, InvokeCall, InvokeOutput, ModelBackend,
     ModelCaps,
 };
+
+/// The message of the `ValidationException` Bedrock answers when a model offered only through
+/// inference profiles is called by its bare ID (`model_id` as the request sent it), with its
+/// typographic apostrophe, as recorded in anthropic-sdk-python issue #894 (InvokeModel),
+/// terricain/aioboto3 issue #352 (InvokeModelWithResponseStream), aws-samples
+/// bedrock-multi-agents-collaboration-workshop issue #21 (Converse) and
+/// aws-samples/sample-getting-started-with-strands-agents-course issue #1 (ConverseStream).
+pub fn profile_only_message(model_id: &str) -> String {
+    format!(
+        "Invocation of model ID {model_id} with on-demand throughput isn\u{2019}t supported. \
+         Retry your request with the ID or ARN of an inference profile that contains this model."
+    )
+}
+
+/// The message of the `ValidationException` Bedrock answers when a model offered only with
+/// Provisioned Throughput is called by its bare ID, as recorded in mlcommons/modelbench issue
+/// #1654 (Converse on `amazon.nova-2-lite-v1:0:256k`) and konveyor/kai issue #411
+/// (InvokeModel).
+pub const PROVISIONED_ONLY: &str = "The provided model doesn't support on-demand throughput.";
 
 /// The catalog-driven backend.
 #[derive(Clone)]
@@ -127,6 +151,33 @@ impl ModelBackend for CatalogBackend {
         Some(caps_of(resolved.model))
     }
 
+    fn resolve(&self, model_id: &str) -> Result<ModelCaps, ServiceError> {
+        let caps = self
+            .lookup(model_id)
+            .ok_or_else(ServiceError::invalid_model_identifier)?;
+        let resolved =
+            Model::resolve(model_id).map_err(|_| ServiceError::invalid_model_identifier())?;
+        let via_profile_arn = matches!(
+            crate::registry::arn_resource(model_id),
+            Some(("inference-profile", _))
+        );
+        if resolved.profile.is_some() {
+            return Ok(caps);
+        }
+        if via_profile_arn {
+            // `inference-profile/` followed by a bare model ID names no profile.
+            return Err(ServiceError::invalid_model_identifier());
+        }
+        let types = resolved.model.info().inference_types;
+        if types.contains(&InferenceType::OnDemand) {
+            Ok(caps)
+        } else if types.contains(&InferenceType::InferenceProfile) {
+            Err(ServiceError::validation(profile_only_message(model_id)))
+        } else {
+            Err(ServiceError::validation(PROVISIONED_ONLY))
+        }
+    }
+
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
         self.codec(&call.model.family)?.invoke(call)
     }
@@ -174,6 +225,50 @@ mod tests {
             let arn = format!("arn:aws:bedrock:us-east-1::foundation-model/{}", info.id);
             assert!(b.lookup(&arn).is_some(), "{arn}");
         }
+    }
+
+    #[test]
+    fn bare_ids_resolve_only_for_on_demand_models() {
+        let b = CatalogBackend::new();
+        for info in ALL_MODELS.iter() {
+            let on_demand = info.inference_types.contains(&InferenceType::OnDemand);
+            let arn = format!("arn:aws:bedrock:us-east-1::foundation-model/{}", info.id);
+            for id in [info.id, arn.as_str()] {
+                match b.resolve(id) {
+                    Ok(caps) => assert!(on_demand, "{id}: {caps:?}"),
+                    Err(e) => {
+                        assert!(!on_demand, "{id}: {e:?}");
+                        assert_eq!(e.error_type, "ValidationException");
+                        let expected = if info
+                            .inference_types
+                            .contains(&InferenceType::InferenceProfile)
+                        {
+                            profile_only_message(id)
+                        } else {
+                            PROVISIONED_ONLY.to_owned()
+                        };
+                        assert_eq!(e.message.as_deref(), Some(expected.as_str()));
+                    }
+                }
+            }
+            for prefix in info.profiles {
+                assert!(b.resolve(&info.profile_id(*prefix)).is_ok());
+            }
+        }
+        let e = b
+            .resolve(
+                "arn:aws:bedrock:us-east-1:123456789012:inference-profile/amazon.nova-pro-v1:0",
+            )
+            .unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some(crate::errors::INVALID_MODEL_IDENTIFIER)
+        );
+        assert_eq!(
+            profile_only_message("x"),
+            "Invocation of model ID x with on-demand throughput isn’t supported. Retry your \
+             request with the ID or ARN of an inference profile that contains this model."
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use crate::faults::FaultConfig;
 use crate::guardrails::Guardrail;
-use crate::models::ModelBackend;
+use crate::models::{ModelBackend, ModelCaps};
+use crate::registry::ApplicationProfile;
 use crate::sigv4::Credentials;
 
 /// The access key ID the server accepts when no credentials are configured.
@@ -16,6 +17,10 @@ pub const TEST_SECRET_ACCESS_KEY: &str = "bedrock-fm-local/test/secret/key/00000
 pub const TEST_BEARER_TOKEN: &str = "bedrock-fm-local-test-api-key";
 /// The region the handle's clients use (the server accepts any region).
 pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The account ID in the ARNs the server writes (inference profiles, application inference
+/// profiles): `123456789012`, the example account of the AWS documentation.
+pub const ACCOUNT_ID: &str = "123456789012";
 
 /// How a server runs.
 #[derive(Clone)]
@@ -47,6 +52,11 @@ pub struct Config {
     /// guardrail [`crate::guardrails::TEST_GUARDRAIL_ID`], versions `1` and `DRAFT`, blocking
     /// [`crate::guardrails::TEST_GUARDRAIL_BLOCKED_TERM`].
     pub guardrails: Vec<Guardrail>,
+    /// Models the catalog does not know, served by the server (see [`crate::registry`]);
+    /// default: none.
+    pub registered_models: Vec<ModelCaps>,
+    /// Application inference profiles (see [`crate::registry`]); default: none.
+    pub application_profiles: Vec<ApplicationProfile>,
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +76,8 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("backend", &self.backend.as_ref().map(|_| "custom"))
             .field("guardrails", &self.guardrails)
+            .field("registered_models", &self.registered_models)
+            .field("application_profiles", &self.application_profiles)
             .finish()
     }
 }
@@ -84,6 +96,8 @@ impl Default for Config {
             max_body_bytes: 64 * 1024 * 1024,
             backend: None,
             guardrails: vec![Guardrail::test("1"), Guardrail::test("DRAFT")],
+            registered_models: Vec::new(),
+            application_profiles: Vec::new(),
         }
     }
 }
@@ -178,6 +192,44 @@ impl Config {
     /// Removes every guardrail, the test guardrail included.
     pub fn without_guardrails(mut self) -> Self {
         self.guardrails.clear();
+        self
+    }
+
+    /// Serves `model_id`, an ID the catalog does not know, with `family`'s InvokeModel codec
+    /// and over Converse, with the capabilities of [`crate::registry::caps_for_family`] (a
+    /// text family: a text-only chat model with tool use and streaming). Registering an ID
+    /// again replaces it; a registered ID takes precedence over the catalog.
+    pub fn register_model(
+        self,
+        model_id: impl Into<String>,
+        family: bedrock_fm::catalog::Family,
+    ) -> Self {
+        let model_id = model_id.into();
+        let caps = crate::registry::caps_for_family(&model_id, family);
+        self.register_model_caps(caps)
+    }
+
+    /// Serves a model with exactly these capabilities (`caps.family` names the codec, a
+    /// family ID such as `claude_messages`), replacing one with the same ID.
+    pub fn register_model_caps(mut self, caps: ModelCaps) -> Self {
+        self.registered_models
+            .retain(|c| c.model_id != caps.model_id);
+        self.registered_models.push(caps);
+        self
+    }
+
+    /// Adds the application inference profile `id`, invokable by its ARN
+    /// `arn:aws:bedrock:{region}:{account}:application-inference-profile/{id}` and resolving
+    /// to `model_id` (a catalog model, a system-defined profile ID or a registered model);
+    /// replaces a profile with the same ID.
+    pub fn application_profile(
+        mut self,
+        id: impl Into<String>,
+        model_id: impl Into<String>,
+    ) -> Self {
+        let profile = ApplicationProfile::new(id, model_id);
+        self.application_profiles.retain(|p| p.id != profile.id);
+        self.application_profiles.push(profile);
         self
     }
 }

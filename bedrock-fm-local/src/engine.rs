@@ -27,9 +27,11 @@
 //!
 //! # Embeddings
 //!
-//! [`embed`] hashes each lower-cased word of the text into one of `dimensions` buckets with a
-//! hashed sign, then L2-normalizes: texts sharing words have a high cosine similarity, texts
-//! without common words a similarity near 0. Embeddings do not depend on the seed.
+//! [`embed`] hashes the character trigrams of each lower-cased word of the text (the word
+//! padded with `<` and `>`, so `river` is `<ri riv ive ver er>`) into one of `dimensions`
+//! buckets with a hashed sign, each word weighing the same, then L2-normalizes: texts sharing
+//! words or word stems (`river`, `rivers`) have a high cosine similarity, texts without common
+//! character trigrams a similarity near 0. Embeddings do not depend on the seed.
 //!
 //! # Images
 //!
@@ -720,8 +722,9 @@ pub fn value_for_schema(schema: &Value, prompt: &str, seed: u64) -> Value {
     g.value(schema, 0)
 }
 
-/// An embedding of `text` with `dimensions` components (feature hashing of lower-cased words,
-/// L2-normalized). When `normalize` is false the raw counts are returned.
+/// An embedding of `text` with `dimensions` components (feature hashing of the character
+/// trigrams of lower-cased words, L2-normalized). When `normalize` is false the raw sums are
+/// returned: each word adds a vector of norm 1 (up to hash collisions).
 pub fn embed(text: &str, dimensions: usize, normalize: bool) -> Vec<f32> {
     let dims = dimensions.max(1);
     let mut v = vec![0f32; dims];
@@ -734,9 +737,17 @@ pub fn embed(text: &str, dimensions: usize, normalize: bool) -> Vec<f32> {
         v[(hash64(&[b"<empty>"]) % dims as u64) as usize] = 1.0;
     }
     for w in words {
-        let h = hash64(&[w.as_bytes()]);
-        let sign = if h >> 63 == 0 { 1.0 } else { -1.0 };
-        v[(h % dims as u64) as usize] += sign;
+        let padded: Vec<char> = std::iter::once('<')
+            .chain(w.chars())
+            .chain(std::iter::once('>'))
+            .collect();
+        let grams: Vec<String> = padded.windows(3).map(|g| g.iter().collect()).collect();
+        let weight = 1.0 / (grams.len().max(1) as f32).sqrt();
+        for g in grams {
+            let h = hash64(&[b"trigram:", g.as_bytes()]);
+            let sign = if h >> 63 == 0 { 1.0 } else { -1.0 };
+            v[(h % dims as u64) as usize] += sign * weight;
+        }
     }
     if normalize {
         let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -980,6 +991,21 @@ mod tests {
             embed("x", 1024, false).iter().map(|x| x.abs()).sum::<f32>(),
             1.0
         );
+    }
+
+    #[test]
+    fn embeddings_follow_character_trigram_overlap() {
+        let e = |t: &str| embed(t, 1024, true);
+        let close = cosine(&e("river"), &e("rivers"));
+        let far = cosine(&e("river"), &e("lyon"));
+        assert!(close > 0.6, "{close}");
+        assert!(far.abs() < 0.2, "{far}");
+        assert!(close - far > 0.5, "{close} vs {far}");
+        // Case does not matter; word order does not either.
+        assert_eq!(e("River Douro"), e("douro river"));
+        let raw = embed("river", 1024, false);
+        let norm: f32 = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5, "{norm}");
     }
 
     #[test]

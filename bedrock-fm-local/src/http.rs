@@ -45,6 +45,14 @@ pub enum Operation {
     ConverseStream,
     /// `POST /model/{modelId}/count-tokens`.
     CountTokens,
+    /// Control plane (`bedrock`): `GET /foundation-models`.
+    ListFoundationModels,
+    /// Control plane: `GET /foundation-models/{modelIdentifier}`.
+    GetFoundationModel,
+    /// Control plane: `GET /inference-profiles`.
+    ListInferenceProfiles,
+    /// Control plane: `GET /inference-profiles/{inferenceProfileIdentifier}`.
+    GetInferenceProfile,
 }
 
 impl Operation {
@@ -56,6 +64,10 @@ impl Operation {
             Operation::Converse => "Converse",
             Operation::ConverseStream => "ConverseStream",
             Operation::CountTokens => "CountTokens",
+            Operation::ListFoundationModels => "ListFoundationModels",
+            Operation::GetFoundationModel => "GetFoundationModel",
+            Operation::ListInferenceProfiles => "ListInferenceProfiles",
+            Operation::GetInferenceProfile => "GetInferenceProfile",
         }
     }
 
@@ -68,6 +80,18 @@ impl Operation {
             "count-tokens" => Operation::CountTokens,
             _ => return None,
         })
+    }
+
+    /// Whether this is an operation of the control-plane service (`bedrock`, service model
+    /// `bedrock-2023-04-20`) rather than of Bedrock Runtime.
+    pub fn is_control_plane(self) -> bool {
+        matches!(
+            self,
+            Operation::ListFoundationModels
+                | Operation::GetFoundationModel
+                | Operation::ListInferenceProfiles
+                | Operation::GetInferenceProfile
+        )
     }
 
     /// Whether the response is an event stream.
@@ -89,6 +113,14 @@ pub enum Route {
         operation: Operation,
         /// The model ID, percent-decoded.
         model_id: String,
+    },
+    /// A control-plane operation ([`Operation::is_control_plane`]), with the percent-decoded
+    /// resource identifier of its path, if any.
+    Control {
+        /// The operation.
+        operation: Operation,
+        /// The `{modelIdentifier}` or `{inferenceProfileIdentifier}` of the path.
+        resource: Option<String>,
     },
     /// An operation of the service this server does not implement.
     NotImplemented(&'static str),
@@ -127,6 +159,9 @@ pub fn route(method: &str, raw_path: &str) -> Route {
             _ => Route::BadModelId,
         };
     }
+    if let Some(r) = control_route(method, &segments) {
+        return r;
+    }
     let not_implemented = match (method, segments.as_slice()) {
         ("POST", ["", "guardrail", _, "version", _, "apply"]) => "ApplyGuardrail",
         ("POST", ["", "guardrail-checks", "invoke"]) => "InvokeGuardrailChecks",
@@ -136,6 +171,46 @@ pub fn route(method: &str, raw_path: &str) -> Route {
         _ => return Route::Unknown,
     };
     Route::NotImplemented(not_implemented)
+}
+
+/// The control-plane paths of the service model `bedrock-2023-04-20` this server serves
+/// (`GET /foundation-models[/{id}]`, `GET /inference-profiles[/{id}]`), and the other
+/// inference-profile operations, answered as not implemented.
+fn control_route(method: &str, segments: &[&str]) -> Option<Route> {
+    let (collection, rest) = match segments {
+        [
+            "",
+            c @ ("foundation-models" | "inference-profiles"),
+            rest @ ..,
+        ] => (*c, rest),
+        _ => return None,
+    };
+    let resource = if rest.is_empty() {
+        None
+    } else {
+        // An ARN whose '/' the client did not encode spans several segments.
+        match percent_encoding::percent_decode_str(&rest.join("/")).decode_utf8() {
+            Ok(id) if !id.is_empty() => Some(id.into_owned()),
+            _ => return Some(Route::BadModelId),
+        }
+    };
+    let operation = match (method, collection, resource.is_some()) {
+        ("GET", "foundation-models", false) => Operation::ListFoundationModels,
+        ("GET", "foundation-models", true) => Operation::GetFoundationModel,
+        ("GET", "inference-profiles", false) => Operation::ListInferenceProfiles,
+        ("GET", "inference-profiles", true) => Operation::GetInferenceProfile,
+        ("POST", "inference-profiles", false) => {
+            return Some(Route::NotImplemented("CreateInferenceProfile"));
+        }
+        ("DELETE", "inference-profiles", true) => {
+            return Some(Route::NotImplemented("DeleteInferenceProfile"));
+        }
+        _ => return Some(Route::Unknown),
+    };
+    Some(Route::Control {
+        operation,
+        resource,
+    })
 }
 
 /// Request IDs in the UUID form Bedrock uses (`1e5051f7-ccc0-4c5d-9b1f-7feb707d126b`), unique
@@ -387,6 +462,43 @@ mod tests {
             route("POST", &format!("/model/{arn}/converse")),
             model(Operation::Converse, arn)
         );
+    }
+
+    #[test]
+    fn routes_the_control_plane_paths() {
+        let control = |operation, resource: Option<&str>| Route::Control {
+            operation,
+            resource: resource.map(str::to_owned),
+        };
+        assert_eq!(
+            route("GET", "/foundation-models"),
+            control(Operation::ListFoundationModels, None)
+        );
+        assert_eq!(
+            route("GET", "/foundation-models/amazon.nova-pro-v1%3A0"),
+            control(Operation::GetFoundationModel, Some("amazon.nova-pro-v1:0"))
+        );
+        assert_eq!(
+            route("GET", "/inference-profiles/"),
+            control(Operation::ListInferenceProfiles, None)
+        );
+        let arn =
+            "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0";
+        let encoded = "arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2Fus.amazon.nova-pro-v1%3A0";
+        for path in [arn, encoded] {
+            assert_eq!(
+                route("GET", &format!("/inference-profiles/{path}")),
+                control(Operation::GetInferenceProfile, Some(arn))
+            );
+        }
+        assert_eq!(
+            route("POST", "/inference-profiles"),
+            Route::NotImplemented("CreateInferenceProfile")
+        );
+        assert_eq!(route("PUT", "/foundation-models"), Route::Unknown);
+        assert_eq!(route("GET", "/inference-profiles/%FF"), Route::BadModelId);
+        assert!(Operation::GetInferenceProfile.is_control_plane());
+        assert!(!Operation::Converse.is_control_plane());
     }
 
     #[test]

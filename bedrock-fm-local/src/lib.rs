@@ -59,6 +59,18 @@
 //! later ones read it (see [`prompt_cache`]). Latency-optimized requests are echoed with the
 //! latency they are served with (see [`performance`]).
 //!
+//! # Model IDs, registered models, control plane
+//!
+//! Model IDs are answered like Bedrock: an unknown ID is "The provided model identifier is
+//! invalid."; a catalog model not offered on demand, called by its bare ID or foundation-model
+//! ARN, gets Bedrock's on-demand-throughput `ValidationException` (see [`catalog_backend`]),
+//! while its inference profiles (`us.` + ID, ...) work. [`Config::register_model`] serves an ID
+//! the catalog does not know, [`Config::application_profile`] an application inference
+//! profile by its ARN (see [`registry`]). The control-plane operations ListFoundationModels,
+//! GetFoundationModel, ListInferenceProfiles and GetInferenceProfile are served on the same
+//! endpoint (see [`control_plane`]); point `aws-sdk-bedrock` at it with
+//! `aws_sdk_bedrock::Client::new(&server.sdk_config())`.
+//!
 //! # Inspecting traffic
 //!
 //! [`LocalServer::request_count`] counts every request received (to prove that a client sent
@@ -68,6 +80,7 @@
 
 pub mod catalog_backend;
 pub mod config;
+pub mod control_plane;
 pub mod converse;
 pub mod converse_validate;
 pub mod engine;
@@ -82,6 +95,7 @@ pub mod models;
 mod pattern;
 pub mod performance;
 pub mod prompt_cache;
+pub mod registry;
 mod server;
 pub mod service_model;
 pub mod sigv4;
@@ -97,13 +111,15 @@ use tokio::sync::watch;
 
 pub use catalog_backend::CatalogBackend;
 pub use config::{
-    Config, DEFAULT_REGION, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
+    ACCOUNT_ID, Config, DEFAULT_REGION, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN,
+    TEST_SECRET_ACCESS_KEY,
 };
 pub use errors::ServiceError;
 pub use faults::{FAULT_HEADER, Fault, FaultConfig, FaultMatch, Faults};
 pub use guardrails::{Guardrail, TEST_GUARDRAIL_BLOCKED_TERM, TEST_GUARDRAIL_ID};
 pub use http::{Operation, RequestLog, RequestRecord};
 pub use models::{FamilyCodec, ModelBackend, ModelCaps};
+pub use registry::ApplicationProfile;
 pub use sigv4::Credentials;
 
 /// A running server. Dropping it stops the server (open connections are closed).

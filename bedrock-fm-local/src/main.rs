@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use bedrock_fm::catalog::Family;
 use bedrock_fm_local::{
     Config, FaultConfig, Guardrail, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
 };
@@ -15,7 +16,8 @@ const USAGE: &str = "\
 usage: bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]
                         [--throttle-every N] [--throttle-rate R] [--latency-ms MS] [--first-token-ms MS]
                         [--token-interval-ms MS] [--fail-stream-after N] [--seed S]
-                        [--guardrail ID:VERSION:TERM[,TERM...]]...
+                        [--guardrail ID:VERSION:TERM[,TERM...]]... [--model ID=FAMILY]...
+                        [--application-profile ID=MODEL_ID]...
 
 A local Amazon Bedrock Runtime server (InvokeModel, InvokeModelWithResponseStream, Converse,
 ConverseStream, CountTokens) with deterministic models and fault injection. It binds 127.0.0.1,
@@ -44,7 +46,19 @@ options:
                            DRAFT), blocking the comma-separated TERMS (whole words, any case);
                            repeatable. The test guardrail localguardrail (versions 1 and
                            DRAFT, blocking the word forbidden) is always there.
+  --model ID=FAMILY        also serve model ID (one the catalog does not know) with FAMILY's
+                           InvokeModel format and over Converse, e.g.
+                           acme.chat-v1=claude_messages; a text family gives a text-only chat
+                           model with tool use and streaming; repeatable. FAMILY is one of:
+                           FAMILIES
+  --application-profile ID=MODEL_ID
+                           an application inference profile, invokable by its ARN
+                           arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID
+                           and running MODEL_ID; repeatable
   -h, --help               print this help
+
+Control-plane operations are served on the same endpoint: ListFoundationModels,
+GetFoundationModel, ListInferenceProfiles, GetInferenceProfile.
 
 Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
 internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N,
@@ -84,6 +98,44 @@ fn parse_guardrail(value: &str) -> Result<Guardrail, String> {
     Ok(Guardrail::new(id, version, &terms))
 }
 
+/// The help text, with the family IDs filled in.
+fn usage() -> String {
+    let families: Vec<&str> = Family::ALL.iter().map(|f| f.id()).collect();
+    USAGE.replace("FAMILIES", &families.join(", "))
+}
+
+/// `ID=FAMILY`.
+fn parse_model(value: &str) -> Result<(String, Family), String> {
+    let (id, family) = value
+        .split_once('=')
+        .filter(|(id, _)| !id.is_empty())
+        .ok_or_else(|| format!("--model takes ID=FAMILY, not {value:?}"))?;
+    let family = bedrock_fm_local::registry::family_by_id(family).ok_or_else(|| {
+        let known: Vec<&str> = Family::ALL.iter().map(|f| f.id()).collect();
+        format!(
+            "unknown family {family:?} in --model (one of: {})",
+            known.join(", ")
+        )
+    })?;
+    Ok((id.to_owned(), family))
+}
+
+/// `ID=MODEL_ID`, the ID matching the service model's `InferenceProfileId`
+/// (`[a-zA-Z0-9-:.]+`, at most 64 characters).
+fn parse_application_profile(value: &str) -> Result<(String, String), String> {
+    let bad = || format!("--application-profile takes ID=MODEL_ID, not {value:?}");
+    let (id, model) = value.split_once('=').ok_or_else(bad)?;
+    let id_ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | ':' | '.'));
+    if !id_ok || model.is_empty() {
+        return Err(bad());
+    }
+    Ok((id.to_owned(), model.to_owned()))
+}
+
 fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
     let mut config = Config::default();
     let mut faults = FaultConfig::default();
@@ -112,6 +164,8 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "--fail-stream-after",
             "--seed",
             "--guardrail",
+            "--model",
+            "--application-profile",
         ];
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown argument {arg:?}"));
@@ -154,6 +208,14 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
             "--fail-stream-after" => faults.fail_stream_after = Some(parse(&flag, &value)?),
             "--seed" => config.seed = parse(&flag, &value)?,
             "--guardrail" => config = config.add_guardrail(parse_guardrail(&value)?),
+            "--model" => {
+                let (id, family) = parse_model(&value)?;
+                config = config.register_model(id, family);
+            }
+            "--application-profile" => {
+                let (id, model) = parse_application_profile(&value)?;
+                config = config.application_profile(id, model);
+            }
             _ => unreachable!("checked against the known flags"),
         }
         i += 1;
@@ -172,11 +234,11 @@ fn main() -> ExitCode {
     let config = match parse_args(&args) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            print!("{USAGE}");
+            print!("{}", usage());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("bedrock-fm-local: {e}\n\n{USAGE}");
+            eprintln!("bedrock-fm-local: {e}\n\n{}", usage());
             return ExitCode::from(2);
         }
     };
@@ -243,6 +305,11 @@ mod tests {
             "42",
             "--guardrail",
             "pii:2:ssn, passport",
+            "--model",
+            "acme.chat-v1=claude_messages",
+            "--model=acme.embed-v1=titan_embed_text",
+            "--application-profile",
+            "myprofile1=us.amazon.nova-pro-v1:0",
         ]))
         .unwrap()
         .unwrap();
@@ -265,6 +332,24 @@ mod tests {
             vec!["ssn".to_owned(), "passport".to_owned()]
         );
         assert!(c.guardrails.iter().any(|g| g.id == "localguardrail"));
+        let ids: Vec<(&str, &str)> = c
+            .registered_models
+            .iter()
+            .map(|m| (m.model_id.as_str(), m.family.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("acme.chat-v1", "claude_messages"),
+                ("acme.embed-v1", "titan_embed_text")
+            ]
+        );
+        assert_eq!(c.application_profiles.len(), 1);
+        assert_eq!(c.application_profiles[0].id, "myprofile1");
+        assert_eq!(
+            c.application_profiles[0].model_id,
+            "us.amazon.nova-pro-v1:0"
+        );
     }
 
     #[test]
@@ -284,5 +369,13 @@ mod tests {
         assert!(parse_args(&args(&["--guardrail", "ok:01:x"])).is_err());
         assert!(parse_args(&args(&["--guardrail", "ok:1:"])).is_err());
         assert!(parse_args(&args(&["--guardrail", "ok:1"])).is_err());
+        assert!(parse_args(&args(&["--model", "acme.x-v1"])).is_err());
+        assert!(parse_args(&args(&["--model", "=claude_messages"])).is_err());
+        let e = parse_args(&args(&["--model", "acme.x-v1=gpt"])).unwrap_err();
+        assert!(e.contains("claude_messages"), "{e}");
+        assert!(parse_args(&args(&["--application-profile", "p1"])).is_err());
+        assert!(parse_args(&args(&["--application-profile", "p 1=m"])).is_err());
+        assert!(parse_args(&args(&["--application-profile", "p1="])).is_err());
+        assert!(usage().contains("titan_embed_text"));
     }
 }

@@ -1,6 +1,7 @@
 //! The boundary between the protocol layer and model behaviour.
 //!
-//! The server resolves a model ID with [`ModelBackend::lookup`], then hands each operation to
+//! The server resolves a model ID with [`ModelBackend::resolve`] (by default
+//! [`ModelBackend::lookup`]), then hands each operation to
 //! the backend: [`ModelBackend::invoke`] and [`ModelBackend::invoke_stream`] for the native
 //! InvokeModel bodies of a family, [`ModelBackend::converse`] and
 //! [`ModelBackend::converse_stream`] for the family-independent Converse API (implemented
@@ -436,6 +437,15 @@ pub trait ModelBackend: Send + Sync + 'static {
     /// identifier is invalid."
     fn lookup(&self, model_id: &str) -> Option<ModelCaps>;
 
+    /// Resolves the model ID of a runtime request: the model, or the error Bedrock answers
+    /// (an unknown ID; a model that is not offered on demand, called by its bare ID). The
+    /// default answers "The provided model identifier is invalid." when
+    /// [`ModelBackend::lookup`] finds nothing.
+    fn resolve(&self, model_id: &str) -> Result<ModelCaps, ServiceError> {
+        self.lookup(model_id)
+            .ok_or_else(ServiceError::invalid_model_identifier)
+    }
+
     /// InvokeModel: the family's native request body to its native response body.
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError>;
 
@@ -468,6 +478,9 @@ pub trait ModelBackend: Send + Sync + 'static {
 impl<T: ModelBackend + ?Sized> ModelBackend for Arc<T> {
     fn lookup(&self, model_id: &str) -> Option<ModelCaps> {
         (**self).lookup(model_id)
+    }
+    fn resolve(&self, model_id: &str) -> Result<ModelCaps, ServiceError> {
+        (**self).resolve(model_id)
     }
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
         (**self).invoke(call)

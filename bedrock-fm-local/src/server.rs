@@ -206,6 +206,7 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
             operation,
             model_id,
         } => (Some(*operation), Some(model_id.clone())),
+        Route::Control { operation, .. } => (Some(*operation), None),
         _ => (None, None),
     };
     let declared = parts
@@ -251,10 +252,27 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
         service: service_model::signing_name(),
         allow_anonymous: shared.config.allow_anonymous,
     };
-    if let Err(e) = sigv4::authenticate(&verify, &policy, SystemTime::now()) {
-        return Outcome::Response(error_response(&e));
-    }
+    let identity = match sigv4::authenticate(&verify, &policy, SystemTime::now()) {
+        Ok(identity) => identity,
+        Err(e) => return Outcome::Response(error_response(&e)),
+    };
     let result = match route {
+        Route::Control {
+            operation,
+            resource,
+        } => {
+            let region = match &identity {
+                sigv4::Identity::SigV4 { region, .. } => region.as_str(),
+                _ => crate::config::DEFAULT_REGION,
+            };
+            let ctx = crate::control_plane::Context {
+                region,
+                registered: &shared.config.registered_models,
+                profiles: &shared.config.application_profiles,
+            };
+            crate::control_plane::handle(operation, resource.as_deref(), query.as_deref(), &ctx)
+                .map(|v| Outcome::Response(json_response(&v)))
+        }
         Route::Model {
             operation,
             model_id,
@@ -352,9 +370,12 @@ async fn model_operation(
     body: Bytes,
     started: Instant,
 ) -> Result<Outcome, ServiceError> {
-    let Some(caps) = shared.backend.lookup(&model_id) else {
-        return Err(ServiceError::invalid_model_identifier());
-    };
+    let caps = crate::registry::resolve(
+        &model_id,
+        &shared.config.registered_models,
+        &shared.config.application_profiles,
+        &*shared.backend,
+    )?;
     let plan = shared
         .faults
         .plan(operation, &model_id, header(headers, FAULT_HEADER))?;
@@ -447,6 +468,13 @@ async fn model_operation(
             .await?;
             Ok(Outcome::Response(json_response(&json!({"inputTokens": n}))))
         }
+        op @ (Operation::ListFoundationModels
+        | Operation::GetFoundationModel
+        | Operation::ListInferenceProfiles
+        | Operation::GetInferenceProfile) => Err(ServiceError::unknown_operation(format!(
+            "{} is not a model operation.",
+            op.name()
+        ))),
         Operation::InvokeModel | Operation::InvokeModelWithResponseStream => {
             let content_type = header(headers, "content-type").map(str::to_owned);
             if !invoke_content_type_ok(content_type.as_deref()) {

@@ -126,3 +126,48 @@ fn help_and_bad_arguments() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument"));
 }
+
+/// `--model ID=FAMILY` and `--application-profile ID=MODEL_ID`: the registered model answers
+/// Converse by its ID, and the application profile by its ARN; an unregistered ID still gets
+/// "The provided model identifier is invalid."
+#[tokio::test]
+async fn serves_registered_models_and_application_profiles_given_as_flags() {
+    let (_child, endpoint) = spawn(&[
+        "--model",
+        "acme.chat-v1=claude_messages",
+        "--application-profile=teamprofile=acme.chat-v1",
+    ]);
+    let c = client(
+        &endpoint,
+        bedrock_fm_local::TEST_ACCESS_KEY_ID,
+        bedrock_fm_local::TEST_SECRET_ACCESS_KEY,
+    );
+    let arn = "arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/teamprofile";
+    for model in ["acme.chat-v1", arn] {
+        let out = c
+            .converse()
+            .model_id(model)
+            .messages(hello())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{model}: {e:?}"));
+        let text = out.output().unwrap().as_message().unwrap().content()[0]
+            .as_text()
+            .unwrap()
+            .clone();
+        assert!(text.starts_with("hello binary"), "{model}: {text}");
+    }
+    let err = c
+        .converse()
+        .model_id("acme.other-v1")
+        .messages(hello())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_validation_exception(), "{err:?}");
+    assert_eq!(
+        aws_sdk_bedrockruntime::error::ProvideErrorMetadata::message(&err),
+        Some("The provided model identifier is invalid.")
+    );
+}

@@ -22,8 +22,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const HAIKU3: &str = "anthropic.claude-3-haiku-20240307-v1:0";
-const SONNET37: &str = "anthropic.claude-3-7-sonnet-20250219-v1:0";
-const OPUS46: &str = "anthropic.claude-opus-4-6-v1";
+/// Profile-only models (no on-demand throughput), named by their `us.` inference profile.
+const SONNET37: &str = "us.anthropic.claude-3-7-sonnet-20250219-v1:0";
+const OPUS46: &str = "us.anthropic.claude-opus-4-6-v1";
 const NOVA_PRO: &str = "amazon.nova-pro-v1:0";
 const BLOCKED_MESSAGE: &str = "Sorry, the model cannot answer this question.";
 
@@ -713,7 +714,7 @@ async fn invoke_model_cache_control_reports_cache_tokens_in_body_and_headers() {
         "messages": [{"role": "user", "content": "Question one"}]
     });
     let bytes = serde_json::to_vec(&body).unwrap();
-    let path = "/model/anthropic.claude-3-7-sonnet-20250219-v1%3A0/invoke";
+    let path = "/model/us.anthropic.claude-3-7-sonnet-20250219-v1%3A0/invoke";
     let (status, headers, resp) = raw_post(server.addr(), path, &[], &bytes).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&resp));
     let v: Value = serde_json::from_slice(&resp).unwrap();
@@ -846,7 +847,7 @@ async fn invoke_model_adaptive_thinking() {
     let out = server
         .client()
         .invoke_model()
-        .model_id(format!("us.{OPUS46}"))
+        .model_id(OPUS46)
         .body(Blob::new(serde_json::to_vec(&body).unwrap()))
         .send()
         .await

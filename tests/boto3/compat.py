@@ -6,7 +6,10 @@ CAPABILITIES_JSON maps each model below to the catalog's {"streaming": .., "conv
 For one model of every family in the catalog it calls the operations the model
 supports (InvokeModel, InvokeModelWithResponseStream, Converse, ConverseStream), decoding
 streams with botocore, and checks the content received; then a wrong secret key must be
-rejected and an injected throttle must surface as ThrottlingException. Prints one line per
+rejected and an injected throttle must surface as ThrottlingException; model IDs are answered
+like Bedrock (an unknown ID, a profile-only model by its bare ID and by its us. profile); and
+boto3's `bedrock` client lists foundation models and inference profiles and gets one on the
+same endpoint. Prints one line per
 check and a closing 'N passed, N failed' line; exits non-zero on any failure.
 """
 
@@ -161,7 +164,95 @@ def throttled():
               e.response["Error"]["Code"] == "ThrottlingException", str(e.response))
 
 
+def error_of(fn):
+    """The (code, message, status) of the ClientError fn raises, or None."""
+    try:
+        fn()
+    except ClientError as e:
+        return (e.response["Error"]["Code"], e.response["Error"]["Message"],
+                e.response["ResponseMetadata"]["HTTPStatusCode"])
+    return None
+
+
+HELLO = [{"role": "user", "content": [{"text": "hi"}]}]
+SONNET37 = "anthropic.claude-3-7-sonnet-20250219-v1:0"
+
+
+def unknown_model():
+    got = error_of(lambda: runtime.converse(modelId="acme.not-a-model-v1:0", messages=HELLO))
+    check("an unknown model ID is a ValidationException",
+          got == ("ValidationException", "The provided model identifier is invalid.", 400), str(got))
+
+
+def profile_only_bare_id():
+    # Bedrock's wording, with its typographic apostrophe (anthropic-sdk-python issue #894,
+    # terricain/aioboto3 issue #352).
+    expected = (f"Invocation of model ID {SONNET37} with on-demand throughput isn\u2019t supported. "
+                "Retry your request with the ID or ARN of an inference profile that contains this model.")
+    got = error_of(lambda: runtime.converse(modelId=SONNET37, messages=HELLO))
+    check("a profile-only model by its bare ID needs an inference profile",
+          got == ("ValidationException", expected, 400), str(got))
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 20,
+            "messages": [{"role": "user", "content": "hi"}]}
+    got = error_of(lambda: runtime.invoke_model(modelId=SONNET37, body=json.dumps(body)))
+    check("the same on InvokeModel", got == ("ValidationException", expected, 400), str(got))
+    out = runtime.converse(modelId=f"us.{SONNET37}", messages=HELLO)
+    check("the same model through its us. profile works",
+          out["output"]["message"]["content"][0]["text"].startswith("hi"), str(out)[:200])
+    out = json.loads(runtime.invoke_model(modelId=f"us.{SONNET37}", body=json.dumps(body))["body"].read())
+    check("the us. profile works on InvokeModel", out.get("type") == "message", str(out)[:200])
+
+
+control = boto3.client(
+    "bedrock", endpoint_url=ENDPOINT, region_name="us-east-1",
+    aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
+    config=botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"}))
+
+
+def list_foundation_models():
+    models = control.list_foundation_models()["modelSummaries"]
+    ids = {m["modelId"] for m in models}
+    check("list_foundation_models lists every catalog model", set(CAPS) <= ids, str(len(ids)))
+    sonnet = next(m for m in models if m["modelId"] == SONNET37)
+    check("a profile-only model lists INFERENCE_PROFILE",
+          sonnet["inferenceTypesSupported"] == ["INFERENCE_PROFILE"]
+          and sonnet["modelArn"] == f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET37}", str(sonnet))
+    meta = control.list_foundation_models(byProvider="Meta", byOutputModality="TEXT")["modelSummaries"]
+    check("list_foundation_models filters by provider and modality",
+          bool(meta) and all(m["modelId"].startswith("meta.") for m in meta), str(len(meta)))
+    got = error_of(lambda: control.list_foundation_models(byInferenceType="SOMETIMES"))
+    check("a bad filter value is a ValidationException",
+          got is not None and got[0] == "ValidationException" and got[2] == 400, str(got))
+
+
+def inference_profiles():
+    first = control.list_inference_profiles(maxResults=5)
+    page = first["inferenceProfileSummaries"]
+    check("list_inference_profiles pages", len(page) == 5 and "nextToken" in first, str(first)[:200])
+    everything = []
+    for p in control.get_paginator("list_inference_profiles").paginate(
+            typeEquals="SYSTEM_DEFINED", PaginationConfig={"PageSize": 40}):
+        everything.extend(p["inferenceProfileSummaries"])
+    ids = {p["inferenceProfileId"] for p in everything}
+    check("the paginator sees every system-defined profile",
+          f"us.{SONNET37}" in ids and all(p["type"] == "SYSTEM_DEFINED" for p in everything),
+          str(len(ids)))
+    profile = control.get_inference_profile(inferenceProfileIdentifier=f"us.{SONNET37}")
+    check("get_inference_profile by ID",
+          profile["inferenceProfileArn"].endswith(f":inference-profile/us.{SONNET37}")
+          and profile["status"] == "ACTIVE" and profile["models"], str(profile)[:300])
+    by_arn = control.get_inference_profile(inferenceProfileIdentifier=profile["inferenceProfileArn"])
+    check("get_inference_profile by ARN", by_arn["inferenceProfileId"] == f"us.{SONNET37}")
+    got = error_of(lambda: control.get_inference_profile(inferenceProfileIdentifier="us.acme.nothing-v1:0"))
+    check("an unknown inference profile is a ResourceNotFoundException",
+          got is not None and got[0] == "ResourceNotFoundException" and got[2] == 404, str(got))
+
+
 run("a wrong secret key is rejected", wrong_secret)
 run("an injected throttle is a ThrottlingException", throttled)
+run("an unknown model ID is a ValidationException", unknown_model)
+run("a profile-only model by its bare ID needs an inference profile", profile_only_bare_id)
+run("list_foundation_models", list_foundation_models)
+run("inference profiles", inference_profiles)
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -127,12 +127,18 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Value, ServiceError> {
     }
 }
 
-/// The catalog entry of the called model.
+/// The catalog entry of the called model; for a model the catalog does not know (a registered
+/// model, see [`crate::registry`]), the entry of its family's representative.
 pub(crate) fn model_info(call: &InvokeCall<'_>) -> Result<&'static ModelInfo, ServiceError> {
     Model::resolve(&call.model.model_id)
         .or_else(|_| Model::resolve(call.model_id))
         .map(|r| r.model.info())
-        .map_err(|_| ServiceError::invalid_model_identifier())
+        .ok()
+        .or_else(|| {
+            crate::registry::family_by_id(&call.model.family)
+                .and_then(crate::registry::representative)
+        })
+        .ok_or_else(ServiceError::invalid_model_identifier)
 }
 
 /// The value at a wire path (`["imageGenerationConfig", "seed"]`), `None` when absent or null.

@@ -255,11 +255,12 @@ mod tests {
     #[test]
     fn extraneous_keys_out_of_range_values_and_conversation_rules() {
         let mut body = documented();
-        body["inferenceConfig"]["max_new_tokens"] = json!(10);
+        // (`max_new_tokens` is an accepted alias of `maxTokens` since the catalog records it.)
+        body["inferenceConfig"]["max_output_tokens"] = json!(10);
         let msg = validation_message(invoke(&Nova, MODEL, &body));
         assert_eq!(
             msg,
-            "Malformed input request: #/inferenceConfig: extraneous key [max_new_tokens] is not permitted, please reformat your input and try again."
+            "Malformed input request: #/inferenceConfig: extraneous key [max_output_tokens] is not permitted, please reformat your input and try again."
         );
         let mut body = documented();
         body["inferenceConfig"]["maxTokens"] = json!(6000);
