@@ -7,7 +7,7 @@ use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuil
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DemoFamily;
 impl FamilyParams for DemoFamily {
-    const FAMILY: Family = Family::Demo;
+    const FAMILY: Option<Family> = Some(Family::Demo);
     const PARAMS: &'static [ParamSpec] = &[];
 }
 /// Demo Text models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Demo::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>.
@@ -22,6 +22,9 @@ pub type DemoOptions = CallOptions<DemoFamily>;
 pub enum AnyTextModel {
     /// A [`Demo`] (Demo Text).
     Demo(Demo),
+    /// A [`ConverseModel`](crate::ConverseModel): a model no family is known for,
+    /// over Converse.
+    Converse(crate::ConverseModel),
 }
 impl AnyTextModel {
     /// The wrapper of `family` for `builder`'s model and defaults.
@@ -39,7 +42,8 @@ impl AnyTextModel {
 /// wrapper inside an [`AnyTextModel`], whatever its family.
 macro_rules! dispatch_text_model {
     ($value:expr, $m:ident => $body:expr) => {
-        match $value { crate ::generated::wrappers::AnyTextModel::Demo($m) => $body, }
+        match $value { crate ::generated::wrappers::AnyTextModel::Demo($m) => $body,
+        crate ::generated::wrappers::AnyTextModel::Converse($m) => $body, }
     };
 }
 pub(crate) use dispatch_text_model;
