@@ -619,3 +619,102 @@ fn help_and_version_succeed() {
         assert!(text.contains("bedrock-fm"), "{args:?}: {text}");
     }
 }
+
+#[test]
+fn models_live_lists_the_account_s_models_with_what_the_catalog_knows() {
+    let config = bedrock_fm_local::Config::default().register_model(
+        "anthropic.claude-opus-4-7-v1:0",
+        bedrock_fm::catalog::Family::ClaudeMessages,
+    );
+    let server = bedrock_fm_local::start_with(config);
+    // The control plane's endpoint variable, beside the runtime's.
+    let out = aimed_at(&server)
+        .args(["models", "--live"])
+        .env("AWS_ENDPOINT_URL_BEDROCK", server.endpoint())
+        .env("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", TEST_SECRET_ACCESS_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    let text = success(&out);
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("{id} listed: {text}"))
+            .to_owned()
+    };
+    assert!(line("anthropic.claude-opus-4-7-v1:0").contains("prefix:claude_messages"));
+    let sonnet = line("anthropic.claude-3-7-sonnet-20250219-v1:0");
+    assert!(
+        sonnet.contains("catalog") && sonnet.contains("INFERENCE_PROFILE"),
+        "{sonnet}"
+    );
+    assert!(
+        sonnet.contains("us.anthropic.claude-3-7-sonnet-20250219-v1:0"),
+        "{sonnet}"
+    );
+    // --local and --json.
+    let all: Value =
+        serde_json::from_str(&success(&run(&["models", "--live", "--local", "--json"]))).unwrap();
+    let haiku = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == CLAUDE3)
+        .unwrap();
+    assert_eq!(haiku["known"], "catalog");
+    assert_eq!(haiku["catalog"]["family"], "claude_messages");
+}
+
+#[test]
+fn a_model_missing_from_the_catalog_is_sent_and_answered_by_the_service() {
+    let config = bedrock_fm_local::Config::default().register_model(
+        "anthropic.claude-opus-4-7-v1:0",
+        bedrock_fm::catalog::Family::ClaudeMessages,
+    );
+    let server = bedrock_fm_local::start_with(config);
+    // Served: over Converse and, by its prefix's family, over InvokeModel.
+    for api in ["converse", "invoke"] {
+        let args = [
+            "generate",
+            "--api",
+            api,
+            "--model",
+            "anthropic.claude-opus-4-7-v1:0",
+            PROMPT,
+        ];
+        assert!(!success(&run_against(&server, &args)).trim().is_empty());
+    }
+    // Unknown to the service: its ValidationException, exit 1, after one request.
+    let before = server.request_count();
+    let args = [
+        "generate",
+        "--api",
+        "converse",
+        "--stream",
+        "--model",
+        "us.deepseek.r1-v1:0",
+        PROMPT,
+    ];
+    let out = run_against(&server, &args);
+    let line = failure(&out);
+    assert_eq!(out.status.code(), Some(1), "{line}");
+    assert_eq!(
+        line,
+        "error: Validation: The provided model identifier is invalid."
+    );
+    assert_eq!(server.request_count(), before + 1);
+    // No family for InvokeModel: the user names one.
+    let args = ["generate", "--model", "openai.gpt-oss-120b-1:0", PROMPT];
+    assert!(input_error(&run_against(&server, &args)).contains("--family"));
+    let args = [
+        "generate",
+        "--family",
+        "llama",
+        "--model",
+        "openai.gpt-oss-120b-1:0",
+        PROMPT,
+    ];
+    assert!(input_error(&run_against(&server, &args)).contains("is not a text family"));
+    assert_eq!(server.request_count(), before + 1);
+}

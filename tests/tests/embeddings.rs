@@ -545,3 +545,31 @@ async fn foundation_model_arns_and_inference_profiles_are_accepted() {
         1536
     );
 }
+
+/// Retrieval on the local server finds the passage a query is about even when the words
+/// differ in form ("rivers" / "river", "flows" / "flow"): its embeddings follow character
+/// n-gram overlap.
+#[tokio::test]
+async fn retrieval_on_the_local_server_finds_the_right_passage() {
+    let (_server, client) = setup();
+    let cohere = CohereEmbed::builder(&client, COHERE_V3).build().unwrap();
+    let passages = [
+        "Lyon is a large city in France, known for its food.",
+        "The Seine is a river that flows through Paris to the sea.",
+        "Vienna hosts many concerts and museums every year.",
+    ];
+    let docs = cohere.generate_for_documents(&passages).await.unwrap();
+    let query = cohere
+        .generate_for_query("Which rivers flow through Paris?")
+        .await
+        .unwrap();
+    let best = docs
+        .iter()
+        .enumerate()
+        .max_by(|a, b| {
+            let (sa, sb) = (query.cosine_similarity(a.1), query.cosine_similarity(b.1));
+            sa.partial_cmp(&sb).unwrap()
+        })
+        .map(|(i, _)| i);
+    assert_eq!(best, Some(1));
+}

@@ -238,3 +238,95 @@ async fn malformed_ids_fail_before_the_network() {
     }
     assert_eq!(server.request_count(), 0);
 }
+
+/// A server that serves `anthropic.claude-opus-4-7-v1:0`, a model the catalog does not know,
+/// as a Claude Messages model: how a user tests a new model offline the day it appears.
+fn setup_with_new_model() -> (LocalServer, Client) {
+    let config = bedrock_fm_local::Config::default()
+        .register_model("anthropic.claude-opus-4-7-v1:0", Family::ClaudeMessages)
+        .application_profile("a1b2c3d4e5f6", "anthropic.claude-3-haiku-20240307-v1:0");
+    let server = bedrock_fm_local::start_with(config);
+    let client = Client::from_sdk_config(&server.sdk_config());
+    (server, client)
+}
+
+#[tokio::test]
+async fn a_model_registered_on_the_local_server_works_on_both_apis_without_a_catalog_entry() {
+    let (server, client) = setup_with_new_model();
+    for api in [Api::InvokeModel, Api::Converse] {
+        let opus = AnyTextModel::builder(&client, "anthropic.claude-opus-4-7-v1:0")
+            .api(api)
+            .max_tokens(50)
+            .build()
+            .unwrap();
+        let details = opus.generate_details("Name three rivers").await.unwrap();
+        assert!(!details.output.is_empty(), "{api:?}");
+        let mut stream = opus.generate_stream("Name three rivers").await.unwrap();
+        let mut streamed = String::new();
+        while let Some(delta) = stream.next().await {
+            streamed.push_str(&delta.unwrap());
+        }
+        assert!(!streamed.is_empty(), "{api:?}");
+    }
+    assert_eq!(server.request_count(), 4);
+}
+
+#[tokio::test]
+async fn an_application_inference_profile_resolves_to_its_model_once() {
+    let (server, client) = setup_with_new_model();
+    let region = client.region().unwrap().to_owned();
+    let arn = format!(
+        "arn:aws:bedrock:{region}:{}:application-inference-profile/a1b2c3d4e5f6",
+        bedrock_fm_local::config::ACCOUNT_ID
+    );
+    // AnyTextModel learns the family from GetInferenceProfile.
+    let any = AnyTextModel::builder(&client, arn.as_str())
+        .build_resolved()
+        .await
+        .unwrap();
+    assert_eq!(any.family(), Some(Family::ClaudeMessages));
+    any.generate("hi").await.unwrap();
+    // A family wrapper learns the catalog model at its first call, and checks the family.
+    let claude = Claude3::builder(&client, arn.as_str()).build().unwrap();
+    claude.generate("hi").await.unwrap();
+    claude.generate("again").await.unwrap();
+    let titan = Titan::builder(&client, arn.as_str()).build().unwrap();
+    let e = titan.generate("hi").await.unwrap_err();
+    assert!(
+        e.to_string().contains("runs anthropic.claude-3-haiku"),
+        "{e}"
+    );
+    let lookups = server
+        .requests()
+        .records()
+        .iter()
+        .filter(|r| r.operation == Some(bedrock_fm_local::http::Operation::GetInferenceProfile))
+        .count();
+    assert_eq!(lookups, 1, "GetInferenceProfile once per ARN and client");
+    let invoked = server.last_request().unwrap();
+    assert_eq!(
+        invoked.operation,
+        Some(bedrock_fm_local::http::Operation::InvokeModel)
+    );
+}
+
+#[tokio::test]
+async fn the_account_s_models_are_listed_with_what_the_catalog_knows() {
+    let (_server, client) = setup_with_new_model();
+    let models = client.list_live_models().await.unwrap();
+    let new = models
+        .iter()
+        .find(|m| m.id == "anthropic.claude-opus-4-7-v1:0")
+        .expect("the registered model is listed");
+    assert_eq!(new.catalog, None);
+    let haiku = models
+        .iter()
+        .find(|m| m.id == "anthropic.claude-3-haiku-20240307-v1:0")
+        .unwrap();
+    assert!(haiku.catalog.is_some());
+    let sonnet = models.iter().find(|m| m.id == SONNET_3_7).unwrap();
+    assert_eq!(sonnet.inference_types, ["INFERENCE_PROFILE"]);
+    let profiles = client.list_live_profiles().await.unwrap();
+    assert!(profiles.iter().any(|p| p.id == format!("us.{SONNET_3_7}")
+        && p.models.iter().any(|m| m == SONNET_3_7)));
+}

@@ -214,6 +214,7 @@ fn read_images(paths: &[PathBuf]) -> bedrock_fm::Result<Vec<Vec<u8>>> {
 
 /// The wrapper for `args.model` with `args.api`.
 fn build_model(client: &Client, args: &ChatArgs) -> bedrock_fm::Result<AnyTextModel> {
+    super::check_family_known(&args.model, args.family, args.api)?;
     let mut builder = AnyTextModel::builder(client, args.model.as_str());
     if let Some(api) = args.api {
         builder = builder.api(api);

@@ -16,6 +16,7 @@ use std::io::Write;
 
 /// The wrapper for `args.model` with the options of the command line as its defaults.
 fn build_model(client: &Client, args: &GenerateArgs) -> bedrock_fm::Result<AnyTextModel> {
+    super::check_family_known(&args.model, args.family, args.api)?;
     let mut builder = AnyTextModel::builder(client, args.model.as_str());
     if let Some(api) = args.api {
         builder = builder.api(api);

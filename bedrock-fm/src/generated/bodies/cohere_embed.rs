@@ -321,7 +321,7 @@ pub struct CohereEmbedRequest {
     /// Embed v4 only: interleaved text and image inputs, each a list of content parts. Items: [, 96]. Wire name: `inputs`.
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<super::cohere_embed::CohereEmbedInput>>,
-    /// How over-length inputs are handled (v3: NONE, the default, START, END; v4: NONE, LEFT, RIGHT). Wire name: `truncate`.
+    /// How over-length inputs are handled (v3: NONE, START, END, END the default per the current model-parameters-embed-v3.html, NONE per the older model-parameters-embed.html; v4: NONE, LEFT, RIGHT). Wire name: `truncate`.
     #[serde(rename = "truncate", default, skip_serializing_if = "Option::is_none")]
     pub truncate: Option<super::cohere_embed::CohereEmbedTruncate>,
     /// Embedding types to return; if omitted, float embeddings are returned. Wire name: `embedding_types`.
@@ -394,7 +394,7 @@ impl CohereEmbedRequestBuilder {
         self.inputs = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// How over-length inputs are handled (v3: NONE, the default, START, END; v4: NONE, LEFT, RIGHT). Wire name: `truncate`.
+    /// How over-length inputs are handled (v3: NONE, START, END, END the default per the current model-parameters-embed-v3.html, NONE per the older model-parameters-embed.html; v4: NONE, LEFT, RIGHT). Wire name: `truncate`.
     pub fn truncate(mut self, value: super::cohere_embed::CohereEmbedTruncate) -> Self {
         self.truncate = Some(value);
         self
@@ -554,7 +554,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
-            doc: "How over-length inputs are handled (v3: NONE, the default, START, END; v4: NONE, LEFT, RIGHT).",
+            doc: "How over-length inputs are handled (v3: NONE, START, END, END the default per the current model-parameters-embed-v3.html, NONE per the older model-parameters-embed.html; v4: NONE, LEFT, RIGHT).",
         },
         FieldSpec {
             rust_name: "embedding_types",
@@ -927,11 +927,11 @@ pub(crate) static COHERE_EMBED_RESPONSE_TYPE_SPEC: EnumSpec = EnumSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CohereEmbedTruncate {
-    /// Return an error when the input is too long (the v3 default). (`NONE`)
+    /// Return an error when the input is too long (the v3 default per the older model-parameters-embed.html; the current v3 page says END). (`NONE`)
     NoTruncation,
     /// v3: discard the start of the input. (`START`)
     Start,
-    /// v3: discard the end of the input. (`END`)
+    /// v3: discard the end of the input (the default per the current model-parameters-embed-v3.html). (`END`)
     End,
     /// v4: drop tokens from the start. (`LEFT`)
     Left,
