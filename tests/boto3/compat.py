@@ -203,6 +203,19 @@ def profile_only_bare_id():
     check("the us. profile works on InvokeModel", out.get("type") == "message", str(out)[:200])
 
 
+def nova_older_inference_names():
+    # The Nova body with `inferenceConfig.max_new_tokens`, as the Bedrock console's API-request
+    # samples write it, and temperature 0 for greedy decoding, as AWS's Nova tool-use
+    # troubleshooting page advises
+    # (https://docs.aws.amazon.com/nova/latest/userguide/prompting-tool-troubleshooting.html).
+    body = {"inferenceConfig": {"max_new_tokens": 100, "temperature": 0},
+            "messages": [{"role": "user", "content": [{"text": "hi"}]}]}
+    out = json.loads(runtime.invoke_model(modelId="amazon.nova-lite-v1:0",
+                                          body=json.dumps(body))["body"].read())
+    check("Nova takes max_new_tokens and temperature 0",
+          out["output"]["message"]["content"][0]["text"] != "", str(out)[:200])
+
+
 control = boto3.client(
     "bedrock", endpoint_url=ENDPOINT, region_name="us-east-1",
     aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
@@ -252,6 +265,7 @@ run("a wrong secret key is rejected", wrong_secret)
 run("an injected throttle is a ThrottlingException", throttled)
 run("an unknown model ID is a ValidationException", unknown_model)
 run("a profile-only model by its bare ID needs an inference profile", profile_only_bare_id)
+run("Nova takes max_new_tokens and temperature 0", nova_older_inference_names)
 run("list_foundation_models", list_foundation_models)
 run("inference profiles", inference_profiles)
 print(f"{passed} passed, {failed} failed")
