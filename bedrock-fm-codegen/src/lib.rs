@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod emit;
+pub mod import;
 pub mod naming;
 pub mod reader;
 
