@@ -47,6 +47,7 @@ pub struct CallOptions<F> {
     values: BTreeMap<&'static str, Value>,
     extra_args: Map<String, Value>,
     extra_args_error: Option<String>,
+    param_error: Option<(String, String)>,
     family: PhantomData<fn() -> F>,
 }
 
@@ -56,6 +57,7 @@ impl<F> Clone for CallOptions<F> {
             values: self.values.clone(),
             extra_args: self.extra_args.clone(),
             extra_args_error: self.extra_args_error.clone(),
+            param_error: self.param_error.clone(),
             family: PhantomData,
         }
     }
@@ -67,6 +69,7 @@ impl<F> Default for CallOptions<F> {
             values: BTreeMap::new(),
             extra_args: Map::new(),
             extra_args_error: None,
+            param_error: None,
             family: PhantomData,
         }
     }
@@ -150,6 +153,7 @@ impl<F> CallOptions<F> {
         merged.values.extend(self.values.clone());
         merged.extra_args.extend(self.extra_args.clone());
         merged.extra_args_error = self.extra_args_error.clone().or(merged.extra_args_error);
+        merged.param_error = self.param_error.clone().or(merged.param_error);
         merged
     }
 
@@ -158,6 +162,7 @@ impl<F> CallOptions<F> {
             values: self.values,
             extra_args: self.extra_args,
             extra_args_error: self.extra_args_error,
+            param_error: self.param_error,
             family: PhantomData,
         }
     }
@@ -219,6 +224,20 @@ fn setter_call(setter: &str) -> String {
 }
 
 impl<F: FamilyParams> CallOptions<F> {
+    /// Sets a typed parameter by its setter's name (`"top_k"`), for parameters chosen at run
+    /// time (a command line, a configuration file). A name the family does not have is an
+    /// error at `build()` (or at the call) that lists the family's parameters; the value is
+    /// checked like the typed setter's.
+    pub fn param_named(mut self, name: &str, value: Value) -> Self {
+        match setter_named::<F>(name) {
+            Some(setter) => {
+                self.values.insert(setter, value);
+            }
+            None => self.param_error = Some((name.to_owned(), unknown_param::<F>(name))),
+        }
+        self
+    }
+
     /// Checks every value against the family's declared ranges and the model's limits, and
     /// `extra_args` against the typed parameters.
     ///
@@ -227,6 +246,9 @@ impl<F: FamilyParams> CallOptions<F> {
     pub(crate) fn plan(&self, model: Option<Model>, limits: Limits) -> Result<Plan> {
         if let Some(problem) = &self.extra_args_error {
             return Err(Error::invalid("extra_args", problem.clone()));
+        }
+        if let Some((name, problem)) = &self.param_error {
+            return Err(Error::invalid(format!("param {name}"), problem.clone()));
         }
         let catalog_limits = limits == Limits::Catalog;
         let mut native = Vec::new();
@@ -272,6 +294,25 @@ impl<F: FamilyParams> CallOptions<F> {
             extra_args: self.extra_args.clone(),
         })
     }
+}
+
+/// The static name of `name` among the common setters and `F`'s own.
+fn setter_named<F: FamilyParams>(name: &str) -> Option<&'static str> {
+    COMMON
+        .iter()
+        .copied()
+        .chain(F::PARAMS.iter().map(|p| p.setter))
+        .find(|s| *s == name)
+}
+
+fn unknown_param<F: FamilyParams>(name: &str) -> String {
+    let mut names: Vec<&str> = COMMON.to_vec();
+    names.extend(F::PARAMS.iter().map(|p| p.setter).filter(|s| !COMMON.contains(s)));
+    let family = F::FAMILY.map_or("Converse-only", |f| f.name());
+    format!(
+        "the {family} family has no parameter {name:?}; its parameters are {}",
+        names.join(", ")
+    )
 }
 
 /// Rejects an `extra_args` key that names a typed parameter: by its setter name, by its
@@ -331,6 +372,8 @@ pub struct TextModelBuilder<F> {
     api: Api,
     system: Option<String>,
     defaults: CallOptions<F>,
+    /// Parameters set by name before the family was known ([`AnyTextModel`]).
+    named: Vec<(String, Value)>,
 }
 
 impl<F> fmt::Debug for TextModelBuilder<F> {
@@ -375,15 +418,21 @@ impl<F> TextModelBuilder<F> {
         self
     }
 
-    /// The same builder for another family (used by [`AnyTextModel`] dispatch).
-    pub(crate) fn into_family<G>(self) -> TextModelBuilder<G> {
+    /// The same builder for another family (used by [`AnyTextModel`] dispatch), with the
+    /// parameters set by name checked against that family.
+    pub(crate) fn into_family<G: FamilyParams>(self) -> TextModelBuilder<G> {
+        let mut defaults = self.defaults.retype::<G>();
+        for (name, value) in self.named {
+            defaults = defaults.param_named(&name, value);
+        }
         TextModelBuilder {
             client: self.client,
             model_id: self.model_id,
             family: self.family,
             api: self.api,
             system: self.system,
-            defaults: self.defaults.retype(),
+            defaults,
+            named: Vec::new(),
         }
     }
 }
@@ -540,7 +589,22 @@ impl AnyTextModel {
     }
 }
 
+impl<F: FamilyParams> TextModelBuilder<F> {
+    /// A default parameter by its setter's name; see [`CallOptions::param_named`].
+    pub fn param_named(mut self, name: &str, value: Value) -> Self {
+        self.defaults = self.defaults.param_named(name, value);
+        self
+    }
+}
+
 impl AnyTextModelBuilder {
+    /// A default parameter by its setter's name (`"top_k"`), checked against the family the
+    /// model ID resolves to at `build()`; see [`CallOptions::param_named`].
+    pub fn param_named(mut self, name: &str, value: Value) -> Self {
+        self.named.push((name.to_owned(), value));
+        self
+    }
+
     /// The family of a model the catalog does not know, for InvokeModel (default: the
     /// family its ID prefix names). A catalog model keeps its own family.
     pub fn family(mut self, family: Family) -> Self {
@@ -596,6 +660,7 @@ impl<F> TextModelBuilder<F> {
             api: Api::default(),
             system: None,
             defaults: CallOptions::default(),
+            named: Vec::new(),
         }
     }
 }

@@ -502,3 +502,33 @@ async fn a_service_error_keeps_the_sdk_error_as_its_source_with_status_and_code(
         "{sdk:?}"
     );
 }
+
+#[tokio::test]
+async fn parameters_set_by_name_reach_the_wire_and_unknown_names_list_the_family_s() {
+    let (server, client) = setup();
+    // Cohere Command R's `k` by name, on the family-neutral builder: checked at build().
+    let model = AnyTextModel::builder(&client, "cohere.command-r-v1:0")
+        .param_named("top_k", json!(40))
+        .param_named("temperature", json!(0.0))
+        .build()
+        .unwrap();
+    model.generate("Name three rivers").await.unwrap();
+    let record = server.last_request().unwrap();
+    let body: Value = serde_json::from_slice(&record.body).unwrap();
+    assert_eq!(body["k"], 40);
+    assert_eq!(body["temperature"], 0.0);
+    let e = AnyTextModel::builder(&client, TITAN)
+        .param_named("top_k", json!(40))
+        .build()
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("no parameter \"top_k\""), "{msg}");
+    assert!(msg.contains("temperature, top_p, max_tokens, stop_words"), "{msg}");
+    // A value of the wrong type is refused like the typed setter's would be.
+    let e = CommandR::builder(&client, "cohere.command-r-v1:0")
+        .param_named("top_k", json!("forty"))
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
+    assert_eq!(server.request_count(), 1);
+}
