@@ -21,6 +21,7 @@
 //! region's listing", not necessarily retired.
 
 use crate::catalog::{self, Catalog, Family, ModelEntry, PROFILES, family_by_prefix};
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -28,185 +29,24 @@ use std::path::Path;
 pub const SOURCE: &str =
     "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListFoundationModels.html";
 
-/// A parsed JSON value; objects keep their key order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Json {
-    Null,
-    Bool(bool),
-    Number(f64),
-    String(String),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
-}
-
-/// Parses JSON text. Errors give the JSON path being read, the line and the column.
-pub fn parse_json(text: &str) -> Result<Json, String> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        i: 0,
-        path: vec!["$".into()],
-    };
-    let v = p.value()?;
-    match p.peek() {
-        Some(_) => Err(p.err("trailing characters after the JSON value")),
-        None => Ok(v),
-    }
-}
-
-struct Parser<'a> {
-    s: &'a [u8],
-    i: usize,
-    path: Vec<String>,
-}
-
-impl Parser<'_> {
-    fn err(&self, msg: &str) -> String {
-        let before = &self.s[..self.i.min(self.s.len())];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        let path = self.path.concat();
-        format!("{path}: invalid JSON at line {line}, column {col}: {msg}")
-    }
-    fn peek(&mut self) -> Option<u8> {
-        while self.s.get(self.i).is_some_and(|b| b.is_ascii_whitespace()) {
-            self.i += 1;
-        }
-        self.s.get(self.i).copied()
-    }
-    fn eat(&mut self, b: u8) -> bool {
-        let hit = self.peek() == Some(b);
-        self.i += usize::from(hit);
-        hit
-    }
-    fn value(&mut self) -> Result<Json, String> {
-        match self.peek() {
-            Some(b'{' | b'[') => self.container(),
-            Some(b'"') => self.string().map(Json::String),
-            _ => {
-                let start = self.i;
-                let token = |b: &u8| b.is_ascii_alphanumeric() || b"+-.".contains(b);
-                while self.s.get(self.i).is_some_and(token) {
-                    self.i += 1;
-                }
-                let s = self.s;
-                let v = match std::str::from_utf8(&s[start..self.i]).unwrap_or("") {
-                    "true" => Some(Json::Bool(true)),
-                    "false" => Some(Json::Bool(false)),
-                    "null" => Some(Json::Null),
-                    t if t.starts_with(['-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']) => {
-                        t.parse()
-                            .ok()
-                            .filter(|n: &f64| n.is_finite())
-                            .map(Json::Number)
-                    }
-                    _ => None,
-                };
-                v.ok_or_else(|| {
-                    self.i = start;
-                    self.err("expected a JSON value")
-                })
-            }
-        }
-    }
-    /// An object (`{`) or an array (`[`); array items get empty keys.
-    fn container(&mut self) -> Result<Json, String> {
-        let object = self.s[self.i] == b'{';
-        let (close, what) = if object {
-            (b'}', "',' or '}'")
-        } else {
-            (b']', "',' or ']'")
-        };
-        self.i += 1;
-        let mut items: Vec<(String, Json)> = Vec::new();
-        let mut done = self.eat(close);
-        while !done {
-            let key = match object {
-                false => String::new(),
-                true if self.peek() != Some(b'"') => return Err(self.err("expected a string key")),
-                true => self.string()?,
-            };
-            if object && !self.eat(b':') {
-                return Err(self.err("expected ':'"));
-            }
-            let step = if object {
-                format!(".{key}")
-            } else {
-                format!("[{}]", items.len())
-            };
-            self.path.push(step);
-            let v = self.value()?;
-            self.path.pop();
-            items.push((key, v));
-            done = self.eat(close);
-            if !done && !self.eat(b',') {
-                return Err(self.err(&format!("expected {what}")));
-            }
-        }
-        Ok(match object {
-            true => Json::Object(items),
-            false => Json::Array(items.into_iter().map(|(_, v)| v).collect()),
-        })
-    }
-    fn string(&mut self) -> Result<String, String> {
-        self.i += 1;
-        let mut out = Vec::new();
-        loop {
-            let Some(&b) = self.s.get(self.i) else {
-                return Err(self.err("unterminated string"));
-            };
-            self.i += 1;
-            let c = match b {
-                b'"' => return String::from_utf8(out).map_err(|_| self.err("invalid UTF-8")),
-                b'\\' => {
-                    self.i += 1;
-                    match self.s.get(self.i - 1) {
-                        Some(b'u') => self.unicode()?,
-                        Some(b'n') => '\n',
-                        Some(b't') => '\t',
-                        Some(b'r') => '\r',
-                        Some(b'b') => '\u{8}',
-                        Some(b'f') => '\u{c}',
-                        Some(&c @ (b'"' | b'\\' | b'/')) => c as char,
-                        _ => return Err(self.err("invalid escape")),
-                    }
-                }
-                b if b < 0x20 => return Err(self.err("control character in string")),
-                b => {
-                    out.push(b);
-                    continue;
-                }
-            };
-            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-        }
-    }
-    /// The code point of `\uXXXX`, joining a UTF-16 surrogate pair.
-    fn unicode(&mut self) -> Result<char, String> {
-        let hex = |p: &mut Self| {
-            let h =
-                p.s.get(p.i..p.i + 4)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-            p.i += 4;
-            h.and_then(|h| u32::from_str_radix(h, 16).ok())
-        };
-        let mut code = hex(self);
-        if let Some(hi @ 0xD800..0xDC00) = code
-            && self.s[self.i..].starts_with(b"\\u")
-        {
-            self.i += 2;
-            code = hex(self).map(|lo| 0x10000 + ((hi - 0xD800) << 10) + (lo & 0x3FF));
-        }
-        code.and_then(char::from_u32)
-            .ok_or_else(|| self.err("invalid \\u escape"))
-    }
+/// Parses JSON text; an error names the line and the column.
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| {
+        format!(
+            "$: invalid JSON at line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })
 }
 
 /// Reads fields of an object, naming the JSON path in every error.
-struct Obj<'a>(&'a [(String, Json)], String);
+struct Obj<'a>(&'a Map<String, Value>, String);
 
 impl<'a> Obj<'a> {
-    fn new(v: &'a Json, path: String) -> Result<Self, String> {
+    fn new(v: &'a Value, path: String) -> Result<Self, String> {
         match v {
-            Json::Object(f) => Ok(Obj(f, path)),
+            Value::Object(f) => Ok(Obj(f, path)),
             _ => Err(format!("{path}: expected an object")),
         }
     }
@@ -215,35 +55,28 @@ impl<'a> Obj<'a> {
         &self,
         key: &str,
         what: &str,
-        f: impl Fn(&'a Json) -> Option<T>,
+        f: impl Fn(&'a Value) -> Option<T>,
     ) -> Result<Option<T>, String> {
-        let v = self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-        let v = v.filter(|v| **v != Json::Null);
+        let v = self.0.get(key).filter(|v| !v.is_null());
         v.map(|v| f(v).ok_or_else(|| format!("{}.{key}: expected {what}", self.1)))
             .transpose()
     }
     fn opt_str(&self, key: &str) -> Result<Option<String>, String> {
-        self.opt(key, "a string", |v| match v {
-            Json::String(s) => Some(s.clone()),
-            _ => None,
-        })
+        self.opt(key, "a string", |v| v.as_str().map(str::to_owned))
     }
     fn str(&self, key: &str) -> Result<String, String> {
         let missing = || format!("{}.{key}: missing (required)", self.1);
         self.opt_str(key)?.ok_or_else(missing)
     }
-    fn list(&self, key: &str) -> Result<Option<&'a [Json]>, String> {
-        self.opt(key, "an array", |v| match v {
-            Json::Array(items) => Some(items.as_slice()),
-            _ => None,
-        })
+    fn list(&self, key: &str) -> Result<Option<&'a [Value]>, String> {
+        self.opt(key, "an array", |v| v.as_array().map(Vec::as_slice))
     }
     fn str_list(&self, key: &str) -> Result<Option<Vec<String>>, String> {
         let Some(items) = self.list(key)? else {
             return Ok(None);
         };
-        let item = |(i, v): (usize, &Json)| match v {
-            Json::String(s) => Ok(s.clone()),
+        let item = |(i, v): (usize, &Value)| match v {
+            Value::String(s) => Ok(s.clone()),
             _ => Err(format!("{}.{key}[{i}]: expected a string", self.1)),
         };
         items
@@ -289,10 +122,11 @@ pub fn parse_models(text: &str) -> Result<Vec<Summary>, String> {
             provider: s.opt_str("providerName")?,
             input: s.str_list("inputModalities")?.map(modality),
             output: s.str_list("outputModalities")?.map(modality),
-            streaming: s.opt("responseStreamingSupported", "true or false", |v| match v {
-                Json::Bool(b) => Some(*b),
-                _ => None,
-            })?,
+            streaming: s.opt(
+                "responseStreamingSupported",
+                "true or false",
+                Value::as_bool,
+            )?,
             inference_types: s.str_list("inferenceTypesSupported")?,
             lifecycle: lifecycle.map(|l| l.to_lowercase()),
         });
