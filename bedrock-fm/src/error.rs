@@ -272,8 +272,6 @@ impl Error {
     }
 }
 
-
-
 impl From<BuildError> for Error {
     fn from(e: BuildError) -> Self {
         Self::invalid(format!("{}.{}", e.type_name, e.field), e.to_string())

@@ -218,11 +218,11 @@ fn parse_arn(id: &str) -> Result<ParsedModelId<'_>> {
     let [_, partition, service, region, account, resource] = parts[..] else {
         return Err(bad(id, "an ARN has six ':'-separated parts"));
     };
-    if partition != "aws"
-        && !partition
+    let partition_ok = partition == "aws"
+        || partition
             .strip_prefix("aws-")
-            .is_some_and(|p| !p.is_empty())
-    {
+            .is_some_and(|p| !p.is_empty());
+    if !partition_ok {
         return Err(bad(
             id,
             format!("unknown partition {partition:?} (aws, aws-us-gov, aws-cn, ...)"),

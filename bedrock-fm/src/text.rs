@@ -307,7 +307,12 @@ fn setter_named<F: FamilyParams>(name: &str) -> Option<&'static str> {
 
 fn unknown_param<F: FamilyParams>(name: &str) -> String {
     let mut names: Vec<&str> = COMMON.to_vec();
-    names.extend(F::PARAMS.iter().map(|p| p.setter).filter(|s| !COMMON.contains(s)));
+    names.extend(
+        F::PARAMS
+            .iter()
+            .map(|p| p.setter)
+            .filter(|s| !COMMON.contains(s)),
+    );
     let family = F::FAMILY.map_or("Converse-only", |f| f.name());
     format!(
         "the {family} family has no parameter {name:?}; its parameters are {}",

@@ -523,7 +523,10 @@ async fn parameters_set_by_name_reach_the_wire_and_unknown_names_list_the_family
         .unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("no parameter \"top_k\""), "{msg}");
-    assert!(msg.contains("temperature, top_p, max_tokens, stop_words"), "{msg}");
+    assert!(
+        msg.contains("temperature, top_p, max_tokens, stop_words"),
+        "{msg}"
+    );
     // A value of the wrong type is refused like the typed setter's would be.
     let e = CommandR::builder(&client, "cohere.command-r-v1:0")
         .param_named("top_k", json!("forty"))

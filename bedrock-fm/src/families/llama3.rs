@@ -58,7 +58,11 @@ const LLAMA4: Tokens = Tokens {
 /// `prompt_format = "llama4"`, Llama 3's otherwise.
 pub(crate) fn prompt_for(conversation: &Conversation, ctx: &EncodeContext<'_>) -> String {
     let format = ctx.model.and_then(|m| m.info().prompt_format);
-    let tokens = if format == Some("llama4") { &LLAMA4 } else { &LLAMA3 };
+    let tokens = if format == Some("llama4") {
+        &LLAMA4
+    } else {
+        &LLAMA3
+    };
     prompt_with(conversation, tokens)
 }
 
