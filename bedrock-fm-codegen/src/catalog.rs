@@ -177,7 +177,7 @@ pub struct ModelEntry {
 /// Limits on images in a conversation. Defaults, for a vision model that states none, are
 /// Converse's `Message` limits: "up to 20 images. Each image's size, height, and width must be
 /// no more than 3.75 MB, 8000 px, and 8000 px" and `ImageFormat` png | jpeg | gif | webp
-/// (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html).
+/// (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html>).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageInputLimits {
     pub formats: Vec<String>,

@@ -10,10 +10,10 @@
 //!   `outputModalities` (`ModelModality`: TEXT | IMAGE | EMBEDDING),
 //!   `responseStreamingSupported`, `inferenceTypesSupported` (`InferenceType`), and
 //!   `modelLifecycle: FoundationModelLifecycle { status: ACTIVE | LEGACY }`
-//!   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListFoundationModels.html).
+//!   (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListFoundationModels.html>).
 //! - `ListInferenceProfilesResponse { inferenceProfileSummaries: [InferenceProfileSummary],
 //!   nextToken }`, each with `inferenceProfileId` and `type` (SYSTEM_DEFINED | APPLICATION)
-//!   (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListInferenceProfiles.html).
+//!   (<https://docs.aws.amazon.com/bedrock/latest/APIReference/API_ListInferenceProfiles.html>).
 //!
 //! The service model lists `InferenceType` as ON_DEMAND | PROVISIONED; listings also return
 //! INFERENCE_PROFILE for profile-only models, which the catalog records too. Unknown values

@@ -295,7 +295,7 @@ pub fn family_by_prefix(base: &str) -> Option<Family> {
 
 /// The profile prefixes whose source regions include `region`, most local first, from
 /// "Supported Regions and models for inference profiles"
-/// (https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html).
+/// (<https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html>).
 pub fn region_profiles(region: &str) -> &'static [ProfilePrefix] {
     use ProfilePrefix::*;
     match region {

@@ -1,5 +1,5 @@
 //! [`TextStream`]: the text deltas of a streamed answer, then its details; and the machinery
-//! it shares with [`ChatStream`](crate::chat::stream::ChatStream) (opening a stream with
+//! it shares with [`ChatStream`] (opening a stream with
 //! retries before its first token, pumping decoded events to a channel, accumulating them).
 
 use crate::chat::ChatEvent;

@@ -2,7 +2,7 @@
 //! `X-Amzn-Bedrock-Output-Token-Count` response headers (and the cache read/write counts) (for every family, including those
 //! whose body has no usage). The SDK's output type does not expose them, so an interceptor
 //! reads them. Source: InvokeModel response syntax,
-//! https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
+//! <https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html>
 
 use crate::details::Usage;
 use aws_smithy_runtime_api::box_error::BoxError;

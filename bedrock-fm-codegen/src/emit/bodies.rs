@@ -206,18 +206,18 @@ fn field_doc(f: &FieldDef) -> String {
     let mut doc = format!(" {}", f.doc);
     if f.min.is_some() || f.max.is_some() {
         let end = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        doc += &format!(" Range: [{}, {}].", end(f.min), end(f.max));
+        doc += &format!(" Range: `[{}, {}]`.", end(f.min), end(f.max));
     }
     if !f.values.is_empty() {
         doc += &format!(" One of: {}.", f.values.join(", "));
     }
     if f.min_length.is_some() || f.max_length.is_some() {
         let end = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-        doc += &format!(" Length: [{}, {}].", end(f.min_length), end(f.max_length));
+        doc += &format!(" Length: `[{}, {}]`.", end(f.min_length), end(f.max_length));
     }
     if f.min_items.is_some() || f.max_items.is_some() {
         let end = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-        doc += &format!(" Items: [{}, {}].", end(f.min_items), end(f.max_items));
+        doc += &format!(" Items: `[{}, {}]`.", end(f.min_items), end(f.max_items));
     }
     if let Some(d) = &f.default {
         doc += &format!(" Server default: `{d}` (not sent when unset).");

@@ -32,7 +32,7 @@ fn emit_family_enum(catalog: &Catalog) -> TokenStream {
     let idents: Vec<_> = catalog.families.iter().map(family_ident).collect();
     let docs = catalog.families.iter().map(|f| {
         format!(
-            " {} (`{}`, wrapper `{}`): {}",
+            " {} (`{}`, wrapper `{}`): <{}>",
             f.name, f.id, f.wrapper, f.source
         )
     });

@@ -1,5 +1,5 @@
 //! Anthropic Claude Text Completions (v2, v2.1, Instant): `\n\nHuman: ...\n\nAssistant:`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::claude_text::ClaudeTextResponse;

@@ -1,5 +1,5 @@
 //! Cohere Command and Command Light: a single `prompt`, `generations[]` back.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::command::CommandResponse;

@@ -1,5 +1,5 @@
 //! Cohere Command R and R+: `message`, `chat_history` and `preamble`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::command_r::CommandRResponse;

@@ -1,5 +1,5 @@
 //! AI21 Jamba: OpenAI-style `messages`, `choices` and `usage`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html>
 
 use super::mistral_chat::decode_choices;
 use super::{Decoded, EncodeContext, TextFamily};

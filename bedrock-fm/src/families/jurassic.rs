@@ -1,5 +1,5 @@
 //! AI21 Jurassic-2: a single `prompt`, `completions[].data.text` back.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::jurassic::JurassicResponse;

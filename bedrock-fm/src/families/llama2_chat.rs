@@ -1,5 +1,5 @@
 //! Meta Llama 2 Chat: `<s>[INST] <<SYS>>\n{system}\n<</SYS>>\n\n{user} [/INST]`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>
 //! and Meta's Llama 2 chat prompt format, which that page points to.
 
 use super::{Decoded, EncodeContext, TextFamily};

@@ -1,7 +1,7 @@
 //! Meta Llama 3 and later: header tokens `<|start_header_id|>role<|end_header_id|>`; the
 //! Llama 3.2 vision models (and Llama 4) also take `images`, a list of Base64-encoded images,
 //! each marked in the prompt by the `<|image|>` token where it appears in the turn.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>
 //! (`images`) and Meta's Llama 3 and Llama 3.2 vision prompt formats, which that page points
 //! to (`<|image|>` in the user turn, before or among its text).
 

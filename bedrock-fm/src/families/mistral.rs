@@ -1,5 +1,5 @@
 //! Mistral text completion: `<s>[INST] {user} [/INST]`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::mistral::MistralResponse;

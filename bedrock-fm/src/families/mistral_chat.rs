@@ -1,5 +1,5 @@
 //! Mistral chat completion (Mistral Large 2407 and later): OpenAI-style `messages`.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::mistral_chat::MistralChatResponse;

@@ -1,6 +1,6 @@
 //! Amazon Titan Text: `inputText` + `textGenerationConfig`; conversations use the
 //! documented `User: ...\nBot:` style.
-//! Source: https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
+//! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::titan_text::TitanTextResponse;

@@ -40,43 +40,43 @@ pub static ID_PREFIXES: &[(&str, Family)] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Family {
-    /// Anthropic Claude (Messages API) (`claude_messages`, wrapper `Claude3`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
+    /// Anthropic Claude (Messages API) (`claude_messages`, wrapper `Claude3`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html>
     ClaudeMessages,
-    /// Anthropic Claude (Text Completions API) (`claude_text`, wrapper `Claude`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html
+    /// Anthropic Claude (Text Completions API) (`claude_text`, wrapper `Claude`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html>
     ClaudeText,
-    /// Cohere Embed (`cohere_embed`, wrapper `CohereEmbed`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed-v3.html
+    /// Cohere Embed (`cohere_embed`, wrapper `CohereEmbed`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed-v3.html>
     CohereEmbed,
-    /// Cohere Command (`command`, wrapper `Command`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html
+    /// Cohere Command (`command`, wrapper `Command`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html>
     Command,
-    /// Cohere Command R and R+ (`command_r`, wrapper `CommandR`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html
+    /// Cohere Command R and R+ (`command_r`, wrapper `CommandR`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html>
     CommandR,
-    /// AI21 Labs Jamba (`jamba`, wrapper `Jamba`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html
+    /// AI21 Labs Jamba (`jamba`, wrapper `Jamba`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html>
     Jamba,
-    /// AI21 Labs Jurassic-2 (`jurassic`, wrapper `Jurassic`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html
+    /// AI21 Labs Jurassic-2 (`jurassic`, wrapper `Jurassic`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html>
     Jurassic,
-    /// Meta Llama 2 Chat (`llama2_chat`, wrapper `Llama2Chat`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
+    /// Meta Llama 2 Chat (`llama2_chat`, wrapper `Llama2Chat`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>
     Llama2Chat,
-    /// Meta Llama 3 and later (`llama3`, wrapper `Llama3`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html
+    /// Meta Llama 3 and later (`llama3`, wrapper `Llama3`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>
     Llama3,
-    /// Mistral AI (text completion) (`mistral`, wrapper `Mistral`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
+    /// Mistral AI (text completion) (`mistral`, wrapper `Mistral`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html>
     Mistral,
-    /// Mistral AI (chat completion) (`mistral_chat`, wrapper `MistralChat`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html
+    /// Mistral AI (chat completion) (`mistral_chat`, wrapper `MistralChat`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html>
     MistralChat,
-    /// Amazon Nova (understanding models) (`nova`, wrapper `Nova`): https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html
+    /// Amazon Nova (understanding models) (`nova`, wrapper `Nova`): <https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html>
     Nova,
-    /// Amazon Nova Canvas (`nova_canvas`, wrapper `NovaCanvas`): https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html
+    /// Amazon Nova Canvas (`nova_canvas`, wrapper `NovaCanvas`): <https://docs.aws.amazon.com/nova/latest/userguide/image-gen-req-resp-structure.html>
     NovaCanvas,
-    /// Stability AI Stable Diffusion XL (`stable_diffusion`, wrapper `StableDiffusion`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-1-0-text-image.html
+    /// Stability AI Stable Diffusion XL (`stable_diffusion`, wrapper `StableDiffusion`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-1-0-text-image.html>
     StableDiffusion,
-    /// Stability AI Stable Diffusion 3 / Stable Image (`stable_image`, wrapper `StableImage`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-3-5-large.html
+    /// Stability AI Stable Diffusion 3 / Stable Image (`stable_image`, wrapper `StableImage`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-diffusion-3-5-large.html>
     StableImage,
-    /// Amazon Titan Multimodal Embeddings (`titan_embed_image`, wrapper `TitanMultimodalEmbed`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-mm.html
+    /// Amazon Titan Multimodal Embeddings (`titan_embed_image`, wrapper `TitanMultimodalEmbed`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-mm.html>
     TitanEmbedImage,
-    /// Amazon Titan Text Embeddings (`titan_embed_text`, wrapper `TitanEmbed`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html
+    /// Amazon Titan Text Embeddings (`titan_embed_text`, wrapper `TitanEmbed`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html>
     TitanEmbedText,
-    /// Amazon Titan Image Generator (`titan_image`, wrapper `TitanImage`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-image.html
+    /// Amazon Titan Image Generator (`titan_image`, wrapper `TitanImage`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-image.html>
     TitanImage,
-    /// Amazon Titan Text (`titan_text`, wrapper `Titan`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
+    /// Amazon Titan Text (`titan_text`, wrapper `Titan`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html>
     TitanText,
 }
 impl Family {

@@ -14,7 +14,7 @@ pub static ID_PREFIXES: &[(&str, Family)] = &[];
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Family {
-    /// Demo Text (`demo`, wrapper `Demo`): https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html
+    /// Demo Text (`demo`, wrapper `Demo`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>
     Demo,
 }
 impl Family {

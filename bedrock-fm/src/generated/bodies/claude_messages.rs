@@ -666,7 +666,7 @@ pub struct ClaudeMessagesRequest {
     /// Beta headers opting in to beta features (e.g. computer-use-2024-10-22). Wire name: `anthropic_beta`.
     #[serde(rename = "anthropic_beta", default, skip_serializing_if = "Option::is_none")]
     pub anthropic_beta: Option<Vec<String>>,
-    /// Maximum tokens to generate before stopping; the maximum differs per model. Range: [1, ]. Required. Wire name: `max_tokens`.
+    /// Maximum tokens to generate before stopping; the maximum differs per model. Range: `[1, ]`. Required. Wire name: `max_tokens`.
     #[serde(rename = "max_tokens")]
     pub max_tokens: u32,
     /// System prompt: a string or an array of text content blocks (Claude 2.1 or later). Wire name: `system`.
@@ -675,13 +675,13 @@ pub struct ClaudeMessagesRequest {
     /// The input messages, alternating user and assistant turns. Required. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::claude_messages::ClaudeMessagesMessage>,
-    /// Amount of randomness injected into the response. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Nucleus sampling cut-off; modify either temperature or top_p, not both. Range: [0, 1]. Server default: `0.999` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off; modify either temperature or top_p, not both. Range: `[0, 1]`. Server default: `0.999` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Only sample from the top K options for each subsequent token (disabled by default). Range: [0, 500]. Wire name: `top_k`.
+    /// Only sample from the top K options for each subsequent token (disabled by default). Range: `[0, 500]`. Wire name: `top_k`.
     #[serde(rename = "top_k", default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u32>,
     /// Definitions of tools the model may use (Claude 3 and later). Wire name: `tools`.
@@ -690,7 +690,7 @@ pub struct ClaudeMessagesRequest {
     /// How the model should use the provided tools (Claude 3 and later). Wire name: `tool_choice`.
     #[serde(rename = "tool_choice", default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<super::claude_messages::ClaudeMessagesToolChoice>,
-    /// Custom text sequences that cause the model to stop generating. Items: [, 8191]. Wire name: `stop_sequences`.
+    /// Custom text sequences that cause the model to stop generating. Items: `[, 8191]`. Wire name: `stop_sequences`.
     #[serde(rename = "stop_sequences", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
     /// Extended thinking configuration (models that support reasoning). Wire name: `thinking`.
@@ -741,7 +741,7 @@ impl ClaudeMessagesRequestBuilder {
         self.anthropic_beta = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Maximum tokens to generate before stopping; the maximum differs per model. Range: [1, ]. Required. Wire name: `max_tokens`.
+    /// Maximum tokens to generate before stopping; the maximum differs per model. Range: `[1, ]`. Required. Wire name: `max_tokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
@@ -759,17 +759,17 @@ impl ClaudeMessagesRequestBuilder {
         self.messages = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Amount of randomness injected into the response. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Nucleus sampling cut-off; modify either temperature or top_p, not both. Range: [0, 1]. Server default: `0.999` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off; modify either temperature or top_p, not both. Range: `[0, 1]`. Server default: `0.999` (not sent when unset). Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Only sample from the top K options for each subsequent token (disabled by default). Range: [0, 500]. Wire name: `top_k`.
+    /// Only sample from the top K options for each subsequent token (disabled by default). Range: `[0, 500]`. Wire name: `top_k`.
     pub fn top_k(mut self, value: u32) -> Self {
         self.top_k = Some(value);
         self
@@ -790,7 +790,7 @@ impl ClaudeMessagesRequestBuilder {
         self.tool_choice = Some(value);
         self
     }
-    /// Custom text sequences that cause the model to stop generating. Items: [, 8191]. Wire name: `stop_sequences`.
+    /// Custom text sequences that cause the model to stop generating. Items: `[, 8191]`. Wire name: `stop_sequences`.
     pub fn stop_sequences<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -1776,7 +1776,7 @@ pub struct ClaudeMessagesThinking {
     /// enabled to turn extended thinking on. Required. Wire name: `type`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Maximum tokens Claude may use for reasoning; must be below max_tokens. Range: [1024, ]. Wire name: `budget_tokens`.
+    /// Maximum tokens Claude may use for reasoning; must be below max_tokens. Range: `[1024, ]`. Wire name: `budget_tokens`.
     #[serde(rename = "budget_tokens", default, skip_serializing_if = "Option::is_none")]
     pub budget_tokens: Option<u32>,
 }
@@ -1802,7 +1802,7 @@ impl ClaudeMessagesThinkingBuilder {
         self.kind = Some(value.into());
         self
     }
-    /// Maximum tokens Claude may use for reasoning; must be below max_tokens. Range: [1024, ]. Wire name: `budget_tokens`.
+    /// Maximum tokens Claude may use for reasoning; must be below max_tokens. Range: `[1024, ]`. Wire name: `budget_tokens`.
     pub fn budget_tokens(mut self, value: u32) -> Self {
         self.budget_tokens = Some(value);
         self

@@ -14,16 +14,16 @@ pub struct ClaudeTextRequest {
     /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Amount of randomness injected into the response. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Nucleus sampling cut-off; alter either temperature or top_p, not both. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off; alter either temperature or top_p, not both. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Only sample from the top K options for each subsequent token. Range: [0, 500]. Server default: `250` (not sent when unset). Wire name: `top_k`.
+    /// Only sample from the top K options for each subsequent token. Range: `[0, 500]`. Server default: `250` (not sent when unset). Wire name: `top_k`.
     #[serde(rename = "top_k", default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u32>,
-    /// Maximum tokens to generate before stopping (4,000 recommended for best performance). Range: [0, 4096]. Server default: `200` (not sent when unset). Required. Wire name: `max_tokens_to_sample`.
+    /// Maximum tokens to generate before stopping (4,000 recommended for best performance). Range: `[0, 4096]`. Server default: `200` (not sent when unset). Required. Wire name: `max_tokens_to_sample`.
     #[serde(rename = "max_tokens_to_sample")]
     pub max_tokens_to_sample: u32,
     /// Sequences that stop generation, in addition to the built-in `\n\nHuman:`. Wire name: `stop_sequences`.
@@ -56,22 +56,22 @@ impl ClaudeTextRequestBuilder {
         self.prompt = Some(value.into());
         self
     }
-    /// Amount of randomness injected into the response. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Nucleus sampling cut-off; alter either temperature or top_p, not both. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off; alter either temperature or top_p, not both. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Only sample from the top K options for each subsequent token. Range: [0, 500]. Server default: `250` (not sent when unset). Wire name: `top_k`.
+    /// Only sample from the top K options for each subsequent token. Range: `[0, 500]`. Server default: `250` (not sent when unset). Wire name: `top_k`.
     pub fn top_k(mut self, value: u32) -> Self {
         self.top_k = Some(value);
         self
     }
-    /// Maximum tokens to generate before stopping (4,000 recommended for best performance). Range: [0, 4096]. Server default: `200` (not sent when unset). Required. Wire name: `max_tokens_to_sample`.
+    /// Maximum tokens to generate before stopping (4,000 recommended for best performance). Range: `[0, 4096]`. Server default: `200` (not sent when unset). Required. Wire name: `max_tokens_to_sample`.
     pub fn max_tokens_to_sample(mut self, value: u32) -> Self {
         self.max_tokens_to_sample = Some(value);
         self

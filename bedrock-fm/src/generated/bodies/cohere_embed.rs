@@ -312,13 +312,13 @@ pub struct CohereEmbedRequest {
     /// Special tokens that mark the use case; embed a corpus with search_document and queries with search_query. Required. Wire name: `input_type`.
     #[serde(rename = "input_type")]
     pub input_type: super::cohere_embed::CohereEmbedInputType,
-    /// Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images. Items: [, 96]. Wire name: `texts`.
+    /// Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images. Items: `[, 96]`. Wire name: `texts`.
     #[serde(rename = "texts", default, skip_serializing_if = "Option::is_none")]
     pub texts: Option<Vec<String>>,
-    /// Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts. Items: [, 96]. Wire name: `images`.
+    /// Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts. Items: `[, 96]`. Wire name: `images`.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
-    /// Embed v4 only: interleaved text and image inputs, each a list of content parts. Items: [, 96]. Wire name: `inputs`.
+    /// Embed v4 only: interleaved text and image inputs, each a list of content parts. Items: `[, 96]`. Wire name: `inputs`.
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<super::cohere_embed::CohereEmbedInput>>,
     /// How over-length inputs are handled (v3: NONE, START, END, END the default per the current model-parameters-embed-v3.html, NONE per the older model-parameters-embed.html; v4: NONE, LEFT, RIGHT). Wire name: `truncate`.
@@ -373,12 +373,12 @@ impl CohereEmbedRequestBuilder {
         self.input_type = Some(value);
         self
     }
-    /// Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images. Items: [, 96]. Wire name: `texts`.
+    /// Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images. Items: `[, 96]`. Wire name: `texts`.
     pub fn texts<I: Into<String>>(mut self, value: impl IntoIterator<Item = I>) -> Self {
         self.texts = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts. Items: [, 96]. Wire name: `images`.
+    /// Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts. Items: `[, 96]`. Wire name: `images`.
     pub fn images<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -386,7 +386,7 @@ impl CohereEmbedRequestBuilder {
         self.images = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Embed v4 only: interleaved text and image inputs, each a list of content parts. Items: [, 96]. Wire name: `inputs`.
+    /// Embed v4 only: interleaved text and image inputs, each a list of content parts. Items: `[, 96]`. Wire name: `inputs`.
     pub fn inputs<I: Into<super::cohere_embed::CohereEmbedInput>>(
         mut self,
         value: impl IntoIterator<Item = I>,

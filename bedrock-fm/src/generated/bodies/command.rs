@@ -173,19 +173,19 @@ pub struct CommandRequest {
     /// The input text that serves as the starting point for generating the response. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Lower values decrease randomness in the response. Range: [0, 5]. Server default: `0.9` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 5]`. Server default: `0.9` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Top P; 0 or 1.0 disables; applied after k. Range: [0, 1]. Server default: `0.75` (not sent when unset). Wire name: `p`.
+    /// Top P; 0 or 1.0 disables; applied after k. Range: `[0, 1]`. Server default: `0.75` (not sent when unset). Wire name: `p`.
     #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub p: Option<f64>,
-    /// Top K: token choices for the next token (documented as float). Range: [0, 500]. Server default: `0` (not sent when unset). Wire name: `k`.
+    /// Top K: token choices for the next token (documented as float). Range: `[0, 500]`. Server default: `0` (not sent when unset). Wire name: `k`.
     #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
     pub k: Option<u32>,
-    /// Maximum tokens to use in the generated response. Range: [0, 4096]. Server default: `20` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens to use in the generated response. Range: `[0, 4096]`. Server default: `20` (not sent when unset). Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// Up to four stop sequences; the returned text excludes them. Items: [, 4]. Wire name: `stop_sequences`.
+    /// Up to four stop sequences; the returned text excludes them. Items: `[, 4]`. Wire name: `stop_sequences`.
     #[serde(rename = "stop_sequences", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
     /// Whether token likelihoods are returned: generated tokens only, all, or none. One of: GENERATION, ALL, NONE. Server default: `"NONE"` (not sent when unset). Wire name: `return_likelihoods`.
@@ -198,7 +198,7 @@ pub struct CommandRequest {
     /// true to return the response piece by piece (required to support streaming). Wire name: `stream`.
     #[serde(rename = "stream", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
-    /// Maximum number of generations to return. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `num_generations`.
+    /// Maximum number of generations to return. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `num_generations`.
     #[serde(
         rename = "num_generations",
         default,
@@ -243,27 +243,27 @@ impl CommandRequestBuilder {
         self.prompt = Some(value.into());
         self
     }
-    /// Lower values decrease randomness in the response. Range: [0, 5]. Server default: `0.9` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 5]`. Server default: `0.9` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Top P; 0 or 1.0 disables; applied after k. Range: [0, 1]. Server default: `0.75` (not sent when unset). Wire name: `p`.
+    /// Top P; 0 or 1.0 disables; applied after k. Range: `[0, 1]`. Server default: `0.75` (not sent when unset). Wire name: `p`.
     pub fn p(mut self, value: impl Into<f64>) -> Self {
         self.p = Some(value.into());
         self
     }
-    /// Top K: token choices for the next token (documented as float). Range: [0, 500]. Server default: `0` (not sent when unset). Wire name: `k`.
+    /// Top K: token choices for the next token (documented as float). Range: `[0, 500]`. Server default: `0` (not sent when unset). Wire name: `k`.
     pub fn k(mut self, value: u32) -> Self {
         self.k = Some(value);
         self
     }
-    /// Maximum tokens to use in the generated response. Range: [0, 4096]. Server default: `20` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens to use in the generated response. Range: `[0, 4096]`. Server default: `20` (not sent when unset). Wire name: `max_tokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// Up to four stop sequences; the returned text excludes them. Items: [, 4]. Wire name: `stop_sequences`.
+    /// Up to four stop sequences; the returned text excludes them. Items: `[, 4]`. Wire name: `stop_sequences`.
     pub fn stop_sequences<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -281,7 +281,7 @@ impl CommandRequestBuilder {
         self.stream = Some(value);
         self
     }
-    /// Maximum number of generations to return. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `num_generations`.
+    /// Maximum number of generations to return. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `num_generations`.
     pub fn num_generations(mut self, value: u32) -> Self {
         self.num_generations = Some(value);
         self

@@ -502,13 +502,13 @@ pub struct CommandRRequest {
     /// Maximum tokens to generate; low values may give incomplete generations. Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.3` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.3` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Top P: lower values ignore less probable options. Range: [0.01, 0.99]. Server default: `0.75` (not sent when unset). Wire name: `p`.
+    /// Top P: lower values ignore less probable options. Range: `[0.01, 0.99]`. Server default: `0.75` (not sent when unset). Wire name: `p`.
     #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
     pub p: Option<f64>,
-    /// Top K: token choices for the next token (documented as float). Range: [0, 500]. Server default: `0` (not sent when unset). Wire name: `k`.
+    /// Top K: token choices for the next token (documented as float). Range: `[0, 500]`. Server default: `0` (not sent when unset). Wire name: `k`.
     #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
     pub k: Option<u32>,
     /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. One of: OFF, AUTO_PRESERVE_ORDER. Server default: `"OFF"` (not sent when unset). Wire name: `prompt_truncation`.
@@ -518,14 +518,14 @@ pub struct CommandRRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub prompt_truncation: Option<String>,
-    /// Penalty proportional to how often a token has appeared. Range: [0, 1]. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
+    /// Penalty proportional to how often a token has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
     #[serde(
         rename = "frequency_penalty",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub frequency_penalty: Option<f64>,
-    /// Penalty applied equally to every token that has appeared. Range: [0, 1]. Server default: `0.0` (not sent when unset). Wire name: `presence_penalty`.
+    /// Penalty applied equally to every token that has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `presence_penalty`.
     #[serde(
         rename = "presence_penalty",
         default,
@@ -620,17 +620,17 @@ impl CommandRRequestBuilder {
         self.max_tokens = Some(value);
         self
     }
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.3` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.3` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Top P: lower values ignore less probable options. Range: [0.01, 0.99]. Server default: `0.75` (not sent when unset). Wire name: `p`.
+    /// Top P: lower values ignore less probable options. Range: `[0.01, 0.99]`. Server default: `0.75` (not sent when unset). Wire name: `p`.
     pub fn p(mut self, value: impl Into<f64>) -> Self {
         self.p = Some(value.into());
         self
     }
-    /// Top K: token choices for the next token (documented as float). Range: [0, 500]. Server default: `0` (not sent when unset). Wire name: `k`.
+    /// Top K: token choices for the next token (documented as float). Range: `[0, 500]`. Server default: `0` (not sent when unset). Wire name: `k`.
     pub fn k(mut self, value: u32) -> Self {
         self.k = Some(value);
         self
@@ -640,12 +640,12 @@ impl CommandRRequestBuilder {
         self.prompt_truncation = Some(value.into());
         self
     }
-    /// Penalty proportional to how often a token has appeared. Range: [0, 1]. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
+    /// Penalty proportional to how often a token has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
     pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
         self.frequency_penalty = Some(value.into());
         self
     }
-    /// Penalty applied equally to every token that has appeared. Range: [0, 1]. Server default: `0.0` (not sent when unset). Wire name: `presence_penalty`.
+    /// Penalty applied equally to every token that has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `presence_penalty`.
     pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
         self.presence_penalty = Some(value.into());
         self

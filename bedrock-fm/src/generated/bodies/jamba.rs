@@ -514,19 +514,19 @@ pub struct JambaRequest {
     /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::jamba::JambaMessage>,
-    /// Variation in each answer; 0 gives the same answer every time. Range: [0, 2]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Variation in each answer; 0 gives the same answer every time. Range: `[0, 2]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
     /// Limit the next-token pool to the top N percentile (1.0 all tokens, 0.01 only the most likely). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens for each generated response message. Range: [0, 4096]. Server default: `4096` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens for each generated response message. Range: `[0, 4096]`. Server default: `4096` (not sent when unset). Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
     /// Strings that end the message; each up to 64K long, may contain newlines. Wire name: `stop`.
     #[serde(rename = "stop", default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Vec<String>>,
-    /// How many chat responses to generate; must be 1 for streaming. Range: [1, 16]. Server default: `1` (not sent when unset). Wire name: `n`.
+    /// How many chat responses to generate; must be 1 for streaming. Range: `[1, 16]`. Server default: `1` (not sent when unset). Wire name: `n`.
     #[serde(rename = "n", default, skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
     /// Reduce repeated words, more so the more a word appears (2.0: few if any repeats). Wire name: `frequency_penalty`.
@@ -587,7 +587,7 @@ impl JambaRequestBuilder {
         self.messages = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Variation in each answer; 0 gives the same answer every time. Range: [0, 2]. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
+    /// Variation in each answer; 0 gives the same answer every time. Range: `[0, 2]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
@@ -597,7 +597,7 @@ impl JambaRequestBuilder {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens for each generated response message. Range: [0, 4096]. Server default: `4096` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens for each generated response message. Range: `[0, 4096]`. Server default: `4096` (not sent when unset). Wire name: `max_tokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
@@ -607,7 +607,7 @@ impl JambaRequestBuilder {
         self.stop = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// How many chat responses to generate; must be 1 for streaming. Range: [1, 16]. Server default: `1` (not sent when unset). Wire name: `n`.
+    /// How many chat responses to generate; must be 1 for streaming. Range: `[1, 16]`. Server default: `1` (not sent when unset). Wire name: `n`.
     pub fn n(mut self, value: u32) -> Self {
         self.n = Some(value);
         self

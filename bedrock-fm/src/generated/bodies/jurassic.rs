@@ -127,7 +127,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicCountPenalty {
-    /// Penalty strength. Range: [0, 1]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     #[serde(rename = "scale")]
     pub scale: f64,
     /// Apply the penalty to whitespaces and new lines. Server default: `true` (not sent when unset). Wire name: `applyToWhitespaces`.
@@ -179,7 +179,7 @@ pub struct JurassicCountPenaltyBuilder {
     apply_to_emojis: Option<bool>,
 }
 impl JurassicCountPenaltyBuilder {
-    /// Penalty strength. Range: [0, 1]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     pub fn scale(mut self, value: impl Into<f64>) -> Self {
         self.scale = Some(value.into());
         self
@@ -420,7 +420,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicFrequencyPenalty {
-    /// Penalty strength. Range: [0, 500]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 500]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     #[serde(rename = "scale")]
     pub scale: f64,
     /// Apply the penalty to whitespaces and new lines. Server default: `true` (not sent when unset). Wire name: `applyToWhitespaces`.
@@ -472,7 +472,7 @@ pub struct JurassicFrequencyPenaltyBuilder {
     apply_to_emojis: Option<bool>,
 }
 impl JurassicFrequencyPenaltyBuilder {
-    /// Penalty strength. Range: [0, 500]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 500]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     pub fn scale(mut self, value: impl Into<f64>) -> Self {
         self.scale = Some(value.into());
         self
@@ -640,7 +640,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicPresencePenalty {
-    /// Penalty strength. Range: [0, 5]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 5]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     #[serde(rename = "scale")]
     pub scale: f64,
     /// Apply the penalty to whitespaces and new lines. Server default: `true` (not sent when unset). Wire name: `applyToWhitespaces`.
@@ -692,7 +692,7 @@ pub struct JurassicPresencePenaltyBuilder {
     apply_to_emojis: Option<bool>,
 }
 impl JurassicPresencePenaltyBuilder {
-    /// Penalty strength. Range: [0, 5]. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
+    /// Penalty strength. Range: `[0, 5]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
     pub fn scale(mut self, value: impl Into<f64>) -> Self {
         self.scale = Some(value.into());
         self
@@ -921,13 +921,13 @@ pub struct JurassicRequest {
     /// The prompt. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Lower values ignore less probable options. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `topP`.
     #[serde(rename = "topP", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models). Range: [0, 8191]. Server default: `200` (not sent when unset). Wire name: `maxTokens`.
+    /// Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models). Range: `[0, 8191]`. Server default: `200` (not sent when unset). Wire name: `maxTokens`.
     #[serde(rename = "maxTokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
     /// Sequences after which the model stops generating. Wire name: `stopSequences`.
@@ -979,17 +979,17 @@ impl JurassicRequestBuilder {
         self.prompt = Some(value.into());
         self
     }
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Lower values ignore less probable options. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `topP`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models). Range: [0, 8191]. Server default: `200` (not sent when unset). Wire name: `maxTokens`.
+    /// Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models). Range: `[0, 8191]`. Server default: `200` (not sent when unset). Wire name: `maxTokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self

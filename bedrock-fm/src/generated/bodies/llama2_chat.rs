@@ -11,16 +11,16 @@ use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSp
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama2ChatRequest {
-    /// The prompt, in the Llama 2 chat format ([INST] ... [/INST]). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Lower values ignore less probable options; 1.0 disables. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
+    /// Lower values ignore less probable options; 1.0 disables. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     #[serde(rename = "max_gen_len", default, skip_serializing_if = "Option::is_none")]
     pub max_gen_len: Option<u32>,
 }
@@ -43,22 +43,22 @@ pub struct Llama2ChatRequestBuilder {
     max_gen_len: Option<u32>,
 }
 impl Llama2ChatRequestBuilder {
-    /// The prompt, in the Llama 2 chat format ([INST] ... [/INST]). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
     }
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Lower values ignore less probable options; 1.0 disables. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
+    /// Lower values ignore less probable options; 1.0 disables. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     pub fn max_gen_len(mut self, value: u32) -> Self {
         self.max_gen_len = Some(value);
         self
@@ -122,7 +122,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
-            doc: "The prompt, in the Llama 2 chat format ([INST] ... [/INST]).",
+            doc: "The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`).",
         },
         FieldSpec {
             rust_name: "temperature",

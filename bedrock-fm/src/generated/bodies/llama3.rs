@@ -14,13 +14,13 @@ pub struct Llama3Request {
     /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Lower values ignore less probable options; 1.0 disables. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
+    /// Lower values ignore less probable options; 1.0 disables. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     #[serde(rename = "max_gen_len", default, skip_serializing_if = "Option::is_none")]
     pub max_gen_len: Option<u32>,
     /// Base64-encoded images (Llama 3.2 and later vision models). Wire name: `images`.
@@ -52,17 +52,17 @@ impl Llama3RequestBuilder {
         self.prompt = Some(value.into());
         self
     }
-    /// Lower values decrease randomness in the response. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Lower values ignore less probable options; 1.0 disables. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
+    /// Lower values ignore less probable options; 1.0 disables. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: [1, ]. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
+    /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     pub fn max_gen_len(mut self, value: u32) -> Self {
         self.max_gen_len = Some(value);
         self

@@ -69,22 +69,22 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralRequest {
-    /// The prompt, e.g. <s>[INST] What is your favourite condiment? [/INST]. Required. Wire name: `prompt`.
+    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096). Range: [1, 8192]. Wire name: `max_tokens`.
+    /// Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096). Range: `[1, 8192]`. Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// Stop sequences that end generation. Items: [, 10]. Wire name: `stop`.
+    /// Stop sequences that end generation. Items: `[, 10]`. Wire name: `stop`.
     #[serde(rename = "stop", default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Vec<String>>,
-    /// Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small). Range: [0, 1]. Wire name: `temperature`.
+    /// Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small). Range: `[0, 1]`. Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small). Range: [0, 1]. Wire name: `top_p`.
+    /// Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small). Range: `[0, 1]`. Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Range: [1, 200]. Wire name: `top_k`.
+    /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Range: `[1, 200]`. Wire name: `top_k`.
     #[serde(rename = "top_k", default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u32>,
 }
@@ -109,32 +109,32 @@ pub struct MistralRequestBuilder {
     top_k: Option<u32>,
 }
 impl MistralRequestBuilder {
-    /// The prompt, e.g. <s>[INST] What is your favourite condiment? [/INST]. Required. Wire name: `prompt`.
+    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
     }
-    /// Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096). Range: [1, 8192]. Wire name: `max_tokens`.
+    /// Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096). Range: `[1, 8192]`. Wire name: `max_tokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// Stop sequences that end generation. Items: [, 10]. Wire name: `stop`.
+    /// Stop sequences that end generation. Items: `[, 10]`. Wire name: `stop`.
     pub fn stop<I: Into<String>>(mut self, value: impl IntoIterator<Item = I>) -> Self {
         self.stop = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small). Range: [0, 1]. Wire name: `temperature`.
+    /// Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small). Range: `[0, 1]`. Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small). Range: [0, 1]. Wire name: `top_p`.
+    /// Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small). Range: `[0, 1]`. Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Range: [1, 200]. Wire name: `top_k`.
+    /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Range: `[1, 200]`. Wire name: `top_k`.
     pub fn top_k(mut self, value: u32) -> Self {
         self.top_k = Some(value);
         self
@@ -220,7 +220,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
-            doc: "The prompt, e.g. <s>[INST] What is your favourite condiment? [/INST].",
+            doc: "The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`.",
         },
         FieldSpec {
             rust_name: "max_tokens",

@@ -464,13 +464,13 @@ pub struct MistralChatRequest {
     /// auto (model decides), any (forced tool use) or none (no tool calls). One of: auto, any, none. Server default: `"auto"` (not sent when unset). Wire name: `tool_choice`.
     #[serde(rename = "tool_choice", default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<String>,
-    /// Maximum tokens to generate; the response is truncated past it. Range: [1, 8192]. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens to generate; the response is truncated past it. Range: `[1, 8192]`. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// Nucleus sampling cut-off. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
     #[serde(rename = "top_p", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Randomness of the predictions. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Randomness of the predictions. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
 }
@@ -516,17 +516,17 @@ impl MistralChatRequestBuilder {
         self.tool_choice = Some(value.into());
         self
     }
-    /// Maximum tokens to generate; the response is truncated past it. Range: [1, 8192]. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
+    /// Maximum tokens to generate; the response is truncated past it. Range: `[1, 8192]`. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// Nucleus sampling cut-off. Range: [0, 1]. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
+    /// Nucleus sampling cut-off. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `top_p`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Randomness of the predictions. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Randomness of the predictions. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self

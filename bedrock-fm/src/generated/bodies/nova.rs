@@ -100,7 +100,7 @@ pub struct NovaContentBlock {
     /// The result of a tool call. Wire name: `toolResult`.
     #[serde(rename = "toolResult", default, skip_serializing_if = "Option::is_none")]
     pub tool_result: Option<super::nova::NovaToolResult>,
-    /// Reasoning content, returned when reasoning is enabled (always [REDACTED]). Wire name: `reasoningContent`.
+    /// Reasoning content, returned when reasoning is enabled (always `[REDACTED]`). Wire name: `reasoningContent`.
     #[serde(
         rename = "reasoningContent",
         default,
@@ -161,7 +161,7 @@ impl NovaContentBlockBuilder {
         self.tool_result = Some(value);
         self
     }
-    /// Reasoning content, returned when reasoning is enabled (always [REDACTED]). Wire name: `reasoningContent`.
+    /// Reasoning content, returned when reasoning is enabled (always `[REDACTED]`). Wire name: `reasoningContent`.
     pub fn reasoning_content(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.reasoning_content = Some(value.into());
         self
@@ -290,7 +290,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
-            doc: "Reasoning content, returned when reasoning is enabled (always [REDACTED]).",
+            doc: "Reasoning content, returned when reasoning is enabled (always `[REDACTED]`).",
         },
         FieldSpec {
             rust_name: "cache_point",
@@ -765,19 +765,19 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaInferenceConfig {
-    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: [1, ]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: `[1, ]`. Wire name: `maxTokens`.
     #[serde(rename = "maxTokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: [1, ]. Wire name: `max_new_tokens`.
+    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: `[1, ]`. Wire name: `max_new_tokens`.
     #[serde(rename = "max_new_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_new_tokens: Option<u32>,
-    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Nucleus sampling; alter either temperature or topP, not both. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Nucleus sampling; alter either temperature or topP, not both. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     #[serde(rename = "topP", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Only sample from the top K options (not used by default). Range: [0, 128]. Wire name: `topK`.
+    /// Only sample from the top K options (not used by default). Range: `[0, 128]`. Wire name: `topK`.
     #[serde(rename = "topK", default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u32>,
     /// Strings that stop generation. Wire name: `stopSequences`.
@@ -813,27 +813,27 @@ pub struct NovaInferenceConfigBuilder {
     reasoning_config: Option<super::nova::NovaReasoningConfig>,
 }
 impl NovaInferenceConfigBuilder {
-    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: [1, ]. Wire name: `maxTokens`.
+    /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: `[1, ]`. Wire name: `maxTokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: [1, ]. Wire name: `max_new_tokens`.
+    /// The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`. Range: `[1, ]`. Wire name: `max_new_tokens`.
     pub fn max_new_tokens(mut self, value: u32) -> Self {
         self.max_new_tokens = Some(value);
         self
     }
-    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Nucleus sampling; alter either temperature or topP, not both. Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Nucleus sampling; alter either temperature or topP, not both. Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Only sample from the top K options (not used by default). Range: [0, 128]. Wire name: `topK`.
+    /// Only sample from the top K options (not used by default). Range: `[0, 128]`. Wire name: `topK`.
     pub fn top_k(mut self, value: u32) -> Self {
         self.top_k = Some(value);
         self
@@ -2585,7 +2585,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolSpec {
-    /// A meaningful tool name. Length: [, 64]. Required. Wire name: `name`.
+    /// A meaningful tool name. Length: `[, 64]`. Required. Wire name: `name`.
     #[serde(rename = "name")]
     pub name: String,
     /// A meaningful description of the tool. Wire name: `description`.
@@ -2613,7 +2613,7 @@ pub struct NovaToolSpecBuilder {
     input_schema: Option<super::nova::NovaInputSchema>,
 }
 impl NovaToolSpecBuilder {
-    /// A meaningful tool name. Length: [, 64]. Required. Wire name: `name`.
+    /// A meaningful tool name. Length: `[, 64]`. Required. Wire name: `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self

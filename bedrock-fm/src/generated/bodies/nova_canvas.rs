@@ -74,16 +74,16 @@ pub(crate) static NOVA_CANVAS_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasColorGuidedGenerationParams {
-    /// Color palette as "#RRGGBB" hex values. Items: [1, 10]. Required. Wire name: `colors`.
+    /// Color palette as "#RRGGBB" hex values. Items: `[1, 10]`. Required. Wire name: `colors`.
     #[serde(rename = "colors")]
     pub colors: Vec<String>,
     /// Base64 JPEG or PNG used as subject and style reference; its colors are also used. Wire name: `referenceImage`.
     #[serde(rename = "referenceImage", default, skip_serializing_if = "Option::is_none")]
     pub reference_image: Option<String>,
-    /// Text prompt to generate the image. Length: [1, 1024]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[1, 1024]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
 }
@@ -106,7 +106,7 @@ pub struct NovaCanvasColorGuidedGenerationParamsBuilder {
     negative_text: Option<String>,
 }
 impl NovaCanvasColorGuidedGenerationParamsBuilder {
-    /// Color palette as "#RRGGBB" hex values. Items: [1, 10]. Required. Wire name: `colors`.
+    /// Color palette as "#RRGGBB" hex values. Items: `[1, 10]`. Required. Wire name: `colors`.
     pub fn colors<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -119,12 +119,12 @@ impl NovaCanvasColorGuidedGenerationParamsBuilder {
         self.reference_image = Some(value.into());
         self
     }
-    /// Text prompt to generate the image. Length: [1, 1024]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[1, 1024]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -577,13 +577,13 @@ pub struct NovaCanvasImageGenerationConfig {
     /// Quality of the generated image. Server default: `"standard"` (not sent when unset). Wire name: `quality`.
     #[serde(rename = "quality", default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<super::nova_canvas::NovaCanvasQuality>,
-    /// How strictly the model adheres to the prompt. Range: [1.1, 10]. Server default: `6.5` (not sent when unset). Wire name: `cfgScale`.
+    /// How strictly the model adheres to the prompt. Range: `[1.1, 10]`. Server default: `6.5` (not sent when unset). Wire name: `cfgScale`.
     #[serde(rename = "cfgScale", default, skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
-    /// Initial noise setting; a new seed with the same settings gives a new image. Range: [0, 2147483646]. Server default: `12` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; a new seed with the same settings gives a new image. Range: `[0, 2147483646]`. Server default: `12` (not sent when unset). Wire name: `seed`.
     #[serde(rename = "seed", default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
-    /// Number of images to generate. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
+    /// Number of images to generate. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
     #[serde(rename = "numberOfImages", default, skip_serializing_if = "Option::is_none")]
     pub number_of_images: Option<u32>,
 }
@@ -623,17 +623,17 @@ impl NovaCanvasImageGenerationConfigBuilder {
         self.quality = Some(value);
         self
     }
-    /// How strictly the model adheres to the prompt. Range: [1.1, 10]. Server default: `6.5` (not sent when unset). Wire name: `cfgScale`.
+    /// How strictly the model adheres to the prompt. Range: `[1.1, 10]`. Server default: `6.5` (not sent when unset). Wire name: `cfgScale`.
     pub fn cfg_scale(mut self, value: impl Into<f64>) -> Self {
         self.cfg_scale = Some(value.into());
         self
     }
-    /// Initial noise setting; a new seed with the same settings gives a new image. Range: [0, 2147483646]. Server default: `12` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; a new seed with the same settings gives a new image. Range: `[0, 2147483646]`. Server default: `12` (not sent when unset). Wire name: `seed`.
     pub fn seed(mut self, value: u32) -> Self {
         self.seed = Some(value);
         self
     }
-    /// Number of images to generate. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
+    /// Number of images to generate. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
     pub fn number_of_images(mut self, value: u32) -> Self {
         self.number_of_images = Some(value);
         self
@@ -789,20 +789,20 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasImageVariationParams {
-    /// Base64 JPEG or PNG reference images. Items: [1, 5]. Required. Wire name: `images`.
+    /// Base64 JPEG or PNG reference images. Items: `[1, 5]`. Required. Wire name: `images`.
     #[serde(rename = "images")]
     pub images: Vec<String>,
-    /// How similar the output is to the input images; lower is more random. Range: [0.2, 1]. Wire name: `similarityStrength`.
+    /// How similar the output is to the input images; lower is more random. Range: `[0.2, 1]`. Wire name: `similarityStrength`.
     #[serde(
         rename = "similarityStrength",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub similarity_strength: Option<f64>,
-    /// Text prompt (labelled Required on the page, yet the overview allows variations without a prompt). Length: [1, 1024]. Wire name: `text`.
+    /// Text prompt (labelled Required on the page, yet the overview allows variations without a prompt). Length: `[1, 1024]`. Wire name: `text`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
 }
@@ -825,7 +825,7 @@ pub struct NovaCanvasImageVariationParamsBuilder {
     negative_text: Option<String>,
 }
 impl NovaCanvasImageVariationParamsBuilder {
-    /// Base64 JPEG or PNG reference images. Items: [1, 5]. Required. Wire name: `images`.
+    /// Base64 JPEG or PNG reference images. Items: `[1, 5]`. Required. Wire name: `images`.
     pub fn images<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -833,17 +833,17 @@ impl NovaCanvasImageVariationParamsBuilder {
         self.images = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// How similar the output is to the input images; lower is more random. Range: [0.2, 1]. Wire name: `similarityStrength`.
+    /// How similar the output is to the input images; lower is more random. Range: `[0.2, 1]`. Wire name: `similarityStrength`.
     pub fn similarity_strength(mut self, value: impl Into<f64>) -> Self {
         self.similarity_strength = Some(value.into());
         self
     }
-    /// Text prompt (labelled Required on the page, yet the overview allows variations without a prompt). Length: [1, 1024]. Wire name: `text`.
+    /// Text prompt (labelled Required on the page, yet the overview allows variations without a prompt). Length: `[1, 1024]`. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -988,10 +988,10 @@ pub struct NovaCanvasInPaintingParams {
     /// Base64 mask the size of the input: pure black is edited, pure white ignored. Wire name: `maskImage`.
     #[serde(rename = "maskImage", default, skip_serializing_if = "Option::is_none")]
     pub mask_image: Option<String>,
-    /// What to generate in the masked region; if omitted, masked elements are removed. Length: [1, 1024]. Wire name: `text`.
+    /// What to generate in the masked region; if omitted, masked elements are removed. Length: `[1, 1024]`. Wire name: `text`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
 }
@@ -1030,12 +1030,12 @@ impl NovaCanvasInPaintingParamsBuilder {
         self.mask_image = Some(value.into());
         self
     }
-    /// What to generate in the masked region; if omitted, masked elements are removed. Length: [1, 1024]. Wire name: `text`.
+    /// What to generate in the masked region; if omitted, masked elements are removed. Length: `[1, 1024]`. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -1312,10 +1312,10 @@ pub struct NovaCanvasOutPaintingParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub out_painting_mode: Option<super::nova_canvas::NovaCanvasOutPaintingMode>,
-    /// What to generate outside the mask; if omitted, masked elements are removed. Length: [1, 1024]. Wire name: `text`.
+    /// What to generate outside the mask; if omitted, masked elements are removed. Length: `[1, 1024]`. Wire name: `text`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
 }
@@ -1363,12 +1363,12 @@ impl NovaCanvasOutPaintingParamsBuilder {
         self.out_painting_mode = Some(value);
         self
     }
-    /// What to generate outside the mask; if omitted, masked elements are removed. Length: [1, 1024]. Wire name: `text`.
+    /// What to generate outside the mask; if omitted, masked elements are removed. Length: `[1, 1024]`. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -2057,17 +2057,17 @@ pub struct NovaCanvasTextToImageParams {
     /// Conditioning mode. Server default: `"CANNY_EDGE"` (not sent when unset). Wire name: `controlMode`.
     #[serde(rename = "controlMode", default, skip_serializing_if = "Option::is_none")]
     pub control_mode: Option<super::nova_canvas::NovaCanvasControlMode>,
-    /// How similar layout and composition are to the condition image; lower is more random. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
+    /// How similar layout and composition are to the condition image; lower is more random. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
     #[serde(
         rename = "controlStrength",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub control_strength: Option<f64>,
-    /// Text prompt to generate the image (avoid negating words). Length: [1, 1024]. Required. Wire name: `text`.
+    /// Text prompt to generate the image (avoid negating words). Length: `[1, 1024]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
     /// Visual style used to generate the image. Wire name: `style`.
@@ -2108,17 +2108,17 @@ impl NovaCanvasTextToImageParamsBuilder {
         self.control_mode = Some(value);
         self
     }
-    /// How similar layout and composition are to the condition image; lower is more random. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
+    /// How similar layout and composition are to the condition image; lower is more random. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
     pub fn control_strength(mut self, value: impl Into<f64>) -> Self {
         self.control_strength = Some(value.into());
         self
     }
-    /// Text prompt to generate the image (avoid negating words). Length: [1, 1024]. Required. Wire name: `text`.
+    /// Text prompt to generate the image (avoid negating words). Length: `[1, 1024]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [1, 1024]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self

@@ -112,7 +112,7 @@ pub struct StableDiffusionRequest {
     /// Text to image: width in pixels, one of the documented sizes (1024x1024, 1152x896, 1216x832, 1344x768, 1536x640 and transposes). Wire name: `width`.
     #[serde(rename = "width", default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
-    /// How much the final image portrays the prompt; lower is more random. Range: [0, 35]. Server default: `7.0` (not sent when unset). Wire name: `cfg_scale`.
+    /// How much the final image portrays the prompt; lower is more random. Range: `[0, 35]`. Server default: `7.0` (not sent when unset). Wire name: `cfg_scale`.
     #[serde(rename = "cfg_scale", default, skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
     /// CLIP guidance preset. Wire name: `clip_guidance_preset`.
@@ -127,13 +127,13 @@ pub struct StableDiffusionRequest {
     /// Sampler for the diffusion process; chosen automatically when omitted. Wire name: `sampler`.
     #[serde(rename = "sampler", default, skip_serializing_if = "Option::is_none")]
     pub sampler: Option<super::stable_diffusion::StableDiffusionSampler>,
-    /// Number of images to generate; Amazon Bedrock supports one. Range: [1, 1]. Server default: `1` (not sent when unset). Wire name: `samples`.
+    /// Number of images to generate; Amazon Bedrock supports one. Range: `[1, 1]`. Server default: `1` (not sent when unset). Wire name: `samples`.
     #[serde(rename = "samples", default, skip_serializing_if = "Option::is_none")]
     pub samples: Option<u32>,
-    /// Initial noise setting; 0 or unset picks a random seed. Range: [0, 4294967295]. Server default: `0` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; 0 or unset picks a random seed. Range: `[0, 4294967295]`. Server default: `0` (not sent when unset). Wire name: `seed`.
     #[serde(rename = "seed", default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
-    /// How many times the image is sampled. Range: [10, 50]. Server default: `30` (not sent when unset). Wire name: `steps`.
+    /// How many times the image is sampled. Range: `[10, 50]`. Server default: `30` (not sent when unset). Wire name: `steps`.
     #[serde(rename = "steps", default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<u32>,
     /// Style preset guiding the model towards a style (subject to change). Wire name: `style_preset`.
@@ -142,14 +142,14 @@ pub struct StableDiffusionRequest {
     /// Extra engine parameters for in-development features; use with caution. Wire name: `extras`.
     #[serde(rename = "extras", default, skip_serializing_if = "Option::is_none")]
     pub extras: Option<serde_json::Value>,
-    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: [0, 1]. Wire name: `step_schedule_start`.
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: `[0, 1]`. Wire name: `step_schedule_start`.
     #[serde(
         rename = "step_schedule_start",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub step_schedule_start: Option<f64>,
-    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: [0, 1]. Wire name: `step_schedule_end`.
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: `[0, 1]`. Wire name: `step_schedule_end`.
     #[serde(
         rename = "step_schedule_end",
         default,
@@ -234,7 +234,7 @@ impl StableDiffusionRequestBuilder {
         self.width = Some(value);
         self
     }
-    /// How much the final image portrays the prompt; lower is more random. Range: [0, 35]. Server default: `7.0` (not sent when unset). Wire name: `cfg_scale`.
+    /// How much the final image portrays the prompt; lower is more random. Range: `[0, 35]`. Server default: `7.0` (not sent when unset). Wire name: `cfg_scale`.
     pub fn cfg_scale(mut self, value: impl Into<f64>) -> Self {
         self.cfg_scale = Some(value.into());
         self
@@ -255,17 +255,17 @@ impl StableDiffusionRequestBuilder {
         self.sampler = Some(value);
         self
     }
-    /// Number of images to generate; Amazon Bedrock supports one. Range: [1, 1]. Server default: `1` (not sent when unset). Wire name: `samples`.
+    /// Number of images to generate; Amazon Bedrock supports one. Range: `[1, 1]`. Server default: `1` (not sent when unset). Wire name: `samples`.
     pub fn samples(mut self, value: u32) -> Self {
         self.samples = Some(value);
         self
     }
-    /// Initial noise setting; 0 or unset picks a random seed. Range: [0, 4294967295]. Server default: `0` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; 0 or unset picks a random seed. Range: `[0, 4294967295]`. Server default: `0` (not sent when unset). Wire name: `seed`.
     pub fn seed(mut self, value: u32) -> Self {
         self.seed = Some(value);
         self
     }
-    /// How many times the image is sampled. Range: [10, 50]. Server default: `30` (not sent when unset). Wire name: `steps`.
+    /// How many times the image is sampled. Range: `[10, 50]`. Server default: `30` (not sent when unset). Wire name: `steps`.
     pub fn steps(mut self, value: u32) -> Self {
         self.steps = Some(value);
         self
@@ -283,12 +283,12 @@ impl StableDiffusionRequestBuilder {
         self.extras = Some(value.into());
         self
     }
-    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: [0, 1]. Wire name: `step_schedule_start`.
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts. Range: `[0, 1]`. Wire name: `step_schedule_start`.
     pub fn step_schedule_start(mut self, value: impl Into<f64>) -> Self {
         self.step_schedule_start = Some(value.into());
         self
     }
-    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: [0, 1]. Wire name: `step_schedule_end`.
+    /// Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends. Range: `[0, 1]`. Wire name: `step_schedule_end`.
     pub fn step_schedule_end(mut self, value: impl Into<f64>) -> Self {
         self.step_schedule_end = Some(value.into());
         self
@@ -778,7 +778,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableDiffusionTextPrompt {
-    /// The prompt to pass to the model. Length: [, 2000]. Required. Wire name: `text`.
+    /// The prompt to pass to the model. Length: `[, 2000]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
     /// Weight of the prompt; a value below zero makes a negative prompt. Server default: `1.0` (not sent when unset). Wire name: `weight`.
@@ -802,7 +802,7 @@ pub struct StableDiffusionTextPromptBuilder {
     weight: Option<f64>,
 }
 impl StableDiffusionTextPromptBuilder {
-    /// The prompt to pass to the model. Length: [, 2000]. Required. Wire name: `text`.
+    /// The prompt to pass to the model. Length: `[, 2000]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self

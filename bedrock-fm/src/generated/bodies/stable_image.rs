@@ -11,7 +11,7 @@ use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSp
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableImageRequest {
-    /// What you wish to see in the output image. Length: [, 10000]. Required. Wire name: `prompt`.
+    /// What you wish to see in the output image. Length: `[, 10000]`. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Aspect ratio of the generated image; text-to-image only. Server default: `"1:1"` (not sent when unset). Wire name: `aspect_ratio`.
@@ -23,13 +23,13 @@ pub struct StableImageRequest {
     /// Image-to-image: base64 starting image (jpeg, png, webp; at least 64 pixels per side). Wire name: `image`.
     #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35). Range: [0, 1]. Wire name: `strength`.
+    /// Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35). Range: `[0, 1]`. Wire name: `strength`.
     #[serde(rename = "strength", default, skip_serializing_if = "Option::is_none")]
     pub strength: Option<f64>,
-    /// Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294). Range: [0, 4294967295]. Server default: `0` (not sent when unset). Wire name: `seed`.
+    /// Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294). Range: `[0, 4294967295]`. Server default: `0` (not sent when unset). Wire name: `seed`.
     #[serde(rename = "seed", default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
-    /// What you do not wish to see in the output image. Length: [, 10000]. Wire name: `negative_prompt`.
+    /// What you do not wish to see in the output image. Length: `[, 10000]`. Wire name: `negative_prompt`.
     #[serde(
         rename = "negative_prompt",
         default,
@@ -63,7 +63,7 @@ pub struct StableImageRequestBuilder {
     output_format: Option<super::stable_image::StableImageOutputFormat>,
 }
 impl StableImageRequestBuilder {
-    /// What you wish to see in the output image. Length: [, 10000]. Required. Wire name: `prompt`.
+    /// What you wish to see in the output image. Length: `[, 10000]`. Required. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -86,17 +86,17 @@ impl StableImageRequestBuilder {
         self.image = Some(value.into());
         self
     }
-    /// Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35). Range: [0, 1]. Wire name: `strength`.
+    /// Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35). Range: `[0, 1]`. Wire name: `strength`.
     pub fn strength(mut self, value: impl Into<f64>) -> Self {
         self.strength = Some(value.into());
         self
     }
-    /// Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294). Range: [0, 4294967295]. Server default: `0` (not sent when unset). Wire name: `seed`.
+    /// Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294). Range: `[0, 4294967295]`. Server default: `0` (not sent when unset). Wire name: `seed`.
     pub fn seed(mut self, value: u32) -> Self {
         self.seed = Some(value);
         self
     }
-    /// What you do not wish to see in the output image. Length: [, 10000]. Wire name: `negative_prompt`.
+    /// What you do not wish to see in the output image. Length: `[, 10000]`. Wire name: `negative_prompt`.
     pub fn negative_prompt(mut self, value: impl Into<String>) -> Self {
         self.negative_prompt = Some(value.into());
         self

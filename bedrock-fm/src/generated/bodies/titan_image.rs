@@ -74,16 +74,16 @@ pub(crate) static TITAN_IMAGE_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageColorGuidedGenerationParams {
-    /// Text prompt to generate the image. Length: [, 512]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
     /// Base64 reference image guiding the color palette. Wire name: `referenceImage`.
     #[serde(rename = "referenceImage", default, skip_serializing_if = "Option::is_none")]
     pub reference_image: Option<String>,
-    /// Hex color codes for the generated image. Items: [1, 10]. Required. Wire name: `colors`.
+    /// Hex color codes for the generated image. Items: `[1, 10]`. Required. Wire name: `colors`.
     #[serde(rename = "colors")]
     pub colors: Vec<String>,
 }
@@ -106,12 +106,12 @@ pub struct TitanImageColorGuidedGenerationParamsBuilder {
     colors: Option<Vec<String>>,
 }
 impl TitanImageColorGuidedGenerationParamsBuilder {
-    /// Text prompt to generate the image. Length: [, 512]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -121,7 +121,7 @@ impl TitanImageColorGuidedGenerationParamsBuilder {
         self.reference_image = Some(value.into());
         self
     }
-    /// Hex color codes for the generated image. Items: [1, 10]. Required. Wire name: `colors`.
+    /// Hex color codes for the generated image. Items: `[1, 10]`. Required. Wire name: `colors`.
     pub fn colors<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -259,7 +259,7 @@ pub struct TitanImageGenerationConfig {
     /// Quality of the image. Server default: `"standard"` (not sent when unset). Wire name: `quality`.
     #[serde(rename = "quality", default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<super::titan_image::TitanImageQuality>,
-    /// Number of images to generate. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
+    /// Number of images to generate. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
     #[serde(rename = "numberOfImages", default, skip_serializing_if = "Option::is_none")]
     pub number_of_images: Option<u32>,
     /// Height in pixels; only the documented sizes are accepted. Server default: `1408` (not sent when unset). Wire name: `height`.
@@ -268,10 +268,10 @@ pub struct TitanImageGenerationConfig {
     /// Width in pixels; only the documented sizes are accepted. Server default: `1408` (not sent when unset). Wire name: `width`.
     #[serde(rename = "width", default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u32>,
-    /// How strongly the image adheres to the prompt; lower is more random. Range: [1.1, 10]. Server default: `8.0` (not sent when unset). Wire name: `cfgScale`.
+    /// How strongly the image adheres to the prompt; lower is more random. Range: `[1.1, 10]`. Server default: `8.0` (not sent when unset). Wire name: `cfgScale`.
     #[serde(rename = "cfgScale", default, skip_serializing_if = "Option::is_none")]
     pub cfg_scale: Option<f64>,
-    /// Initial noise setting; the same seed and settings give a similar image. Range: [0, 2147483646]. Server default: `42` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; the same seed and settings give a similar image. Range: `[0, 2147483646]`. Server default: `42` (not sent when unset). Wire name: `seed`.
     #[serde(rename = "seed", default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
 }
@@ -301,7 +301,7 @@ impl TitanImageGenerationConfigBuilder {
         self.quality = Some(value);
         self
     }
-    /// Number of images to generate. Range: [1, 5]. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
+    /// Number of images to generate. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
     pub fn number_of_images(mut self, value: u32) -> Self {
         self.number_of_images = Some(value);
         self
@@ -316,12 +316,12 @@ impl TitanImageGenerationConfigBuilder {
         self.width = Some(value);
         self
     }
-    /// How strongly the image adheres to the prompt; lower is more random. Range: [1.1, 10]. Server default: `8.0` (not sent when unset). Wire name: `cfgScale`.
+    /// How strongly the image adheres to the prompt; lower is more random. Range: `[1.1, 10]`. Server default: `8.0` (not sent when unset). Wire name: `cfgScale`.
     pub fn cfg_scale(mut self, value: impl Into<f64>) -> Self {
         self.cfg_scale = Some(value.into());
         self
     }
-    /// Initial noise setting; the same seed and settings give a similar image. Range: [0, 2147483646]. Server default: `42` (not sent when unset). Wire name: `seed`.
+    /// Initial noise setting; the same seed and settings give a similar image. Range: `[0, 2147483646]`. Server default: `42` (not sent when unset). Wire name: `seed`.
     pub fn seed(mut self, value: u32) -> Self {
         self.seed = Some(value);
         self
@@ -480,10 +480,10 @@ pub struct TitanImageInPaintingParams {
     /// Base64 JPEG or PNG image to modify. Required. Wire name: `image`.
     #[serde(rename = "image")]
     pub image: String,
-    /// What to change inside the mask; without it the model replaces the mask area with the background. Length: [, 512]. Wire name: `text`.
+    /// What to change inside the mask; without it the model replaces the mask area with the background. Length: `[, 512]`. Wire name: `text`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
     /// Text prompt that defines the mask. Wire name: `maskPrompt`.
@@ -522,12 +522,12 @@ impl TitanImageInPaintingParamsBuilder {
         self.image = Some(value.into());
         self
     }
-    /// What to change inside the mask; without it the model replaces the mask area with the background. Length: [, 512]. Wire name: `text`.
+    /// What to change inside the mask; without it the model replaces the mask area with the background. Length: `[, 512]`. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -695,10 +695,10 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageOutPaintingParams {
-    /// What to change outside the mask. Length: [, 512]. Required. Wire name: `text`.
+    /// What to change outside the mask. Length: `[, 512]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
     /// Base64 JPEG or PNG image to modify. Required. Wire name: `image`.
@@ -743,12 +743,12 @@ pub struct TitanImageOutPaintingParamsBuilder {
     out_painting_mode: Option<super::titan_image::TitanImageOutPaintingMode>,
 }
 impl TitanImageOutPaintingParamsBuilder {
-    /// What to change outside the mask. Length: [, 512]. Required. Wire name: `text`.
+    /// What to change outside the mask. Length: `[, 512]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -1331,10 +1331,10 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageTextToImageParams {
-    /// Text prompt to generate the image. Length: [, 512]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// What not to include in the image (don't use negative words). Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image (don't use negative words). Length: `[, 512]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
     /// V2 only: base64 conditioning image guiding layout and composition; required if controlMode or controlStrength is set. Wire name: `conditionImage`.
@@ -1343,7 +1343,7 @@ pub struct TitanImageTextToImageParams {
     /// V2 only: conditioning mode. Server default: `"CANNY_EDGE"` (not sent when unset). Wire name: `controlMode`.
     #[serde(rename = "controlMode", default, skip_serializing_if = "Option::is_none")]
     pub control_mode: Option<super::titan_image::TitanImageControlMode>,
-    /// V2 only: how closely layout and composition follow the condition image; lower is more random. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
+    /// V2 only: how closely layout and composition follow the condition image; lower is more random. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
     #[serde(
         rename = "controlStrength",
         default,
@@ -1371,12 +1371,12 @@ pub struct TitanImageTextToImageParamsBuilder {
     control_strength: Option<f64>,
 }
 impl TitanImageTextToImageParamsBuilder {
-    /// Text prompt to generate the image. Length: [, 512]. Required. Wire name: `text`.
+    /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image (don't use negative words). Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image (don't use negative words). Length: `[, 512]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
@@ -1394,7 +1394,7 @@ impl TitanImageTextToImageParamsBuilder {
         self.control_mode = Some(value);
         self
     }
-    /// V2 only: how closely layout and composition follow the condition image; lower is more random. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
+    /// V2 only: how closely layout and composition follow the condition image; lower is more random. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `controlStrength`.
     pub fn control_strength(mut self, value: impl Into<f64>) -> Self {
         self.control_strength = Some(value.into());
         self
@@ -1539,16 +1539,16 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageVariationParams {
-    /// What to preserve and what to change in the image. Length: [, 512]. Wire name: `text`.
+    /// What to preserve and what to change in the image. Length: `[, 512]`. Wire name: `text`.
     #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
-    /// Base64 images to generate variations of. Items: [1, 5]. Required. Wire name: `images`.
+    /// Base64 images to generate variations of. Items: `[1, 5]`. Required. Wire name: `images`.
     #[serde(rename = "images")]
     pub images: Vec<String>,
-    /// How similar the output is to the input images; lower is more random. Range: [0.2, 1]. Server default: `0.7` (not sent when unset). Wire name: `similarityStrength`.
+    /// How similar the output is to the input images; lower is more random. Range: `[0.2, 1]`. Server default: `0.7` (not sent when unset). Wire name: `similarityStrength`.
     #[serde(
         rename = "similarityStrength",
         default,
@@ -1575,17 +1575,17 @@ pub struct TitanImageVariationParamsBuilder {
     similarity_strength: Option<f64>,
 }
 impl TitanImageVariationParamsBuilder {
-    /// What to preserve and what to change in the image. Length: [, 512]. Wire name: `text`.
+    /// What to preserve and what to change in the image. Length: `[, 512]`. Wire name: `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
-    /// What not to include in the image. Length: [, 512]. Wire name: `negativeText`.
+    /// What not to include in the image. Length: `[, 512]`. Wire name: `negativeText`.
     pub fn negative_text(mut self, value: impl Into<String>) -> Self {
         self.negative_text = Some(value.into());
         self
     }
-    /// Base64 images to generate variations of. Items: [1, 5]. Required. Wire name: `images`.
+    /// Base64 images to generate variations of. Items: `[1, 5]`. Required. Wire name: `images`.
     pub fn images<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -1593,7 +1593,7 @@ impl TitanImageVariationParamsBuilder {
         self.images = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// How similar the output is to the input images; lower is more random. Range: [0.2, 1]. Server default: `0.7` (not sent when unset). Wire name: `similarityStrength`.
+    /// How similar the output is to the input images; lower is more random. Range: `[0.2, 1]`. Server default: `0.7` (not sent when unset). Wire name: `similarityStrength`.
     pub fn similarity_strength(mut self, value: impl Into<f64>) -> Self {
         self.similarity_strength = Some(value.into());
         self

@@ -11,13 +11,13 @@ use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSp
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextGenerationConfig {
-    /// Lower values decrease randomness in responses. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in responses. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     #[serde(rename = "topP", default, skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f64>,
-    /// Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072). Range: [0, 8192]. Server default: `512` (not sent when unset). Wire name: `maxTokenCount`.
+    /// Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072). Range: `[0, 8192]`. Server default: `512` (not sent when unset). Wire name: `maxTokenCount`.
     #[serde(rename = "maxTokenCount", default, skip_serializing_if = "Option::is_none")]
     pub max_token_count: Option<u32>,
     /// Character sequences at which the model stops. Wire name: `stopSequences`.
@@ -43,17 +43,17 @@ pub struct TitanTextGenerationConfigBuilder {
     stop_sequences: Option<Vec<String>>,
 }
 impl TitanTextGenerationConfigBuilder {
-    /// Lower values decrease randomness in responses. Range: [0, 1]. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
+    /// Lower values decrease randomness in responses. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: [0, 1]. Server default: `0.9` (not sent when unset). Wire name: `topP`.
+    /// Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0). Range: `[0, 1]`. Server default: `0.9` (not sent when unset). Wire name: `topP`.
     pub fn top_p(mut self, value: impl Into<f64>) -> Self {
         self.top_p = Some(value.into());
         self
     }
-    /// Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072). Range: [0, 8192]. Server default: `512` (not sent when unset). Wire name: `maxTokenCount`.
+    /// Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072). Range: `[0, 8192]`. Server default: `512` (not sent when unset). Wire name: `maxTokenCount`.
     pub fn max_token_count(mut self, value: u32) -> Self {
         self.max_token_count = Some(value);
         self

@@ -50,19 +50,19 @@ pub(crate) static DEMO_CHUNK_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoRequest {
-    /// The prompt. Length: [1, 100]. Required. Wire name: `prompt`.
+    /// The prompt. Length: `[1, 100]`. Required. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
-    /// Randomness. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Randomness. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
-    /// Output limit. Range: [1, 4096]. Wire name: `maxTokens`.
+    /// Output limit. Range: `[1, 4096]`. Wire name: `maxTokens`.
     #[serde(rename = "maxTokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    /// A signed value. Range: [-100, 100]. Wire name: `bias`.
+    /// A signed value. Range: `[-100, 100]`. Wire name: `bias`.
     #[serde(rename = "bias", default, skip_serializing_if = "Option::is_none")]
     pub bias: Option<i64>,
-    /// Stop sequences. Items: [, 4]. Wire name: `stop`.
+    /// Stop sequences. Items: `[, 4]`. Wire name: `stop`.
     #[serde(rename = "stop", default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Vec<String>>,
     /// Mode. One of: fast, slow. Server default: `"fast"` (not sent when unset). Wire name: `mode`.
@@ -102,27 +102,27 @@ pub struct DemoRequestBuilder {
     extra_json: Option<serde_json::Value>,
 }
 impl DemoRequestBuilder {
-    /// The prompt. Length: [1, 100]. Required. Wire name: `prompt`.
+    /// The prompt. Length: `[1, 100]`. Required. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
     }
-    /// Randomness. Range: [0, 1]. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
+    /// Randomness. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
     pub fn temperature(mut self, value: impl Into<f64>) -> Self {
         self.temperature = Some(value.into());
         self
     }
-    /// Output limit. Range: [1, 4096]. Wire name: `maxTokens`.
+    /// Output limit. Range: `[1, 4096]`. Wire name: `maxTokens`.
     pub fn max_tokens(mut self, value: u32) -> Self {
         self.max_tokens = Some(value);
         self
     }
-    /// A signed value. Range: [-100, 100]. Wire name: `bias`.
+    /// A signed value. Range: `[-100, 100]`. Wire name: `bias`.
     pub fn bias(mut self, value: i64) -> Self {
         self.bias = Some(value);
         self
     }
-    /// Stop sequences. Items: [, 4]. Wire name: `stop`.
+    /// Stop sequences. Items: `[, 4]`. Wire name: `stop`.
     pub fn stop<I: Into<String>>(mut self, value: impl IntoIterator<Item = I>) -> Self {
         self.stop = Some(value.into_iter().map(Into::into).collect());
         self
