@@ -213,9 +213,19 @@ pub(crate) async fn invoke_json(
     body: &Value,
     extra: &InvokeHeaders,
 ) -> Result<Invoked> {
+    use tracing::Instrument;
     let bytes = serde_json::to_vec(body).expect("JSON values serialize");
     let started = Instant::now();
     let headers = TokenCountHeaders::default();
+    // Inside a text call its span records the outcome; embeddings and images get their own.
+    let current = tracing::Span::current();
+    let in_call = current
+        .metadata()
+        .is_some_and(|m| m.name() == "bedrock_fm.call");
+    let span = match in_call {
+        true => current,
+        false => crate::text::call_span(model_id, Api::InvokeModel, false),
+    };
     let out = client
         .retry_policy()
         .run(|| async {
@@ -237,9 +247,19 @@ pub(crate) async fn invoke_json(
                 .await
                 .map_err(|e| Error::from(from_sdk(e)))
         })
-        .await?;
+        .instrument(span.clone())
+        .await
+        .inspect_err(|e| {
+            span.record("error", tracing::field::display(e.kind()));
+        })?;
     let latency = started.elapsed();
     let request_id = out.request_id().map(str::to_owned);
+    if !in_call {
+        span.record("latency_ms", latency.as_millis() as u64);
+        if let Some(id) = &request_id {
+            span.record("request_id", tracing::field::display(id));
+        }
+    }
     let raw = out.body.as_ref();
     let value: Value =
         serde_json::from_slice(raw).map_err(|e| decode_error(raw, e, request_id.clone()))?;

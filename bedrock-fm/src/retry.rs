@@ -83,15 +83,32 @@ impl RetryPolicy {
 
     /// Runs `op` until it succeeds, fails with an error that is not retryable, or the policy
     /// is exhausted (then the last error is returned).
-    pub async fn run<T, F, Fut>(&self, op: F) -> Result<T>
+    /// Each retry is logged at debug level (the error's kind and message, never a
+    /// credential); the number of attempts is recorded in the current span's `attempts`.
+    pub async fn run<T, F, Fut>(&self, mut op: F) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        op.retry(self.backoff().build())
-            .sleep(tokio::time::sleep)
-            .when(Error::is_retryable)
-            .await
+        let attempts = std::cell::Cell::new(0u32);
+        let result = (|| {
+            attempts.set(attempts.get() + 1);
+            op()
+        })
+        .retry(self.backoff().build())
+        .sleep(tokio::time::sleep)
+        .when(Error::is_retryable)
+        .notify(|err: &Error, delay: Duration| {
+            tracing::debug!(
+                attempt = attempts.get(),
+                delay_ms = delay.as_millis() as u64,
+                error = %err,
+                "retrying"
+            );
+        })
+        .await;
+        tracing::Span::current().record("attempts", attempts.get());
+        result
     }
 }
 

@@ -929,12 +929,20 @@ impl<F: TextFamily> TextModel<F> {
         conversation: &Conversation,
         options: &ChatOptions<F>,
     ) -> Result<Details<F::Response>> {
-        let this = self.with_profile_model().await?;
-        let plan = this.prepare(conversation, options)?;
-        match this.api {
-            Api::InvokeModel => invoke::call(&this, conversation, &plan, options).await,
-            Api::Converse => converse::call(&this, conversation, &plan, options).await,
+        use tracing::Instrument;
+        let span = call_span(&self.model_id, self.api, false);
+        let result = async {
+            let this = self.with_profile_model().await?;
+            let plan = this.prepare(conversation, options)?;
+            match this.api {
+                Api::InvokeModel => invoke::call(&this, conversation, &plan, options).await,
+                Api::Converse => converse::call(&this, conversation, &plan, options).await,
+            }
         }
+        .instrument(span.clone())
+        .await;
+        record_outcome(&span, &result);
+        result
     }
 
     pub(crate) async fn run_stream(
@@ -942,14 +950,61 @@ impl<F: TextFamily> TextModel<F> {
         conversation: &Conversation,
         options: &ChatOptions<F>,
     ) -> Result<TextStream> {
-        let this = self.with_profile_model().await?;
-        if let Some(m) = this.model {
-            check_api(m, this.api, true)?;
+        use tracing::Instrument;
+        let span = call_span(&self.model_id, self.api, true);
+        async {
+            let this = self.with_profile_model().await?;
+            if let Some(m) = this.model {
+                check_api(m, this.api, true)?;
+            }
+            let plan = this.prepare(conversation, options)?;
+            match this.api {
+                Api::InvokeModel => invoke::stream(&this, conversation, &plan, options).await,
+                Api::Converse => converse::stream(&this, conversation, &plan, options).await,
+            }
         }
-        let plan = this.prepare(conversation, options)?;
-        match this.api {
-            Api::InvokeModel => invoke::stream(&this, conversation, &plan, options).await,
-            Api::Converse => converse::stream(&this, conversation, &plan, options).await,
+        .instrument(span)
+        .await
+    }
+}
+
+/// The span of one call: model, API and whether it streams, then (filled in as they are
+/// known) attempts, latency, tokens, request id and the error kind. Never a credential.
+pub(crate) fn call_span(model_id: &str, api: Api, stream: bool) -> tracing::Span {
+    use tracing::field::Empty;
+    tracing::info_span!(
+        "bedrock_fm.call",
+        model = %model_id,
+        api = ?api,
+        stream,
+        attempts = Empty,
+        latency_ms = Empty,
+        input_tokens = Empty,
+        output_tokens = Empty,
+        request_id = Empty,
+        error = Empty,
+    )
+}
+
+fn record_outcome<R>(span: &tracing::Span, result: &Result<Details<R>>) {
+    match result {
+        Ok(d) => {
+            span.record("latency_ms", d.latency.as_millis() as u64);
+            if let Some(n) = d.usage.input_tokens {
+                span.record("input_tokens", n);
+            }
+            if let Some(n) = d.usage.output_tokens {
+                span.record("output_tokens", n);
+            }
+            if let Some(id) = &d.request_id {
+                span.record("request_id", tracing::field::display(id));
+            }
+        }
+        Err(e) => {
+            span.record("error", tracing::field::display(e.kind()));
+            if let Some(id) = e.request_id() {
+                span.record("request_id", tracing::field::display(id));
+            }
         }
     }
 }
