@@ -171,6 +171,7 @@ impl Client {
 
 /// Builds a [`Client`] on top of the AWS configuration chain; every setter overrides it.
 #[derive(Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClientBuilder {
     region: Option<String>,
     endpoint_url: Option<String>,

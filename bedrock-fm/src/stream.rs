@@ -332,6 +332,7 @@ impl StreamCore {
 /// Only text is yielded; tool calls and reasoning are still accumulated into
 /// [`Details::content`]. For every event, use [`ChatStream`] (`TextModel::chat_stream`).
 #[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
 pub struct TextStream {
     core: StreamCore,
 }

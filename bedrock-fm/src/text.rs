@@ -370,6 +370,7 @@ fn check_extra_args<F: FamilyParams>(extra: &Map<String, Value>) -> Result<()> {
 
 /// Builder of a [`TextModel`]: the model, the API and the defaults of every call. Setters
 /// never fail; [`TextModelBuilder::build`] returns the first problem.
+#[must_use = "builders do nothing until `build()`"]
 pub struct TextModelBuilder<F> {
     client: Client,
     model_id: String,

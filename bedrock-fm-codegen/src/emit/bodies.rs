@@ -404,6 +404,7 @@ fn emit_builder(index: &TypeIndex, s: &StructDef) -> TokenStream {
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default)]
+        #[must_use = "builders do nothing until `build()`"]
         pub struct #name {
             #(#slots)*
         }

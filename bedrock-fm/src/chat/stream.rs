@@ -24,6 +24,7 @@ use std::task::{Context, Poll};
 /// like any call; an error after it is an [`Error::Stream`](crate::Error::Stream) that keeps
 /// the text received so far.
 #[derive(Debug)]
+#[must_use = "streams do nothing unless polled"]
 pub struct ChatStream {
     core: StreamCore,
 }

@@ -27,6 +27,7 @@ pub enum AnyEmbedModel {
 
 /// Builder of [`AnyEmbedModel`]: the settings every embedding family shares.
 #[derive(Debug, Clone)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct AnyEmbedModelBuilder {
     client: Client,
     model: ModelId,

@@ -65,6 +65,7 @@ pub struct CohereEmbed {
 
 /// Builder of [`CohereEmbed`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedBuilder {
     client: Client,
     model: ModelId,

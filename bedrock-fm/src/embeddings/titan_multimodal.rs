@@ -42,6 +42,7 @@ pub struct TitanMultimodalEmbed {
 
 /// Builder of [`TitanMultimodalEmbed`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanMultimodalEmbedBuilder {
     client: Client,
     model: ModelId,

@@ -52,6 +52,7 @@ pub struct TitanEmbed {
 
 /// Builder of [`TitanEmbed`]; setters never fail, [`TitanEmbedBuilder::build`] checks.
 #[derive(Debug, Clone)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanEmbedBuilder {
     client: Client,
     model: ModelId,

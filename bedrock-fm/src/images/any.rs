@@ -28,6 +28,7 @@ pub enum AnyImageModel {
 
 /// Builder of [`AnyImageModel`]: the model and the defaults of every call.
 #[derive(Debug, Clone)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct AnyImageModelBuilder {
     client: Client,
     model: ModelId,

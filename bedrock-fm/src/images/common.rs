@@ -288,6 +288,7 @@ macro_rules! image_wrapper {
             "Builder of [`", stringify!($wrapper), "`]: the model and the defaults of every call."
         )]
         #[derive(Debug, Clone)]
+        #[must_use = "builders do nothing until `build()`"]
         pub struct $builder {
             client: $crate::client::Client,
             model: $crate::embeddings::ModelId,

@@ -33,6 +33,7 @@ impl ClaudeMessagesCacheControl {
 }
 /// Builder of [`ClaudeMessagesCacheControl`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesCacheControlBuilder {
     kind: Option<String>,
     ttl: Option<String>,
@@ -470,6 +471,7 @@ impl ClaudeMessagesMessage {
 }
 /// Builder of [`ClaudeMessagesMessage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesMessageBuilder {
     role: Option<String>,
     content: Option<serde_json::Value>,
@@ -568,6 +570,7 @@ impl ClaudeMessagesOutputConfig {
 }
 /// Builder of [`ClaudeMessagesOutputConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesOutputConfigBuilder {
     effort: Option<String>,
 }
@@ -712,6 +715,7 @@ impl ClaudeMessagesRequest {
 }
 /// Builder of [`ClaudeMessagesRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesRequestBuilder {
     anthropic_version: Option<String>,
     anthropic_beta: Option<Vec<String>>,
@@ -1792,6 +1796,7 @@ impl ClaudeMessagesThinking {
 }
 /// Builder of [`ClaudeMessagesThinking`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesThinkingBuilder {
     kind: Option<String>,
     budget_tokens: Option<u32>,
@@ -1977,6 +1982,7 @@ impl ClaudeMessagesTool {
 }
 /// Builder of [`ClaudeMessagesTool`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesToolBuilder {
     kind: Option<String>,
     name: Option<String>,
@@ -2263,6 +2269,7 @@ impl ClaudeMessagesToolChoice {
 }
 /// Builder of [`ClaudeMessagesToolChoice`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesToolChoiceBuilder {
     kind: Option<String>,
     name: Option<String>,

@@ -42,6 +42,7 @@ impl ClaudeTextRequest {
 }
 /// Builder of [`ClaudeTextRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeTextRequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,

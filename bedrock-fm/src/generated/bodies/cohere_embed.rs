@@ -126,6 +126,7 @@ impl CohereEmbedImageUrl {
 }
 /// Builder of [`CohereEmbedImageUrl`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedImageUrlBuilder {
     url: Option<String>,
 }
@@ -189,6 +190,7 @@ impl CohereEmbedImageUrlContent {
 }
 /// Builder of [`CohereEmbedImageUrlContent`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedImageUrlContentBuilder {
     image_url: Option<super::cohere_embed::CohereEmbedImageUrl>,
 }
@@ -256,6 +258,7 @@ impl CohereEmbedInput {
 }
 /// Builder of [`CohereEmbedInput`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedInputBuilder {
     content: Option<Vec<super::cohere_embed::CohereEmbedContent>>,
 }
@@ -354,6 +357,7 @@ impl CohereEmbedRequest {
 }
 /// Builder of [`CohereEmbedRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedRequestBuilder {
     input_type: Option<super::cohere_embed::CohereEmbedInputType>,
     texts: Option<Vec<String>>,
@@ -771,6 +775,7 @@ impl CohereEmbedTextContent {
 }
 /// Builder of [`CohereEmbedTextContent`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CohereEmbedTextContentBuilder {
     text: Option<String>,
 }

@@ -224,6 +224,7 @@ impl CommandRequest {
 }
 /// Builder of [`CommandRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,

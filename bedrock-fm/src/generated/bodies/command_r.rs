@@ -127,6 +127,7 @@ impl CommandRChatMessage {
 }
 /// Builder of [`CommandRChatMessage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRChatMessageBuilder {
     role: Option<String>,
     message: Option<String>,
@@ -385,6 +386,7 @@ impl CommandRParameterDefinition {
 }
 /// Builder of [`CommandRParameterDefinition`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRParameterDefinitionBuilder {
     description: Option<String>,
     kind: Option<String>,
@@ -563,6 +565,7 @@ impl CommandRRequest {
 }
 /// Builder of [`CommandRRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRRequestBuilder {
     message: Option<String>,
     chat_history: Option<Vec<super::command_r::CommandRChatMessage>>,
@@ -1512,6 +1515,7 @@ impl CommandRTool {
 }
 /// Builder of [`CommandRTool`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRToolBuilder {
     name: Option<String>,
     description: Option<String>,
@@ -1639,6 +1643,7 @@ impl CommandRToolCall {
 }
 /// Builder of [`CommandRToolCall`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRToolCallBuilder {
     name: Option<String>,
     parameters: Option<serde_json::Value>,
@@ -1726,6 +1731,7 @@ impl CommandRToolResult {
 }
 /// Builder of [`CommandRToolResult`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct CommandRToolResultBuilder {
     call: Option<super::command_r::CommandRToolCall>,
     outputs: Option<Vec<serde_json::Value>>,

@@ -168,6 +168,7 @@ impl JambaFunction {
 }
 /// Builder of [`JambaFunction`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaFunctionBuilder {
     name: Option<String>,
     description: Option<String>,
@@ -281,6 +282,7 @@ impl JambaFunctionCall {
 }
 /// Builder of [`JambaFunctionCall`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaFunctionCallBuilder {
     name: Option<String>,
     arguments: Option<String>,
@@ -381,6 +383,7 @@ impl JambaMessage {
 }
 /// Builder of [`JambaMessage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaMessageBuilder {
     role: Option<String>,
     content: Option<String>,
@@ -566,6 +569,7 @@ impl JambaRequest {
 }
 /// Builder of [`JambaRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaRequestBuilder {
     messages: Option<Vec<super::jamba::JambaMessage>>,
     temperature: Option<f64>,
@@ -951,6 +955,7 @@ impl JambaResponseFormat {
 }
 /// Builder of [`JambaResponseFormat`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaResponseFormatBuilder {
     kind: Option<String>,
 }
@@ -1201,6 +1206,7 @@ impl JambaTool {
 }
 /// Builder of [`JambaTool`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaToolBuilder {
     kind: Option<String>,
     function: Option<super::jamba::JambaFunction>,
@@ -1301,6 +1307,7 @@ impl JambaToolCall {
 }
 /// Builder of [`JambaToolCall`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JambaToolCallBuilder {
     id: Option<String>,
     kind: Option<String>,

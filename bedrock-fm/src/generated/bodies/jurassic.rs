@@ -170,6 +170,7 @@ impl JurassicCountPenalty {
 }
 /// Builder of [`JurassicCountPenalty`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JurassicCountPenaltyBuilder {
     scale: Option<f64>,
     apply_to_whitespaces: Option<bool>,
@@ -463,6 +464,7 @@ impl JurassicFrequencyPenalty {
 }
 /// Builder of [`JurassicFrequencyPenalty`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JurassicFrequencyPenaltyBuilder {
     scale: Option<f64>,
     apply_to_whitespaces: Option<bool>,
@@ -683,6 +685,7 @@ impl JurassicPresencePenalty {
 }
 /// Builder of [`JurassicPresencePenalty`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JurassicPresencePenaltyBuilder {
     scale: Option<f64>,
     apply_to_whitespaces: Option<bool>,
@@ -963,6 +966,7 @@ impl JurassicRequest {
 }
 /// Builder of [`JurassicRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct JurassicRequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,

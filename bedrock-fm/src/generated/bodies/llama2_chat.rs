@@ -36,6 +36,7 @@ impl Llama2ChatRequest {
 }
 /// Builder of [`Llama2ChatRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct Llama2ChatRequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,

@@ -39,6 +39,7 @@ impl Llama3Request {
 }
 /// Builder of [`Llama3Request`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct Llama3RequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,

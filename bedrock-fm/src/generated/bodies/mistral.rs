@@ -100,6 +100,7 @@ impl MistralRequest {
 }
 /// Builder of [`MistralRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralRequestBuilder {
     prompt: Option<String>,
     max_tokens: Option<u32>,

@@ -110,6 +110,7 @@ impl MistralChatFunction {
 }
 /// Builder of [`MistralChatFunction`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatFunctionBuilder {
     name: Option<String>,
     description: Option<String>,
@@ -223,6 +224,7 @@ impl MistralChatFunctionCall {
 }
 /// Builder of [`MistralChatFunctionCall`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatFunctionCallBuilder {
     name: Option<String>,
     arguments: Option<String>,
@@ -323,6 +325,7 @@ impl MistralChatMessage {
 }
 /// Builder of [`MistralChatMessage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatMessageBuilder {
     role: Option<String>,
     content: Option<serde_json::Value>,
@@ -486,6 +489,7 @@ impl MistralChatRequest {
 }
 /// Builder of [`MistralChatRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatRequestBuilder {
     messages: Option<Vec<super::mistral_chat::MistralChatMessage>>,
     tools: Option<Vec<super::mistral_chat::MistralChatTool>>,
@@ -824,6 +828,7 @@ impl MistralChatTool {
 }
 /// Builder of [`MistralChatTool`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatToolBuilder {
     kind: Option<String>,
     function: Option<super::mistral_chat::MistralChatFunction>,
@@ -925,6 +930,7 @@ impl MistralChatToolCall {
 }
 /// Builder of [`MistralChatToolCall`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatToolCallBuilder {
     id: Option<String>,
     function: Option<super::mistral_chat::MistralChatFunctionCall>,

@@ -30,6 +30,7 @@ impl NovaCachePoint {
 }
 /// Builder of [`NovaCachePoint`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCachePointBuilder {
     kind: Option<String>,
 }
@@ -126,6 +127,7 @@ impl NovaContentBlock {
 }
 /// Builder of [`NovaContentBlock`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaContentBlockBuilder {
     text: Option<String>,
     image: Option<super::nova::NovaImage>,
@@ -623,6 +625,7 @@ impl NovaImage {
 }
 /// Builder of [`NovaImage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaImageBuilder {
     format: Option<String>,
     source: Option<super::nova::NovaImageSource>,
@@ -721,6 +724,7 @@ impl NovaImageSource {
 }
 /// Builder of [`NovaImageSource`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaImageSourceBuilder {
     bytes: Option<String>,
 }
@@ -803,6 +807,7 @@ impl NovaInferenceConfig {
 }
 /// Builder of [`NovaInferenceConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaInferenceConfigBuilder {
     max_tokens: Option<u32>,
     max_new_tokens: Option<u32>,
@@ -1056,6 +1061,7 @@ impl NovaInputSchema {
 }
 /// Builder of [`NovaInputSchema`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaInputSchemaBuilder {
     json: Option<serde_json::Value>,
 }
@@ -1119,6 +1125,7 @@ impl NovaMessage {
 }
 /// Builder of [`NovaMessage`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaMessageBuilder {
     role: Option<String>,
     content: Option<Vec<super::nova::NovaContentBlock>>,
@@ -1366,6 +1373,7 @@ impl NovaReasoningConfig {
 }
 /// Builder of [`NovaReasoningConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaReasoningConfigBuilder {
     kind: Option<String>,
     max_reasoning_effort: Option<String>,
@@ -1485,6 +1493,7 @@ impl NovaRequest {
 }
 /// Builder of [`NovaRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaRequestBuilder {
     schema_version: Option<String>,
     system: Option<Vec<super::nova::NovaSystemBlock>>,
@@ -1739,6 +1748,7 @@ impl NovaS3Location {
 }
 /// Builder of [`NovaS3Location`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaS3LocationBuilder {
     uri: Option<String>,
     bucket_owner: Option<String>,
@@ -1823,6 +1833,7 @@ impl NovaSpecificToolChoice {
 }
 /// Builder of [`NovaSpecificToolChoice`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaSpecificToolChoiceBuilder {
     name: Option<String>,
 }
@@ -2129,6 +2140,7 @@ impl NovaSystemBlock {
 }
 /// Builder of [`NovaSystemBlock`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaSystemBlockBuilder {
     text: Option<String>,
     cache_point: Option<super::nova::NovaCachePoint>,
@@ -2212,6 +2224,7 @@ impl NovaTool {
 }
 /// Builder of [`NovaTool`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolBuilder {
     tool_spec: Option<super::nova::NovaToolSpec>,
 }
@@ -2275,6 +2288,7 @@ impl NovaToolChoice {
 }
 /// Builder of [`NovaToolChoice`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolChoiceBuilder {
     auto: Option<serde_json::Value>,
     any: Option<serde_json::Value>,
@@ -2381,6 +2395,7 @@ impl NovaToolConfig {
 }
 /// Builder of [`NovaToolConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolConfigBuilder {
     tools: Option<Vec<super::nova::NovaTool>>,
     tool_choice: Option<super::nova::NovaToolChoice>,
@@ -2476,6 +2491,7 @@ impl NovaToolResult {
 }
 /// Builder of [`NovaToolResult`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolResultBuilder {
     tool_use_id: Option<String>,
     content: Option<Vec<serde_json::Value>>,
@@ -2607,6 +2623,7 @@ impl NovaToolSpec {
 }
 /// Builder of [`NovaToolSpec`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolSpecBuilder {
     name: Option<String>,
     description: Option<String>,
@@ -2738,6 +2755,7 @@ impl NovaToolUse {
 }
 /// Builder of [`NovaToolUse`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaToolUseBuilder {
     tool_use_id: Option<String>,
     name: Option<String>,
@@ -3076,6 +3094,7 @@ impl NovaVideo {
 }
 /// Builder of [`NovaVideo`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaVideoBuilder {
     format: Option<String>,
     source: Option<super::nova::NovaVideoSource>,
@@ -3187,6 +3206,7 @@ impl NovaVideoSource {
 }
 /// Builder of [`NovaVideoSource`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaVideoSourceBuilder {
     s3_location: Option<super::nova::NovaS3Location>,
     bytes: Option<String>,

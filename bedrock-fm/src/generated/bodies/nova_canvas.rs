@@ -27,6 +27,7 @@ impl NovaCanvasBackgroundRemovalParams {
 }
 /// Builder of [`NovaCanvasBackgroundRemovalParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasBackgroundRemovalParamsBuilder {
     image: Option<String>,
 }
@@ -99,6 +100,7 @@ impl NovaCanvasColorGuidedGenerationParams {
 }
 /// Builder of [`NovaCanvasColorGuidedGenerationParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasColorGuidedGenerationParamsBuilder {
     colors: Option<Vec<String>>,
     reference_image: Option<String>,
@@ -278,6 +280,7 @@ impl NovaCanvasGarmentBasedMask {
 }
 /// Builder of [`NovaCanvasGarmentBasedMask`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasGarmentBasedMaskBuilder {
     mask_shape: Option<super::nova_canvas::NovaCanvasMaskShape>,
     garment_class: Option<super::nova_canvas::NovaCanvasGarmentClass>,
@@ -409,6 +412,7 @@ impl NovaCanvasGarmentStyling {
 }
 /// Builder of [`NovaCanvasGarmentStyling`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasGarmentStylingBuilder {
     long_sleeve_style: Option<super::nova_canvas::NovaCanvasLongSleeveStyle>,
     tucking_style: Option<super::nova_canvas::NovaCanvasTuckingStyle>,
@@ -525,6 +529,7 @@ impl NovaCanvasImageBasedMask {
 }
 /// Builder of [`NovaCanvasImageBasedMask`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasImageBasedMaskBuilder {
     mask_image: Option<String>,
 }
@@ -599,6 +604,7 @@ impl NovaCanvasImageGenerationConfig {
 }
 /// Builder of [`NovaCanvasImageGenerationConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasImageGenerationConfigBuilder {
     width: Option<u32>,
     height: Option<u32>,
@@ -818,6 +824,7 @@ impl NovaCanvasImageVariationParams {
 }
 /// Builder of [`NovaCanvasImageVariationParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasImageVariationParamsBuilder {
     images: Option<Vec<String>>,
     similarity_strength: Option<f64>,
@@ -1007,6 +1014,7 @@ impl NovaCanvasInPaintingParams {
 }
 /// Builder of [`NovaCanvasInPaintingParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasInPaintingParamsBuilder {
     image: Option<String>,
     mask_prompt: Option<String>,
@@ -1196,6 +1204,7 @@ impl NovaCanvasMaskExclusions {
 }
 /// Builder of [`NovaCanvasMaskExclusions`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasMaskExclusionsBuilder {
     preserve_body_pose: Option<super::nova_canvas::NovaCanvasPreserve>,
     preserve_hands: Option<super::nova_canvas::NovaCanvasPreserve>,
@@ -1331,6 +1340,7 @@ impl NovaCanvasOutPaintingParams {
 }
 /// Builder of [`NovaCanvasOutPaintingParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasOutPaintingParamsBuilder {
     image: Option<String>,
     mask_prompt: Option<String>,
@@ -1540,6 +1550,7 @@ impl NovaCanvasPromptBasedMask {
 }
 /// Builder of [`NovaCanvasPromptBasedMask`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasPromptBasedMaskBuilder {
     mask_shape: Option<super::nova_canvas::NovaCanvasMaskShape>,
     mask_prompt: Option<String>,
@@ -1691,6 +1702,7 @@ impl NovaCanvasRequest {
 }
 /// Builder of [`NovaCanvasRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasRequestBuilder {
     task_type: Option<super::nova_canvas::NovaCanvasTaskType>,
     text_to_image_params: Option<super::nova_canvas::NovaCanvasTextToImageParams>,
@@ -2086,6 +2098,7 @@ impl NovaCanvasTextToImageParams {
 }
 /// Builder of [`NovaCanvasTextToImageParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasTextToImageParamsBuilder {
     condition_image: Option<String>,
     control_mode: Option<super::nova_canvas::NovaCanvasControlMode>,
@@ -2334,6 +2347,7 @@ impl NovaCanvasVirtualTryOnParams {
 }
 /// Builder of [`NovaCanvasVirtualTryOnParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct NovaCanvasVirtualTryOnParamsBuilder {
     source_image: Option<String>,
     reference_image: Option<String>,

@@ -175,6 +175,7 @@ impl StableDiffusionRequest {
 }
 /// Builder of [`StableDiffusionRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct StableDiffusionRequestBuilder {
     text_prompts: Option<Vec<super::stable_diffusion::StableDiffusionTextPrompt>>,
     init_image: Option<String>,
@@ -797,6 +798,7 @@ impl StableDiffusionTextPrompt {
 }
 /// Builder of [`StableDiffusionTextPrompt`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct StableDiffusionTextPromptBuilder {
     text: Option<String>,
     weight: Option<f64>,

@@ -52,6 +52,7 @@ impl StableImageRequest {
 }
 /// Builder of [`StableImageRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct StableImageRequestBuilder {
     prompt: Option<String>,
     aspect_ratio: Option<super::stable_image::StableImageAspectRatio>,

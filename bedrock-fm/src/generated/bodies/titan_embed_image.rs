@@ -31,6 +31,7 @@ impl TitanMultimodalEmbedConfig {
 }
 /// Builder of [`TitanMultimodalEmbedConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanMultimodalEmbedConfigBuilder {
     output_embedding_length: Option<u32>,
 }
@@ -100,6 +101,7 @@ impl TitanMultimodalEmbedRequest {
 }
 /// Builder of [`TitanMultimodalEmbedRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanMultimodalEmbedRequestBuilder {
     input_text: Option<String>,
     input_image: Option<String>,

@@ -94,6 +94,7 @@ impl TitanEmbedRequest {
 }
 /// Builder of [`TitanEmbedRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanEmbedRequestBuilder {
     input_text: Option<String>,
     dimensions: Option<u32>,

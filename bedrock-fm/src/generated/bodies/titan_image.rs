@@ -27,6 +27,7 @@ impl TitanImageBackgroundRemovalParams {
 }
 /// Builder of [`TitanImageBackgroundRemovalParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageBackgroundRemovalParamsBuilder {
     image: Option<String>,
 }
@@ -99,6 +100,7 @@ impl TitanImageColorGuidedGenerationParams {
 }
 /// Builder of [`TitanImageColorGuidedGenerationParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageColorGuidedGenerationParamsBuilder {
     text: Option<String>,
     negative_text: Option<String>,
@@ -287,6 +289,7 @@ impl TitanImageGenerationConfig {
 }
 /// Builder of [`TitanImageGenerationConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageGenerationConfigBuilder {
     quality: Option<super::titan_image::TitanImageQuality>,
     number_of_images: Option<u32>,
@@ -508,6 +511,7 @@ impl TitanImageInPaintingParams {
 }
 /// Builder of [`TitanImageInPaintingParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageInPaintingParamsBuilder {
     image: Option<String>,
     text: Option<String>,
@@ -733,6 +737,7 @@ impl TitanImageOutPaintingParams {
 }
 /// Builder of [`TitanImageOutPaintingParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageOutPaintingParamsBuilder {
     text: Option<String>,
     negative_text: Option<String>,
@@ -1021,6 +1026,7 @@ impl TitanImageRequest {
 }
 /// Builder of [`TitanImageRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageRequestBuilder {
     task_type: Option<super::titan_image::TitanImageTaskType>,
     text_to_image_params: Option<super::titan_image::TitanImageTextToImageParams>,
@@ -1363,6 +1369,7 @@ impl TitanImageTextToImageParams {
 }
 /// Builder of [`TitanImageTextToImageParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageTextToImageParamsBuilder {
     text: Option<String>,
     negative_text: Option<String>,
@@ -1568,6 +1575,7 @@ impl TitanImageVariationParams {
 }
 /// Builder of [`TitanImageVariationParams`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanImageVariationParamsBuilder {
     text: Option<String>,
     negative_text: Option<String>,

@@ -36,6 +36,7 @@ impl TitanTextGenerationConfig {
 }
 /// Builder of [`TitanTextGenerationConfig`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanTextGenerationConfigBuilder {
     temperature: Option<f64>,
     top_p: Option<f64>,
@@ -204,6 +205,7 @@ impl TitanTextRequest {
 }
 /// Builder of [`TitanTextRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct TitanTextRequestBuilder {
     input_text: Option<String>,
     text_generation_config: Option<super::titan_text::TitanTextGenerationConfig>,

@@ -90,6 +90,7 @@ impl DemoRequest {
 }
 /// Builder of [`DemoRequest`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct DemoRequestBuilder {
     prompt: Option<String>,
     temperature: Option<f64>,
@@ -475,6 +476,7 @@ impl DemoText {
 }
 /// Builder of [`DemoText`]; setters never fail, `build()` checks.
 #[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
 pub struct DemoTextBuilder {
     text: Option<String>,
 }
