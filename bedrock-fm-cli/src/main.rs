@@ -99,12 +99,12 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 
 fn run(argv: &[String]) -> Result<(), Failure> {
     match args::parse(argv)? {
-        Command::Help(text) => Ok(std::io::stdout().write_all(text.as_bytes())?),
-        Command::Version => Ok(writeln!(
-            std::io::stdout(),
-            "bedrock-fm {}",
-            env!("CARGO_PKG_VERSION")
-        )?),
+        Command::Print(text) => Ok(std::io::stdout().write_all(text.as_bytes())?),
+        Command::Completions(shell) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut args::command(), "bedrock-fm", &mut script);
+            Ok(std::io::stdout().write_all(&script)?)
+        }
         Command::Models(args) => runtime()?.block_on(commands::models::run(args)),
         Command::Generate(generate) => runtime()?.block_on(commands::generate::run(generate)),
         Command::Embed(embed) => runtime()?.block_on(commands::embed::run(embed)),

@@ -718,3 +718,131 @@ fn a_model_missing_from_the_catalog_is_sent_and_answered_by_the_service() {
     assert!(input_error(&run_against(&server, &args)).contains("is not a text family"));
     assert_eq!(server.request_count(), before + 1);
 }
+
+const COMMAND_R: &str = "cohere.command-r-v1:0";
+
+#[test]
+fn param_reaches_the_typed_parameter_of_the_family_in_the_wire_body() {
+    let server = bedrock_fm_local::start();
+    let args = [
+        "generate",
+        "--api",
+        "invoke",
+        "--model",
+        COMMAND_R,
+        "--param",
+        "top_k=40",
+        "--param=seed=7",
+        "--param",
+        "temperature=0.5",
+        PROMPT,
+    ];
+    assert!(!success(&run_against(&server, &args)).trim().is_empty());
+    assert_eq!(server.request_count(), 1);
+    let request = server.last_request().expect("a request");
+    assert!(request.path.ends_with("/invoke"), "{}", request.path);
+    let body: Value = serde_json::from_slice(&request.body).expect("a JSON body");
+    assert_eq!(body["k"], 40, "{body}");
+    assert_eq!(body["seed"], 7, "{body}");
+    assert_eq!(body["temperature"].as_f64(), Some(0.5), "{body}");
+    // The same through chat, and with --details.
+    let args = [
+        "chat",
+        "--local",
+        "--details",
+        "--model",
+        COMMAND_R,
+        "--param",
+        "top_k=3",
+        PROMPT,
+    ];
+    let d = details(&run(&args));
+    assert_eq!(d["body"]["k"], 3, "{d}");
+}
+
+#[test]
+fn an_unknown_or_malformed_param_fails_before_any_request() {
+    let server = bedrock_fm_local::start();
+    for command in ["generate", "chat"] {
+        let args = [
+            command,
+            "--model",
+            COMMAND_R,
+            "--param",
+            "top_kk=40",
+            PROMPT,
+        ];
+        let line = input_error(&run_against(&server, &args));
+        assert!(
+            line.starts_with("error: InvalidInput: param top_kk: "),
+            "{line}"
+        );
+        // The family's parameters are listed.
+        assert!(line.contains("top_k") && line.contains("seed"), "{line}");
+        for bad in ["top_k", "=40"] {
+            let args = [command, "--model", COMMAND_R, "--param", bad, PROMPT];
+            let line = input_error(&run_against(&server, &args));
+            assert!(line.starts_with("error: Usage: `--param`"), "{line}");
+        }
+    }
+    // A value the typed parameter refuses.
+    let args = [
+        "generate",
+        "--model",
+        COMMAND_R,
+        "--param",
+        "top_k=many",
+        PROMPT,
+    ];
+    let line = input_error(&run_against(&server, &args));
+    assert!(line.starts_with("error: InvalidInput: top_k: "), "{line}");
+    assert!(line.contains("wire `k`"), "{line}");
+    assert_eq!(server.request_count(), 0, "no request was sent");
+}
+
+#[test]
+fn completions_print_a_script_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = success(&run(&["completions", shell]));
+        assert!(script.contains("bedrock-fm"), "{shell}: {script}");
+        assert!(script.contains("generate"), "{shell}");
+    }
+    let bash = success(&run(&["completions", "bash"]));
+    assert!(bash.contains("--param"), "{bash}");
+    let line = input_error(&run(&["completions", "tcsh"]));
+    assert!(
+        line.starts_with("error: Usage: ") && line.contains("tcsh"),
+        "{line}"
+    );
+}
+
+#[test]
+fn clap_errors_are_one_usage_line_naming_the_flag() {
+    for (args, needle) in [
+        (
+            &["generate", "--model", CLAUDE3, "--temprature", "1", PROMPT][..],
+            "--temperature",
+        ),
+        (
+            &["generate", "--model", CLAUDE3, "--model", NOVA, PROMPT][..],
+            "--model",
+        ),
+        (
+            &["generate", "--model", CLAUDE3, "--stream=yes", PROMPT][..],
+            "--stream",
+        ),
+        (
+            &["generate", "--model", CLAUDE3, PROMPT, "--max-tokens"][..],
+            "--max-tokens",
+        ),
+        (&["generate", "--model", CLAUDE3, "-t", PROMPT][..], "-t"),
+        (
+            &["generate", "--model", CLAUDE3, PROMPT, "again"][..],
+            "again",
+        ),
+    ] {
+        let line = input_error(&run(args));
+        assert!(line.starts_with("error: Usage: "), "{args:?}: {line}");
+        assert!(line.contains(needle), "{args:?}: {line}");
+    }
+}

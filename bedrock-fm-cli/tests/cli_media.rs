@@ -383,7 +383,11 @@ fn help_lists_the_new_commands() {
     assert!(help.contains("bedrock-fm embed --model <ID>"), "{help}");
     assert!(help.contains("bedrock-fm image --model <ID>"), "{help}");
     let embed = success(&run(&["embed", "--help"]));
-    assert!(embed.contains("--input-type document|query"), "{embed}");
+    assert!(embed.contains("--input-type <TYPE>"), "{embed}");
+    assert!(
+        embed.contains("[possible values: document, query]"),
+        "{embed}"
+    );
     let image = success(&run(&["help", "image"]));
     assert!(image.contains("--out <DIR>"), "{image}");
 }

@@ -9,7 +9,6 @@
 //! request.
 
 use crate::Failure;
-use crate::args::{ArgError, Command, Token, Tokens, non_empty, set_once};
 use crate::output;
 use aws_config::{BehaviorVersion, SdkConfig};
 use bedrock_fm::catalog::{FamilyKind, Model};
@@ -21,39 +20,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-
-/// The help of `bedrock-fm chat`.
-pub const HELP: &str = "\
-Usage: bedrock-fm chat --model <ID> [--family NAME] [--system TEXT] [--image PATH]... [--stream]
-           [--api invoke|converse] [--details] [--local] [MESSAGE]
-
-With MESSAGE, sends it (with the --image files attached, in order, before its text) and
-prints the reply. Without MESSAGE, runs an interactive conversation: each line read from
-stdin is a human turn, the reply is printed, and the conversation keeps its history; an
-empty line or the end of input ends it (the --image files go with the first line).
-
-Options:
-  --family NAME         The family of a model the catalog does not know, for InvokeModel
-                        (default: the family its ID prefix names), e.g. claude_messages.
-  --model <ID>          A text model of the catalog (required), e.g.
-                        anthropic.claude-3-haiku-20240307-v1:0, amazon.nova-lite-v1:0, or an
-                        inference-profile ID. `bedrock-fm models` lists them.
-  --system TEXT         A system prompt.
-  --image PATH          An image (PNG, JPEG, GIF or WebP) to attach; repeatable. Only for
-                        models that take images; resized to the model's limits if needed.
-  --stream              Print the reply as it is generated.
-  --api invoke|converse The API: InvokeModel with the family's native JSON (default), or Converse.
-  --details             Print one JSON object per reply instead of the text, with the keys of
-                        `generate --details` and, when the model called tools, `tool_calls`
-                        ([{id, name, input}]).
-  --local               Start a local Bedrock Runtime server (bedrock-fm-local) in-process and
-                        call it instead of AWS.
-  --                    Ends the options: the next argument is the message, even if it starts
-                        with `-`.
-
-AWS credentials, region and endpoint come from the AWS configuration chain (AWS_PROFILE,
-AWS_REGION, AWS_ACCESS_KEY_ID, AWS_BEARER_TOKEN_BEDROCK, AWS_ENDPOINT_URL_BEDROCK_RUNTIME, ...).
-";
 
 /// The options of `bedrock-fm chat`, each checked.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -70,83 +36,14 @@ pub struct ChatArgs {
     pub stream: bool,
     /// `--api`; `None` leaves the library's default (InvokeModel).
     pub api: Option<Api>,
+    /// `--param KEY=VALUE`, in order: setter names (checked by the library) and values.
+    pub params: Vec<(String, Value)>,
     /// `--details`.
     pub details: bool,
     /// `--local`.
     pub local: bool,
     /// The message; `None` runs the interactive conversation.
     pub message: Option<String>,
-}
-
-fn parse_api(text: &str) -> Result<Api, ArgError> {
-    match text {
-        "invoke" => Ok(Api::InvokeModel),
-        "converse" => Ok(Api::Converse),
-        other => Err(ArgError::invalid(
-            "--api",
-            format!("{other:?} is not `invoke` or `converse`"),
-        )),
-    }
-}
-
-/// Parses the arguments after `chat`.
-pub fn parse(args: &[String]) -> Result<Command, ArgError> {
-    let mut tokens = Tokens::new(args);
-    if tokens.asks_for_help() {
-        return Ok(Command::Help(HELP));
-    }
-    let mut out = ChatArgs::default();
-    let mut model = None;
-    while let Some(token) = tokens.next_token()? {
-        let (name, inline) = match token {
-            Token::Positional(arg) => {
-                if out.message.is_some() {
-                    return Err(ArgError::usage(format!(
-                        "unexpected argument `{arg}`: the message is one argument (quote it)"
-                    )));
-                }
-                out.message = Some(arg);
-                continue;
-            }
-            Token::Flag { name, value } => (name, value),
-        };
-        let flag = name.as_str();
-        match flag {
-            "stream" | "details" | "local" => {
-                if inline.is_some() {
-                    return Err(ArgError::usage(format!("`--{flag}` takes no value")));
-                }
-                match flag {
-                    "stream" => out.stream = true,
-                    "details" => out.details = true,
-                    _ => out.local = true,
-                }
-                continue;
-            }
-            "model" | "family" | "system" | "image" | "api" => {}
-            _ => {
-                return Err(ArgError::usage(format!(
-                    "unknown flag `--{flag}` for `chat` (see `bedrock-fm chat --help`)"
-                )));
-            }
-        }
-        let value = tokens.value(flag, inline)?;
-        match flag {
-            "model" => set_once(&mut model, flag, non_empty(flag, value)?)?,
-            "family" => set_once(&mut out.family, flag, crate::args::parse_family(&value)?)?,
-            "system" => set_once(&mut out.system, flag, non_empty(flag, value)?)?,
-            "image" => out.images.push(non_empty(flag, value)?.into()),
-            "api" => set_once(&mut out.api, flag, parse_api(&value)?)?,
-            _ => unreachable!("flags were matched above"),
-        }
-    }
-    out.model = model.ok_or_else(|| {
-        ArgError::usage("`chat` needs `--model <ID>` (`bedrock-fm models` lists them)")
-    })?;
-    if out.message.as_deref().is_some_and(|m| m.trim().is_empty()) {
-        return Err(ArgError::invalid("message", "the message is empty"));
-    }
-    Ok(Command::Chat(out))
 }
 
 /// Refuses a catalog model that cannot chat (an embedding or image model), `--stream` for a
@@ -221,6 +118,9 @@ fn build_model(client: &Client, args: &ChatArgs) -> bedrock_fm::Result<AnyTextMo
     }
     if let Some(family) = args.family {
         builder = builder.family(family);
+    }
+    for (name, value) in &args.params {
+        builder = builder.param_named(name, value.clone());
     }
     builder.build()
 }
@@ -406,6 +306,7 @@ pub async fn run(args: ChatArgs) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::{ArgError, Command};
 
     fn parse_str(args: &[&str]) -> Result<Command, ArgError> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
@@ -434,9 +335,12 @@ mod tests {
             "--api",
             "converse",
             "--details",
+            "--param",
+            "top_k=5",
             "--local",
             "What is this?",
         ]);
+        assert_eq!(c.params, [("top_k".to_owned(), json!(5))]);
         assert_eq!(c.model, "amazon.nova-lite-v1:0");
         assert_eq!(c.system.as_deref(), Some("Be brief."));
         assert_eq!(c.images, [PathBuf::from("a.png"), PathBuf::from("b.jpg")]);
@@ -475,7 +379,11 @@ mod tests {
         assert_eq!(e.to_string(), "InvalidInput: message: the message is empty");
         let e = parse_str(&["chat", "--model", "m", "--image", "", "hi"]).unwrap_err();
         assert_eq!(e.to_string(), "InvalidInput: --image: is empty");
-        assert_eq!(parse_str(&["chat", "--help"]), Ok(Command::Help(HELP)));
+        let Ok(Command::Print(help)) = parse_str(&["chat", "--help"]) else {
+            panic!("chat --help prints the help")
+        };
+        assert!(help.contains("--system <TEXT>"), "{help}");
+        assert!(help.contains("--param <KEY=VALUE>"), "{help}");
     }
 
     #[test]

@@ -36,6 +36,9 @@ fn build_model(client: &Client, args: &GenerateArgs) -> bedrock_fm::Result<AnyTe
     if !args.stop.is_empty() {
         builder = builder.stop_words(args.stop.iter().cloned());
     }
+    for (name, value) in &args.params {
+        builder = builder.param_named(name, value.clone());
+    }
     if let Some(extra) = &args.extra_args {
         builder = builder.extra_args(extra.clone());
     }

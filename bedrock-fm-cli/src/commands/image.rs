@@ -6,35 +6,12 @@
 //! input fails before the AWS configuration is loaded or the local server is started.
 
 use crate::Failure;
-use crate::args::{ArgError, Command, Token, Tokens, non_empty, parse_count, set_once};
 use crate::commands::embed::{connect_to, offline_client};
 use bedrock_fm::Client;
 use bedrock_fm::images::{AnyImageModel, ImageRequest};
 use image::ImageFormat;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// The help of `bedrock-fm image`.
-pub const HELP: &str = "\
-Usage: bedrock-fm image --model <ID> --out <DIR> [options] <PROMPT>
-
-Generates images for PROMPT with an image model of the catalog (Titan Image Generator, Nova
-Canvas, Stable Diffusion XL, SD3 / SD3.5 Large, Stable Image Ultra and Core), writes each as
-a PNG file into DIR (created if missing; files are named image-N.png, never overwriting) and
-prints their paths, one per line.
-
-Options:
-  --model <ID>        The model ID (required). `bedrock-fm models` lists them.
-  --out <DIR>         The directory to write the PNG files into (required).
-  --negative TEXT     What the images should not show.
-  --width W           Width in pixels, with --height: a size the model generates (Stable
-  --height H          Image models take the aspect ratio of W x H, e.g. 1344x768 for 16:9).
-  --seed S            Seed of the initial noise: the same seed gives the same image.
-  --count N           Number of images (Titan and Nova: 1 to 5; Stability models: 1).
-  --region R          The AWS region (default: from the AWS configuration chain).
-  --local             Call an in-process bedrock-fm-local server instead of AWS.
-  --                  Ends the options: the next argument is the prompt.
-";
 
 /// The options of `bedrock-fm image`, each checked.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -57,81 +34,6 @@ pub struct ImageArgs {
     pub local: bool,
     /// The prompt, never blank.
     pub prompt: String,
-}
-
-fn parse_seed(text: &str) -> Result<u64, ArgError> {
-    text.trim()
-        .parse::<u64>()
-        .map_err(|_| ArgError::invalid("--seed", format!("{text:?} is not a whole number from 0")))
-}
-
-/// Parses the arguments after `image`.
-pub fn parse(args: &[String]) -> Result<Command, ArgError> {
-    let mut tokens = Tokens::new(args);
-    if tokens.asks_for_help() {
-        return Ok(Command::Help(HELP));
-    }
-    let mut out = ImageArgs::default();
-    let (mut model, mut dir, mut width, mut height) = (None, None, None, None);
-    let mut prompt: Option<String> = None;
-    while let Some(token) = tokens.next_token()? {
-        let (name, inline) = match token {
-            Token::Positional(arg) => {
-                if prompt.is_some() {
-                    return Err(ArgError::usage(format!(
-                        "unexpected argument `{arg}`: the prompt is one argument (quote it)"
-                    )));
-                }
-                prompt = Some(arg);
-                continue;
-            }
-            Token::Flag { name, value } => (name, value),
-        };
-        let flag = name.as_str();
-        match flag {
-            "local" => {
-                if inline.is_some() {
-                    return Err(ArgError::usage("`--local` takes no value"));
-                }
-                out.local = true;
-                continue;
-            }
-            "model" | "out" | "negative" | "width" | "height" | "seed" | "count" | "region" => {}
-            _ => {
-                return Err(ArgError::usage(format!(
-                    "unknown flag `--{flag}` for `image` (see `bedrock-fm image --help`)"
-                )));
-            }
-        }
-        let value = tokens.value(flag, inline)?;
-        match flag {
-            "model" => set_once(&mut model, flag, non_empty(flag, value)?)?,
-            "out" => set_once(&mut dir, flag, PathBuf::from(non_empty(flag, value)?))?,
-            "negative" => set_once(&mut out.negative, flag, non_empty(flag, value)?)?,
-            "width" => set_once(&mut width, flag, parse_count(flag, &value)?)?,
-            "height" => set_once(&mut height, flag, parse_count(flag, &value)?)?,
-            "seed" => set_once(&mut out.seed, flag, parse_seed(&value)?)?,
-            "count" => set_once(&mut out.count, flag, parse_count(flag, &value)?)?,
-            "region" => set_once(&mut out.region, flag, non_empty(flag, value)?)?,
-            _ => unreachable!("flags were matched above"),
-        }
-    }
-    out.model = model.ok_or_else(|| {
-        ArgError::usage("`image` needs `--model <ID>` (`bedrock-fm models` lists them)")
-    })?;
-    out.out = dir.ok_or_else(|| ArgError::usage("`image` needs `--out <DIR>`"))?;
-    out.size = match (width, height) {
-        (Some(w), Some(h)) => Some((w, h)),
-        (None, None) => None,
-        (Some(_), None) => return Err(ArgError::usage("`--width` needs `--height`")),
-        (None, Some(_)) => return Err(ArgError::usage("`--height` needs `--width`")),
-    };
-    let prompt = prompt.ok_or_else(|| ArgError::usage("`image` needs a <PROMPT> argument"))?;
-    if prompt.trim().is_empty() {
-        return Err(ArgError::invalid("prompt", "the prompt is empty"));
-    }
-    out.prompt = prompt;
-    Ok(Command::Image(out))
 }
 
 fn request(args: &ImageArgs) -> ImageRequest {
@@ -197,6 +99,7 @@ pub async fn run(args: ImageArgs) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::args::{ArgError, Command};
 
     fn parse_str(args: &[&str]) -> Result<Command, ArgError> {
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
