@@ -11,64 +11,120 @@ use bedrock_fm::catalog::Family;
 use bedrock_fm_local::{
     Config, FaultConfig, Guardrail, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
 };
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{CommandFactory, Parser};
 
+/// The usage lines, as `--help` shows them first.
 const USAGE: &str = "\
-usage: bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]
+bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bearer-token T]
                         [--throttle-every N] [--throttle-rate R] [--latency-ms MS] [--first-token-ms MS]
                         [--token-interval-ms MS] [--fail-stream-after N] [--seed S]
                         [--guardrail ID:VERSION:TERM[,TERM...]]... [--model ID=FAMILY]...
-                        [--application-profile ID=MODEL_ID]...
+                        [--application-profile ID=MODEL_ID]...";
 
+const ABOUT: &str = "\
 A local Amazon Bedrock Runtime server (InvokeModel, InvokeModelWithResponseStream, Converse,
 ConverseStream, CountTokens) with deterministic models and fault injection. It binds 127.0.0.1,
 prints its endpoint (http://127.0.0.1:PORT) as the first line on stdout once it accepts
-connections, and serves until killed.
+connections, and serves until killed.";
 
-options:
-  --port N                 port to bind on 127.0.0.1 (default 0: a free port)
-  --access-key-id ID       the SigV4 access key to accept (with --secret-access-key)
-  --secret-access-key KEY  its secret
-                           (default pair: AKIDLOCALTESTKEY00001 /
-                            bedrock-fm-local/test/secret/key/0000000001; any region,
-                            service `bedrock`)
-  --bearer-token T         the bearer token (Bedrock API key) to accept
-                           (default: bedrock-fm-local-test-api-key)
-  --throttle-every N       answer every Nth model request with ThrottlingException
-  --throttle-rate R        throttle this fraction (0..1) of model requests, deterministically
-                           from the seed
-  --latency-ms MS          add latency before every model response
-  --first-token-ms MS      wait before the first event of every stream
-  --token-interval-ms MS   wait between stream chunks
-  --fail-stream-after N    end every stream with a modelStreamErrorException after N chunks
-  --seed S                 seed of the deterministic models (default 0)
-  --guardrail ID:VERSION:TERMS
-                           also accept guardrail ID ([a-z0-9]+) at VERSION (a number or
-                           DRAFT), blocking the comma-separated TERMS (whole words, any case);
-                           repeatable. The test guardrail localguardrail (versions 1 and
-                           DRAFT, blocking the word forbidden) is always there.
-  --model ID=FAMILY        also serve model ID (one the catalog does not know) with FAMILY's
-                           InvokeModel format and over Converse, e.g.
-                           acme.chat-v1=claude_messages; a text family gives a text-only chat
-                           model with tool use and streaming; repeatable. FAMILY is one of:
-                           FAMILIES
-  --application-profile ID=MODEL_ID
-                           an application inference profile, invokable by its ARN
-                           arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID
-                           and running MODEL_ID; repeatable
-  -h, --help               print this help
-
+const AFTER_HELP: &str = "\
 Control-plane operations are served on the same endpoint: ListFoundationModels,
 GetFoundationModel, ListInferenceProfiles, GetInferenceProfile.
 
 Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
 internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N,
-latency-ms=N, first-token-ms=N (comma-separated).
-";
+latency-ms=N, first-token-ms=N (comma-separated).";
 
-fn parse<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value
+/// The command line of the server.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bedrock-fm-local",
+    about = ABOUT,
+    override_usage = USAGE,
+    after_help = AFTER_HELP,
+    help_template = "usage: {usage}\n\n{about}\n\noptions:\n{options}{after-help}",
+    max_term_width = 100
+)]
+struct Cli {
+    /// Port to bind on 127.0.0.1 (0: a free port).
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "N",
+        default_value_t = 0
+    )]
+    port: u16,
+    /// The SigV4 access key to accept (with --secret-access-key; default pair:
+    /// AKIDLOCALTESTKEY00001 / bedrock-fm-local/test/secret/key/0000000001; any region,
+    /// service `bedrock`).
+    #[arg(long, allow_hyphen_values = true, value_name = "ID")]
+    access_key_id: Option<String>,
+    /// Its secret.
+    #[arg(long, allow_hyphen_values = true, value_name = "KEY")]
+    secret_access_key: Option<String>,
+    /// The bearer token (Bedrock API key) to accept (default: bedrock-fm-local-test-api-key).
+    #[arg(long, allow_hyphen_values = true, value_name = "T")]
+    bearer_token: Option<String>,
+    /// Answer every Nth model request with ThrottlingException.
+    #[arg(long, allow_hyphen_values = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    throttle_every: Option<u32>,
+    /// Throttle this fraction (0..1) of model requests, deterministically from the seed.
+    #[arg(long, allow_hyphen_values = true, value_name = "R", value_parser = parse_rate)]
+    throttle_rate: Option<f64>,
+    /// Add latency before every model response.
+    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Wait before the first event of every stream.
+    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    first_token_ms: Option<u64>,
+    /// Wait between stream chunks.
+    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    token_interval_ms: Option<u64>,
+    /// End every stream with a modelStreamErrorException after N chunks.
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    fail_stream_after: Option<u32>,
+    /// Seed of the deterministic models.
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "S",
+        default_value_t = 0
+    )]
+    seed: u64,
+    /// Also accept guardrail ID ([a-z0-9]+) at VERSION (a number or DRAFT), blocking the
+    /// comma-separated TERMS (whole words, any case); repeatable. The test guardrail
+    /// localguardrail (versions 1 and DRAFT, blocking the word forbidden) is always there.
+    #[arg(long, allow_hyphen_values = true, value_name = "ID:VERSION:TERMS", value_parser = parse_guardrail)]
+    guardrail: Vec<Guardrail>,
+    #[arg(long, allow_hyphen_values = true, value_name = "ID=FAMILY", help = model_help(), value_parser = parse_model)]
+    model: Vec<(String, Family)>,
+    /// An application inference profile, invokable by its ARN
+    /// arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID and running MODEL_ID;
+    /// repeatable.
+    #[arg(long, allow_hyphen_values = true, value_name = "ID=MODEL_ID", value_parser = parse_application_profile)]
+    application_profile: Vec<(String, String)>,
+}
+
+/// The help of `--model`, with the family IDs filled in.
+fn model_help() -> String {
+    let families: Vec<&str> = Family::ALL.iter().map(|f| f.id()).collect();
+    format!(
+        "Also serve model ID (one the catalog does not know) with FAMILY's InvokeModel format \
+         and over Converse, e.g. acme.chat-v1=claude_messages; a text family gives a text-only \
+         chat model with tool use and streaming; repeatable. FAMILY is one of: {}",
+        families.join(", ")
+    )
+}
+
+fn parse_rate(value: &str) -> Result<f64, String> {
+    let r: f64 = value
         .parse()
-        .map_err(|_| format!("invalid value {value:?} for {flag}"))
+        .map_err(|_| format!("{value:?} is not a number"))?;
+    if !(0.0..=1.0).contains(&r) {
+        return Err("--throttle-rate must be between 0 and 1".into());
+    }
+    Ok(r)
 }
 
 /// `ID:VERSION:TERM[,TERM...]`.
@@ -98,10 +154,9 @@ fn parse_guardrail(value: &str) -> Result<Guardrail, String> {
     Ok(Guardrail::new(id, version, &terms))
 }
 
-/// The help text, with the family IDs filled in.
+/// The help text.
 fn usage() -> String {
-    let families: Vec<&str> = Family::ALL.iter().map(|f| f.id()).collect();
-    USAGE.replace("FAMILIES", &families.join(", "))
+    Cli::command().render_help().to_string()
 }
 
 /// `ID=FAMILY`.
@@ -136,95 +191,61 @@ fn parse_application_profile(value: &str) -> Result<(String, String), String> {
     Ok((id.to_owned(), model.to_owned()))
 }
 
-fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
-    let mut config = Config::default();
-    let mut faults = FaultConfig::default();
-    let mut key_id: Option<String> = None;
-    let mut secret: Option<String> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let arg = &args[i];
-        if arg == "-h" || arg == "--help" {
-            return Ok(None);
-        }
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
-            _ => (arg.clone(), None),
-        };
-        let known = [
-            "--port",
-            "--access-key-id",
-            "--secret-access-key",
-            "--bearer-token",
-            "--throttle-every",
-            "--throttle-rate",
-            "--latency-ms",
-            "--first-token-ms",
-            "--token-interval-ms",
-            "--fail-stream-after",
-            "--seed",
-            "--guardrail",
-            "--model",
-            "--application-profile",
-        ];
-        if !known.contains(&flag.as_str()) {
-            return Err(format!("unknown argument {arg:?}"));
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                i += 1;
-                args.get(i)
-                    .cloned()
-                    .ok_or_else(|| format!("{flag} needs a value"))?
-            }
-        };
-        match flag.as_str() {
-            "--port" => config.port = parse(&flag, &value)?,
-            "--access-key-id" => key_id = Some(value),
-            "--secret-access-key" => secret = Some(value),
-            "--bearer-token" => config.bearer_tokens = vec![value],
-            "--throttle-every" => {
-                let n: u32 = parse(&flag, &value)?;
-                if n == 0 {
-                    return Err("--throttle-every must be at least 1".into());
-                }
-                faults.throttle_every = Some(n);
-            }
-            "--throttle-rate" => {
-                let r: f64 = parse(&flag, &value)?;
-                if !(0.0..=1.0).contains(&r) {
-                    return Err("--throttle-rate must be between 0 and 1".into());
-                }
-                faults.throttle_rate = Some(r);
-            }
-            "--latency-ms" => faults.latency = Duration::from_millis(parse(&flag, &value)?),
-            "--first-token-ms" => {
-                faults.first_token_latency = Duration::from_millis(parse(&flag, &value)?)
-            }
-            "--token-interval-ms" => {
-                faults.token_interval = Duration::from_millis(parse(&flag, &value)?)
-            }
-            "--fail-stream-after" => faults.fail_stream_after = Some(parse(&flag, &value)?),
-            "--seed" => config.seed = parse(&flag, &value)?,
-            "--guardrail" => config = config.add_guardrail(parse_guardrail(&value)?),
-            "--model" => {
-                let (id, family) = parse_model(&value)?;
-                config = config.register_model(id, family);
-            }
-            "--application-profile" => {
-                let (id, model) = parse_application_profile(&value)?;
-                config = config.application_profile(id, model);
-            }
-            _ => unreachable!("checked against the known flags"),
-        }
-        i += 1;
+/// What is wrong with a command line, on one line, from clap's error.
+fn describe(err: &clap::Error) -> String {
+    if err.kind() == ErrorKind::UnknownArgument
+        && let Some(ContextValue::String(arg)) = err.get(ContextKind::InvalidArg)
+    {
+        return format!("unknown argument {arg:?}");
     }
-    match (key_id, secret) {
+    let rendered = err.render().to_string();
+    let what: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("usage:"))
+        .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+        .map(|line| line.strip_prefix("error: ").unwrap_or(line))
+        .collect();
+    what.join("; ")
+}
+
+/// The server's configuration from the arguments after the program name; `None` for
+/// `--help`.
+fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
+    let argv = std::iter::once("bedrock-fm-local").chain(args.iter().map(String::as_str));
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == ErrorKind::DisplayHelp => return Ok(None),
+        Err(e) => return Err(describe(&e)),
+    };
+    let mut config = Config::default();
+    config.port = cli.port;
+    config.seed = cli.seed;
+    if let Some(token) = cli.bearer_token {
+        config.bearer_tokens = vec![token];
+    }
+    for guardrail in cli.guardrail {
+        config = config.add_guardrail(guardrail);
+    }
+    for (id, family) in cli.model {
+        config = config.register_model(id, family);
+    }
+    for (id, model) in cli.application_profile {
+        config = config.application_profile(id, model);
+    }
+    match (cli.access_key_id, cli.secret_access_key) {
         (Some(id), Some(secret)) => config = config.credentials(&id, &secret),
         (None, None) => {}
         _ => return Err("--access-key-id and --secret-access-key go together".into()),
     }
+    let ms = |v: Option<u64>| Duration::from_millis(v.unwrap_or(0));
+    let mut faults = FaultConfig::default();
+    faults.throttle_every = cli.throttle_every;
+    faults.throttle_rate = cli.throttle_rate;
+    faults.latency = ms(cli.latency_ms);
+    faults.first_token_latency = ms(cli.first_token_ms);
+    faults.token_interval = ms(cli.token_interval_ms);
+    faults.fail_stream_after = cli.fail_stream_after;
     config.faults = faults;
     Ok(Some(config))
 }
@@ -234,11 +255,11 @@ fn main() -> ExitCode {
     let config = match parse_args(&args) {
         Ok(Some(c)) => c,
         Ok(None) => {
-            print!("{}", usage());
+            println!("{}", usage().trim_end());
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("bedrock-fm-local: {e}\n\n{}", usage());
+            eprintln!("bedrock-fm-local: {e}\n\nusage: {USAGE}\n\nSee `bedrock-fm-local --help`.");
             return ExitCode::from(2);
         }
     };
@@ -377,5 +398,29 @@ mod tests {
         assert!(parse_args(&args(&["--application-profile", "p 1=m"])).is_err());
         assert!(parse_args(&args(&["--application-profile", "p1="])).is_err());
         assert!(usage().contains("titan_embed_text"));
+    }
+
+    #[test]
+    fn the_clap_command_is_well_formed_and_errors_name_the_flag() {
+        Cli::command().debug_assert();
+        assert!(usage().starts_with("usage: bedrock-fm-local [--port N]"));
+        assert_eq!(
+            parse_args(&args(&["--nope"])).unwrap_err(),
+            r#"unknown argument "--nope""#
+        );
+        for (bad, flag) in [
+            (&["--port", "x"][..], "--port"),
+            (&["--port"][..], "--port"),
+            (&["--seed", "-1"][..], "--seed"),
+            (&["--throttle-every", "0"][..], "--throttle-every"),
+            (&["--port", "1", "--port", "2"][..], "--port"),
+        ] {
+            let e = parse_args(&args(bad)).unwrap_err();
+            assert!(e.contains(flag) && !e.contains('\n'), "{bad:?}: {e}");
+        }
+        assert_eq!(
+            parse_args(&args(&["--port=8080"])).unwrap().unwrap().port,
+            8080
+        );
     }
 }
