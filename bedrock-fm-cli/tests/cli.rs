@@ -795,6 +795,23 @@ fn an_unknown_or_malformed_param_fails_before_any_request() {
         PROMPT,
     ];
     let line = input_error(&run_against(&server, &args));
+    // The value is decoded into the parameter's type (u32) when it is set.
+    assert!(
+        line.starts_with("error: InvalidInput: param top_k: "),
+        "{line}"
+    );
+    assert!(line.contains("\"many\" is not a valid value"), "{line}");
+    assert!(line.contains("expected u32"), "{line}");
+    // A value of the right type out of the declared range.
+    let args = [
+        "generate",
+        "--model",
+        COMMAND_R,
+        "--param",
+        "top_k=501",
+        PROMPT,
+    ];
+    let line = input_error(&run_against(&server, &args));
     assert!(line.starts_with("error: InvalidInput: top_k: "), "{line}");
     assert!(line.contains("wire `k`"), "{line}");
     assert_eq!(server.request_count(), 0, "no request was sent");

@@ -383,10 +383,22 @@ fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
                 ),
             ));
         }
-        if matches!(leaf, TypeExpr::Named(_)) {
+        let enum_leaf =
+            matches!(leaf, TypeExpr::Named(n) if family.enums.iter().any(|x| &x.name == n));
+        if matches!(leaf, TypeExpr::Named(_)) && !enum_leaf {
             return Err(e.err(
                 "params",
-                format!("{setter}: setters take scalar or array fields only"),
+                format!("{setter}: setters take scalar, array or enum fields only"),
+            ));
+        }
+        // A parameter is written into its parent structs, created empty when absent.
+        if let Some(parent) = param_parent_with_required(&family, path) {
+            return Err(e.err(
+                "params",
+                format!(
+                    "{setter}: the struct {parent} on its path has required fields, so it \
+                     cannot be created empty"
+                ),
             ));
         }
     }
@@ -395,6 +407,22 @@ fn parse_family(id: &str, value: &Value) -> Result<Family, CatalogError> {
     }
     e.finish()?;
     Ok(family)
+}
+
+/// The first struct on a parameter's path (below the request) that has required fields.
+fn param_parent_with_required(family: &Family, path: &[String]) -> Option<String> {
+    let mut current = family.structs.iter().find(|s| s.name == family.request)?;
+    for segment in &path[..path.len().saturating_sub(1)] {
+        let field = current.fields.iter().find(|f| &f.wire == segment)?;
+        let TypeExpr::Named(name) = &field.ty else {
+            return None;
+        };
+        current = family.structs.iter().find(|s| &s.name == name)?;
+        if current.fields.iter().any(|f| f.required) {
+            return Some(current.name.clone());
+        }
+    }
+    None
 }
 
 /// The field at `path` in the family's request, walking nested structs.

@@ -22,9 +22,12 @@ use crate::details::{Api, Details, StopReason, Usage};
 use crate::document::{to_document, to_json};
 use crate::error::{Error, Result, ServiceError};
 use crate::families::{Decoded, TextFamily};
+use crate::native::{deep_merge, set_path};
+use crate::params::FamilyTypes;
+use crate::params::Plan;
 use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, TraceSlot, idle_timeout, open, pump};
-use crate::text::{Plan, TextModel, deep_merge, set_path};
+use crate::text::TextModel;
 use aws_sdk_bedrockruntime::error::BuildError;
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
@@ -90,7 +93,7 @@ pub(crate) struct Request {
 pub(crate) fn request<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
 ) -> Result<Request> {
     let catalog = model.model;
@@ -193,7 +196,7 @@ pub(crate) fn request<F: TextFamily>(
     }
 
     let mut additional = Map::new();
-    for (param, value) in plan.specific() {
+    for (param, value) in &plan.specific {
         set_path(&mut additional, param.path, value.clone());
     }
     if let Some(reasoning) = chat.reasoning
@@ -378,7 +381,7 @@ fn reasoning(r: &Reasoning, at: &str) -> Result<(Value, ContentBlock)> {
     ))
 }
 
-fn tool_config<F>(chat: &ChatOptions<F>) -> Result<(Value, sdk::ToolConfiguration)> {
+fn tool_config<F: FamilyTypes>(chat: &ChatOptions<F>) -> Result<(Value, sdk::ToolConfiguration)> {
     let mut tools_json = Vec::new();
     let mut builder = sdk::ToolConfiguration::builder();
     for tool in &chat.tools {
@@ -466,7 +469,7 @@ fn guardrail_stream_sdk(g: &Guardrail) -> sdk::GuardrailStreamConfiguration {
 pub(crate) fn reasoning_fields<F: TextFamily>(
     model: Option<Model>,
     reasoning: ReasoningConfig,
-    plan: &Plan,
+    plan: &Plan<F>,
 ) -> Result<Value> {
     let id = model.map_or_else(|| "this model".to_owned(), |m| m.id().to_owned());
     let style = match model {
@@ -768,7 +771,7 @@ macro_rules! with_request {
 pub(crate) async fn call<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
 ) -> Result<Details<F::Response>> {
     let request = request(model, conversation, plan, chat)?;
@@ -882,7 +885,7 @@ impl EventSource for Events {
 pub(crate) async fn stream<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
     let request = request(model, conversation, plan, chat)?;

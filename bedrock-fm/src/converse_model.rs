@@ -8,31 +8,30 @@
 use crate::conversation::Conversation;
 use crate::error::{Error, Result};
 use crate::families::{Decoded, EncodeContext, TextFamily};
-use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuilder};
-use serde_json::{Map, Value};
+use crate::params::{CallOptions, CommonParams, FamilyTypes, NoNativeBody};
+use crate::text::{TextModel, TextModelBuilder};
+use serde_json::Value;
 
-/// The family of [`ConverseModel`]: no native InvokeModel format, no family parameters.
+/// The family of [`ConverseModel`]: no native InvokeModel format, only the common
+/// parameters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ConverseFamily;
 
-impl FamilyParams for ConverseFamily {
+impl FamilyTypes for ConverseFamily {
     const FAMILY: Option<crate::catalog::Family> = None;
-    const PARAMS: &'static [ParamSpec] = &[];
+    type Params = CommonParams;
+    type Request = NoNativeBody;
+    type Response = Value;
+    type Chunk = Value;
 }
 
 impl TextFamily for ConverseFamily {
-    type Response = Value;
-
     // Converse takes every content block; the model decides what it accepts.
     fn accepts(_content: &crate::chat::content::Content) -> bool {
         true
     }
 
-    fn encode(
-        _: &Conversation,
-        _: &EncodeContext<'_>,
-        _: &mut Map<String, Value>,
-    ) -> Result<String> {
+    fn encode(_: &Conversation, _: &EncodeContext<'_>) -> Result<(NoNativeBody, String)> {
         Err(Error::invalid(
             "api",
             "ConverseModel has no native InvokeModel format: use Api::Converse",
@@ -40,6 +39,10 @@ impl TextFamily for ConverseFamily {
     }
 
     fn decode(_response: &Value) -> Decoded {
+        Decoded::default()
+    }
+
+    fn decode_chunk(_chunk: &Value) -> Decoded {
         Decoded::default()
     }
 }

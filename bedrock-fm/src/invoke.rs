@@ -9,29 +9,32 @@ use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
-use crate::families::{Decoded, EncodeContext, TextFamily, invocation_metrics_usage};
+use crate::families::{Decoded, EncodeContext, TextFamily};
+use crate::native::{guardrail_intervened, invocation_metrics_usage, merge_extra_args};
+use crate::params::{FamilyTypes, Params, Plan};
 use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
-use crate::text::{Plan, TextModel, deep_merge, set_path};
+use crate::text::TextModel;
 use crate::token_headers::TokenCountHeaders;
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
 use aws_sdk_bedrockruntime::types::{PerformanceConfigLatency, ResponseStream, Trace};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-/// The native body: the family's encoding of the conversation, the typed parameters at
-/// their wire paths, then `extra_args` merged over it. Returns the body and the prompt.
-/// What the native format cannot carry is refused here, before any request.
-pub(crate) fn native_body<F: TextFamily>(
+/// The typed native request: the family's encoding of the conversation, the typed
+/// parameters written at their wire paths, then `extra_args` merged over it. Returns the
+/// request and the prompt. What the native format cannot carry is refused here, before any
+/// request.
+pub(crate) fn native_request<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
-) -> Result<(Value, String)> {
+) -> Result<(F::Request, String)> {
     let use_converse = |what: &str| {
         format!(
             "the {} native format over InvokeModel takes no {what}; use Api::Converse",
@@ -65,25 +68,22 @@ pub(crate) fn native_body<F: TextFamily>(
         ));
     }
     check_model_features(model, conversation, chat)?;
-    let mut body = Map::new();
     let ctx = EncodeContext {
         model: model.model,
         tools: &chat.tools,
         tool_choice: chat.tool_choice.as_ref(),
         reasoning: chat.reasoning,
     };
-    let prompt = F::encode(conversation, &ctx, &mut body)?;
-    for (param, value) in &plan.native {
-        set_path(&mut body, param.path, value.clone());
-    }
-    deep_merge(&mut body, &plan.extra_args);
-    F::check_body(&body, &ctx)?;
-    Ok((Value::Object(body), prompt))
+    let (mut request, prompt) = F::encode(conversation, &ctx)?;
+    plan.params.apply(&mut request);
+    merge_extra_args(&mut request, &plan.extra_args)?;
+    F::check_body(&request, &ctx)?;
+    Ok((request, prompt))
 }
 
 /// Checks what the catalog says the model takes: images (and how many), documents, tools,
 /// reasoning. A model outside the catalog (an ARN) is given the benefit of the doubt.
-fn check_model_features<F>(
+fn check_model_features<F: FamilyTypes>(
     model: &TextModel<F>,
     conversation: &Conversation,
     chat: &ChatOptions<F>,
@@ -142,7 +142,7 @@ pub(crate) struct InvokeHeaders {
 /// The service model's maximum length of `RequestMetadataJson`.
 const MAX_REQUEST_METADATA_JSON: usize = 8500;
 
-fn invoke_headers<F>(chat: &ChatOptions<F>) -> Result<InvokeHeaders> {
+fn invoke_headers<F: FamilyTypes>(chat: &ChatOptions<F>) -> Result<InvokeHeaders> {
     let mut headers = InvokeHeaders::default();
     if let Some(g) = &chat.guardrail {
         g.validate()?;
@@ -167,16 +167,6 @@ fn invoke_headers<F>(chat: &ChatOptions<F>) -> Result<InvokeHeaders> {
     Ok(headers)
 }
 
-/// Whether a guardrail intervened: InvokeModel adds `"amazon-bedrock-guardrailAction":
-/// "INTERVENED"` to the response body (example response with a guardrail,
-/// https://docs.aws.amazon.com/bedrock/latest/userguide/inference-invoke.html).
-fn guardrail_intervened(response: &Value) -> bool {
-    response
-        .get("amazon-bedrock-guardrailAction")
-        .and_then(Value::as_str)
-        == Some("INTERVENED")
-}
-
 pub(crate) fn decode_error(
     raw: &[u8],
     why: impl std::fmt::Display,
@@ -191,11 +181,12 @@ pub(crate) fn decode_error(
     Error::from(e)
 }
 
-/// A decoded InvokeModel response.
+/// A decoded InvokeModel response: JSON for embeddings and images, the family's typed
+/// response for text.
 #[derive(Debug)]
-pub(crate) struct Invoked {
-    /// The response body as JSON.
-    pub value: Value,
+pub(crate) struct Invoked<T = Value> {
+    /// The response body, decoded.
+    pub value: T,
     /// The `x-amzn-RequestId`.
     pub request_id: Option<String>,
     /// From sending the request to the complete response, retries included.
@@ -213,8 +204,18 @@ pub(crate) async fn invoke_json(
     body: &Value,
     extra: &InvokeHeaders,
 ) -> Result<Invoked> {
-    use tracing::Instrument;
     let bytes = serde_json::to_vec(body).expect("JSON values serialize");
+    invoke_bytes(client, model_id, bytes, extra).await
+}
+
+/// [`invoke_json`] with the body already serialized, the response decoded into `T`.
+pub(crate) async fn invoke_bytes<T: serde::de::DeserializeOwned>(
+    client: &Client,
+    model_id: &str,
+    bytes: Vec<u8>,
+    extra: &InvokeHeaders,
+) -> Result<Invoked<T>> {
+    use tracing::Instrument;
     let started = Instant::now();
     let headers = TokenCountHeaders::default();
     // Inside a text call its span records the outcome; embeddings and images get their own.
@@ -261,7 +262,7 @@ pub(crate) async fn invoke_json(
         }
     }
     let raw = out.body.as_ref();
-    let value: Value =
+    let value: T =
         serde_json::from_slice(raw).map_err(|e| decode_error(raw, e, request_id.clone()))?;
     Ok(Invoked {
         value,
@@ -274,23 +275,21 @@ pub(crate) async fn invoke_json(
 pub(crate) async fn call<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
 ) -> Result<Details<F::Response>> {
-    let (body, prompt) = native_body(model, conversation, plan, chat)?;
+    let (request, prompt) = native_request(model, conversation, plan, chat)?;
+    let body = serde_json::to_value(&request).expect("typed bodies serialize");
+    let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let extra = invoke_headers(chat)?;
     let Invoked {
-        value,
+        value: typed,
         request_id,
         latency,
         usage: header_usage,
-    } = invoke_json(&model.client, &model.model_id, &body, &extra).await?;
-    let raw = value.to_string();
-    let raw = raw.as_bytes();
-    let typed: F::Response = serde_json::from_value(value.clone())
-        .map_err(|e| decode_error(raw, e, request_id.clone()))?;
-    let decoded = F::decode(&value);
-    let stop_reason = if guardrail_intervened(&value) {
+    } = invoke_bytes::<F::Response>(&model.client, &model.model_id, bytes, &extra).await?;
+    let decoded = F::decode(&typed);
+    let stop_reason = if guardrail_intervened(&typed) {
         Some(StopReason::GuardrailIntervened)
     } else {
         decoded.stop_reason.as_deref().map(StopReason::from_wire)
@@ -330,7 +329,7 @@ impl<F: TextFamily> EventSource for Chunks<F> {
                 None => return Ok(None),
                 Some(ResponseStream::Chunk(part)) => {
                     let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
-                    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+                    let chunk: F::Chunk = serde_json::from_slice(&bytes).map_err(|e| {
                         let mut err = ServiceError::new(
                             ErrorKind::Decode,
                             format!("cannot decode a stream chunk: {e}"),
@@ -339,8 +338,8 @@ impl<F: TextFamily> EventSource for Chunks<F> {
                         err
                     })?;
                     let mut decoded =
-                        F::decode_chunk(&value).merge_usage(invocation_metrics_usage(&value));
-                    if guardrail_intervened(&value) {
+                        F::decode_chunk(&chunk).merge_usage(invocation_metrics_usage(&chunk));
+                    if guardrail_intervened(&chunk) {
                         decoded.stop_reason = Some(StopReason::GuardrailIntervened.as_str().into());
                     }
                     return Ok(Some(decoded));
@@ -354,13 +353,12 @@ impl<F: TextFamily> EventSource for Chunks<F> {
 pub(crate) async fn stream<F: TextFamily>(
     model: &TextModel<F>,
     conversation: &Conversation,
-    plan: &Plan,
+    plan: &Plan<F>,
     chat: &ChatOptions<F>,
 ) -> Result<TextStream> {
-    let (mut body, prompt) = native_body(model, conversation, plan, chat)?;
-    if let Value::Object(map) = &mut body {
-        F::for_stream(map);
-    }
+    let (mut request, prompt) = native_request(model, conversation, plan, chat)?;
+    F::for_stream(&mut request);
+    let body = serde_json::to_value(&request).expect("typed bodies serialize");
     let extra = invoke_headers(chat)?;
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;
@@ -410,7 +408,6 @@ mod tests {
     use super::*;
     use crate::chat::Guardrail;
     use crate::generated::wrappers::Claude3Family;
-    use serde_json::json;
 
     #[test]
     fn chat_options_become_the_service_model_headers() {
@@ -439,17 +436,5 @@ mod tests {
         let huge = ChatOptions::<Claude3Family>::new().metadata("k", "v".repeat(9000));
         let err = invoke_headers(&huge).unwrap_err().to_string();
         assert!(err.contains("request_metadata"), "{err}");
-    }
-
-    // Source: the example response with a guardrail, inference-invoke.html.
-    #[test]
-    fn a_guardrail_intervention_is_read_from_the_body() {
-        assert!(guardrail_intervened(
-            &json!({"amazon-bedrock-guardrailAction": "INTERVENED", "content": []})
-        ));
-        assert!(!guardrail_intervened(
-            &json!({"amazon-bedrock-guardrailAction": "NONE"})
-        ));
-        assert!(!guardrail_intervened(&json!({"content": []})));
     }
 }

@@ -32,6 +32,8 @@ pub mod error;
 pub mod families;
 pub mod images;
 pub mod model_id;
+pub mod native;
+pub mod params;
 pub mod retry;
 pub mod spec;
 pub mod stream;
@@ -65,9 +67,11 @@ pub use chat::{
 pub use conversation::{Conversation, Role};
 pub use details::{Api, Details, StopReason, Usage};
 pub use error::{Error, ErrorKind, Result, ServiceError};
+pub use native::{NativeRequest, NativeResponse};
+pub use params::{CallOptions, CommonParams, FamilyTypes, Params};
 pub use retry::RetryPolicy;
 pub use stream::TextStream;
-pub use text::{CallOptions, TextModel, TextModelBuilder};
+pub use text::{TextModel, TextModelBuilder};
 
 // The embedding and image wrappers.
 pub use embeddings::{

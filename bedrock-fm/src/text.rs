@@ -4,7 +4,7 @@
 use crate::catalog::{Family, FamilyKind, Model};
 use crate::chat::tools::ToolChoice;
 use crate::chat::{ChatOptions, ChatReply, ChatStream, ToolHandlers, ToolRun};
-use crate::client::{Client, Limits};
+use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::details::{Api, Details};
 use crate::error::{Error, Result};
@@ -12,377 +12,29 @@ use crate::families::TextFamily;
 use crate::generated::wrappers::{AnyTextModel, dispatch_text_model};
 pub use crate::model_id::ModelId;
 use crate::model_id::{ArnResource, IdForm, Target};
+pub use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
+use crate::params::{Plan, common_setters};
 use crate::stream::TextStream;
 use crate::{converse, invoke};
-use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use serde_json::Value;
 use std::fmt;
-use std::marker::PhantomData;
-
-/// A typed parameter of a family: its setter and where it goes in the native body.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct ParamSpec {
-    /// The setter's name (`temperature`, `top_k`, ...).
-    pub setter: &'static str,
-    /// The wire path in the native body (`["textGenerationConfig", "temperature"]`).
-    pub path: &'static [&'static str],
-}
-
-/// What the codegen declares of each text family (see `[family.<id>.params]`).
-pub trait FamilyParams {
-    /// The family (`None` for [`ConverseModel`](crate::ConverseModel), which has no native
-    /// InvokeModel format).
-    const FAMILY: Option<Family>;
-    /// Its typed parameters.
-    const PARAMS: &'static [ParamSpec];
-}
-
-/// The setters every text family has; they map to Converse's `inferenceConfig`.
-const COMMON: [&str; 4] = ["temperature", "top_p", "max_tokens", "stop_words"];
-
-/// Options of a call. As builder defaults they apply to every call; per call, each key that
-/// is set overrides the default (`Option` semantics: an explicit `0.0` is sent).
-pub struct CallOptions<F> {
-    values: BTreeMap<&'static str, Value>,
-    extra_args: Map<String, Value>,
-    extra_args_error: Option<String>,
-    param_error: Option<(String, String)>,
-    family: PhantomData<fn() -> F>,
-}
-
-impl<F> Clone for CallOptions<F> {
-    fn clone(&self) -> Self {
-        Self {
-            values: self.values.clone(),
-            extra_args: self.extra_args.clone(),
-            extra_args_error: self.extra_args_error.clone(),
-            param_error: self.param_error.clone(),
-            family: PhantomData,
-        }
-    }
-}
-
-impl<F> Default for CallOptions<F> {
-    fn default() -> Self {
-        Self {
-            values: BTreeMap::new(),
-            extra_args: Map::new(),
-            extra_args_error: None,
-            param_error: None,
-            family: PhantomData,
-        }
-    }
-}
-
-impl<F> fmt::Debug for CallOptions<F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallOptions")
-            .field("values", &self.values)
-            .field("extra_args", &self.extra_args)
-            .finish()
-    }
-}
-
-impl<F> PartialEq for CallOptions<F> {
-    fn eq(&self, other: &Self) -> bool {
-        self.values == other.values && self.extra_args == other.extra_args
-    }
-}
-
-/// The setters shared by [`CallOptions`] and [`TextModelBuilder`].
-macro_rules! common_setters {
-    () => {
-        /// Sampling temperature; an explicit `0.0` is sent as `0.0`.
-        pub fn temperature(self, value: impl Into<f64>) -> Self {
-            self.param("temperature", serde_json::json!(value.into()))
-        }
-
-        /// Nucleus sampling probability.
-        pub fn top_p(self, value: impl Into<f64>) -> Self {
-            self.param("top_p", serde_json::json!(value.into()))
-        }
-
-        /// Maximum number of tokens to generate.
-        pub fn max_tokens(self, value: u32) -> Self {
-            self.param("max_tokens", serde_json::json!(value))
-        }
-
-        /// Sequences at which generation stops.
-        pub fn stop_words<I: Into<String>>(self, words: impl IntoIterator<Item = I>) -> Self {
-            let words: Vec<String> = words.into_iter().map(Into::into).collect();
-            self.param("stop_words", serde_json::json!(words))
-        }
-    };
-}
-
-impl<F> CallOptions<F> {
-    /// No options set.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    common_setters!();
-
-    /// Model-specific JSON (an object), merged key by key into the native body on
-    /// InvokeModel, or into `additionalModelRequestFields` on Converse. Calling it again
-    /// merges, later keys winning. A key that names a typed parameter is rejected.
-    pub fn extra_args(mut self, args: Value) -> Self {
-        match args {
-            Value::Object(map) => self.extra_args.extend(map),
-            other => self.extra_args_error = Some(format!("must be a JSON object, not {other}")),
-        }
-        self
-    }
-
-    /// Sets a typed parameter by setter name; the generated setters call this.
-    pub(crate) fn param(mut self, setter: &'static str, value: Value) -> Self {
-        self.values.insert(setter, value);
-        self
-    }
-
-    /// The value set for a setter.
-    pub fn get(&self, setter: &str) -> Option<&Value> {
-        self.values.get(setter)
-    }
-
-    /// These options over `defaults`: each key set here wins, the rest comes from
-    /// `defaults`; `extra_args` merge per key the same way.
-    pub fn over(&self, defaults: &CallOptions<F>) -> CallOptions<F> {
-        let mut merged = defaults.clone();
-        merged.values.extend(self.values.clone());
-        merged.extra_args.extend(self.extra_args.clone());
-        merged.extra_args_error = self.extra_args_error.clone().or(merged.extra_args_error);
-        merged.param_error = self.param_error.clone().or(merged.param_error);
-        merged
-    }
-
-    fn retype<G>(self) -> CallOptions<G> {
-        CallOptions {
-            values: self.values,
-            extra_args: self.extra_args,
-            extra_args_error: self.extra_args_error,
-            param_error: self.param_error,
-            family: PhantomData,
-        }
-    }
-
-    /// The extra arguments as given.
-    pub fn extra_args_map(&self) -> &Map<String, Value> {
-        &self.extra_args
-    }
-}
-
-/// The options of one call, checked against the family and the model.
-#[derive(Debug, Clone)]
-pub(crate) struct Plan {
-    /// Typed parameters with their native paths, in setter order.
-    pub native: Vec<(&'static ParamSpec, Value)>,
-    /// Common parameters the family cannot take natively (only valid on Converse).
-    pub not_native: Vec<&'static str>,
-    /// Every typed value by setter.
-    pub values: BTreeMap<&'static str, Value>,
-    pub extra_args: Map<String, Value>,
-}
-
-impl Plan {
-    pub(crate) fn temperature(&self) -> Option<f64> {
-        self.values.get("temperature").and_then(Value::as_f64)
-    }
-
-    pub(crate) fn top_p(&self) -> Option<f64> {
-        self.values.get("top_p").and_then(Value::as_f64)
-    }
-
-    pub(crate) fn max_tokens(&self) -> Option<u32> {
-        self.values
-            .get("max_tokens")
-            .and_then(Value::as_u64)
-            .map(|v| v as u32)
-    }
-
-    pub(crate) fn stop_words(&self) -> Option<Vec<String>> {
-        let words = self.values.get("stop_words")?.as_array()?;
-        Some(
-            words
-                .iter()
-                .filter_map(|w| w.as_str().map(str::to_owned))
-                .collect(),
-        )
-    }
-
-    /// Family-specific parameters (not Converse's inferenceConfig ones).
-    pub(crate) fn specific(&self) -> impl Iterator<Item = &(&'static ParamSpec, Value)> {
-        self.native
-            .iter()
-            .filter(|(p, _)| !COMMON.contains(&p.setter))
-    }
-}
-
-fn setter_call(setter: &str) -> String {
-    format!("`.{setter}(...)`")
-}
-
-impl<F: FamilyParams> CallOptions<F> {
-    /// Sets a typed parameter by its setter's name (`"top_k"`), for parameters chosen at run
-    /// time (a command line, a configuration file). A name the family does not have is an
-    /// error at `build()` (or at the call) that lists the family's parameters; the value is
-    /// checked like the typed setter's.
-    pub fn param_named(mut self, name: &str, value: Value) -> Self {
-        match setter_named::<F>(name) {
-            Some(setter) => {
-                self.values.insert(setter, value);
-            }
-            None => self.param_error = Some((name.to_owned(), unknown_param::<F>(name))),
-        }
-        self
-    }
-
-    /// Checks every value against the family's declared ranges and the model's limits, and
-    /// `extra_args` against the typed parameters.
-    ///
-    /// With [`Limits::ServiceModelOnly`] the catalog's ranges and output caps are not
-    /// checked; the service judges them.
-    pub(crate) fn plan(&self, model: Option<Model>, limits: Limits) -> Result<Plan> {
-        if let Some(problem) = &self.extra_args_error {
-            return Err(Error::invalid("extra_args", problem.clone()));
-        }
-        if let Some((name, problem)) = &self.param_error {
-            return Err(Error::invalid(format!("param {name}"), problem.clone()));
-        }
-        let catalog_limits = limits == Limits::Catalog;
-        let mut native = Vec::new();
-        let mut not_native = Vec::new();
-        for (&setter, value) in &self.values {
-            let param = F::PARAMS.iter().find(|p| p.setter == setter);
-            let (Some(param), Some(family)) = (param, F::FAMILY) else {
-                not_native.push(setter);
-                continue;
-            };
-            let field = family
-                .request_spec()
-                .field_at(param.path)
-                .expect("codegen checked every param path");
-            let violation = field.validate_value(value).into_iter().next();
-            if let Some(v) = violation.filter(|_| catalog_limits) {
-                let source = field.source.unwrap_or(family.source());
-                let message = format!(
-                    "{} (wire `{}`; limit from {source})",
-                    v.message,
-                    param.path.join(".")
-                );
-                return Err(Error::invalid(setter, message));
-            }
-            native.push((param, value.clone()));
-        }
-        if let (Some(limit), Some(asked), true) = (
-            model.and_then(|m| m.info().max_output_tokens),
-            self.values.get("max_tokens").and_then(Value::as_u64),
-            catalog_limits,
-        ) && asked > u64::from(limit)
-        {
-            let id = model.map(Model::id).unwrap_or_default();
-            let msg =
-                format!("{asked} exceeds the model's maximum output of {limit} tokens ({id})");
-            return Err(Error::invalid("max_tokens", msg));
-        }
-        check_extra_args::<F>(&self.extra_args)?;
-        Ok(Plan {
-            native,
-            not_native,
-            values: self.values.clone(),
-            extra_args: self.extra_args.clone(),
-        })
-    }
-}
-
-/// The static name of `name` among the common setters and `F`'s own.
-fn setter_named<F: FamilyParams>(name: &str) -> Option<&'static str> {
-    COMMON
-        .iter()
-        .copied()
-        .chain(F::PARAMS.iter().map(|p| p.setter))
-        .find(|s| *s == name)
-}
-
-fn unknown_param<F: FamilyParams>(name: &str) -> String {
-    let mut names: Vec<&str> = COMMON.to_vec();
-    names.extend(
-        F::PARAMS
-            .iter()
-            .map(|p| p.setter)
-            .filter(|s| !COMMON.contains(s)),
-    );
-    let family = F::FAMILY.map_or("Converse-only", |f| f.name());
-    format!(
-        "the {family} family has no parameter {name:?}; its parameters are {}",
-        names.join(", ")
-    )
-}
-
-/// Rejects an `extra_args` key that names a typed parameter: by its setter name, by its
-/// wire name at the top level, or by its full wire path.
-fn check_extra_args<F: FamilyParams>(extra: &Map<String, Value>) -> Result<()> {
-    let at_path = |path: &[&str]| {
-        let mut current = extra;
-        for (i, segment) in path.iter().enumerate() {
-            match current.get(*segment) {
-                Some(_) if i + 1 == path.len() => return true,
-                Some(Value::Object(next)) => current = next,
-                _ => return false,
-            }
-        }
-        false
-    };
-    for key in extra.keys() {
-        let typed = COMMON
-            .iter()
-            .copied()
-            .chain(F::PARAMS.iter().map(|p| p.setter))
-            .find(|s| s == key);
-        let by_wire = F::PARAMS
-            .iter()
-            .find(|p| p.path.last() == Some(&key.as_str()));
-        if let Some(setter) = typed.or(by_wire.map(|p| p.setter)) {
-            let msg = format!(
-                "names the typed parameter `{setter}`; use {} instead",
-                setter_call(setter)
-            );
-            return Err(Error::invalid(format!("extra_args.{key}"), msg));
-        }
-    }
-    if let Some(p) = F::PARAMS
-        .iter()
-        .find(|p| p.path.len() > 1 && at_path(p.path))
-    {
-        let msg = format!(
-            "names the typed parameter `{}`; use {} instead",
-            p.setter,
-            setter_call(p.setter)
-        );
-        return Err(Error::invalid(
-            format!("extra_args.{}", p.path.join(".")),
-            msg,
-        ));
-    }
-    Ok(())
-}
 
 /// Builder of a [`TextModel`]: the model, the API and the defaults of every call. Setters
 /// never fail; [`TextModelBuilder::build`] returns the first problem.
 #[must_use = "builders do nothing until `build()`"]
-pub struct TextModelBuilder<F> {
+pub struct TextModelBuilder<F: FamilyTypes> {
     client: Client,
     model_id: String,
     family: Option<Family>,
     api: Api,
     system: Option<String>,
-    defaults: CallOptions<F>,
-    /// Parameters set by name before the family was known ([`AnyTextModel`]).
+    pub(crate) defaults: CallOptions<F>,
+    /// Parameters set by name, applied at `build()` (for [`AnyTextModel`], once the family
+    /// is known).
     named: Vec<(String, Value)>,
 }
 
-impl<F> fmt::Debug for TextModelBuilder<F> {
+impl<F: FamilyTypes> fmt::Debug for TextModelBuilder<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TextModelBuilder")
             .field("model_id", &self.model_id)
@@ -392,8 +44,8 @@ impl<F> fmt::Debug for TextModelBuilder<F> {
     }
 }
 
-impl<F> TextModelBuilder<F> {
-    common_setters!();
+impl<F: FamilyTypes> TextModelBuilder<F> {
+    common_setters!(defaults.params);
 
     /// The model ID as given.
     pub fn model_id(&self) -> &str {
@@ -418,15 +70,9 @@ impl<F> TextModelBuilder<F> {
         self
     }
 
-    /// Sets a typed parameter by setter name; the generated setters call this.
-    pub(crate) fn param(mut self, setter: &'static str, value: Value) -> Self {
-        self.defaults = self.defaults.param(setter, value);
-        self
-    }
-
     /// The same builder for another family (used by [`AnyTextModel`] dispatch), with the
     /// parameters set by name checked against that family.
-    pub(crate) fn into_family<G: FamilyParams>(self) -> TextModelBuilder<G> {
+    pub(crate) fn into_family<G: FamilyTypes>(self) -> TextModelBuilder<G> {
         let mut defaults = self.defaults.retype::<G>();
         for (name, value) in self.named {
             defaults = defaults.param_named(&name, value);
@@ -490,7 +136,10 @@ impl<F: TextFamily> TextModelBuilder<F> {
         self.build_target(target)
     }
 
-    fn build_target(self, target: Target) -> Result<TextModel<F>> {
+    fn build_target(mut self, target: Target) -> Result<TextModel<F>> {
+        for (name, value) in std::mem::take(&mut self.named) {
+            self.defaults = self.defaults.param_named(&name, value);
+        }
         let model = target.model;
         if F::FAMILY.is_none() && self.api != Api::Converse {
             return Err(Error::invalid(
@@ -535,9 +184,18 @@ fn check_api(model: Model, api: Api, stream: bool) -> Result<()> {
     Ok(())
 }
 
-/// The marker of a builder whose family is chosen from the model ID.
+/// The marker of a builder whose family is chosen from the model ID: only the common
+/// parameters until it is known.
 #[derive(Debug, Clone, Copy)]
 pub struct AnyFamily;
+
+impl FamilyTypes for AnyFamily {
+    const FAMILY: Option<Family> = None;
+    type Params = CommonParams;
+    type Request = crate::params::NoNativeBody;
+    type Response = Value;
+    type Chunk = Value;
+}
 
 /// Builder of an [`AnyTextModel`].
 pub type AnyTextModelBuilder = TextModelBuilder<AnyFamily>;
@@ -595,22 +253,17 @@ impl AnyTextModel {
     }
 }
 
-impl<F: FamilyParams> TextModelBuilder<F> {
-    /// A default parameter by its setter's name; see [`CallOptions::param_named`].
+impl<F: FamilyTypes> TextModelBuilder<F> {
+    /// A default parameter by its setter's name (`"top_k"`), checked at `build()` against
+    /// the family (for an [`AnyTextModel`], the one the model ID resolves to); see
+    /// [`CallOptions::param_named`].
     pub fn param_named(mut self, name: &str, value: Value) -> Self {
-        self.defaults = self.defaults.param_named(name, value);
+        self.named.push((name.to_owned(), value));
         self
     }
 }
 
 impl AnyTextModelBuilder {
-    /// A default parameter by its setter's name (`"top_k"`), checked against the family the
-    /// model ID resolves to at `build()`; see [`CallOptions::param_named`].
-    pub fn param_named(mut self, name: &str, value: Value) -> Self {
-        self.named.push((name.to_owned(), value));
-        self
-    }
-
     /// The family of a model the catalog does not know, for InvokeModel (default: the
     /// family its ID prefix names). A catalog model keeps its own family.
     pub fn family(mut self, family: Family) -> Self {
@@ -656,7 +309,7 @@ impl AnyTextModelBuilder {
     }
 }
 
-impl<F> TextModelBuilder<F> {
+impl<F: FamilyTypes> TextModelBuilder<F> {
     /// A builder for `model_id`, with no defaults and [`Api::InvokeModel`].
     pub fn new(client: &Client, model_id: impl Into<ModelId>) -> Self {
         Self {
@@ -672,7 +325,7 @@ impl<F> TextModelBuilder<F> {
 }
 
 /// A text model of family `F`. Cheap to clone; calls may run concurrently.
-pub struct TextModel<F> {
+pub struct TextModel<F: FamilyTypes> {
     pub(crate) client: Client,
     pub(crate) model_id: String,
     form: IdForm,
@@ -682,7 +335,7 @@ pub struct TextModel<F> {
     defaults: CallOptions<F>,
 }
 
-impl<F> Clone for TextModel<F> {
+impl<F: FamilyTypes> Clone for TextModel<F> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
@@ -696,7 +349,7 @@ impl<F> Clone for TextModel<F> {
     }
 }
 
-impl<F> fmt::Debug for TextModel<F> {
+impl<F: FamilyTypes> fmt::Debug for TextModel<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TextModel")
             .field("model_id", &self.model_id)
@@ -875,7 +528,7 @@ impl<F: TextFamily> TextModel<F> {
     }
 
     /// Checks the conversation and the options, then calls the API.
-    fn prepare(&self, conversation: &Conversation, options: &ChatOptions<F>) -> Result<Plan> {
+    fn prepare(&self, conversation: &Conversation, options: &ChatOptions<F>) -> Result<Plan<F>> {
         conversation.validate(F::PREFILL && self.api == Api::InvokeModel)?;
         for tool in &options.tools {
             tool.validate()?;
@@ -1033,66 +686,5 @@ impl<R: serde::Serialize> Details<R> {
             time_to_last_token: self.time_to_last_token,
             guardrail_trace: self.guardrail_trace,
         }
-    }
-}
-
-/// Sets `value` at `path` in `body`, creating objects on the way.
-pub(crate) fn set_path(body: &mut Map<String, Value>, path: &[&str], value: Value) {
-    let Some((last, parents)) = path.split_last() else {
-        return;
-    };
-    let mut current = body;
-    for segment in parents {
-        let entry = current
-            .entry(segment.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        current = entry.as_object_mut().expect("just made an object");
-    }
-    current.insert(last.to_string(), value);
-}
-
-/// Merges `extra` into `body`: objects merge recursively, anything else replaces.
-pub(crate) fn deep_merge(body: &mut Map<String, Value>, extra: &Map<String, Value>) {
-    for (key, value) in extra {
-        match (body.get_mut(key), value) {
-            (Some(Value::Object(into)), Value::Object(from)) => deep_merge(into, from),
-            _ => {
-                body.insert(key.clone(), value.clone());
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn set_path_creates_nested_objects() {
-        let mut body = Map::new();
-        set_path(&mut body, &["a", "b"], json!(1));
-        set_path(&mut body, &["a", "c"], json!(2));
-        assert_eq!(Value::Object(body), json!({"a": {"b": 1, "c": 2}}));
-    }
-
-    #[test]
-    fn deep_merge_merges_objects_and_replaces_the_rest() {
-        let mut body = json!({"a": {"b": 1}, "x": [1]})
-            .as_object()
-            .unwrap()
-            .clone();
-        let extra = json!({"a": {"c": 2}, "x": [2]})
-            .as_object()
-            .unwrap()
-            .clone();
-        deep_merge(&mut body, &extra);
-        assert_eq!(
-            Value::Object(body),
-            json!({"a": {"b": 1, "c": 2}, "x": [2]})
-        );
     }
 }

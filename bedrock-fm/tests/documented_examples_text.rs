@@ -1232,7 +1232,7 @@ fn command() {
         .p(1.0)
         .k(0)
         .num_generations(2)
-        .return_likelihoods("GENERATION")
+        .return_likelihoods(bedrock_fm::bodies::command::CommandReturnLikelihoods::Generation)
         .build()
         .unwrap();
     check_request(&built, CommandRequest::spec(), documented);

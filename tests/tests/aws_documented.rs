@@ -1137,7 +1137,7 @@ fn command_summarize_dialogue_from_model_parameters_cohere_command() {
         .p(1.0)
         .k(0)
         .num_generations(2)
-        .return_likelihoods("GENERATION")
+        .return_likelihoods(CommandReturnLikelihoods::Generation)
         .build()
         .unwrap();
     assert_builds("command", "summarize_dialogue", built);

@@ -128,7 +128,7 @@ pub fn emit(catalog: &Catalog, index: &TypeIndex, family: &Family) -> TokenStrea
     let structs = family
         .structs
         .iter()
-        .map(|s| emit_struct(catalog, index, s));
+        .map(|s| emit_struct(catalog, index, family, s));
     let enums = family.enums.iter().map(emit_enum);
     let unions = family.unions.iter().map(|u| emit_union(index, u));
     let doc = format!(
@@ -229,7 +229,58 @@ fn field_doc(f: &FieldDef) -> String {
     doc
 }
 
-fn emit_struct(catalog: &Catalog, index: &TypeIndex, s: &StructDef) -> TokenStream {
+/// Whether a struct can derive `Default`: every required field has a default value
+/// (strings, numbers, lists, maps, JSON, or a struct that itself has one).
+pub fn defaultable(catalog: &Catalog, name: &str) -> bool {
+    let Some(s) = catalog
+        .families
+        .iter()
+        .flat_map(|f| &f.structs)
+        .find(|s| s.name == name)
+    else {
+        return false;
+    };
+    s.fields.iter().filter(|f| f.required).all(|f| match &f.ty {
+        TypeExpr::Named(n) => defaultable(catalog, n),
+        _ => true,
+    })
+}
+
+/// Bedrock's own keys in a response or chunk (`amazon-bedrock-invocationMetrics`,
+/// `amazon-bedrock-guardrailAction`): a declared JSON field of that wire name, else `extra`.
+fn emit_bedrock_fields_for_struct(s: &StructDef) -> TokenStream {
+    let name = format_ident!("{}", s.name);
+    let declared = s
+        .fields
+        .iter()
+        .filter(|f| f.wire.starts_with("amazon-bedrock-") && f.ty == TypeExpr::Json);
+    let arms = declared.map(|f| {
+        let wire = &f.wire;
+        let ident = format_ident!("{}", f.name);
+        if f.required {
+            quote!(#wire => Some(&self.#ident),)
+        } else {
+            quote!(#wire => self.#ident.as_ref(),)
+        }
+    });
+    quote! {
+        impl crate::native::NativeResponse for #name {
+            fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+                match wire {
+                    #(#arms)*
+                    _ => self.extra.get(wire),
+                }
+            }
+        }
+    }
+}
+
+fn emit_struct(
+    catalog: &Catalog,
+    index: &TypeIndex,
+    family: &Family,
+    s: &StructDef,
+) -> TokenStream {
     let sides = index.sides(&s.name);
     let name = format_ident!("{}", s.name);
     let doc = format!(" {}", s.doc);
@@ -249,13 +300,24 @@ fn emit_struct(catalog: &Catalog, index: &TypeIndex, s: &StructDef) -> TokenStre
             }
         }
     });
-    let extra = sides.response.then(|| {
+    // Request side: where `extra_args` go; response side: what the catalog does not describe.
+    let extra = quote! {
+        /// Fields the catalog does not describe: sent as given, kept as received.
+        #[serde(flatten)]
+        pub extra: serde_json::Map<String, serde_json::Value>,
+    };
+    let derive_default = defaultable(catalog, &s.name).then(|| quote!(Default,));
+    let native_request = (s.name == family.request).then(|| {
         quote! {
-            /// Fields the catalog does not describe, kept as received.
-            #[serde(flatten)]
-            pub extra: serde_json::Map<String, serde_json::Value>,
+            impl crate::native::NativeRequest for #name {
+                fn spec() -> &'static StructSpec { &#spec_ident }
+                fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+                    &mut self.extra
+                }
+            }
         }
     });
+    let native_response = sides.response.then(|| emit_bedrock_fields_for_struct(s));
     let builder = sides.request.then(|| emit_builder(index, s));
     let builder_fn = sides.request.then(|| {
         let b = format_ident!("{}Builder", s.name);
@@ -269,12 +331,15 @@ fn emit_struct(catalog: &Catalog, index: &TypeIndex, s: &StructDef) -> TokenStre
     let spec_doc = &s.doc;
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
+
+        #native_request
+        #native_response
 
         impl #name {
             #builder_fn
@@ -397,10 +462,7 @@ fn emit_builder(index: &TypeIndex, s: &StructDef) -> TokenStream {
         let ident = format_ident!("{}", f.name);
         quote!(#ident,)
     });
-    let extra_init = index
-        .sides(&s.name)
-        .response
-        .then(|| quote!(extra: Default::default(),));
+    let extra_init = quote!(extra: Default::default(),);
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, Default)]
@@ -542,6 +604,18 @@ fn emit_union(index: &TypeIndex, u: &UnionDef) -> TokenStream {
     let spec_name = &u.name;
     let distinct: BTreeSet<_> = wires.iter().collect();
     debug_assert_eq!(distinct.len(), wires.len());
+    let native_response = index.sides(&u.name).response.then(|| {
+        quote! {
+            impl crate::native::NativeResponse for #name {
+                fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+                    match self {
+                        #( Self::#variants(v) => crate::native::NativeResponse::bedrock_field(v, wire), )*
+                        Self::Unknown(v) => v.get(wire),
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -588,6 +662,8 @@ fn emit_union(index: &TypeIndex, u: &UnionDef) -> TokenStream {
                 }
             }
         }
+
+        #native_response
 
         pub(crate) static #spec_ident: UnionSpec = UnionSpec {
             name: #spec_name,

@@ -14,11 +14,12 @@ fn text_families(catalog: &Catalog) -> impl Iterator<Item = &Family> {
 }
 
 pub fn emit(catalog: &Catalog) -> TokenStream {
-    let families = text_families(catalog).map(emit_family);
+    let families = text_families(catalog).map(|f| emit_family(catalog, f));
     let any = emit_any(catalog);
     quote! {
         use crate::catalog::Family;
-        use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuilder};
+        use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
+        use crate::text::{TextModel, TextModelBuilder};
 
         #(#families)*
         #any
@@ -29,19 +30,121 @@ fn marker(f: &Family) -> proc_macro2::Ident {
     format_ident!("{}Family", f.wrapper)
 }
 
-fn emit_family(f: &Family) -> TokenStream {
+/// `crate::bodies::<family>::<Type>` of a type the catalog declares.
+fn body_type(catalog: &Catalog, name: &str) -> TokenStream {
+    let owner = catalog
+        .families
+        .iter()
+        .find(|f| {
+            f.structs.iter().any(|s| s.name == name)
+                || f.enums.iter().any(|e| e.name == name)
+                || f.unions.iter().any(|u| u.name == name)
+        })
+        .expect("validated type name");
+    let module = format_ident!("{}", owner.id);
+    let ident = format_ident!("{}", name);
+    quote!(crate::bodies::#module::#ident)
+}
+
+/// The Rust type of a parameter's field: a scalar, a list of strings or an enum.
+fn param_type(catalog: &Catalog, ty: &TypeExpr) -> TokenStream {
+    match ty {
+        TypeExpr::String => quote!(String),
+        TypeExpr::F64 => quote!(f64),
+        TypeExpr::Bool => quote!(bool),
+        TypeExpr::U32 => quote!(u32),
+        TypeExpr::I32 => quote!(i32),
+        TypeExpr::U64 => quote!(u64),
+        TypeExpr::I64 => quote!(i64),
+        TypeExpr::Json => quote!(serde_json::Value),
+        TypeExpr::Array(_) => quote!(Vec<String>),
+        TypeExpr::Map(_) => quote!(std::collections::BTreeMap<String, f64>),
+        TypeExpr::Named(n) => body_type(catalog, n),
+    }
+}
+
+/// `request.a.get_or_insert_with(Default::default).b = Some(v.clone());`: the typed write
+/// of a parameter at its wire path (validated: parents are structs that have a default).
+fn apply_statement(f: &Family, path: &[String], value: TokenStream) -> TokenStream {
+    let copied = |ty: &TypeExpr| match is_copy(ty) {
+        true => quote!(*v),
+        false => quote!(v.clone()),
+    };
+    let mut current = f
+        .structs
+        .iter()
+        .find(|s| s.name == f.request)
+        .expect("validated request");
+    let mut target = quote!(request);
+    let (last, parents) = path.split_last().expect("validated path");
+    for segment in parents {
+        let field = current
+            .fields
+            .iter()
+            .find(|x| &x.wire == segment)
+            .expect("validated path");
+        let ident = format_ident!("{}", field.name);
+        target = match field.required {
+            true => quote!(#target.#ident),
+            false => quote!(#target.#ident.get_or_insert_with(Default::default)),
+        };
+        let TypeExpr::Named(name) = &field.ty else {
+            unreachable!("validated path")
+        };
+        current = f
+            .structs
+            .iter()
+            .find(|s| &s.name == name)
+            .expect("validated");
+    }
+    let leaf = current
+        .fields
+        .iter()
+        .find(|x| &x.wire == last)
+        .expect("validated path");
+    let ident = format_ident!("{}", leaf.name);
+    let v = copied(&leaf.ty);
+    match leaf.required {
+        true => quote!(if let Some(v) = #value { #target.#ident = #v; }),
+        false => quote!(if let Some(v) = #value { #target.#ident = Some(#v); }),
+    }
+}
+
+/// Whether a parameter's Rust type is `Copy` (numbers and booleans).
+fn is_copy(ty: &TypeExpr) -> bool {
+    matches!(
+        ty,
+        TypeExpr::F64
+            | TypeExpr::Bool
+            | TypeExpr::U32
+            | TypeExpr::I32
+            | TypeExpr::U64
+            | TypeExpr::I64
+    )
+}
+
+fn emit_family(catalog: &Catalog, f: &Family) -> TokenStream {
     let marker = marker(f);
     let wrapper = format_ident!("{}", f.wrapper);
     let builder = format_ident!("{}Builder", f.wrapper);
     let options = format_ident!("{}Options", f.wrapper);
+    let params_ident = format_ident!("{}Params", f.wrapper);
     let family = format_ident!("{}", camel(&f.id));
-    let params = f
+    let request = body_type(catalog, &f.request);
+    let response = body_type(catalog, &f.response);
+    let chunk = body_type(catalog, f.stream_chunk.as_ref().unwrap_or(&f.response));
+    let specs = f
         .params
         .iter()
         .map(|(setter, path)| quote!(ParamSpec { setter: #setter, path: &[#(#path),*] }));
     let marker_doc = format!(
         " The {} family, the type parameter of [`{}`].",
         f.name, f.wrapper
+    );
+    let params_doc = format!(
+        " Typed parameters of [`{}`]: the common ones and the family's own. Builder \
+         defaults and per-call options merge field by field; unset fields are not sent.",
+        f.wrapper
     );
     let wrapper_doc = format!(
         " {} models: `generate`, streaming and details over InvokeModel or Converse. \
@@ -62,21 +165,84 @@ fn emit_family(f: &Family) -> TokenStream {
         .filter(|(setter, _)| !COMMON.contains(&setter.as_str()))
         .map(|(setter, path)| {
             let field = param_field(f, path).expect("validated path");
-            let ident = format_ident!("{}", setter);
-            let (generics, arg, convert) = setter_arg(&field.ty);
-            let doc = format!(" {} Wire: `{}`.", field.doc, path.join("."));
-            quote! {
-                #[doc = #doc]
-                pub fn #ident #generics(self, value: #arg) -> Self {
-                    self.param(#setter, serde_json::json!(#convert))
-                }
-            }
+            (setter, path, field)
         })
         .collect();
+    let fields = specific.iter().map(|(setter, path, field)| {
+        let ident = format_ident!("{}", setter);
+        let ty = param_type(catalog, &field.ty);
+        let doc = format!(" {} Wire: `{}`.", field.doc, path.join("."));
+        quote!(#[doc = #doc] pub #ident: Option<#ty>,)
+    });
+    let overs = specific.iter().map(|(setter, _, field)| {
+        let ident = format_ident!("{}", setter);
+        match is_copy(&field.ty) {
+            true => quote!(#ident: self.#ident.or(defaults.#ident),),
+            false => quote!(#ident: self.#ident.clone().or_else(|| defaults.#ident.clone()),),
+        }
+    });
+    let named: Vec<_> = specific.iter().map(|(setter, _, _)| {
+        let ident = format_ident!("{}", setter);
+        let name = setter.as_str();
+        quote!(#name => { self.#ident = Some(crate::params::param_from_json(value)?); Ok(true) })
+    }).collect();
+    let set_named = match named.is_empty() {
+        true => quote!(self.common.set_named(name, value)),
+        false => quote! {
+            match name {
+                #(#named)*
+                _ => self.common.set_named(name, value),
+            }
+        },
+    };
+    let entries = specific.iter().map(|(setter, _, _)| {
+        let ident = format_ident!("{}", setter);
+        let name = setter.as_str();
+        quote! {
+            if let Some(v) = &self.#ident {
+                out.push((#name, crate::params::param_to_json(v)));
+            }
+        }
+    });
+    let applies = f.params.iter().map(|(setter, path)| {
+        let ident = format_ident!("{}", setter);
+        let value = match COMMON.contains(&setter.as_str()) {
+            true => quote!(&self.common.#ident),
+            false => quote!(&self.#ident),
+        };
+        apply_statement(f, path, value)
+    });
+    let setters: Vec<_> = specific
+        .iter()
+        .map(|(setter, path, field)| {
+            let ident = format_ident!("{}", setter);
+            let (generics, arg, convert) = setter_arg(catalog, &field.ty);
+            let doc = format!(" {} Wire: `{}`.", field.doc, path.join("."));
+            (ident, generics, arg, convert, doc)
+        })
+        .collect();
+    let option_setters = setters.iter().map(|(ident, generics, arg, convert, doc)| {
+        quote! {
+            #[doc = #doc]
+            pub fn #ident #generics(mut self, value: #arg) -> Self {
+                self.params.#ident = Some(#convert);
+                self
+            }
+        }
+    });
+    let builder_setters = setters.iter().map(|(ident, generics, arg, _, doc)| {
+        quote! {
+            #[doc = #doc]
+            pub fn #ident #generics(mut self, value: #arg) -> Self {
+                self.defaults = self.defaults.#ident(value);
+                self
+            }
+        }
+    });
     let specific_impls = (!specific.is_empty()).then(|| {
         quote! {
-            impl TextModelBuilder<#marker> { #(#specific)* }
-            impl CallOptions<#marker> { #(#specific)* }
+            impl TextModelBuilder<#marker> { #(#builder_setters)* }
+            impl CallOptions<#marker> { #(#option_setters)* }
         }
     });
     quote! {
@@ -84,9 +250,49 @@ fn emit_family(f: &Family) -> TokenStream {
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
         pub struct #marker;
 
-        impl FamilyParams for #marker {
+        #[doc = #params_doc]
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #params_ident {
+            /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+            pub common: CommonParams,
+            #(#fields)*
+        }
+
+        impl Params for #params_ident {
+            type Request = #request;
+            const SPECS: &'static [ParamSpec] = &[#(#specs),*];
+
+            fn common(&self) -> &CommonParams { &self.common }
+
+            fn common_mut(&mut self) -> &mut CommonParams { &mut self.common }
+
+            fn over(&self, defaults: &Self) -> Self {
+                Self { common: self.common.over(&defaults.common), #(#overs)* }
+            }
+
+            fn set_named(&mut self, name: &str, value: serde_json::Value) -> Result<bool, String> {
+                #set_named
+            }
+
+            fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+                #[allow(unused_mut)]
+                let mut out = self.common.entries();
+                #(#entries)*
+                out
+            }
+
+            fn apply(&self, request: &mut Self::Request) {
+                #(#applies)*
+            }
+        }
+
+        impl FamilyTypes for #marker {
             const FAMILY: Option<Family> = Some(Family::#family);
-            const PARAMS: &'static [ParamSpec] = &[#(#params),*];
+            type Params = #params_ident;
+            type Request = #request;
+            type Response = #response;
+            type Chunk = #chunk;
         }
 
         #[doc = #wrapper_doc]
@@ -100,27 +306,19 @@ fn emit_family(f: &Family) -> TokenStream {
     }
 }
 
-fn setter_arg(ty: &TypeExpr) -> (TokenStream, TokenStream, TokenStream) {
+fn setter_arg(catalog: &Catalog, ty: &TypeExpr) -> (TokenStream, TokenStream, TokenStream) {
     match ty {
         TypeExpr::String => (quote!(), quote!(impl Into<String>), quote!(value.into())),
         TypeExpr::F64 => (quote!(), quote!(impl Into<f64>), quote!(value.into())),
-        TypeExpr::Bool => (quote!(), quote!(bool), quote!(value)),
-        TypeExpr::U32 => (quote!(), quote!(u32), quote!(value)),
-        TypeExpr::I32 => (quote!(), quote!(i32), quote!(value)),
-        TypeExpr::U64 => (quote!(), quote!(u64), quote!(value)),
-        TypeExpr::I64 => (quote!(), quote!(i64), quote!(value)),
-        TypeExpr::Json => (quote!(), quote!(serde_json::Value), quote!(value)),
         TypeExpr::Array(_) => (
             quote!(<I: Into<String>>),
             quote!(impl IntoIterator<Item = I>),
-            quote!(value.into_iter().map(Into::into).collect::<Vec<String>>()),
+            quote!(value.into_iter().map(Into::into).collect()),
         ),
-        TypeExpr::Map(_) => (
-            quote!(),
-            quote!(std::collections::BTreeMap<String, f64>),
-            quote!(value),
-        ),
-        TypeExpr::Named(_) => unreachable!("validated: params are scalars or arrays"),
+        other => {
+            let t = param_type(catalog, other);
+            (quote!(), quote!(#t), quote!(value))
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub use stream::ChatStream;
 pub use tool_loop::{ToolHandlers, ToolRun};
 
 use crate::details::{StopReason, Usage};
-use crate::text::CallOptions;
+use crate::params::{CallOptions, FamilyTypes};
 use content::{Content, Reasoning, ToolUse};
 use std::collections::BTreeMap;
 use tools::{Tool, ToolChoice};
@@ -131,7 +131,7 @@ impl Effort {
 /// Options of a chat call: the typed parameters, plus tools and the Converse features.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct ChatOptions<F> {
+pub struct ChatOptions<F: FamilyTypes> {
     /// Typed parameters, over the builder's defaults key by key.
     pub params: CallOptions<F>,
     /// Tools offered to the model.
@@ -148,7 +148,7 @@ pub struct ChatOptions<F> {
     pub request_metadata: BTreeMap<String, String>,
 }
 
-impl<F> Clone for ChatOptions<F> {
+impl<F: FamilyTypes> Clone for ChatOptions<F> {
     fn clone(&self) -> Self {
         Self {
             params: self.params.clone(),
@@ -162,7 +162,7 @@ impl<F> Clone for ChatOptions<F> {
     }
 }
 
-impl<F> Default for ChatOptions<F> {
+impl<F: FamilyTypes> Default for ChatOptions<F> {
     fn default() -> Self {
         Self {
             params: CallOptions::default(),
@@ -176,7 +176,7 @@ impl<F> Default for ChatOptions<F> {
     }
 }
 
-impl<F> ChatOptions<F> {
+impl<F: FamilyTypes> ChatOptions<F> {
     /// No options.
     pub fn new() -> Self {
         Self::default()

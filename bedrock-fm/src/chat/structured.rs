@@ -7,6 +7,7 @@ use super::error::ChatError;
 use super::tools::{Tool, ToolChoice};
 use super::{ChatOptions, ChatReply};
 use crate::error::{Error, Result};
+use crate::params::FamilyTypes;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
@@ -82,7 +83,10 @@ pub(crate) fn target<T: schemars::JsonSchema>() -> Target {
 /// The options with the target's tool added and chosen. With reasoning the choice is left
 /// to the model (Claude takes no forced tool choice while it reasons, "Extended thinking",
 /// https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html).
-pub(crate) fn options<F>(options: &ChatOptions<F>, target: &Target) -> Result<ChatOptions<F>> {
+pub(crate) fn options<F: FamilyTypes>(
+    options: &ChatOptions<F>,
+    target: &Target,
+) -> Result<ChatOptions<F>> {
     if options.tools.iter().any(|t| t.name == target.tool.name) {
         let msg = format!(
             "a tool named {:?} is already offered; structured output uses that name for `{}`",

@@ -11,6 +11,7 @@ use crate::conversation::Conversation;
 use crate::details::Usage;
 use crate::error::{Error, Result};
 use crate::families::TextFamily;
+use crate::params::FamilyTypes;
 use crate::text::TextModel;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -182,7 +183,10 @@ fn add_usage(a: Usage, b: Usage) -> Usage {
 
 /// The options with the handlers' tools added, checked: every tool offered has a handler
 /// and every handler a tool.
-fn loop_options<F>(options: &ChatOptions<F>, handlers: &ToolHandlers) -> Result<ChatOptions<F>> {
+fn loop_options<F: FamilyTypes>(
+    options: &ChatOptions<F>,
+    handlers: &ToolHandlers,
+) -> Result<ChatOptions<F>> {
     let mut options = options.clone();
     for tool in handlers.tools() {
         if options.tools.iter().any(|t| t.name == tool.name) {
@@ -316,7 +320,7 @@ mod tests {
     #[test]
     fn tools_and_handlers_must_match() {
         let tool = Tool::new("a", "d", json!({"type": "object"}));
-        let only_tool = ChatOptions::<()>::new().tool(tool.clone());
+        let only_tool = ChatOptions::<crate::ConverseFamily>::new().tool(tool.clone());
         assert!(loop_options(&only_tool, &ToolHandlers::new()).is_err());
         let stray = ToolHandlers::new().on("b", |_| async { Ok(json!({})) });
         assert!(loop_options(&only_tool, &stray).is_err());

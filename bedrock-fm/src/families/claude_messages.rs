@@ -20,7 +20,15 @@
 //!   prefix): <https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html>.
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::claude_messages::ClaudeMessagesResponse;
+use crate::bodies::claude_messages::{
+    ClaudeMessagesCacheControl, ClaudeMessagesContentBlock, ClaudeMessagesDeltaType,
+    ClaudeMessagesDocumentBlock, ClaudeMessagesDocumentSource, ClaudeMessagesImageBlock,
+    ClaudeMessagesImageSource, ClaudeMessagesMessage, ClaudeMessagesOutputConfig,
+    ClaudeMessagesRequest, ClaudeMessagesResponse, ClaudeMessagesStreamChunk,
+    ClaudeMessagesStreamEventType, ClaudeMessagesTextBlock, ClaudeMessagesThinking,
+    ClaudeMessagesThinkingBlock, ClaudeMessagesTool, ClaudeMessagesToolChoice,
+    ClaudeMessagesToolResultBlock, ClaudeMessagesToolUseBlock, ClaudeMessagesUsage,
+};
 use crate::catalog::ReasoningStyle;
 use crate::chat::content::{Content, Reasoning, ToolResultContent, ToolUse};
 use crate::chat::tools::ToolChoice;
@@ -29,7 +37,7 @@ use crate::conversation::{Conversation, Role, Turn};
 use crate::details::Usage;
 use crate::error::{Error, Result};
 use crate::generated::wrappers::Claude3Family;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The `anthropic_version` Bedrock requires.
 pub(crate) const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
@@ -38,35 +46,83 @@ pub(crate) const ANTHROPIC_VERSION: &str = "bedrock-2023-05-31";
 /// tokens").
 const MIN_THINKING_BUDGET: u32 = 1024;
 
-fn usage(u: Option<&Value>) -> Usage {
-    let count = |k| {
-        u.and_then(|u| u.get(k))
-            .and_then(Value::as_u64)
-            .map(|n| n as u32)
-    };
+fn usage(u: Option<&ClaudeMessagesUsage>) -> Usage {
     Usage {
-        input_tokens: count("input_tokens"),
-        output_tokens: count("output_tokens"),
-        cache_read_tokens: count("cache_read_input_tokens"),
-        cache_write_tokens: count("cache_creation_input_tokens"),
+        input_tokens: u.and_then(|u| u.input_tokens),
+        output_tokens: u.and_then(|u| u.output_tokens),
+        cache_read_tokens: u.and_then(|u| u.cache_read_input_tokens),
+        cache_write_tokens: u.and_then(|u| u.cache_creation_input_tokens),
     }
 }
 
-fn ephemeral() -> Value {
-    json!({"type": "ephemeral"})
+fn ephemeral() -> ClaudeMessagesCacheControl {
+    ClaudeMessagesCacheControl {
+        kind: "ephemeral".into(),
+        ..ClaudeMessagesCacheControl::default()
+    }
+}
+
+/// Puts `cache_control` on a block: its own field where it has one, otherwise among its
+/// undescribed fields. False for a block that is not a JSON object.
+fn set_cache_control(block: &mut ClaudeMessagesContentBlock) -> bool {
+    let extra = match block {
+        ClaudeMessagesContentBlock::Text(b) => {
+            b.cache_control = Some(ephemeral());
+            return true;
+        }
+        ClaudeMessagesContentBlock::Image(b) => {
+            b.cache_control = Some(ephemeral());
+            return true;
+        }
+        ClaudeMessagesContentBlock::Document(b) => {
+            b.cache_control = Some(ephemeral());
+            return true;
+        }
+        ClaudeMessagesContentBlock::ToolResult(b) => {
+            b.cache_control = Some(ephemeral());
+            return true;
+        }
+        ClaudeMessagesContentBlock::ToolUse(b) => &mut b.extra,
+        ClaudeMessagesContentBlock::Thinking(b) => &mut b.extra,
+        ClaudeMessagesContentBlock::RedactedThinking(b) => &mut b.extra,
+        ClaudeMessagesContentBlock::Unknown(v) => match v.as_object_mut() {
+            Some(map) => map,
+            None => return false,
+        },
+    };
+    extra.insert("cache_control".into(), json!({"type": "ephemeral"}));
+    true
+}
+
+/// The JSON of typed blocks, for the fields the generated types keep as JSON (message
+/// `content`, `system`, tool-result `content`).
+fn to_json(blocks: &[ClaudeMessagesContentBlock], at: &str) -> Result<Value> {
+    serde_json::to_value(blocks).map_err(|e| Error::invalid(at, e.to_string()))
+}
+
+fn text_block(text: impl Into<String>) -> ClaudeMessagesContentBlock {
+    ClaudeMessagesTextBlock {
+        text: text.into(),
+        ..ClaudeMessagesTextBlock::default()
+    }
+    .into()
 }
 
 /// The content blocks of one turn, in the order given; a cache point puts `cache_control`
 /// on the block before it.
-fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Value>> {
+fn blocks(
+    turn: &Turn,
+    index: usize,
+    ctx: &EncodeContext<'_>,
+) -> Result<Vec<ClaudeMessagesContentBlock>> {
     let at = format!("conversation turn {}", index + 1);
-    let mut out: Vec<Value> = Vec::new();
+    let mut out: Vec<ClaudeMessagesContentBlock> = Vec::new();
     let mut images = 0;
     let mut results = 0;
     for content in &turn.content {
         let block = match content {
             Content::Text(text) if text.is_empty() => continue,
-            Content::Text(text) => json!({"type": "text", "text": text}),
+            Content::Text(text) => text_block(text.as_str()),
             Content::Image(image) => {
                 images += 1;
                 image_block(ctx, image, &format!("{at}, image {images}"))?
@@ -80,29 +136,33 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Valu
                     return Err(Error::invalid(at, msg));
                 }
                 use base64::Engine as _;
-                json!({
-                    "type": "document",
-                    "source": {
-                        "type": "base64",
-                        "media_type": "application/pdf",
-                        "data": base64::engine::general_purpose::STANDARD.encode(&doc.bytes),
+                ClaudeMessagesDocumentBlock {
+                    source: ClaudeMessagesDocumentSource {
+                        kind: "base64".into(),
+                        media_type: Some("application/pdf".into()),
+                        data: Some(base64::engine::general_purpose::STANDARD.encode(&doc.bytes)),
+                        ..ClaudeMessagesDocumentSource::default()
                     },
-                    "title": doc.name,
-                })
+                    title: Some(doc.name.clone()),
+                    ..ClaudeMessagesDocumentBlock::default()
+                }
+                .into()
             }
-            Content::ToolUse(u) => {
-                json!({"type": "tool_use", "id": u.id, "name": u.name, "input": u.input})
+            Content::ToolUse(u) => ClaudeMessagesToolUseBlock {
+                id: u.id.clone(),
+                name: u.name.clone(),
+                input: u.input.clone(),
+                ..ClaudeMessagesToolUseBlock::default()
             }
+            .into(),
             Content::ToolResult(r) => {
                 results += 1;
                 let mut parts = Vec::new();
                 let mut k = 0;
                 for part in &r.content {
                     parts.push(match part {
-                        ToolResultContent::Text(t) => json!({"type": "text", "text": t}),
-                        ToolResultContent::Json(v) => {
-                            json!({"type": "text", "text": v.to_string()})
-                        }
+                        ToolResultContent::Text(t) => text_block(t.as_str()),
+                        ToolResultContent::Json(v) => text_block(v.to_string()),
                         ToolResultContent::Image(image) => {
                             k += 1;
                             let at = format!("{at}, tool result {results}, image {k}");
@@ -110,34 +170,26 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Valu
                         }
                     });
                 }
-                let mut block = json!({
-                    "type": "tool_result",
-                    "tool_use_id": r.tool_use_id,
-                    "content": parts,
-                });
-                if r.is_error {
-                    block["is_error"] = json!(true);
+                ClaudeMessagesToolResultBlock {
+                    tool_use_id: r.tool_use_id.clone(),
+                    content: Some(to_json(&parts, &at)?),
+                    is_error: r.is_error.then_some(true),
+                    ..ClaudeMessagesToolResultBlock::default()
                 }
-                block
+                .into()
             }
-            Content::Reasoning(r) => {
-                let mut block = json!({"type": "thinking", "thinking": r.text});
-                if let Some(signature) = &r.signature {
-                    block["signature"] = json!(signature);
-                }
-                block
+            Content::Reasoning(r) => ClaudeMessagesThinkingBlock {
+                thinking: r.text.clone(),
+                signature: r.signature.clone(),
+                ..ClaudeMessagesThinkingBlock::default()
             }
+            .into(),
             Content::CachePoint => {
-                match out.last_mut().and_then(Value::as_object_mut) {
-                    Some(last) => {
-                        last.insert("cache_control".into(), ephemeral());
-                    }
-                    None => {
-                        return Err(Error::invalid(
-                            at,
-                            "a cache point must follow the content it caches",
-                        ));
-                    }
+                if !out.last_mut().is_some_and(set_cache_control) {
+                    return Err(Error::invalid(
+                        at,
+                        "a cache point must follow the content it caches",
+                    ));
                 }
                 continue;
             }
@@ -151,12 +203,18 @@ fn image_block(
     ctx: &EncodeContext<'_>,
     image: &crate::chat::content::ImageInput,
     at: &str,
-) -> Result<Value> {
+) -> Result<ClaudeMessagesContentBlock> {
     let fitted = ctx.fit(image, at)?;
-    Ok(json!({
-        "type": "image",
-        "source": {"type": "base64", "media_type": fitted.media_type(), "data": fitted.base64()},
-    }))
+    Ok(ClaudeMessagesImageBlock {
+        source: ClaudeMessagesImageSource {
+            kind: "base64".into(),
+            media_type: fitted.media_type(),
+            data: fitted.base64(),
+            ..ClaudeMessagesImageSource::default()
+        },
+        ..ClaudeMessagesImageBlock::default()
+    }
+    .into())
 }
 
 /// `system`: a string, or text blocks when the system turn holds a cache point.
@@ -173,16 +231,21 @@ fn system(conversation: &Conversation, ctx: &EncodeContext<'_>) -> Result<Option
         .iter()
         .any(|c| matches!(c, Content::CachePoint))
     {
-        return Ok(Some(Value::Array(blocks(turn, 0, ctx)?)));
+        return Ok(Some(to_json(&blocks(turn, 0, ctx)?, "system")?));
     }
     Ok(Some(json!(turn.text())))
 }
 
-fn tool_choice(choice: &ToolChoice) -> Value {
-    match choice {
-        ToolChoice::Any => json!({"type": "any"}),
-        ToolChoice::Tool(name) => json!({"type": "tool", "name": name}),
-        _ => json!({"type": "auto"}),
+fn tool_choice(choice: &ToolChoice) -> ClaudeMessagesToolChoice {
+    let (kind, name) = match choice {
+        ToolChoice::Any => ("any", None),
+        ToolChoice::Tool(name) => ("tool", Some(name.clone())),
+        _ => ("auto", None),
+    };
+    ClaudeMessagesToolChoice {
+        kind: kind.into(),
+        name,
+        ..ClaudeMessagesToolChoice::default()
     }
 }
 
@@ -190,7 +253,7 @@ fn tool_choice(choice: &ToolChoice) -> Value {
 fn reasoning(
     config: ReasoningConfig,
     ctx: &EncodeContext<'_>,
-    body: &mut Map<String, Value>,
+    request: &mut ClaudeMessagesRequest,
 ) -> Result<()> {
     if matches!(ctx.tool_choice, Some(ToolChoice::Any | ToolChoice::Tool(_))) {
         return Err(Error::invalid(
@@ -207,14 +270,15 @@ fn reasoning(
                 );
                 return Err(Error::invalid("reasoning", msg));
             }
-            body.insert(
-                "thinking".into(),
-                json!({"type": "enabled", "budget_tokens": budget}),
-            );
+            request.thinking = Some(ClaudeMessagesThinking {
+                kind: "enabled".into(),
+                budget_tokens: Some(budget),
+                ..ClaudeMessagesThinking::default()
+            });
             // max_tokens must exceed the budget: room for the answer after the thinking.
             let wanted = budget.saturating_add(ctx.default_max_tokens());
             let max = ctx.max_output_tokens().map_or(wanted, |m| wanted.min(m));
-            body.insert("max_tokens".into(), json!(max));
+            request.max_tokens = max;
         }
         ReasoningConfig::Effort(effort) => {
             if ctx.reasoning_style() == Some(ReasoningStyle::Budget) {
@@ -224,15 +288,20 @@ fn reasoning(
                      effort level; adaptive thinking is for Claude Opus 4.6 and Sonnet 4.6",
                 ));
             }
-            body.insert("thinking".into(), json!({"type": "adaptive"}));
-            body.insert("output_config".into(), json!({"effort": effort.as_str()}));
+            request.thinking = Some(ClaudeMessagesThinking {
+                kind: "adaptive".into(),
+                ..ClaudeMessagesThinking::default()
+            });
+            request.output_config = Some(ClaudeMessagesOutputConfig {
+                effort: Some(effort.as_str().into()),
+                ..ClaudeMessagesOutputConfig::default()
+            });
         }
     }
     Ok(())
 }
 
 impl TextFamily for Claude3Family {
-    type Response = ClaudeMessagesResponse;
     const PREFILL: bool = true;
     const NATIVE_TOOLS: bool = true;
     const NATIVE_REASONING: bool = true;
@@ -253,13 +322,8 @@ impl TextFamily for Claude3Family {
     fn encode(
         conversation: &Conversation,
         ctx: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
-        body.insert("anthropic_version".into(), json!(ANTHROPIC_VERSION));
-        body.insert("max_tokens".into(), json!(ctx.default_max_tokens()));
-        if let Some(system) = system(conversation, ctx)? {
-            body.insert("system".into(), system);
-        }
+    ) -> Result<(ClaudeMessagesRequest, String)> {
+        let system = system(conversation, ctx)?;
         let offset = conversation.turns().len() - conversation.dialogue().len();
         let messages = conversation
             .dialogue()
@@ -267,40 +331,44 @@ impl TextFamily for Claude3Family {
             .enumerate()
             .map(|(i, t)| {
                 let content = blocks(t, i + offset, ctx)?;
-                Ok(json!({"role": t.role.wire(), "content": content}))
-            })
-            .collect::<Result<Vec<Value>>>()?;
-        body.insert("messages".into(), Value::Array(messages));
-        if !ctx.tools.is_empty() {
-            let tools: Vec<Value> = ctx
-                .tools
-                .iter()
-                .map(|t| {
-                    json!({
-                        "name": t.name,
-                        "description": t.description,
-                        "input_schema": t.wire_schema(),
-                    })
+                let at = format!("conversation turn {}", i + offset + 1);
+                Ok(ClaudeMessagesMessage {
+                    role: t.role.wire().into(),
+                    content: to_json(&content, &at)?,
+                    ..ClaudeMessagesMessage::default()
                 })
-                .collect();
-            body.insert("tools".into(), Value::Array(tools));
-        }
-        if let Some(choice) = ctx.tool_choice {
-            body.insert("tool_choice".into(), tool_choice(choice));
-        }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let tools = (!ctx.tools.is_empty()).then(|| {
+            ctx.tools
+                .iter()
+                .map(|t| ClaudeMessagesTool {
+                    name: t.name.clone(),
+                    description: Some(t.description.clone()),
+                    input_schema: Some(t.wire_schema()),
+                    ..ClaudeMessagesTool::default()
+                })
+                .collect()
+        });
+        let mut request = ClaudeMessagesRequest {
+            anthropic_version: ANTHROPIC_VERSION.into(),
+            max_tokens: ctx.default_max_tokens(),
+            system,
+            messages,
+            tools,
+            tool_choice: ctx.tool_choice.map(tool_choice),
+            ..ClaudeMessagesRequest::default()
+        };
         if let Some(config) = ctx.reasoning {
-            reasoning(config, ctx, body)?;
+            reasoning(config, ctx, &mut request)?;
         }
-        Ok(conversation.joined_text())
+        Ok((request, conversation.joined_text()))
     }
 
-    fn check_body(body: &Map<String, Value>, _: &EncodeContext<'_>) -> Result<()> {
-        let budget = body
-            .get("thinking")
-            .and_then(|t| t.get("budget_tokens"))
-            .and_then(Value::as_u64);
-        let max = body.get("max_tokens").and_then(Value::as_u64);
-        if let (Some(budget), Some(max)) = (budget, max)
+    fn check_body(request: &ClaudeMessagesRequest, _: &EncodeContext<'_>) -> Result<()> {
+        let budget = request.thinking.as_ref().and_then(|t| t.budget_tokens);
+        let max = request.max_tokens;
+        if let Some(budget) = budget
             && budget >= max
         {
             let msg = format!(
@@ -314,91 +382,90 @@ impl TextFamily for Claude3Family {
 
     /// Text blocks joined, `tool_use` blocks as tool calls, `thinking` blocks (with their
     /// signatures) as reasoning; `redacted_thinking` is not readable and is skipped.
-    fn decode(response: &Value) -> Decoded {
+    fn decode(response: &ClaudeMessagesResponse) -> Decoded {
         let mut text = String::new();
         let mut tool_uses = Vec::new();
         let mut reasoning: Option<Reasoning> = None;
-        for block in response
-            .get("content")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let str_of = |k: &str| block.get(k).and_then(Value::as_str).unwrap_or_default();
-            match str_of("type") {
-                "text" => text.push_str(str_of("text")),
-                "tool_use" => tool_uses.push(ToolUse::new(
-                    str_of("id"),
-                    str_of("name"),
-                    block.get("input").cloned().unwrap_or(json!({})),
-                )),
-                "thinking" => {
+        for block in &response.content {
+            match block {
+                ClaudeMessagesContentBlock::Text(b) => text.push_str(&b.text),
+                ClaudeMessagesContentBlock::ToolUse(b) => {
+                    tool_uses.push(ToolUse::new(&b.id, &b.name, b.input.clone()));
+                }
+                ClaudeMessagesContentBlock::Thinking(b) => {
                     let r = reasoning.get_or_insert_with(Reasoning::default);
-                    r.text.push_str(str_of("thinking"));
-                    if let Some(sig) = block.get("signature").and_then(Value::as_str) {
-                        r.signature = Some(sig.to_owned());
+                    r.text.push_str(&b.thinking);
+                    if let Some(sig) = &b.signature {
+                        r.signature = Some(sig.clone());
                     }
                 }
                 _ => {}
             }
         }
         Decoded {
-            usage: usage(response.get("usage")),
+            usage: usage(response.usage.as_ref()),
             tool_uses,
             reasoning,
             ..Decoded::text(Some(&text))
         }
-        .with_stop(response.get("stop_reason").and_then(Value::as_str))
+        .with_stop(response.stop_reason.as_ref().map(|r| r.as_str()))
     }
 
     /// `message_start` carries input usage; `content_block_start` of a `tool_use` block
     /// starts a tool call; `content_block_delta` carries `text_delta`, `input_json_delta`
     /// (the tool input), `thinking_delta` and `signature_delta`; `message_delta` the stop
     /// reason and output usage.
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let kind = chunk
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let str_at = |p: &str| chunk.pointer(p).and_then(Value::as_str);
+    fn decode_chunk(chunk: &ClaudeMessagesStreamChunk) -> Decoded {
         let event = |e: ChatEvent| Decoded {
             events: vec![e],
             ..Decoded::default()
         };
-        match kind {
-            "content_block_start" => match str_at("/content_block/type") {
-                Some("tool_use") => event(ChatEvent::ToolUseStart {
-                    id: str_at("/content_block/id").unwrap_or_default().to_owned(),
-                    name: str_at("/content_block/name").unwrap_or_default().to_owned(),
+        match chunk.kind {
+            ClaudeMessagesStreamEventType::ContentBlockStart => match &chunk.content_block {
+                Some(ClaudeMessagesContentBlock::ToolUse(b)) => event(ChatEvent::ToolUseStart {
+                    id: b.id.clone(),
+                    name: b.name.clone(),
                 }),
-                Some("text") => Decoded::text(str_at("/content_block/text")),
+                Some(ClaudeMessagesContentBlock::Text(b)) => Decoded::text(Some(&b.text)),
                 _ => Decoded::default(),
             },
-            "content_block_delta" => {
-                let non_empty = |p: &str| str_at(p).filter(|s| !s.is_empty()).map(str::to_owned);
-                match str_at("/delta/type") {
-                    Some("text_delta") => Decoded::text(str_at("/delta/text")),
-                    Some("input_json_delta") => non_empty("/delta/partial_json")
+            ClaudeMessagesStreamEventType::ContentBlockDelta => {
+                let Some(delta) = &chunk.delta else {
+                    return Decoded::default();
+                };
+                let non_empty =
+                    |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+                match delta.kind {
+                    Some(ClaudeMessagesDeltaType::TextDelta) => {
+                        Decoded::text(delta.text.as_deref())
+                    }
+                    Some(ClaudeMessagesDeltaType::InputJsonDelta) => non_empty(&delta.partial_json)
                         .map(|s| event(ChatEvent::ToolUseInputDelta(s)))
                         .unwrap_or_default(),
-                    Some("thinking_delta") => non_empty("/delta/thinking")
+                    Some(ClaudeMessagesDeltaType::ThinkingDelta) => non_empty(&delta.thinking)
                         .map(|s| event(ChatEvent::ReasoningDelta(s)))
                         .unwrap_or_default(),
-                    Some("signature_delta") => non_empty("/delta/signature")
+                    Some(ClaudeMessagesDeltaType::SignatureDelta) => non_empty(&delta.signature)
                         .map(|s| event(ChatEvent::ReasoningSignature(s)))
                         .unwrap_or_default(),
                     _ => Decoded::default(),
                 }
             }
-            "message_start" => Decoded {
-                usage: usage(chunk.get("message").and_then(|m| m.get("usage"))),
+            ClaudeMessagesStreamEventType::MessageStart => Decoded {
+                usage: usage(chunk.message.as_ref().and_then(|m| m.usage.as_ref())),
                 ..Decoded::default()
             },
-            "message_delta" => Decoded {
-                usage: usage(chunk.get("usage")),
+            ClaudeMessagesStreamEventType::MessageDelta => Decoded {
+                usage: usage(chunk.usage.as_ref()),
                 ..Decoded::default()
             }
-            .with_stop(str_at("/delta/stop_reason")),
+            .with_stop(
+                chunk
+                    .delta
+                    .as_ref()
+                    .and_then(|d| d.stop_reason.as_ref())
+                    .map(|r| r.as_str()),
+            ),
             _ => Decoded::default(),
         }
     }
@@ -426,9 +493,12 @@ mod tests {
     }
 
     fn encode(c: &Conversation, ctx: &EncodeContext<'_>) -> Result<Value> {
-        let mut body = Map::new();
-        Claude3Family::encode(c, ctx, &mut body)?;
-        Ok(Value::Object(body))
+        let (request, _prompt) = Claude3Family::encode(c, ctx)?;
+        Ok(serde_json::to_value(&request).unwrap())
+    }
+
+    fn request(c: &Conversation, ctx: &EncodeContext<'_>) -> ClaudeMessagesRequest {
+        Claude3Family::encode(c, ctx).unwrap().0
     }
 
     const HAIKU: Model = Model::AnthropicClaude3Haiku20240307V1_0;
@@ -542,21 +612,18 @@ mod tests {
     fn reasoning_budget_and_effort_follow_the_thinking_pages() {
         let sonnet37 = Model::AnthropicClaude3_7Sonnet20250219V1_0;
         let c = Conversation::new().human("Why?");
-        let body = encode(
-            &c,
-            &ctx(sonnet37, &[], None, Some(ReasoningConfig::Budget(2048))),
-        )
-        .unwrap();
+        let budget_ctx = ctx(sonnet37, &[], None, Some(ReasoningConfig::Budget(2048)));
+        let body = encode(&c, &budget_ctx).unwrap();
         assert_eq!(
             body["thinking"],
             json!({"type": "enabled", "budget_tokens": 2048})
         );
         assert!(body["max_tokens"].as_u64().unwrap() > 2048);
-        Claude3Family::check_body(body.as_object().unwrap(), &ctx(sonnet37, &[], None, None))
-            .unwrap();
+        let typed = request(&c, &budget_ctx);
+        Claude3Family::check_body(&typed, &ctx(sonnet37, &[], None, None)).unwrap();
 
-        let mut small = body.as_object().unwrap().clone();
-        small.insert("max_tokens".into(), json!(2048));
+        let mut small = typed.clone();
+        small.max_tokens = 2048;
         let err = Claude3Family::check_body(&small, &ctx(sonnet37, &[], None, None)).unwrap_err();
         assert!(
             err.to_string()
@@ -612,7 +679,7 @@ mod tests {
     // claude-messages-extended-thinking.html.
     #[test]
     fn a_response_decodes_into_reasoning_text_tool_calls_and_cache_usage() {
-        let response = json!({
+        let response: ClaudeMessagesResponse = serde_json::from_value(json!({
             "id": "msg_1", "type": "message", "role": "assistant", "model": "claude",
             "content": [
                 {"type": "thinking", "thinking": "Let me see.", "signature": "EqQB"},
@@ -621,7 +688,8 @@ mod tests {
             ],
             "stop_reason": "tool_use",
             "usage": {"input_tokens": 10, "output_tokens": 5, "cache_read_input_tokens": 7, "cache_creation_input_tokens": 3}
-        });
+        }))
+        .unwrap();
         let d = Claude3Family::decode(&response);
         assert_eq!(d.texts, ["I'll check."]);
         assert_eq!(
@@ -657,7 +725,8 @@ mod tests {
     // input) and claude-messages-extended-thinking.html (thinking and signature deltas).
     #[test]
     fn stream_chunks_become_chat_events() {
-        let events = |chunk: Value| Claude3Family::decode_chunk(&chunk).events;
+        let chunk = |v: Value| -> ClaudeMessagesStreamChunk { serde_json::from_value(v).unwrap() };
+        let events = |v: Value| Claude3Family::decode_chunk(&chunk(v)).events;
         assert_eq!(
             events(json!({"type": "content_block_start", "index": 1,
                           "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}}})),
@@ -686,11 +755,12 @@ mod tests {
                           "delta": {"type": "signature_delta", "signature": "EqQB"}})),
             [ChatEvent::ReasoningSignature("EqQB".into())]
         );
-        let text = Claude3Family::decode_chunk(&json!({"type": "content_block_delta", "index": 0,
-                                                       "delta": {"type": "text_delta", "text": "Hi"}}));
+        let text =
+            Claude3Family::decode_chunk(&chunk(json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "text_delta", "text": "Hi"}})));
         assert_eq!((text.texts, text.events), (vec!["Hi".to_owned()], vec![]));
-        let stop = Claude3Family::decode_chunk(&json!({"type": "message_delta",
-            "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 9}}));
+        let stop = Claude3Family::decode_chunk(&chunk(json!({"type": "message_delta",
+            "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 9}})));
         assert_eq!(stop.stop_reason.as_deref(), Some("tool_use"));
         assert_eq!(stop.usage.output_tokens, Some(9));
     }

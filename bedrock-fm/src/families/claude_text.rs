@@ -2,11 +2,12 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::claude_text::ClaudeTextResponse;
+use crate::bodies::claude_text::{
+    ClaudeTextRequest, ClaudeTextResponse, ClaudeTextStopReason, ClaudeTextStreamChunk,
+};
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
 use crate::generated::wrappers::ClaudeFamily;
-use serde_json::{Map, Value};
 
 /// The system text, then `\n\nHuman: ...` and `\n\nAssistant: ...` turns, ending with
 /// `\n\nAssistant:` (or the assistant's prefill).
@@ -29,34 +30,46 @@ pub(crate) fn claude_text_prompt(conversation: &Conversation) -> String {
 }
 
 impl TextFamily for ClaudeFamily {
-    type Response = ClaudeTextResponse;
     const PREFILL: bool = true;
 
     fn encode(
         conversation: &Conversation,
         ctx: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(ClaudeTextRequest, String)> {
         let prompt = claude_text_prompt(conversation);
-        body.insert("prompt".into(), Value::String(prompt.clone()));
-        // Required by the API; typed `max_tokens` overrides it.
-        body.insert(
-            "max_tokens_to_sample".into(),
-            Value::from(ctx.default_max_tokens()),
-        );
-        Ok(prompt)
+        let request = ClaudeTextRequest {
+            prompt: prompt.clone(),
+            // Required by the API; typed `max_tokens` overrides it.
+            max_tokens_to_sample: ctx.default_max_tokens(),
+            ..ClaudeTextRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    /// Bedrock reports a natural end as `stop_sequence` with `stop: "\n\nHuman:"`, the
-    /// model's built-in stop sequence; that is an end of turn, not the caller's stop word.
-    fn decode(response: &Value) -> Decoded {
-        let stop = response.get("stop").and_then(Value::as_str);
-        let reason = response.get("stop_reason").and_then(Value::as_str);
-        let reason = match (reason, stop) {
-            (Some("stop_sequence"), Some("\n\nHuman:")) => Some("end_turn"),
-            _ => reason,
-        };
-        Decoded::text(response.get("completion").and_then(Value::as_str)).with_stop(reason)
+    fn decode(response: &ClaudeTextResponse) -> Decoded {
+        Decoded::text(Some(&response.completion)).with_stop(stop_reason(
+            response.stop_reason.as_ref(),
+            response.stop.as_deref(),
+        ))
+    }
+
+    fn decode_chunk(chunk: &ClaudeTextStreamChunk) -> Decoded {
+        Decoded::text(chunk.completion.as_deref()).with_stop(stop_reason(
+            chunk.stop_reason.as_ref(),
+            chunk.stop.as_deref(),
+        ))
+    }
+}
+
+/// Bedrock reports a natural end as `stop_sequence` with `stop: "\n\nHuman:"`, the
+/// model's built-in stop sequence; that is an end of turn, not the caller's stop word.
+fn stop_reason<'a>(
+    reason: Option<&'a ClaudeTextStopReason>,
+    stop: Option<&str>,
+) -> Option<&'a str> {
+    match (reason.map(ClaudeTextStopReason::as_str), stop) {
+        (Some("stop_sequence"), Some("\n\nHuman:")) => Some("end_turn"),
+        (reason, _) => reason,
     }
 }
 
@@ -92,13 +105,15 @@ mod tests {
     // Source: stop_reason/stop in the response, model-parameters-anthropic-claude-text-completion.html
     #[test]
     fn the_built_in_human_stop_sequence_is_an_end_of_turn() {
-        let natural = serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "\n\nHuman:"});
+        let natural = serde_json::from_value(serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "\n\nHuman:"})).unwrap();
         assert_eq!(
             ClaudeFamily::decode(&natural).stop_reason.as_deref(),
             Some("end_turn")
         );
-        let caller =
-            serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "END"});
+        let caller = serde_json::from_value(
+            serde_json::json!({"completion": "Hi", "stop_reason": "stop_sequence", "stop": "END"}),
+        )
+        .unwrap();
         assert_eq!(
             ClaudeFamily::decode(&caller).stop_reason.as_deref(),
             Some("stop_sequence")

@@ -2,56 +2,50 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::command::CommandResponse;
+use crate::bodies::command::{CommandRequest, CommandResponse, CommandStreamChunk};
 use crate::conversation::Conversation;
 use crate::error::Result;
 use crate::generated::wrappers::CommandFamily;
-use serde_json::{Map, Value};
 
 impl TextFamily for CommandFamily {
-    type Response = CommandResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(CommandRequest, String)> {
         let prompt = super::plain_prompt(conversation, "User", "Chatbot");
-        body.insert("prompt".into(), Value::String(prompt.clone()));
-        Ok(prompt)
+        let request = CommandRequest {
+            prompt: prompt.clone(),
+            ..CommandRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        let generations = response
-            .get("generations")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let texts = generations
+    fn decode(response: &CommandResponse) -> Decoded {
+        let texts = response
+            .generations
             .iter()
-            .filter_map(|g| g.get("text").and_then(Value::as_str))
+            .map(|g| g.text.clone())
             .filter(|t| !t.is_empty())
-            .map(str::to_owned)
             .collect();
-        let stop = generations
+        let stop = response
+            .generations
             .first()
-            .and_then(|g| g.get("finish_reason"))
-            .and_then(Value::as_str);
+            .and_then(|g| g.finish_reason.as_ref());
         Decoded {
             texts,
             ..Decoded::default()
         }
-        .with_stop(stop)
+        .with_stop(stop.map(|r| r.as_str()))
     }
 
     /// "stream – (Required to support streaming) Specify true to return the response
     /// piece-by-piece in real-time" (model-parameters-cohere-command.html).
-    fn for_stream(body: &mut Map<String, Value>) {
-        body.insert("stream".into(), Value::Bool(true));
+    fn for_stream(request: &mut CommandRequest) {
+        request.stream = Some(true);
     }
 
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        Decoded::text(chunk.get("text").and_then(Value::as_str))
-            .with_stop(chunk.get("finish_reason").and_then(Value::as_str))
+    fn decode_chunk(chunk: &CommandStreamChunk) -> Decoded {
+        Decoded::text(chunk.text.as_deref())
+            .with_stop(chunk.finish_reason.as_ref().map(|r| r.as_str()))
     }
 }

@@ -2,73 +2,69 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::command_r::CommandRResponse;
+use crate::bodies::command_r::{
+    CommandRChatMessage, CommandRRequest, CommandRResponse, CommandRStreamChunk,
+};
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
 use crate::generated::wrappers::CommandRFamily;
-use serde_json::{Map, Value, json};
 
-fn billed(value: &Value) -> Decoded {
-    let units = value.get("meta").and_then(|m| m.get("billed_units"));
+fn billed(response: &CommandRResponse) -> Decoded {
+    let units = response.meta.as_ref().and_then(|m| m.billed_units.as_ref());
     Decoded::default().with_usage(
-        units.and_then(|u| u.get("input_tokens")),
-        units.and_then(|u| u.get("output_tokens")),
+        units.and_then(|u| u.input_tokens),
+        units.and_then(|u| u.output_tokens),
     )
 }
 
 impl TextFamily for CommandRFamily {
-    type Response = CommandRResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(CommandRRequest, String)> {
         let dialogue = conversation.dialogue();
         let (last, history) = dialogue
             .split_last()
             .expect("validated: a human turn exists");
-        body.insert("message".into(), json!(last.text()));
-        if !history.is_empty() {
-            let history: Vec<Value> = history
+        let chat_history = (!history.is_empty()).then(|| {
+            history
                 .iter()
-                .map(|t| {
-                    let role = if t.role == Role::Human {
+                .map(|t| CommandRChatMessage {
+                    role: if t.role == Role::Human {
                         "USER"
                     } else {
                         "CHATBOT"
-                    };
-                    json!({"role": role, "message": t.text()})
+                    }
+                    .to_owned(),
+                    message: t.text(),
+                    extra: Default::default(),
                 })
-                .collect();
-            body.insert("chat_history".into(), Value::Array(history));
-        }
-        if let Some(system) = conversation.system_text() {
-            body.insert("preamble".into(), json!(system));
-        }
-        Ok(last.text())
+                .collect()
+        });
+        let request = CommandRRequest {
+            message: last.text(),
+            chat_history,
+            preamble: conversation.system_text().map(|s| s.to_owned()),
+            ..CommandRRequest::default()
+        };
+        Ok((request, last.text()))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        let d = billed(response);
+    fn decode(response: &CommandRResponse) -> Decoded {
         Decoded {
-            texts: Decoded::text(response.get("text").and_then(Value::as_str)).texts,
-            ..d
+            texts: Decoded::text(response.text.as_deref()).texts,
+            ..billed(response)
         }
-        .with_stop(response.get("finish_reason").and_then(Value::as_str))
+        .with_stop(response.finish_reason.as_ref().map(|r| r.as_str()))
     }
 
     /// `text-generation` events carry text; `stream-end` the finish reason and the usage.
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let event = chunk
-            .get("event_type")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        match event {
-            "text-generation" => Decoded::text(chunk.get("text").and_then(Value::as_str)),
+    fn decode_chunk(chunk: &CommandRStreamChunk) -> Decoded {
+        match chunk.event_type.as_deref().unwrap_or_default() {
+            "text-generation" => Decoded::text(chunk.text.as_deref()),
             "stream-end" => {
-                let usage = chunk.get("response").map(billed).unwrap_or_default();
-                usage.with_stop(chunk.get("finish_reason").and_then(Value::as_str))
+                let usage = chunk.response.as_ref().map(billed).unwrap_or_default();
+                usage.with_stop(chunk.finish_reason.as_ref().map(|r| r.as_str()))
             }
             _ => Decoded::default(),
         }

@@ -2,46 +2,36 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::jurassic::JurassicResponse;
+use crate::bodies::jurassic::{JurassicRequest, JurassicResponse};
 use crate::conversation::Conversation;
 use crate::error::Result;
 use crate::generated::wrappers::JurassicFamily;
-use serde_json::{Map, Value};
 
 impl TextFamily for JurassicFamily {
-    type Response = JurassicResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(JurassicRequest, String)> {
         let prompt = super::plain_prompt(conversation, "User", "Assistant");
-        body.insert("prompt".into(), Value::String(prompt.clone()));
-        Ok(prompt)
+        let request = JurassicRequest {
+            prompt: prompt.clone(),
+            ..JurassicRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        let completions = response
-            .get("completions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let texts = completions
+    fn decode(response: &JurassicResponse) -> Decoded {
+        let texts = response
+            .completions
             .iter()
-            .filter_map(|c| {
-                c.get("data")
-                    .and_then(|d| d.get("text"))
-                    .and_then(Value::as_str)
-            })
+            .map(|c| c.data.text.clone())
             .filter(|t| !t.is_empty())
-            .map(str::to_owned)
             .collect();
-        let stop = completions
+        let stop = response
+            .completions
             .first()
-            .and_then(|c| c.get("finishReason"))
-            .and_then(|r| r.get("reason"))
-            .and_then(Value::as_str)
+            .and_then(|c| c.finish_reason.as_ref())
+            .and_then(|r| r.reason.as_deref())
             // AI21's "stop" means a stop sequence was generated (its natural end is "endoftext").
             .map(|r| if r == "stop" { "stop_sequence" } else { r });
         Decoded {
@@ -51,7 +41,8 @@ impl TextFamily for JurassicFamily {
         .with_stop(stop)
     }
 
-    fn decode_chunk(chunk: &Value) -> Decoded {
+    // Jurassic-2 does not stream; its chunk type is its response.
+    fn decode_chunk(chunk: &JurassicResponse) -> Decoded {
         Self::decode(chunk)
     }
 }

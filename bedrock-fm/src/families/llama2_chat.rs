@@ -3,11 +3,10 @@
 //! and Meta's Llama 2 chat prompt format, which that page points to.
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::llama2_chat::Llama2ChatResponse;
+use crate::bodies::llama2_chat::{Llama2ChatRequest, Llama2ChatResponse, Llama2ChatStreamChunk};
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
 use crate::generated::wrappers::Llama2ChatFamily;
-use serde_json::{Map, Value};
 
 /// Each exchange is `<s>[INST] {user} [/INST] {assistant} </s>`; the system text goes inside
 /// the first `[INST]` between `<<SYS>>` markers; the prompt ends after the last `[/INST]`.
@@ -29,30 +28,50 @@ pub(crate) fn llama2_prompt(conversation: &Conversation) -> String {
 }
 
 /// Reads the Llama response and chunk shape (shared with Llama 3).
-pub(crate) fn decode_llama(value: &Value) -> Decoded {
-    Decoded::text(value.get("generation").and_then(Value::as_str))
-        .with_stop(value.get("stop_reason").and_then(Value::as_str))
-        .with_usage(
-            value.get("prompt_token_count"),
-            value.get("generation_token_count"),
-        )
+/// Llama's response and chunk fields (the same for Llama 2 and Llama 3): the generation,
+/// the stop reason and the token counts.
+pub(crate) fn decode_llama(
+    generation: Option<&str>,
+    stop_reason: Option<&str>,
+    prompt_tokens: Option<u32>,
+    generation_tokens: Option<u32>,
+) -> Decoded {
+    Decoded::text(generation)
+        .with_stop(stop_reason)
+        .with_usage(prompt_tokens, generation_tokens)
 }
 
 impl TextFamily for Llama2ChatFamily {
-    type Response = Llama2ChatResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(Llama2ChatRequest, String)> {
         let prompt = llama2_prompt(conversation);
-        body.insert("prompt".into(), Value::String(prompt.clone()));
-        Ok(prompt)
+        let request = Llama2ChatRequest {
+            prompt: prompt.clone(),
+            ..Llama2ChatRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        decode_llama(response)
+    fn decode(r: &Llama2ChatResponse) -> Decoded {
+        let stop = r.stop_reason.as_ref().map(|s| s.as_str());
+        decode_llama(
+            Some(&r.generation),
+            stop,
+            r.prompt_token_count,
+            r.generation_token_count,
+        )
+    }
+
+    fn decode_chunk(c: &Llama2ChatStreamChunk) -> Decoded {
+        let stop = c.stop_reason.as_ref().map(|s| s.as_str());
+        decode_llama(
+            c.generation.as_deref(),
+            stop,
+            c.prompt_token_count,
+            c.generation_token_count,
+        )
     }
 }
 

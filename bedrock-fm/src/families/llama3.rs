@@ -7,12 +7,11 @@
 
 use super::llama2_chat::decode_llama;
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::llama3::Llama3Response;
+use crate::bodies::llama3::{Llama3Request, Llama3Response, Llama3StreamChunk};
 use crate::chat::content::Content;
 use crate::conversation::{Conversation, Role, Turn};
 use crate::error::Result;
 use crate::generated::wrappers::Llama3Family;
-use serde_json::{Map, Value};
 
 /// Meta's image token: where an image sits in the prompt.
 pub(crate) const IMAGE_TOKEN: &str = "<|image|>";
@@ -93,7 +92,6 @@ fn prompt_with(conversation: &Conversation, tokens: &Tokens) -> String {
 }
 
 impl TextFamily for Llama3Family {
-    type Response = Llama3Response;
     const PREFILL: bool = true;
 
     /// Text, and images for the vision models (the catalog says which).
@@ -104,10 +102,8 @@ impl TextFamily for Llama3Family {
     fn encode(
         conversation: &Conversation,
         ctx: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(Llama3Request, String)> {
         let prompt = prompt_for(conversation, ctx);
-        body.insert("prompt".into(), Value::String(prompt.clone()));
         let mut images = Vec::new();
         for (t, turn) in conversation.turns().iter().enumerate() {
             let mut n = 0;
@@ -115,18 +111,36 @@ impl TextFamily for Llama3Family {
                 if let Content::Image(image) = c {
                     n += 1;
                     let at = format!("conversation turn {}, image {n}", t + 1);
-                    images.push(Value::String(ctx.fit(image, &at)?.base64()));
+                    images.push(ctx.fit(image, &at)?.base64());
                 }
             }
         }
-        if !images.is_empty() {
-            body.insert("images".into(), Value::Array(images));
-        }
-        Ok(prompt)
+        let request = Llama3Request {
+            prompt: prompt.clone(),
+            images: (!images.is_empty()).then_some(images),
+            ..Llama3Request::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        decode_llama(response)
+    fn decode(r: &Llama3Response) -> Decoded {
+        let stop = r.stop_reason.as_ref().map(|s| s.as_str());
+        decode_llama(
+            Some(&r.generation),
+            stop,
+            r.prompt_token_count,
+            r.generation_token_count,
+        )
+    }
+
+    fn decode_chunk(c: &Llama3StreamChunk) -> Decoded {
+        let stop = c.stop_reason.as_ref().map(|s| s.as_str());
+        decode_llama(
+            c.generation.as_deref(),
+            stop,
+            c.prompt_token_count,
+            c.generation_token_count,
+        )
     }
 }
 
@@ -201,14 +215,14 @@ mod tests {
              <|image|>Compare with<|image|><|eot_id|>\
              <|start_header_id|>assistant<|end_header_id|>\n\n"
         );
-        let mut body = Map::new();
         let ctx = EncodeContext {
             model: Some(Model::MetaLlama3_2_11bInstructV1_0),
             tools: &[],
             tool_choice: None,
             reasoning: None,
         };
-        Llama3Family::encode(&c, &ctx, &mut body).unwrap();
+        let (request, _) = Llama3Family::encode(&c, &ctx).unwrap();
+        let body = serde_json::to_value(&request).unwrap();
         use base64::Engine as _;
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(b);
         assert_eq!(

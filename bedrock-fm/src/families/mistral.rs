@@ -2,11 +2,10 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::mistral::MistralResponse;
+use crate::bodies::mistral::{MistralOutput, MistralRequest, MistralResponse, MistralStreamChunk};
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
 use crate::generated::wrappers::MistralFamily;
-use serde_json::{Map, Value};
 
 /// `<s>[INST] {user} [/INST] {assistant}</s>[INST] {user} [/INST]`; Mistral has no system
 /// role, so the system text opens the first instruction.
@@ -25,40 +24,39 @@ pub(crate) fn mistral_prompt(conversation: &Conversation) -> String {
     out
 }
 
-impl TextFamily for MistralFamily {
-    type Response = MistralResponse;
+fn decode_outputs(outputs: &[MistralOutput]) -> Decoded {
+    let texts = outputs
+        .iter()
+        .map(|o| o.text.clone())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let stop = outputs.first().and_then(|o| o.stop_reason.as_ref());
+    Decoded {
+        texts,
+        ..Decoded::default()
+    }
+    .with_stop(stop.map(|r| r.as_str()))
+}
 
+impl TextFamily for MistralFamily {
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(MistralRequest, String)> {
         let prompt = mistral_prompt(conversation);
-        body.insert("prompt".into(), Value::String(prompt.clone()));
-        Ok(prompt)
+        let request = MistralRequest {
+            prompt: prompt.clone(),
+            ..MistralRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        let outputs = response
-            .get("outputs")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let texts = outputs
-            .iter()
-            .filter_map(|o| o.get("text").and_then(Value::as_str))
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let stop = outputs
-            .first()
-            .and_then(|o| o.get("stop_reason"))
-            .and_then(Value::as_str);
-        Decoded {
-            texts,
-            ..Decoded::default()
-        }
-        .with_stop(stop)
+    fn decode(response: &MistralResponse) -> Decoded {
+        decode_outputs(&response.outputs)
+    }
+
+    fn decode_chunk(chunk: &MistralStreamChunk) -> Decoded {
+        decode_outputs(chunk.outputs.as_deref().unwrap_or_default())
     }
 }
 

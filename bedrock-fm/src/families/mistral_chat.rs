@@ -2,54 +2,57 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::mistral_chat::MistralChatResponse;
+use crate::bodies::mistral_chat::{
+    MistralChatChoice, MistralChatMessage, MistralChatRequest, MistralChatResponse,
+    MistralChatStreamChunk,
+};
 use crate::conversation::Conversation;
 use crate::error::Result;
 use crate::generated::wrappers::MistralChatFamily;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Reads `choices[].message.content` (or `.delta.content` in a chunk) and the stop reason.
-pub(crate) fn decode_choices(value: &Value) -> Decoded {
-    let choices = value
-        .get("choices")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+/// The choices' message texts (a chunk's choices carry a message too), the first stop
+/// reason.
+fn decode_choices(choices: &[MistralChatChoice]) -> Decoded {
     let texts = choices
         .iter()
-        .filter_map(|c| c.get("message").or_else(|| c.get("delta")))
-        .filter_map(|m| m.get("content").and_then(Value::as_str))
+        .filter_map(|c| c.message.as_ref()?.content.as_ref()?.as_str())
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect();
-    let first = choices.first();
-    let stop = first
-        .and_then(|c| c.get("stop_reason").or_else(|| c.get("finish_reason")))
-        .and_then(Value::as_str);
-    let usage = value.get("usage");
+    let stop = choices.first().and_then(|c| c.stop_reason.as_ref());
     Decoded {
         texts,
         ..Decoded::default()
     }
-    .with_stop(stop)
-    .with_usage(
-        usage.and_then(|u| u.get("prompt_tokens")),
-        usage.and_then(|u| u.get("completion_tokens")),
-    )
+    .with_stop(stop.map(|r| r.as_str()))
 }
 
 impl TextFamily for MistralChatFamily {
-    type Response = MistralChatResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
-        Ok(super::encode_role_content(conversation, body))
+    ) -> Result<(MistralChatRequest, String)> {
+        let messages = super::role_texts(conversation)
+            .map(|(role, text)| MistralChatMessage {
+                role: role.to_owned(),
+                content: Some(Value::String(text)),
+                ..MistralChatMessage::default()
+            })
+            .collect();
+        let request = MistralChatRequest {
+            messages,
+            ..MistralChatRequest::default()
+        };
+        Ok((request, conversation.joined_text()))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        decode_choices(response)
+    fn decode(response: &MistralChatResponse) -> Decoded {
+        decode_choices(&response.choices)
+    }
+
+    fn decode_chunk(chunk: &MistralChatStreamChunk) -> Decoded {
+        decode_choices(chunk.choices.as_deref().unwrap_or_default())
     }
 }

@@ -19,10 +19,7 @@ use crate::catalog::Model;
 use crate::conversation::{Conversation, Role};
 use crate::details::Usage;
 use crate::error::Result;
-use crate::text::FamilyParams;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use crate::params::FamilyTypes;
 
 /// What a family encoder may need to know beyond the conversation.
 #[derive(Debug, Clone, Copy)]
@@ -123,19 +120,17 @@ impl Decoded {
         self
     }
 
-    pub(crate) fn with_usage(mut self, input: Option<&Value>, output: Option<&Value>) -> Self {
-        let count = |v: Option<&Value>| v.and_then(Value::as_u64).map(|n| n as u32);
-        self.usage = Usage::new(count(input), count(output)).or(self.usage);
+    pub(crate) fn with_usage(mut self, input: Option<u32>, output: Option<u32>) -> Self {
+        self.usage = Usage::new(input, output).or(self.usage);
         self
     }
 }
 
-/// The hand-written half of a text family (the other half, its typed parameters and wrapper
-/// aliases, is generated).
-pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
-    /// The typed InvokeModel response.
-    type Response: DeserializeOwned + Serialize + Clone + std::fmt::Debug + Send + Sync + 'static;
-
+/// The hand-written half of a text family (the other half, [`FamilyTypes`]: its typed
+/// request, response, chunk and parameters, is generated): how a conversation becomes its
+/// typed request, and how its typed response and chunks become text, usage and a stop
+/// reason.
+pub trait TextFamily: FamilyTypes {
     /// Whether a conversation may end with an assistant turn that the model continues.
     const PREFILL: bool = false;
 
@@ -151,55 +146,44 @@ pub trait TextFamily: FamilyParams + Sized + Send + Sync + 'static {
     /// Whether the native format takes a reasoning configuration.
     const NATIVE_REASONING: bool = false;
 
-    /// Writes the conversation and the family's fixed fields into the native body, and
-    /// returns the prompt as sent (the templated text, or the conversation's text).
+    /// The typed request for the conversation, with the family's fixed fields (the typed
+    /// parameters and `extra_args` are written over it afterwards), and the prompt as sent
+    /// (the templated text, or the conversation's text).
     fn encode(
         conversation: &Conversation,
         ctx: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String>;
+    ) -> Result<(Self::Request, String)>;
 
-    /// Checks the finished body (after the typed parameters and `extra_args` are merged)
-    /// for rules that span fields, such as a reasoning budget below the output limit.
-    fn check_body(_body: &Map<String, Value>, _ctx: &EncodeContext<'_>) -> Result<()> {
+    /// Checks the finished request (after the typed parameters and `extra_args` are
+    /// merged) for rules that span fields, such as a reasoning budget below the output
+    /// limit.
+    fn check_body(_request: &Self::Request, _ctx: &EncodeContext<'_>) -> Result<()> {
         Ok(())
     }
 
     /// Reads a whole InvokeModel response.
-    fn decode(response: &Value) -> Decoded;
+    fn decode(response: &Self::Response) -> Decoded;
 
-    /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`); by default a
-    /// chunk has the response's shape. The `amazon-bedrock-invocationMetrics` usage of the
-    /// last chunk is read for every family by the stream itself.
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        Self::decode(chunk)
-    }
+    /// Reads one InvokeModel stream chunk (the JSON inside `{"bytes": ...}`). The
+    /// `amazon-bedrock-invocationMetrics` usage of the last chunk is read for every family
+    /// by the stream itself.
+    fn decode_chunk(chunk: &Self::Chunk) -> Decoded;
 
-    /// Adjusts the body for InvokeModelWithResponseStream (most families need nothing).
-    fn for_stream(body: &mut Map<String, Value>) {
-        let _ = body;
+    /// Adjusts the request for InvokeModelWithResponseStream (most families need nothing).
+    fn for_stream(request: &mut Self::Request) {
+        let _ = request;
     }
 }
 
-/// Writes OpenAI-style `messages` (`[{"role": "user", "content": "..."}, ...]`, system
-/// first), as Mistral chat and Jamba take them; returns the prompt as sent.
-pub(crate) fn encode_role_content(
+/// `(role, text)` of every turn, system first: the OpenAI-style messages that Mistral chat
+/// and Jamba take.
+pub(crate) fn role_texts(
     conversation: &Conversation,
-    body: &mut Map<String, Value>,
-) -> String {
-    body.insert("messages".into(), role_content_messages(conversation));
-    conversation.joined_text()
-}
-
-/// `[{"role": "user", "content": "..."}, ...]`: the OpenAI-style messages that Mistral chat
-/// and Jamba take, system first.
-pub(crate) fn role_content_messages(conversation: &Conversation) -> Value {
-    let messages: Vec<Value> = conversation
+) -> impl Iterator<Item = (&'static str, String)> {
+    conversation
         .turns()
         .iter()
-        .map(|t| serde_json::json!({"role": t.role.wire(), "content": t.text()}))
-        .collect();
-    Value::Array(messages)
+        .map(|t| (t.role.wire(), t.text()))
 }
 
 /// The conversation's text as one prompt, for families that take a single string and have
@@ -226,16 +210,4 @@ pub(crate) fn plain_prompt(conversation: &Conversation, user: &str, assistant: &
         out.push_str(&format!("{assistant}:"));
     }
     out
-}
-
-/// The usage in the `amazon-bedrock-invocationMetrics` object of a stream's last chunk.
-pub(crate) fn invocation_metrics_usage(chunk: &Value) -> Usage {
-    let metrics = chunk.get("amazon-bedrock-invocationMetrics");
-    let count = |k| {
-        metrics
-            .and_then(|m| m.get(k))
-            .and_then(Value::as_u64)
-            .map(|n| n as u32)
-    };
-    Usage::new(count("inputTokenCount"), count("outputTokenCount"))
 }

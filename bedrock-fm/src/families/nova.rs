@@ -14,7 +14,12 @@
 //!   to (bedrock-runtime service model, `ContentBlockStart`, `ContentBlockDelta`).
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::nova::NovaResponse;
+use crate::bodies::nova::{
+    NovaContentBlock, NovaImage, NovaImageSource, NovaInferenceConfig, NovaInputSchema,
+    NovaMessage, NovaReasoningConfig, NovaRequest, NovaResponse, NovaSpecificToolChoice,
+    NovaStreamChunk, NovaSystemBlock, NovaTool, NovaToolChoice, NovaToolConfig, NovaToolResult,
+    NovaToolSpec, NovaToolUse, NovaUsage,
+};
 use crate::catalog::ReasoningStyle;
 use crate::chat::content::{Content, Reasoning, ToolResultContent, ToolUse};
 use crate::chat::tools::ToolChoice;
@@ -23,34 +28,68 @@ use crate::conversation::{Conversation, Turn};
 use crate::details::Usage;
 use crate::error::{Error, Result};
 use crate::generated::wrappers::NovaFamily;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-fn usage(u: Option<&Value>) -> Usage {
-    let count = |k| {
-        u.and_then(|u| u.get(k))
-            .and_then(Value::as_u64)
-            .map(|n| n as u32)
-    };
+fn usage(u: Option<&NovaUsage>) -> Usage {
     Usage {
-        input_tokens: count("inputTokens"),
-        output_tokens: count("outputTokens"),
-        cache_read_tokens: count("cacheReadInputTokenCount"),
-        cache_write_tokens: count("cacheWriteInputTokenCount"),
+        input_tokens: u.and_then(|u| u.input_tokens),
+        output_tokens: u.and_then(|u| u.output_tokens),
+        cache_read_tokens: u.and_then(|u| u.cache_read_input_token_count),
+        cache_write_tokens: u.and_then(|u| u.cache_write_input_token_count),
     }
+}
+
+/// `reasoningContent` of a response block (a `json` field in the catalog):
+/// `{reasoningText: {text, signature}}`.
+#[derive(Debug, Default, Deserialize)]
+struct ReasoningContent {
+    #[serde(rename = "reasoningText", default)]
+    reasoning_text: Option<ReasoningText>,
+}
+
+/// `reasoningContent.reasoningText` of a response block, or `reasoningContent` of a stream
+/// delta: `{text, signature}`.
+#[derive(Debug, Default, Deserialize)]
+struct ReasoningText {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    signature: Option<String>,
+}
+
+/// Reads a `json` field as `T`; `None` when absent or of another shape.
+fn typed<'a, T: Deserialize<'a>>(v: Option<&'a Value>) -> Option<T> {
+    v.and_then(|v| T::deserialize(v).ok())
 }
 
 fn image_block(
     ctx: &EncodeContext<'_>,
     image: &crate::chat::content::ImageInput,
     at: &str,
-) -> Result<Value> {
+) -> Result<NovaContentBlock> {
     let fitted = ctx.fit(image, at)?;
-    Ok(json!({"image": {"format": fitted.format, "source": {"bytes": fitted.base64()}}}))
+    Ok(NovaContentBlock {
+        image: Some(NovaImage {
+            format: fitted.format.to_owned(),
+            source: NovaImageSource {
+                bytes: fitted.base64(),
+                extra: Map::new(),
+            },
+            extra: Map::new(),
+        }),
+        ..NovaContentBlock::default()
+    })
+}
+
+/// A block as the JSON of a `json` field (tool result content).
+fn to_json(block: &NovaContentBlock) -> Value {
+    serde_json::to_value(block).unwrap_or_default()
 }
 
 /// The content blocks of one turn, in the order given. Reasoning blocks of earlier replies
 /// are left out: Nova returns them redacted, and its request schema has no place for them.
-fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Value>> {
+fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<NovaContentBlock>> {
     let at = format!("conversation turn {}", index + 1);
     let mut out = Vec::new();
     let mut images = 0;
@@ -58,37 +97,55 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Valu
     for content in &turn.content {
         out.push(match content {
             Content::Text(text) if text.is_empty() => continue,
-            Content::Text(text) => json!({"text": text}),
+            Content::Text(text) => NovaContentBlock {
+                text: Some(text.clone()),
+                ..NovaContentBlock::default()
+            },
             Content::Image(image) => {
                 images += 1;
                 image_block(ctx, image, &format!("{at}, image {images}"))?
             }
-            Content::ToolUse(u) => {
-                json!({"toolUse": {"toolUseId": u.id, "name": u.name, "input": u.input}})
-            }
+            Content::ToolUse(u) => NovaContentBlock {
+                tool_use: Some(NovaToolUse {
+                    tool_use_id: u.id.clone(),
+                    name: u.name.clone(),
+                    input: u.input.clone(),
+                    extra: Map::new(),
+                }),
+                ..NovaContentBlock::default()
+            },
             Content::ToolResult(r) => {
                 results += 1;
                 let mut parts = Vec::new();
                 let mut k = 0;
                 for part in &r.content {
                     parts.push(match part {
-                        ToolResultContent::Text(t) => json!({"text": t}),
+                        ToolResultContent::Text(t) => to_json(&NovaContentBlock {
+                            text: Some(t.clone()),
+                            ..NovaContentBlock::default()
+                        }),
+                        // The content block of the catalog has no `json` key (only tool
+                        // results take one).
                         ToolResultContent::Json(v) => json!({"json": v}),
                         ToolResultContent::Image(image) => {
                             k += 1;
-                            image_block(
+                            to_json(&image_block(
                                 ctx,
                                 image,
                                 &format!("{at}, tool result {results}, image {k}"),
-                            )?
+                            )?)
                         }
                     });
                 }
-                let mut result = json!({"toolUseId": r.tool_use_id, "content": parts});
-                if r.is_error {
-                    result["status"] = json!("error");
+                NovaContentBlock {
+                    tool_result: Some(NovaToolResult {
+                        tool_use_id: r.tool_use_id.clone(),
+                        content: parts,
+                        status: r.is_error.then(|| "error".to_owned()),
+                        extra: Map::new(),
+                    }),
+                    ..NovaContentBlock::default()
                 }
-                json!({"toolResult": result})
             }
             Content::Reasoning(_) => continue,
             other => {
@@ -103,7 +160,6 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Valu
 }
 
 impl TextFamily for NovaFamily {
-    type Response = NovaResponse;
     const PREFILL: bool = true;
     const NATIVE_TOOLS: bool = true;
     const NATIVE_REASONING: bool = true;
@@ -122,54 +178,82 @@ impl TextFamily for NovaFamily {
     fn encode(
         conversation: &Conversation,
         ctx: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
-        body.insert("schemaVersion".into(), json!("messages-v1"));
+    ) -> Result<(NovaRequest, String)> {
+        let mut request = NovaRequest {
+            schema_version: Some("messages-v1".into()),
+            ..NovaRequest::default()
+        };
         if let Some(system) = conversation.system_text() {
-            body.insert("system".into(), json!([{"text": system}]));
+            request.system = Some(vec![NovaSystemBlock {
+                text: Some(system),
+                ..NovaSystemBlock::default()
+            }]);
         }
         let offset = conversation.turns().len() - conversation.dialogue().len();
-        let messages = conversation
+        request.messages = conversation
             .dialogue()
             .iter()
             .enumerate()
             .map(|(i, t)| {
                 let content = blocks(t, i + offset, ctx)?;
-                Ok(json!({"role": t.role.wire(), "content": content}))
+                Ok(NovaMessage {
+                    role: t.role.wire().into(),
+                    content,
+                    extra: Map::new(),
+                })
             })
-            .collect::<Result<Vec<Value>>>()?;
-        body.insert("messages".into(), Value::Array(messages));
+            .collect::<Result<Vec<NovaMessage>>>()?;
         if !ctx.tools.is_empty() || ctx.tool_choice.is_some() {
-            let mut config = Map::new();
-            let tools: Vec<Value> = ctx
+            let tools: Vec<NovaTool> = ctx
                 .tools
                 .iter()
-                .map(|t| {
-                    json!({"toolSpec": {
-                        "name": t.name,
-                        "description": t.description,
-                        "inputSchema": {"json": t.wire_schema()},
-                    }})
+                .map(|t| NovaTool {
+                    tool_spec: NovaToolSpec {
+                        name: t.name.clone(),
+                        description: Some(t.description.clone()),
+                        input_schema: NovaInputSchema {
+                            json: t.wire_schema(),
+                            extra: Map::new(),
+                        },
+                        extra: Map::new(),
+                    },
+                    extra: Map::new(),
                 })
                 .collect();
-            config.insert("tools".into(), Value::Array(tools));
-            if let Some(choice) = ctx.tool_choice {
-                let choice = match choice {
-                    ToolChoice::Any => json!({"any": {}}),
-                    ToolChoice::Tool(name) => json!({"tool": {"name": name}}),
-                    _ => json!({"auto": {}}),
-                };
-                config.insert("toolChoice".into(), choice);
-            }
-            body.insert("toolConfig".into(), Value::Object(config));
+            let tool_choice = ctx.tool_choice.map(|choice| match choice {
+                ToolChoice::Any => NovaToolChoice {
+                    any: Some(json!({})),
+                    ..NovaToolChoice::default()
+                },
+                ToolChoice::Tool(name) => NovaToolChoice {
+                    tool: Some(NovaSpecificToolChoice {
+                        name: name.clone(),
+                        extra: Map::new(),
+                    }),
+                    ..NovaToolChoice::default()
+                },
+                _ => NovaToolChoice {
+                    auto: Some(json!({})),
+                    ..NovaToolChoice::default()
+                },
+            });
+            request.tool_config = Some(NovaToolConfig {
+                tools: Some(tools),
+                tool_choice,
+                extra: Map::new(),
+            });
         }
         match ctx.reasoning {
             None => {}
             Some(ReasoningConfig::Effort(effort)) => {
-                body.insert(
-                    "inferenceConfig".into(),
-                    json!({"reasoningConfig": {"type": "enabled", "maxReasoningEffort": effort.as_str()}}),
-                );
+                request.inference_config = Some(NovaInferenceConfig {
+                    reasoning_config: Some(NovaReasoningConfig {
+                        kind: Some("enabled".into()),
+                        max_reasoning_effort: Some(effort.as_str().into()),
+                        extra: Map::new(),
+                    }),
+                    ..NovaInferenceConfig::default()
+                });
             }
             Some(ReasoningConfig::Budget(_)) => {
                 let style = match ctx.reasoning_style() {
@@ -182,79 +266,87 @@ impl TextFamily for NovaFamily {
                 ));
             }
         }
-        Ok(conversation.joined_text())
+        Ok((request, conversation.joined_text()))
     }
 
     /// Text blocks joined, `toolUse` blocks as tool calls, `reasoningContent` as reasoning.
-    fn decode(response: &Value) -> Decoded {
+    fn decode(response: &NovaResponse) -> Decoded {
         let mut text = String::new();
         let mut tool_uses = Vec::new();
         let mut reasoning: Option<Reasoning> = None;
-        for block in response
-            .pointer("/output/message/content")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(t) = block.get("text").and_then(Value::as_str) {
+        for block in &response.output.message.content {
+            if let Some(t) = &block.text {
                 text.push_str(t);
             }
-            if let Some(u) = block.get("toolUse") {
-                let s = |k: &str| u.get(k).and_then(Value::as_str).unwrap_or_default();
-                let input = u.get("input").cloned().unwrap_or(json!({}));
-                tool_uses.push(ToolUse::new(s("toolUseId"), s("name"), input));
+            if let Some(u) = &block.tool_use {
+                tool_uses.push(ToolUse::new(
+                    u.tool_use_id.as_str(),
+                    u.name.as_str(),
+                    u.input.clone(),
+                ));
             }
-            if let Some(r) = block.pointer("/reasoningContent/reasoningText") {
+            let content: Option<ReasoningContent> = typed(block.reasoning_content.as_ref());
+            if let Some(r) = content.and_then(|c| c.reasoning_text) {
                 let into = reasoning.get_or_insert_with(Reasoning::default);
-                into.text
-                    .push_str(r.get("text").and_then(Value::as_str).unwrap_or_default());
-                if let Some(sig) = r.get("signature").and_then(Value::as_str) {
-                    into.signature = Some(sig.to_owned());
+                into.text.push_str(r.text.as_deref().unwrap_or_default());
+                if let Some(sig) = r.signature {
+                    into.signature = Some(sig);
                 }
             }
         }
         Decoded {
-            usage: usage(response.get("usage")),
+            usage: usage(response.usage.as_ref()),
             tool_uses,
             reasoning,
             ..Decoded::text(Some(&text))
         }
-        .with_stop(response.get("stopReason").and_then(Value::as_str))
+        .with_stop(Some(response.stop_reason.as_str()))
     }
 
     /// Chunks carry one event each: `contentBlockStart.start.toolUse` (a tool call starts),
     /// `contentBlockDelta.delta` with `text`, `toolUse.input` or `reasoningContent` (`text`
     /// or `signature`), `messageStop.stopReason`, `metadata.usage`.
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        let str_at = |p: &str| {
-            chunk
-                .pointer(p)
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        };
+    fn decode_chunk(chunk: &NovaStreamChunk) -> Decoded {
+        fn non_empty(s: Option<&str>) -> Option<&str> {
+            s.filter(|s| !s.is_empty())
+        }
         let mut events = Vec::new();
-        if let Some(start) = chunk.pointer("/contentBlockStart/start/toolUse") {
-            let s = |k: &str| start.get(k).and_then(Value::as_str).unwrap_or_default();
+        if let Some(start) = chunk
+            .content_block_start
+            .as_ref()
+            .and_then(|s| s.start.as_ref())
+            .and_then(|s| s.tool_use.as_ref())
+        {
             events.push(ChatEvent::ToolUseStart {
-                id: s("toolUseId").to_owned(),
-                name: s("name").to_owned(),
+                id: start.tool_use_id.clone(),
+                name: start.name.clone(),
             });
         }
-        if let Some(input) = str_at("/contentBlockDelta/delta/toolUse/input") {
+        let delta = chunk.content_block_delta.as_ref().map(|d| &d.delta);
+        if let Some(input) = non_empty(
+            delta
+                .and_then(|d| d.tool_use.as_ref())
+                .map(|u| u.input.as_str()),
+        ) {
             events.push(ChatEvent::ToolUseInputDelta(input.to_owned()));
         }
-        if let Some(t) = str_at("/contentBlockDelta/delta/reasoningContent/text") {
+        let reasoning: Option<ReasoningText> =
+            typed(delta.and_then(|d| d.reasoning_content.as_ref()));
+        let reasoning = reasoning.unwrap_or_default();
+        if let Some(t) = non_empty(reasoning.text.as_deref()) {
             events.push(ChatEvent::ReasoningDelta(t.to_owned()));
         }
-        if let Some(sig) = str_at("/contentBlockDelta/delta/reasoningContent/signature") {
+        if let Some(sig) = non_empty(reasoning.signature.as_deref()) {
             events.push(ChatEvent::ReasoningSignature(sig.to_owned()));
         }
         Decoded {
-            usage: usage(chunk.pointer("/metadata/usage")),
+            usage: usage(chunk.metadata.as_ref().and_then(|m| m.usage.as_ref())),
             events,
-            ..Decoded::text(str_at("/contentBlockDelta/delta/text"))
+            ..Decoded::text(non_empty(delta.and_then(|d| d.text.as_deref())))
         }
-        .with_stop(str_at("/messageStop/stopReason"))
+        .with_stop(non_empty(
+            chunk.message_stop.as_ref().map(|m| m.stop_reason.as_str()),
+        ))
     }
 }
 
@@ -266,9 +358,8 @@ mod tests {
     use crate::chat::tools::Tool;
 
     fn encode(c: &Conversation, ctx: &EncodeContext<'_>) -> Result<Value> {
-        let mut body = Map::new();
-        NovaFamily::encode(c, ctx, &mut body)?;
-        Ok(Value::Object(body))
+        let (request, _prompt) = NovaFamily::encode(c, ctx)?;
+        Ok(serde_json::to_value(&request).unwrap())
     }
 
     // Shapes: complete-request-schema.html (toolConfig, toolUse, toolResult) and the Nova 2
@@ -342,7 +433,7 @@ mod tests {
             "stopReason": "tool_use",
             "usage": {"inputTokens": 5, "outputTokens": 7, "totalTokens": 12}
         });
-        let d = NovaFamily::decode(&response);
+        let d = NovaFamily::decode(&serde_json::from_value(response).unwrap());
         assert_eq!(d.texts, ["Checking."]);
         assert_eq!(d.reasoning, Some(Reasoning::new("[REDACTED]", None)));
         assert_eq!(
@@ -351,7 +442,8 @@ mod tests {
         );
         assert_eq!(d.stop_reason.as_deref(), Some("tool_use"));
 
-        let events = |chunk: Value| NovaFamily::decode_chunk(&chunk).events;
+        let chunk = |chunk: Value| -> NovaStreamChunk { serde_json::from_value(chunk).unwrap() };
+        let events = |c: Value| NovaFamily::decode_chunk(&chunk(c)).events;
         assert_eq!(
             events(json!({"contentBlockStart": {"contentBlockIndex": 1,
                           "start": {"toolUse": {"toolUseId": "t1", "name": "get_weather"}}}})),
@@ -370,8 +462,9 @@ mod tests {
                           "delta": {"reasoningContent": {"text": "[REDACTED]"}}}})),
             [ChatEvent::ReasoningDelta("[REDACTED]".into())]
         );
-        let text =
-            NovaFamily::decode_chunk(&json!({"contentBlockDelta": {"delta": {"text": "Hi"}}}));
+        let text = NovaFamily::decode_chunk(&chunk(
+            json!({"contentBlockDelta": {"delta": {"text": "Hi"}}}),
+        ));
         assert_eq!((text.texts, text.events), (vec!["Hi".to_owned()], vec![]));
     }
 }

@@ -3,11 +3,10 @@
 //! Source: <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html>
 
 use super::{Decoded, EncodeContext, TextFamily};
-use crate::bodies::titan_text::TitanTextResponse;
+use crate::bodies::titan_text::{TitanTextRequest, TitanTextResponse, TitanTextStreamChunk};
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
 use crate::generated::wrappers::TitanFamily;
-use serde_json::{Map, Value};
 
 /// `User: {prompt}\nBot:` turns, the system text first; a lone prompt is sent as it is.
 pub(crate) fn titan_prompt(conversation: &Conversation) -> String {
@@ -29,54 +28,43 @@ pub(crate) fn titan_prompt(conversation: &Conversation) -> String {
 }
 
 impl TextFamily for TitanFamily {
-    type Response = TitanTextResponse;
-
     fn encode(
         conversation: &Conversation,
         _: &EncodeContext<'_>,
-        body: &mut Map<String, Value>,
-    ) -> Result<String> {
+    ) -> Result<(TitanTextRequest, String)> {
         let prompt = titan_prompt(conversation);
-        body.insert("inputText".into(), Value::String(prompt.clone()));
-        Ok(prompt)
+        let request = TitanTextRequest {
+            input_text: prompt.clone(),
+            ..TitanTextRequest::default()
+        };
+        Ok((request, prompt))
     }
 
-    fn decode(response: &Value) -> Decoded {
-        let results = response
-            .get("results")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let texts = results
+    fn decode(response: &TitanTextResponse) -> Decoded {
+        let texts = response
+            .results
             .iter()
-            .filter_map(|r| r.get("outputText").and_then(Value::as_str))
-            .map(str::to_owned)
+            .map(|r| r.output_text.clone())
             .collect();
-        let output: u64 = results
-            .iter()
-            .filter_map(|r| r.get("tokenCount").and_then(Value::as_u64))
-            .sum();
-        let stop = results
+        let output = response.results.iter().map(|r| r.token_count).sum();
+        let stop = response
+            .results
             .first()
-            .and_then(|r| r.get("completionReason"))
-            .and_then(Value::as_str);
+            .and_then(|r| r.completion_reason.as_ref());
         Decoded {
             texts,
             ..Decoded::default()
         }
-        .with_stop(stop)
-        .with_usage(
-            response.get("inputTextTokenCount"),
-            Some(&Value::from(output)),
-        )
+        .with_stop(stop.map(|r| r.as_str()))
+        .with_usage(Some(response.input_text_token_count), Some(output))
     }
 
-    fn decode_chunk(chunk: &Value) -> Decoded {
-        Decoded::text(chunk.get("outputText").and_then(Value::as_str))
-            .with_stop(chunk.get("completionReason").and_then(Value::as_str))
+    fn decode_chunk(chunk: &TitanTextStreamChunk) -> Decoded {
+        Decoded::text(Some(&chunk.output_text))
+            .with_stop(chunk.completion_reason.as_ref().map(|r| r.as_str()))
             .with_usage(
-                chunk.get("inputTextTokenCount"),
-                chunk.get("totalOutputTextTokenCount"),
+                chunk.input_text_token_count,
+                chunk.total_output_text_token_count,
             )
     }
 }

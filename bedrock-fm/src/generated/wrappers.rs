@@ -2,13 +2,23 @@
 // change models.toml and run `cargo codegen`.
 
 use crate::catalog::Family;
-use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuilder};
+use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
+use crate::text::{TextModel, TextModelBuilder};
 /// The Anthropic Claude (Messages API) family, the type parameter of [`Claude3`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Claude3Family;
-impl FamilyParams for Claude3Family {
-    const FAMILY: Option<Family> = Some(Family::ClaudeMessages);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Claude3`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Claude3Params {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Only sample from the top K options for each subsequent token (disabled by default). Wire: `top_k`.
+    pub top_k: Option<u32>,
+}
+impl Params for Claude3Params {
+    type Request = crate::bodies::claude_messages::ClaudeMessagesRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_tokens"],
@@ -30,6 +40,63 @@ impl FamilyParams for Claude3Family {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            top_k: self.top_k.or(defaults.top_k),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = *v;
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.top_k {
+            request.top_k = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for Claude3Family {
+    const FAMILY: Option<Family> = Some(Family::ClaudeMessages);
+    type Params = Claude3Params;
+    type Request = crate::bodies::claude_messages::ClaudeMessagesRequest;
+    type Response = crate::bodies::claude_messages::ClaudeMessagesResponse;
+    type Chunk = crate::bodies::claude_messages::ClaudeMessagesStreamChunk;
 }
 /// Anthropic Claude (Messages API) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Claude3::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html>.
 pub type Claude3 = TextModel<Claude3Family>;
@@ -39,22 +106,33 @@ pub type Claude3Builder = TextModelBuilder<Claude3Family>;
 pub type Claude3Options = CallOptions<Claude3Family>;
 impl TextModelBuilder<Claude3Family> {
     /// Only sample from the top K options for each subsequent token (disabled by default). Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
 }
 impl CallOptions<Claude3Family> {
     /// Only sample from the top K options for each subsequent token (disabled by default). Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
 }
 /// The Anthropic Claude (Text Completions API) family, the type parameter of [`Claude`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct ClaudeFamily;
-impl FamilyParams for ClaudeFamily {
-    const FAMILY: Option<Family> = Some(Family::ClaudeText);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Claude`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ClaudeParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Only sample from the top K options for each subsequent token. Wire: `top_k`.
+    pub top_k: Option<u32>,
+}
+impl Params for ClaudeParams {
+    type Request = crate::bodies::claude_text::ClaudeTextRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_tokens_to_sample"],
@@ -76,6 +154,63 @@ impl FamilyParams for ClaudeFamily {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            top_k: self.top_k.or(defaults.top_k),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens_to_sample = *v;
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.top_k {
+            request.top_k = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for ClaudeFamily {
+    const FAMILY: Option<Family> = Some(Family::ClaudeText);
+    type Params = ClaudeParams;
+    type Request = crate::bodies::claude_text::ClaudeTextRequest;
+    type Response = crate::bodies::claude_text::ClaudeTextResponse;
+    type Chunk = crate::bodies::claude_text::ClaudeTextStreamChunk;
 }
 /// Anthropic Claude (Text Completions API) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Claude::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html>.
 pub type Claude = TextModel<ClaudeFamily>;
@@ -85,22 +220,39 @@ pub type ClaudeBuilder = TextModelBuilder<ClaudeFamily>;
 pub type ClaudeOptions = CallOptions<ClaudeFamily>;
 impl TextModelBuilder<ClaudeFamily> {
     /// Only sample from the top K options for each subsequent token. Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
 }
 impl CallOptions<ClaudeFamily> {
     /// Only sample from the top K options for each subsequent token. Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
 }
 /// The Cohere Command family, the type parameter of [`Command`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CommandFamily;
-impl FamilyParams for CommandFamily {
-    const FAMILY: Option<Family> = Some(Family::Command);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Command`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CommandParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Maximum number of generations to return. Wire: `num_generations`.
+    pub num_generations: Option<u32>,
+    /// Whether token likelihoods are returned: generated tokens only, all, or none. Wire: `return_likelihoods`.
+    pub return_likelihoods: Option<crate::bodies::command::CommandReturnLikelihoods>,
+    /// Top K: token choices for the next token (documented as float). Wire: `k`.
+    pub top_k: Option<u32>,
+    /// How inputs longer than the maximum token length are handled. Wire: `truncate`.
+    pub truncate: Option<crate::bodies::command::CommandTruncate>,
+}
+impl Params for CommandParams {
+    type Request = crate::bodies::command::CommandRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_tokens"],
@@ -134,6 +286,99 @@ impl FamilyParams for CommandFamily {
             path: &["truncate"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            num_generations: self.num_generations.or(defaults.num_generations),
+            return_likelihoods: self
+                .return_likelihoods
+                .clone()
+                .or_else(|| defaults.return_likelihoods.clone()),
+            top_k: self.top_k.or(defaults.top_k),
+            truncate: self.truncate.clone().or_else(|| defaults.truncate.clone()),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "num_generations" => {
+                self.num_generations = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "return_likelihoods" => {
+                self.return_likelihoods = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "truncate" => {
+                self.truncate = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.num_generations {
+            out.push(("num_generations", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.return_likelihoods {
+            out.push(("return_likelihoods", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.truncate {
+            out.push(("truncate", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.num_generations {
+            request.num_generations = Some(*v);
+        }
+        if let Some(v) = &self.return_likelihoods {
+            request.return_likelihoods = Some(v.clone());
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.top_k {
+            request.k = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.p = Some(*v);
+        }
+        if let Some(v) = &self.truncate {
+            request.truncate = Some(v.clone());
+        }
+    }
+}
+impl FamilyTypes for CommandFamily {
+    const FAMILY: Option<Family> = Some(Family::Command);
+    type Params = CommandParams;
+    type Request = crate::bodies::command::CommandRequest;
+    type Response = crate::bodies::command::CommandResponse;
+    type Chunk = crate::bodies::command::CommandStreamChunk;
 }
 /// Cohere Command models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Command::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html>.
 pub type Command = TextModel<CommandFamily>;
@@ -143,46 +388,77 @@ pub type CommandBuilder = TextModelBuilder<CommandFamily>;
 pub type CommandOptions = CallOptions<CommandFamily>;
 impl TextModelBuilder<CommandFamily> {
     /// Maximum number of generations to return. Wire: `num_generations`.
-    pub fn num_generations(self, value: u32) -> Self {
-        self.param("num_generations", serde_json::json!(value))
+    pub fn num_generations(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.num_generations(value);
+        self
     }
     /// Whether token likelihoods are returned: generated tokens only, all, or none. Wire: `return_likelihoods`.
-    pub fn return_likelihoods(self, value: impl Into<String>) -> Self {
-        self.param("return_likelihoods", serde_json::json!(value.into()))
+    pub fn return_likelihoods(
+        mut self,
+        value: crate::bodies::command::CommandReturnLikelihoods,
+    ) -> Self {
+        self.defaults = self.defaults.return_likelihoods(value);
+        self
     }
     /// Top K: token choices for the next token (documented as float). Wire: `k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
     /// How inputs longer than the maximum token length are handled. Wire: `truncate`.
-    pub fn truncate(self, value: impl Into<String>) -> Self {
-        self.param("truncate", serde_json::json!(value.into()))
+    pub fn truncate(mut self, value: crate::bodies::command::CommandTruncate) -> Self {
+        self.defaults = self.defaults.truncate(value);
+        self
     }
 }
 impl CallOptions<CommandFamily> {
     /// Maximum number of generations to return. Wire: `num_generations`.
-    pub fn num_generations(self, value: u32) -> Self {
-        self.param("num_generations", serde_json::json!(value))
+    pub fn num_generations(mut self, value: u32) -> Self {
+        self.params.num_generations = Some(value);
+        self
     }
     /// Whether token likelihoods are returned: generated tokens only, all, or none. Wire: `return_likelihoods`.
-    pub fn return_likelihoods(self, value: impl Into<String>) -> Self {
-        self.param("return_likelihoods", serde_json::json!(value.into()))
+    pub fn return_likelihoods(
+        mut self,
+        value: crate::bodies::command::CommandReturnLikelihoods,
+    ) -> Self {
+        self.params.return_likelihoods = Some(value);
+        self
     }
     /// Top K: token choices for the next token (documented as float). Wire: `k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
     /// How inputs longer than the maximum token length are handled. Wire: `truncate`.
-    pub fn truncate(self, value: impl Into<String>) -> Self {
-        self.param("truncate", serde_json::json!(value.into()))
+    pub fn truncate(mut self, value: crate::bodies::command::CommandTruncate) -> Self {
+        self.params.truncate = Some(value);
+        self
     }
 }
 /// The Cohere Command R and R+ family, the type parameter of [`CommandR`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct CommandRFamily;
-impl FamilyParams for CommandRFamily {
-    const FAMILY: Option<Family> = Some(Family::CommandR);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`CommandR`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct CommandRParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Penalty proportional to how often a token has appeared. Wire: `frequency_penalty`.
+    pub frequency_penalty: Option<f64>,
+    /// Penalty applied equally to every token that has appeared. Wire: `presence_penalty`.
+    pub presence_penalty: Option<f64>,
+    /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. Wire: `prompt_truncation`.
+    pub prompt_truncation: Option<crate::bodies::command_r::CommandRPromptTruncation>,
+    /// Best-effort deterministic sampling seed. Wire: `seed`.
+    pub seed: Option<u64>,
+    /// Top K: token choices for the next token (documented as float). Wire: `k`.
+    pub top_k: Option<u32>,
+}
+impl Params for CommandRParams {
+    type Request = crate::bodies::command_r::CommandRRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "frequency_penalty",
             path: &["frequency_penalty"],
@@ -220,6 +496,110 @@ impl FamilyParams for CommandRFamily {
             path: &["p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            frequency_penalty: self.frequency_penalty.or(defaults.frequency_penalty),
+            presence_penalty: self.presence_penalty.or(defaults.presence_penalty),
+            prompt_truncation: self
+                .prompt_truncation
+                .clone()
+                .or_else(|| defaults.prompt_truncation.clone()),
+            seed: self.seed.or(defaults.seed),
+            top_k: self.top_k.or(defaults.top_k),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "frequency_penalty" => {
+                self.frequency_penalty = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "presence_penalty" => {
+                self.presence_penalty = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "prompt_truncation" => {
+                self.prompt_truncation = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "seed" => {
+                self.seed = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.frequency_penalty {
+            out.push(("frequency_penalty", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.presence_penalty {
+            out.push(("presence_penalty", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.prompt_truncation {
+            out.push(("prompt_truncation", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.seed {
+            out.push(("seed", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.frequency_penalty {
+            request.frequency_penalty = Some(*v);
+        }
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.presence_penalty {
+            request.presence_penalty = Some(*v);
+        }
+        if let Some(v) = &self.prompt_truncation {
+            request.prompt_truncation = Some(v.clone());
+        }
+        if let Some(v) = &self.seed {
+            request.seed = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.top_k {
+            request.k = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for CommandRFamily {
+    const FAMILY: Option<Family> = Some(Family::CommandR);
+    type Params = CommandRParams;
+    type Request = crate::bodies::command_r::CommandRRequest;
+    type Response = crate::bodies::command_r::CommandRResponse;
+    type Chunk = crate::bodies::command_r::CommandRStreamChunk;
 }
 /// Cohere Command R and R+ models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`CommandR::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html>.
 pub type CommandR = TextModel<CommandRFamily>;
@@ -229,54 +609,81 @@ pub type CommandRBuilder = TextModelBuilder<CommandRFamily>;
 pub type CommandROptions = CallOptions<CommandRFamily>;
 impl TextModelBuilder<CommandRFamily> {
     /// Penalty proportional to how often a token has appeared. Wire: `frequency_penalty`.
-    pub fn frequency_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("frequency_penalty", serde_json::json!(value.into()))
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.defaults = self.defaults.frequency_penalty(value);
+        self
     }
     /// Penalty applied equally to every token that has appeared. Wire: `presence_penalty`.
-    pub fn presence_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("presence_penalty", serde_json::json!(value.into()))
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.defaults = self.defaults.presence_penalty(value);
+        self
     }
     /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. Wire: `prompt_truncation`.
-    pub fn prompt_truncation(self, value: impl Into<String>) -> Self {
-        self.param("prompt_truncation", serde_json::json!(value.into()))
+    pub fn prompt_truncation(
+        mut self,
+        value: crate::bodies::command_r::CommandRPromptTruncation,
+    ) -> Self {
+        self.defaults = self.defaults.prompt_truncation(value);
+        self
     }
     /// Best-effort deterministic sampling seed. Wire: `seed`.
-    pub fn seed(self, value: u64) -> Self {
-        self.param("seed", serde_json::json!(value))
+    pub fn seed(mut self, value: u64) -> Self {
+        self.defaults = self.defaults.seed(value);
+        self
     }
     /// Top K: token choices for the next token (documented as float). Wire: `k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
 }
 impl CallOptions<CommandRFamily> {
     /// Penalty proportional to how often a token has appeared. Wire: `frequency_penalty`.
-    pub fn frequency_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("frequency_penalty", serde_json::json!(value.into()))
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.params.frequency_penalty = Some(value.into());
+        self
     }
     /// Penalty applied equally to every token that has appeared. Wire: `presence_penalty`.
-    pub fn presence_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("presence_penalty", serde_json::json!(value.into()))
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.params.presence_penalty = Some(value.into());
+        self
     }
     /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. Wire: `prompt_truncation`.
-    pub fn prompt_truncation(self, value: impl Into<String>) -> Self {
-        self.param("prompt_truncation", serde_json::json!(value.into()))
+    pub fn prompt_truncation(
+        mut self,
+        value: crate::bodies::command_r::CommandRPromptTruncation,
+    ) -> Self {
+        self.params.prompt_truncation = Some(value);
+        self
     }
     /// Best-effort deterministic sampling seed. Wire: `seed`.
-    pub fn seed(self, value: u64) -> Self {
-        self.param("seed", serde_json::json!(value))
+    pub fn seed(mut self, value: u64) -> Self {
+        self.params.seed = Some(value);
+        self
     }
     /// Top K: token choices for the next token (documented as float). Wire: `k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
 }
 /// The AI21 Labs Jamba family, the type parameter of [`Jamba`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JambaFamily;
-impl FamilyParams for JambaFamily {
-    const FAMILY: Option<Family> = Some(Family::Jamba);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Jamba`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct JambaParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Reduce repeated words, more so the more a word appears (2.0: few if any repeats). Wire: `frequency_penalty`.
+    pub frequency_penalty: Option<f64>,
+    /// Reduce repeated words, by the same amount however often a word appears. Wire: `presence_penalty`.
+    pub presence_penalty: Option<f64>,
+}
+impl Params for JambaParams {
+    type Request = crate::bodies::jamba::JambaRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "frequency_penalty",
             path: &["frequency_penalty"],
@@ -302,6 +709,74 @@ impl FamilyParams for JambaFamily {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            frequency_penalty: self.frequency_penalty.or(defaults.frequency_penalty),
+            presence_penalty: self.presence_penalty.or(defaults.presence_penalty),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "frequency_penalty" => {
+                self.frequency_penalty = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            "presence_penalty" => {
+                self.presence_penalty = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.frequency_penalty {
+            out.push(("frequency_penalty", crate::params::param_to_json(v)));
+        }
+        if let Some(v) = &self.presence_penalty {
+            out.push(("presence_penalty", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.frequency_penalty {
+            request.frequency_penalty = Some(*v);
+        }
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.presence_penalty {
+            request.presence_penalty = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for JambaFamily {
+    const FAMILY: Option<Family> = Some(Family::Jamba);
+    type Params = JambaParams;
+    type Request = crate::bodies::jamba::JambaRequest;
+    type Response = crate::bodies::jamba::JambaResponse;
+    type Chunk = crate::bodies::jamba::JambaStreamChunk;
 }
 /// AI21 Labs Jamba models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Jamba::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html>.
 pub type Jamba = TextModel<JambaFamily>;
@@ -311,30 +786,41 @@ pub type JambaBuilder = TextModelBuilder<JambaFamily>;
 pub type JambaOptions = CallOptions<JambaFamily>;
 impl TextModelBuilder<JambaFamily> {
     /// Reduce repeated words, more so the more a word appears (2.0: few if any repeats). Wire: `frequency_penalty`.
-    pub fn frequency_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("frequency_penalty", serde_json::json!(value.into()))
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.defaults = self.defaults.frequency_penalty(value);
+        self
     }
     /// Reduce repeated words, by the same amount however often a word appears. Wire: `presence_penalty`.
-    pub fn presence_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("presence_penalty", serde_json::json!(value.into()))
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.defaults = self.defaults.presence_penalty(value);
+        self
     }
 }
 impl CallOptions<JambaFamily> {
     /// Reduce repeated words, more so the more a word appears (2.0: few if any repeats). Wire: `frequency_penalty`.
-    pub fn frequency_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("frequency_penalty", serde_json::json!(value.into()))
+    pub fn frequency_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.params.frequency_penalty = Some(value.into());
+        self
     }
     /// Reduce repeated words, by the same amount however often a word appears. Wire: `presence_penalty`.
-    pub fn presence_penalty(self, value: impl Into<f64>) -> Self {
-        self.param("presence_penalty", serde_json::json!(value.into()))
+    pub fn presence_penalty(mut self, value: impl Into<f64>) -> Self {
+        self.params.presence_penalty = Some(value.into());
+        self
     }
 }
 /// The AI21 Labs Jurassic-2 family, the type parameter of [`Jurassic`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JurassicFamily;
-impl FamilyParams for JurassicFamily {
-    const FAMILY: Option<Family> = Some(Family::Jurassic);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Jurassic`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct JurassicParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for JurassicParams {
+    type Request = crate::bodies::jurassic::JurassicRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["maxTokens"],
@@ -352,6 +838,50 @@ impl FamilyParams for JurassicFamily {
             path: &["topP"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for JurassicFamily {
+    const FAMILY: Option<Family> = Some(Family::Jurassic);
+    type Params = JurassicParams;
+    type Request = crate::bodies::jurassic::JurassicRequest;
+    type Response = crate::bodies::jurassic::JurassicResponse;
+    type Chunk = crate::bodies::jurassic::JurassicResponse;
 }
 /// AI21 Labs Jurassic-2 models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Jurassic::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html>.
 pub type Jurassic = TextModel<JurassicFamily>;
@@ -362,9 +892,16 @@ pub type JurassicOptions = CallOptions<JurassicFamily>;
 /// The Meta Llama 2 Chat family, the type parameter of [`Llama2Chat`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Llama2ChatFamily;
-impl FamilyParams for Llama2ChatFamily {
-    const FAMILY: Option<Family> = Some(Family::Llama2Chat);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Llama2Chat`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Llama2ChatParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for Llama2ChatParams {
+    type Request = crate::bodies::llama2_chat::Llama2ChatRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_gen_len"],
@@ -378,6 +915,47 @@ impl FamilyParams for Llama2ChatFamily {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_gen_len = Some(*v);
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for Llama2ChatFamily {
+    const FAMILY: Option<Family> = Some(Family::Llama2Chat);
+    type Params = Llama2ChatParams;
+    type Request = crate::bodies::llama2_chat::Llama2ChatRequest;
+    type Response = crate::bodies::llama2_chat::Llama2ChatResponse;
+    type Chunk = crate::bodies::llama2_chat::Llama2ChatStreamChunk;
 }
 /// Meta Llama 2 Chat models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Llama2Chat::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>.
 pub type Llama2Chat = TextModel<Llama2ChatFamily>;
@@ -388,9 +966,16 @@ pub type Llama2ChatOptions = CallOptions<Llama2ChatFamily>;
 /// The Meta Llama 3 and later family, the type parameter of [`Llama3`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Llama3Family;
-impl FamilyParams for Llama3Family {
-    const FAMILY: Option<Family> = Some(Family::Llama3);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Llama3`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Llama3Params {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for Llama3Params {
+    type Request = crate::bodies::llama3::Llama3Request;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_gen_len"],
@@ -404,6 +989,47 @@ impl FamilyParams for Llama3Family {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_gen_len = Some(*v);
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for Llama3Family {
+    const FAMILY: Option<Family> = Some(Family::Llama3);
+    type Params = Llama3Params;
+    type Request = crate::bodies::llama3::Llama3Request;
+    type Response = crate::bodies::llama3::Llama3Response;
+    type Chunk = crate::bodies::llama3::Llama3StreamChunk;
 }
 /// Meta Llama 3 and later models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Llama3::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html>.
 pub type Llama3 = TextModel<Llama3Family>;
@@ -414,9 +1040,18 @@ pub type Llama3Options = CallOptions<Llama3Family>;
 /// The Mistral AI (text completion) family, the type parameter of [`Mistral`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct MistralFamily;
-impl FamilyParams for MistralFamily {
-    const FAMILY: Option<Family> = Some(Family::Mistral);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Mistral`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MistralParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Wire: `top_k`.
+    pub top_k: Option<u32>,
+}
+impl Params for MistralParams {
+    type Request = crate::bodies::mistral::MistralRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_tokens"],
@@ -438,6 +1073,63 @@ impl FamilyParams for MistralFamily {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            top_k: self.top_k.or(defaults.top_k),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.top_k {
+            request.top_k = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for MistralFamily {
+    const FAMILY: Option<Family> = Some(Family::Mistral);
+    type Params = MistralParams;
+    type Request = crate::bodies::mistral::MistralRequest;
+    type Response = crate::bodies::mistral::MistralResponse;
+    type Chunk = crate::bodies::mistral::MistralStreamChunk;
 }
 /// Mistral AI (text completion) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Mistral::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html>.
 pub type Mistral = TextModel<MistralFamily>;
@@ -447,22 +1139,31 @@ pub type MistralBuilder = TextModelBuilder<MistralFamily>;
 pub type MistralOptions = CallOptions<MistralFamily>;
 impl TextModelBuilder<MistralFamily> {
     /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
 }
 impl CallOptions<MistralFamily> {
     /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Wire: `top_k`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
 }
 /// The Mistral AI (chat completion) family, the type parameter of [`MistralChat`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct MistralChatFamily;
-impl FamilyParams for MistralChatFamily {
-    const FAMILY: Option<Family> = Some(Family::MistralChat);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`MistralChat`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MistralChatParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for MistralChatParams {
+    type Request = crate::bodies::mistral_chat::MistralChatRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["max_tokens"],
@@ -476,6 +1177,47 @@ impl FamilyParams for MistralChatFamily {
             path: &["top_p"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for MistralChatFamily {
+    const FAMILY: Option<Family> = Some(Family::MistralChat);
+    type Params = MistralChatParams;
+    type Request = crate::bodies::mistral_chat::MistralChatRequest;
+    type Response = crate::bodies::mistral_chat::MistralChatResponse;
+    type Chunk = crate::bodies::mistral_chat::MistralChatStreamChunk;
 }
 /// Mistral AI (chat completion) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`MistralChat::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html>.
 pub type MistralChat = TextModel<MistralChatFamily>;
@@ -486,9 +1228,18 @@ pub type MistralChatOptions = CallOptions<MistralChatFamily>;
 /// The Amazon Nova (understanding models) family, the type parameter of [`Nova`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct NovaFamily;
-impl FamilyParams for NovaFamily {
-    const FAMILY: Option<Family> = Some(Family::Nova);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Nova`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct NovaParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+    /// Only sample from the top K options (not used by default). Wire: `inferenceConfig.topK`.
+    pub top_k: Option<u32>,
+}
+impl Params for NovaParams {
+    type Request = crate::bodies::nova::NovaRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["inferenceConfig", "maxTokens"],
@@ -510,6 +1261,74 @@ impl FamilyParams for NovaFamily {
             path: &["inferenceConfig", "topP"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+            top_k: self.top_k.or(defaults.top_k),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        match name {
+            "top_k" => {
+                self.top_k = Some(crate::params::param_from_json(value)?);
+                Ok(true)
+            }
+            _ => self.common.set_named(name, value),
+        }
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        if let Some(v) = &self.top_k {
+            out.push(("top_k", crate::params::param_to_json(v)));
+        }
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.inference_config.get_or_insert_with(Default::default).max_tokens = Some(
+                *v,
+            );
+        }
+        if let Some(v) = &self.common.stop_words {
+            request
+                .inference_config
+                .get_or_insert_with(Default::default)
+                .stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.inference_config.get_or_insert_with(Default::default).temperature = Some(
+                *v,
+            );
+        }
+        if let Some(v) = &self.top_k {
+            request.inference_config.get_or_insert_with(Default::default).top_k = Some(
+                *v,
+            );
+        }
+        if let Some(v) = &self.common.top_p {
+            request.inference_config.get_or_insert_with(Default::default).top_p = Some(
+                *v,
+            );
+        }
+    }
+}
+impl FamilyTypes for NovaFamily {
+    const FAMILY: Option<Family> = Some(Family::Nova);
+    type Params = NovaParams;
+    type Request = crate::bodies::nova::NovaRequest;
+    type Response = crate::bodies::nova::NovaResponse;
+    type Chunk = crate::bodies::nova::NovaStreamChunk;
 }
 /// Amazon Nova (understanding models) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Nova::builder`]; native format from <https://docs.aws.amazon.com/nova/latest/userguide/complete-request-schema.html>.
 pub type Nova = TextModel<NovaFamily>;
@@ -519,22 +1338,31 @@ pub type NovaBuilder = TextModelBuilder<NovaFamily>;
 pub type NovaOptions = CallOptions<NovaFamily>;
 impl TextModelBuilder<NovaFamily> {
     /// Only sample from the top K options (not used by default). Wire: `inferenceConfig.topK`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.defaults = self.defaults.top_k(value);
+        self
     }
 }
 impl CallOptions<NovaFamily> {
     /// Only sample from the top K options (not used by default). Wire: `inferenceConfig.topK`.
-    pub fn top_k(self, value: u32) -> Self {
-        self.param("top_k", serde_json::json!(value))
+    pub fn top_k(mut self, value: u32) -> Self {
+        self.params.top_k = Some(value);
+        self
     }
 }
 /// The Amazon Titan Text family, the type parameter of [`Titan`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct TitanFamily;
-impl FamilyParams for TitanFamily {
-    const FAMILY: Option<Family> = Some(Family::TitanText);
-    const PARAMS: &'static [ParamSpec] = &[
+/// Typed parameters of [`Titan`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct TitanParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for TitanParams {
+    type Request = crate::bodies::titan_text::TitanTextRequest;
+    const SPECS: &'static [ParamSpec] = &[
         ParamSpec {
             setter: "max_tokens",
             path: &["textGenerationConfig", "maxTokenCount"],
@@ -552,6 +1380,61 @@ impl FamilyParams for TitanFamily {
             path: &["textGenerationConfig", "topP"],
         },
     ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request
+                .text_generation_config
+                .get_or_insert_with(Default::default)
+                .max_token_count = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request
+                .text_generation_config
+                .get_or_insert_with(Default::default)
+                .stop_sequences = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request
+                .text_generation_config
+                .get_or_insert_with(Default::default)
+                .temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.text_generation_config.get_or_insert_with(Default::default).top_p = Some(
+                *v,
+            );
+        }
+    }
+}
+impl FamilyTypes for TitanFamily {
+    const FAMILY: Option<Family> = Some(Family::TitanText);
+    type Params = TitanParams;
+    type Request = crate::bodies::titan_text::TitanTextRequest;
+    type Response = crate::bodies::titan_text::TitanTextResponse;
+    type Chunk = crate::bodies::titan_text::TitanTextStreamChunk;
 }
 /// Amazon Titan Text models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Titan::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html>.
 pub type Titan = TextModel<TitanFamily>;

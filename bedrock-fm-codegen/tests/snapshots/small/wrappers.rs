@@ -2,13 +2,52 @@
 // change models.toml and run `cargo codegen`.
 
 use crate::catalog::Family;
-use crate::text::{CallOptions, FamilyParams, ParamSpec, TextModel, TextModelBuilder};
+use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
+use crate::text::{TextModel, TextModelBuilder};
 /// The Demo Text family, the type parameter of [`Demo`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct DemoFamily;
-impl FamilyParams for DemoFamily {
+/// Typed parameters of [`Demo`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DemoParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for DemoParams {
+    type Request = crate::bodies::demo::DemoRequest;
+    const SPECS: &'static [ParamSpec] = &[];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {}
+}
+impl FamilyTypes for DemoFamily {
     const FAMILY: Option<Family> = Some(Family::Demo);
-    const PARAMS: &'static [ParamSpec] = &[];
+    type Params = DemoParams;
+    type Request = crate::bodies::demo::DemoRequest;
+    type Response = crate::bodies::demo::DemoResponse;
+    type Chunk = crate::bodies::demo::DemoChunk;
 }
 /// Demo Text models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`Demo::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters.html>.
 pub type Demo = TextModel<DemoFamily>;

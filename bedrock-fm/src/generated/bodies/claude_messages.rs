@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Prompt-caching checkpoint attached to a content block, system block or tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesCacheControl {
     /// The cache type. One of: ephemeral. Required. Wire name: `type`.
@@ -17,9 +17,16 @@ pub struct ClaudeMessagesCacheControl {
     /// Cache time to live, e.g. 5m or 1h. Wire name: `ttl`.
     #[serde(rename = "ttl", default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesCacheControl {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesCacheControl {
     /// A builder that checks required fields and ranges in `build()`.
@@ -114,7 +121,7 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A document content block (user turns only; up to five documents of at most 4.5 MB).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesDocumentBlock {
     /// The document data. Required. Wire name: `source`.
@@ -132,9 +139,16 @@ pub struct ClaudeMessagesDocumentBlock {
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesDocumentBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesDocumentBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -233,7 +247,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The data of a document content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesDocumentSource {
     /// The source type, e.g. base64. Required. Wire name: `type`.
@@ -245,9 +259,16 @@ pub struct ClaudeMessagesDocumentSource {
     /// The document data (Base64 for base64 sources). Wire name: `data`.
     #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
     pub data: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesDocumentSource {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesDocumentSource {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -310,7 +331,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
     ],
 };
 /// An image content block (user turns only; up to 20 images).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesImageBlock {
     /// The image data. Required. Wire name: `source`.
@@ -319,9 +340,16 @@ pub struct ClaudeMessagesImageBlock {
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesImageBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesImageBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -372,7 +400,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The data of an image content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesImageSource {
     /// The encoding type of the image. One of: base64. Required. Wire name: `type`.
@@ -384,9 +412,16 @@ pub struct ClaudeMessagesImageSource {
     /// Base64 image bytes; at most 3.75 MB and 8,000 x 8,000 px. Required. Wire name: `data`.
     #[serde(rename = "data")]
     pub data: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesImageSource {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesImageSource {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -449,7 +484,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One conversational turn of a Messages API request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesMessage {
     /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
@@ -458,6 +493,9 @@ pub struct ClaudeMessagesMessage {
     /// A string, or an array of content blocks (see ClaudeMessagesContentBlock). Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: serde_json::Value,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ClaudeMessagesMessage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -509,6 +547,7 @@ impl ClaudeMessagesMessageBuilder {
         Ok(ClaudeMessagesMessage {
             role,
             content,
+            extra: Default::default(),
         })
     }
 }
@@ -551,12 +590,15 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Output configuration (beta).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesOutputConfig {
     /// How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24). One of: high, medium, low. Server default: `"high"` (not sent when unset). Wire name: `effort`.
     #[serde(rename = "effort", default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ClaudeMessagesOutputConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -595,6 +637,7 @@ impl ClaudeMessagesOutputConfigBuilder {
         }
         Ok(ClaudeMessagesOutputConfig {
             effort,
+            extra: Default::default(),
         })
     }
 }
@@ -621,15 +664,22 @@ pub(crate) static CLAUDE_MESSAGES_OUTPUT_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Extended-thinking content that was encrypted for safety reasons.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesRedactedThinkingBlock {
     /// The encrypted reasoning, to pass back unchanged. Required. Wire name: `data`.
     #[serde(rename = "data")]
     pub data: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesRedactedThinkingBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesRedactedThinkingBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -660,7 +710,7 @@ pub(crate) static CLAUDE_MESSAGES_REDACTED_THINKING_BLOCK_SPEC: StructSpec = Str
     ],
 };
 /// Request body of an Anthropic Claude Messages API InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesRequest {
     /// The Anthropic API version; must be bedrock-2023-05-31. One of: bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
@@ -702,6 +752,17 @@ pub struct ClaudeMessagesRequest {
     /// Output configuration, e.g. the effort parameter (beta effort-2025-11-24). Wire name: `output_config`.
     #[serde(rename = "output_config", default, skip_serializing_if = "Option::is_none")]
     pub output_config: Option<super::claude_messages::ClaudeMessagesOutputConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for ClaudeMessagesRequest {
+    fn spec() -> &'static StructSpec {
+        &CLAUDE_MESSAGES_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl ClaudeMessagesRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -916,6 +977,7 @@ impl ClaudeMessagesRequestBuilder {
             stop_sequences,
             thinking,
             output_config,
+            extra: Default::default(),
         })
     }
 }
@@ -1142,7 +1204,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Anthropic Claude Messages API InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesResponse {
     /// Unique identifier of the response; format and length may change (absent when a guardrail blocked the input). Wire name: `id`.
@@ -1172,9 +1234,16 @@ pub struct ClaudeMessagesResponse {
     /// Input and output token counts. Wire name: `usage`.
     #[serde(rename = "usage", default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<super::claude_messages::ClaudeMessagesUsage>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1370,9 +1439,17 @@ pub struct ClaudeMessagesStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1521,7 +1598,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The `delta` of a content_block_delta or message_delta event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesStreamDelta {
     /// content_block_delta: the delta type. Wire name: `type`.
@@ -1548,9 +1625,16 @@ pub struct ClaudeMessagesStreamDelta {
     /// message_delta: the stop sequence that ended generation. Wire name: `stop_sequence`.
     #[serde(rename = "stop_sequence", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequence: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesStreamDelta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesStreamDelta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1695,7 +1779,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A text content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesTextBlock {
     /// The text. Required. Wire name: `text`.
@@ -1707,9 +1791,16 @@ pub struct ClaudeMessagesTextBlock {
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesTextBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesTextBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1774,7 +1865,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Extended thinking configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesThinking {
     /// enabled to turn extended thinking on. Required. Wire name: `type`.
@@ -1783,6 +1874,9 @@ pub struct ClaudeMessagesThinking {
     /// Maximum tokens Claude may use for reasoning; must be below max_tokens. Range: `[1024, ]`. Wire name: `budget_tokens`.
     #[serde(rename = "budget_tokens", default, skip_serializing_if = "Option::is_none")]
     pub budget_tokens: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ClaudeMessagesThinking {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1828,6 +1922,7 @@ impl ClaudeMessagesThinkingBuilder {
         Ok(ClaudeMessagesThinking {
             kind,
             budget_tokens,
+            extra: Default::default(),
         })
     }
 }
@@ -1870,7 +1965,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Extended-thinking content produced by the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesThinkingBlock {
     /// The model's reasoning text. Required. Wire name: `thinking`.
@@ -1879,9 +1974,16 @@ pub struct ClaudeMessagesThinkingBlock {
     /// Signature to pass back unchanged in later turns. Wire name: `signature`.
     #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesThinkingBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesThinkingBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1928,7 +2030,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool definition: a custom tool or an Anthropic-defined computer-use tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesTool {
     /// custom for a custom tool (optional), or e.g. computer_20241022, bash_20241022, text_editor_20241022. Wire name: `type`.
@@ -1969,6 +2071,9 @@ pub struct ClaudeMessagesTool {
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ClaudeMessagesTool {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2075,6 +2180,7 @@ impl ClaudeMessagesToolBuilder {
             defer_loading,
             input_examples,
             cache_control,
+            extra: Default::default(),
         })
     }
 }
@@ -2247,7 +2353,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// How the model should use the provided tools.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesToolChoice {
     /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). One of: any, auto, tool, none. Required. Wire name: `type`.
@@ -2256,6 +2362,9 @@ pub struct ClaudeMessagesToolChoice {
     /// The tool to use; required when type is tool. Wire name: `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl ClaudeMessagesToolChoice {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2303,6 +2412,7 @@ impl ClaudeMessagesToolChoiceBuilder {
         Ok(ClaudeMessagesToolChoice {
             kind,
             name,
+            extra: Default::default(),
         })
     }
 }
@@ -2345,7 +2455,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The result of a tool run, sent back in a user turn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesToolResultBlock {
     /// The id of the tool_use block this answers. Required. Wire name: `tool_use_id`.
@@ -2360,9 +2470,16 @@ pub struct ClaudeMessagesToolResultBlock {
     /// Prompt-caching checkpoint. Wire name: `cache_control`.
     #[serde(rename = "cache_control", default, skip_serializing_if = "Option::is_none")]
     pub cache_control: Option<super::claude_messages::ClaudeMessagesCacheControl>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesToolResultBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesToolResultBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2443,7 +2560,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
     ],
 };
 /// A request from the model to run a tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesToolUseBlock {
     /// The ID of this tool use, echoed in the tool_result. Required. Wire name: `id`.
@@ -2455,9 +2572,16 @@ pub struct ClaudeMessagesToolUseBlock {
     /// The input parameters to pass to the tool. Required. Wire name: `input`.
     #[serde(rename = "input")]
     pub input: serde_json::Value,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesToolUseBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesToolUseBlock {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2520,7 +2644,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Token usage of a Messages API call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesUsage {
     /// Input tokens in the request. Wire name: `input_tokens`.
@@ -2543,9 +2667,16 @@ pub struct ClaudeMessagesUsage {
         skip_serializing_if = "Option::is_none"
     )]
     pub cache_read_input_tokens: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeMessagesUsage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeMessagesUsage {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2979,6 +3110,22 @@ impl<'de> Deserialize<'de> for ClaudeMessagesContentBlock {
                     .map_err(D::Error::custom)
             }
             _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+impl crate::native::NativeResponse for ClaudeMessagesContentBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match self {
+            Self::Text(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::Image(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::Document(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::ToolUse(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::ToolResult(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::Thinking(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::RedactedThinking(v) => {
+                crate::native::NativeResponse::bedrock_field(v, wire)
+            }
+            Self::Unknown(v) => v.get(wire),
         }
     }
 }

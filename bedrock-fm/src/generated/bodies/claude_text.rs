@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of an Anthropic Claude Text Completions InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeTextRequest {
     /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Wire name: `prompt`.
@@ -29,6 +29,17 @@ pub struct ClaudeTextRequest {
     /// Sequences that stop generation, in addition to the built-in `\n\nHuman:`. Wire name: `stop_sequences`.
     #[serde(rename = "stop_sequences", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for ClaudeTextRequest {
+    fn spec() -> &'static StructSpec {
+        &CLAUDE_TEXT_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl ClaudeTextRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -141,6 +152,7 @@ impl ClaudeTextRequestBuilder {
             top_k,
             max_tokens_to_sample,
             stop_sequences,
+            extra: Default::default(),
         })
     }
 }
@@ -247,7 +259,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Anthropic Claude Text Completions InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeTextResponse {
     /// The resulting completion up to and excluding the stop sequences. Required. Wire name: `completion`.
@@ -259,9 +271,16 @@ pub struct ClaudeTextResponse {
     /// The stop sequence that ended generation, when stop_sequences was given. Wire name: `stop`.
     #[serde(rename = "stop", default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeTextResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeTextResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -324,7 +343,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Claude Text Completions InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeTextStreamChunk {
     /// The text of this chunk. Wire name: `completion`.
@@ -343,9 +362,17 @@ pub struct ClaudeTextStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for ClaudeTextStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl ClaudeTextStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Description of an input image in a Cohere Embed v3 response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedImageDescription {
     /// Image width. Wire name: `width`.
@@ -23,9 +23,16 @@ pub struct CohereEmbedImageDescription {
     /// Image bit depth. Wire name: `bit_depth`.
     #[serde(rename = "bit_depth", default, skip_serializing_if = "Option::is_none")]
     pub bit_depth: Option<u64>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedImageDescription {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedImageDescription {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -104,15 +111,22 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The image of a Cohere Embed v4 image part.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedImageUrl {
     /// A data URI, `data:<mime>;base64,...` (png, jpeg, webp or gif, up to 5 MB). Required. Wire name: `url`.
     #[serde(rename = "url")]
     pub url: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedImageUrl {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedImageUrl {
     /// A builder that checks required fields and ranges in `build()`.
@@ -168,15 +182,22 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// An image part of a Cohere Embed v4 input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedImageUrlContent {
     /// The image. Required. Wire name: `image_url`.
     #[serde(rename = "image_url")]
     pub image_url: super::cohere_embed::CohereEmbedImageUrl,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedImageUrlContent {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedImageUrlContent {
     /// A builder that checks required fields and ranges in `build()`.
@@ -236,15 +257,22 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_CONTENT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One Cohere Embed v4 interleaved input: a list of text and image parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedInput {
     /// The content parts of this input. Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: Vec<super::cohere_embed::CohereEmbedContent>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedInput {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedInput {
     /// A builder that checks required fields and ranges in `build()`.
@@ -344,6 +372,17 @@ pub struct CohereEmbedRequest {
     /// Embed v4 only: truncation budget per input document (the model supports up to ~128,000 tokens). Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for CohereEmbedRequest {
+    fn spec() -> &'static StructSpec {
+        &COHERE_EMBED_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl CohereEmbedRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -471,6 +510,7 @@ impl CohereEmbedRequestBuilder {
             embedding_types,
             output_dimension,
             max_tokens,
+            extra: Default::default(),
         })
     }
 }
@@ -613,7 +653,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Cohere Embed InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedResponse {
     /// An identifier for the response. Wire name: `id`.
@@ -634,9 +674,16 @@ pub struct CohereEmbedResponse {
     /// Embed v4: the inputs, when `inputs` was used. Wire name: `inputs`.
     #[serde(rename = "inputs", default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<super::cohere_embed::CohereEmbedInput>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -753,15 +800,22 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A text part of a Cohere Embed v4 input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CohereEmbedTextContent {
     /// The text. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CohereEmbedTextContent {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CohereEmbedTextContent {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1107,6 +1161,15 @@ impl<'de> Deserialize<'de> for CohereEmbedContent {
                     .map_err(D::Error::custom)
             }
             _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+impl crate::native::NativeResponse for CohereEmbedContent {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match self {
+            Self::Text(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::ImageUrl(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::Unknown(v) => v.get(wire),
         }
     }
 }

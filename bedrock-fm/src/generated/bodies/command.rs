@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One generation of a Cohere Command response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandGeneration {
     /// Why the model finished; only when is_finished is true. Wire name: `finish_reason`.
@@ -36,9 +36,16 @@ pub struct CommandGeneration {
     /// Streaming with num_generations > 1: which generation a token belongs to. Wire name: `index`.
     #[serde(rename = "index", default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandGeneration {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandGeneration {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -167,7 +174,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of a Cohere Command InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRequest {
     /// The input text that serves as the starting point for generating the response. Required. Wire name: `prompt`.
@@ -188,13 +195,13 @@ pub struct CommandRequest {
     /// Up to four stop sequences; the returned text excludes them. Items: `[, 4]`. Wire name: `stop_sequences`.
     #[serde(rename = "stop_sequences", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
-    /// Whether token likelihoods are returned: generated tokens only, all, or none. One of: GENERATION, ALL, NONE. Server default: `"NONE"` (not sent when unset). Wire name: `return_likelihoods`.
+    /// Whether token likelihoods are returned: generated tokens only, all, or none. Server default: `"NONE"` (not sent when unset). Wire name: `return_likelihoods`.
     #[serde(
         rename = "return_likelihoods",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub return_likelihoods: Option<String>,
+    pub return_likelihoods: Option<super::command::CommandReturnLikelihoods>,
     /// true to return the response piece by piece (required to support streaming). Wire name: `stream`.
     #[serde(rename = "stream", default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
@@ -208,9 +215,20 @@ pub struct CommandRequest {
     /// {token_id: bias} with each bias between -10 and 10. Wire name: `logit_bias`.
     #[serde(rename = "logit_bias", default, skip_serializing_if = "Option::is_none")]
     pub logit_bias: Option<std::collections::BTreeMap<String, f64>>,
-    /// How inputs longer than the maximum token length are handled. One of: NONE, START, END. Server default: `"END"` (not sent when unset). Wire name: `truncate`.
+    /// How inputs longer than the maximum token length are handled. Server default: `"END"` (not sent when unset). Wire name: `truncate`.
     #[serde(rename = "truncate", default, skip_serializing_if = "Option::is_none")]
-    pub truncate: Option<String>,
+    pub truncate: Option<super::command::CommandTruncate>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for CommandRequest {
+    fn spec() -> &'static StructSpec {
+        &COMMAND_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl CommandRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -232,11 +250,11 @@ pub struct CommandRequestBuilder {
     k: Option<u32>,
     max_tokens: Option<u32>,
     stop_sequences: Option<Vec<String>>,
-    return_likelihoods: Option<String>,
+    return_likelihoods: Option<super::command::CommandReturnLikelihoods>,
     stream: Option<bool>,
     num_generations: Option<u32>,
     logit_bias: Option<std::collections::BTreeMap<String, f64>>,
-    truncate: Option<String>,
+    truncate: Option<super::command::CommandTruncate>,
 }
 impl CommandRequestBuilder {
     /// The input text that serves as the starting point for generating the response. Required. Wire name: `prompt`.
@@ -272,9 +290,12 @@ impl CommandRequestBuilder {
         self.stop_sequences = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Whether token likelihoods are returned: generated tokens only, all, or none. One of: GENERATION, ALL, NONE. Server default: `"NONE"` (not sent when unset). Wire name: `return_likelihoods`.
-    pub fn return_likelihoods(mut self, value: impl Into<String>) -> Self {
-        self.return_likelihoods = Some(value.into());
+    /// Whether token likelihoods are returned: generated tokens only, all, or none. Server default: `"NONE"` (not sent when unset). Wire name: `return_likelihoods`.
+    pub fn return_likelihoods(
+        mut self,
+        value: super::command::CommandReturnLikelihoods,
+    ) -> Self {
+        self.return_likelihoods = Some(value);
         self
     }
     /// true to return the response piece by piece (required to support streaming). Wire name: `stream`.
@@ -292,9 +313,9 @@ impl CommandRequestBuilder {
         self.logit_bias = Some(value);
         self
     }
-    /// How inputs longer than the maximum token length are handled. One of: NONE, START, END. Server default: `"END"` (not sent when unset). Wire name: `truncate`.
-    pub fn truncate(mut self, value: impl Into<String>) -> Self {
-        self.truncate = Some(value.into());
+    /// How inputs longer than the maximum token length are handled. Server default: `"END"` (not sent when unset). Wire name: `truncate`.
+    pub fn truncate(mut self, value: super::command::CommandTruncate) -> Self {
+        self.truncate = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
@@ -351,16 +372,6 @@ impl CommandRequestBuilder {
             )?;
         }
         let return_likelihoods = self.return_likelihoods;
-        if let Some(v) = &return_likelihoods {
-            crate::spec::check_string(
-                "CommandRequest",
-                "return_likelihoods",
-                v,
-                &["GENERATION", "ALL", "NONE"],
-                None,
-                None,
-            )?;
-        }
         let stream = self.stream;
         let num_generations = self.num_generations;
         if let Some(v) = &num_generations {
@@ -374,16 +385,6 @@ impl CommandRequestBuilder {
         }
         let logit_bias = self.logit_bias;
         let truncate = self.truncate;
-        if let Some(v) = &truncate {
-            crate::spec::check_string(
-                "CommandRequest",
-                "truncate",
-                v,
-                &["NONE", "START", "END"],
-                None,
-                None,
-            )?;
-        }
         Ok(CommandRequest {
             prompt,
             temperature,
@@ -396,6 +397,7 @@ impl CommandRequestBuilder {
             num_generations,
             logit_bias,
             truncate,
+            extra: Default::default(),
         })
     }
 }
@@ -502,11 +504,11 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "return_likelihoods",
             wire: "return_likelihoods",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::command::COMMAND_RETURN_LIKELIHOODS_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["GENERATION", "ALL", "NONE"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -566,11 +568,11 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "truncate",
             wire: "truncate",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::command::COMMAND_TRUNCATE_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["NONE", "START", "END"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -582,7 +584,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Cohere Command InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandResponse {
     /// The generated results, with likelihoods if requested. Required. Wire name: `generations`.
@@ -594,9 +596,16 @@ pub struct CommandResponse {
     /// The prompt from the input request. Wire name: `prompt`.
     #[serde(rename = "prompt", default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -661,7 +670,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Cohere Command InvokeModelWithResponseStream response (stream = true).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandStreamChunk {
     /// The text of this chunk. Wire name: `text`.
@@ -683,9 +692,17 @@ pub struct CommandStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -780,7 +797,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The likelihood of one token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandTokenLikelihood {
     /// The token. Required. Wire name: `token`.
@@ -789,9 +806,16 @@ pub struct CommandTokenLikelihood {
     /// Its likelihood. Required. Wire name: `likelihood`.
     #[serde(rename = "likelihood")]
     pub likelihood: f64,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandTokenLikelihood {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandTokenLikelihood {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -894,4 +918,112 @@ impl<'de> Deserialize<'de> for CommandFinishReason {
 pub(crate) static COMMAND_FINISH_REASON_SPEC: EnumSpec = EnumSpec {
     name: "CommandFinishReason",
     values: &["COMPLETE", "MAX_TOKENS", "ERROR", "ERROR_TOXIC"],
+};
+/// Whether and how token likelihoods are returned with a Cohere Command response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandReturnLikelihoods {
+    /// Only the generated tokens' likelihoods. (`GENERATION`)
+    Generation,
+    /// The likelihoods of all tokens, prompt included. (`ALL`)
+    All,
+    /// No likelihoods. (`NONE`)
+    None,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl CommandReturnLikelihoods {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Generation => "GENERATION",
+            Self::All => "ALL",
+            Self::None => "NONE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CommandReturnLikelihoods {
+    fn from(value: &str) -> Self {
+        match value {
+            "GENERATION" => Self::Generation,
+            "ALL" => Self::All,
+            "NONE" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for CommandReturnLikelihoods {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CommandReturnLikelihoods {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CommandReturnLikelihoods {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static COMMAND_RETURN_LIKELIHOODS_SPEC: EnumSpec = EnumSpec {
+    name: "CommandReturnLikelihoods",
+    values: &["GENERATION", "ALL", "NONE"],
+};
+/// How a Cohere Command request handles inputs longer than the maximum token length.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandTruncate {
+    /// An error is returned. (`NONE`)
+    None,
+    /// The start of the input is discarded. (`START`)
+    Start,
+    /// The end of the input is discarded. (`END`)
+    End,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl CommandTruncate {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::None => "NONE",
+            Self::Start => "START",
+            Self::End => "END",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CommandTruncate {
+    fn from(value: &str) -> Self {
+        match value {
+            "NONE" => Self::None,
+            "START" => Self::Start,
+            "END" => Self::End,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for CommandTruncate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CommandTruncate {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CommandTruncate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static COMMAND_TRUNCATE_SPEC: EnumSpec = EnumSpec {
+    name: "CommandTruncate",
+    values: &["NONE", "START", "END"],
 };

@@ -8,15 +8,22 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// The Cohere API version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRApiVersion {
     /// The version. Wire name: `version`.
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRApiVersion {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRApiVersion {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -47,7 +54,7 @@ pub(crate) static COMMAND_R_API_VERSION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Billed token counts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRBilledUnits {
     /// Input tokens billed. Wire name: `input_tokens`.
@@ -56,9 +63,16 @@ pub struct CommandRBilledUnits {
     /// Output tokens billed. Wire name: `output_tokens`.
     #[serde(rename = "output_tokens", default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRBilledUnits {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRBilledUnits {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -105,7 +119,7 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One earlier message of a Command R conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRChatMessage {
     /// The role of the message. One of: USER, CHATBOT. Required. Wire name: `role`.
@@ -114,6 +128,9 @@ pub struct CommandRChatMessage {
     /// Text contents of the message. Required. Wire name: `message`.
     #[serde(rename = "message")]
     pub message: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl CommandRChatMessage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -165,6 +182,7 @@ impl CommandRChatMessageBuilder {
         Ok(CommandRChatMessage {
             role,
             message,
+            extra: Default::default(),
         })
     }
 }
@@ -207,7 +225,7 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// An inline citation of a Command R reply.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRCitation {
     /// Index at which the citation begins, from 0. Wire name: `start`.
@@ -222,9 +240,16 @@ pub struct CommandRCitation {
     /// IDs of the documents cited for the text. Wire name: `document_ids`.
     #[serde(rename = "document_ids", default, skip_serializing_if = "Option::is_none")]
     pub document_ids: Option<Vec<String>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRCitation {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRCitation {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -303,7 +328,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// API usage data of a Command R response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRMeta {
     /// The API version. Wire name: `api_version`.
@@ -312,9 +337,16 @@ pub struct CommandRMeta {
     /// The billed units. Wire name: `billed_units`.
     #[serde(rename = "billed_units", default, skip_serializing_if = "Option::is_none")]
     pub billed_units: Option<super::command_r::CommandRBilledUnits>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRMeta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRMeta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -361,7 +393,7 @@ pub(crate) static COMMAND_R_META_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One parameter of a Command R tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRParameterDefinition {
     /// What the parameter means. Wire name: `description`.
@@ -373,6 +405,9 @@ pub struct CommandRParameterDefinition {
     /// Whether the parameter is required. Wire name: `required`.
     #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl CommandRParameterDefinition {
     /// A builder that checks required fields and ranges in `build()`.
@@ -421,6 +456,7 @@ impl CommandRParameterDefinitionBuilder {
             description,
             kind,
             required,
+            extra: Default::default(),
         })
     }
 }
@@ -479,7 +515,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of a Cohere Command R / R+ InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRRequest {
     /// Text input for the model to respond to. Required. Wire name: `message`.
@@ -513,13 +549,13 @@ pub struct CommandRRequest {
     /// Top K: token choices for the next token (documented as float). Range: `[0, 500]`. Server default: `0` (not sent when unset). Wire name: `k`.
     #[serde(rename = "k", default, skip_serializing_if = "Option::is_none")]
     pub k: Option<u32>,
-    /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. One of: OFF, AUTO_PRESERVE_ORDER. Server default: `"OFF"` (not sent when unset). Wire name: `prompt_truncation`.
+    /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. Server default: `"OFF"` (not sent when unset). Wire name: `prompt_truncation`.
     #[serde(
         rename = "prompt_truncation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub prompt_truncation: Option<String>,
+    pub prompt_truncation: Option<super::command_r::CommandRPromptTruncation>,
     /// Penalty proportional to how often a token has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
     #[serde(
         rename = "frequency_penalty",
@@ -552,6 +588,17 @@ pub struct CommandRRequest {
     /// true to send the message to the model without preprocessing. Wire name: `raw_prompting`.
     #[serde(rename = "raw_prompting", default, skip_serializing_if = "Option::is_none")]
     pub raw_prompting: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for CommandRRequest {
+    fn spec() -> &'static StructSpec {
+        &COMMAND_R_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl CommandRRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -576,7 +623,7 @@ pub struct CommandRRequestBuilder {
     temperature: Option<f64>,
     p: Option<f64>,
     k: Option<u32>,
-    prompt_truncation: Option<String>,
+    prompt_truncation: Option<super::command_r::CommandRPromptTruncation>,
     frequency_penalty: Option<f64>,
     presence_penalty: Option<f64>,
     seed: Option<u64>,
@@ -638,9 +685,12 @@ impl CommandRRequestBuilder {
         self.k = Some(value);
         self
     }
-    /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. One of: OFF, AUTO_PRESERVE_ORDER. Server default: `"OFF"` (not sent when unset). Wire name: `prompt_truncation`.
-    pub fn prompt_truncation(mut self, value: impl Into<String>) -> Self {
-        self.prompt_truncation = Some(value.into());
+    /// AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context. Server default: `"OFF"` (not sent when unset). Wire name: `prompt_truncation`.
+    pub fn prompt_truncation(
+        mut self,
+        value: super::command_r::CommandRPromptTruncation,
+    ) -> Self {
+        self.prompt_truncation = Some(value);
         self
     }
     /// Penalty proportional to how often a token has appeared. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Wire name: `frequency_penalty`.
@@ -731,16 +781,6 @@ impl CommandRRequestBuilder {
             )?;
         }
         let prompt_truncation = self.prompt_truncation;
-        if let Some(v) = &prompt_truncation {
-            crate::spec::check_string(
-                "CommandRRequest",
-                "prompt_truncation",
-                v,
-                &["OFF", "AUTO_PRESERVE_ORDER"],
-                None,
-                None,
-            )?;
-        }
         let frequency_penalty = self.frequency_penalty;
         if let Some(v) = &frequency_penalty {
             crate::spec::check_number(
@@ -786,6 +826,7 @@ impl CommandRRequestBuilder {
             tool_results,
             stop_sequences,
             raw_prompting,
+            extra: Default::default(),
         })
     }
 }
@@ -942,11 +983,11 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "prompt_truncation",
             wire: "prompt_truncation",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::command_r::COMMAND_R_PROMPT_TRUNCATION_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["OFF", "AUTO_PRESERVE_ORDER"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1090,7 +1131,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Cohere Command R / R+ InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRResponse {
     /// Unique identifier for the chat completion. Wire name: `response_id`.
@@ -1120,9 +1161,16 @@ pub struct CommandRResponse {
     /// API usage data. Wire name: `meta`.
     #[serde(rename = "meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<super::command_r::CommandRMeta>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1285,7 +1333,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One event of a Command R InvokeModelWithResponseStream response (Cohere chat stream events).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRStreamChunk {
     /// Whether this is the last event. Wire name: `is_finished`.
@@ -1319,9 +1367,17 @@ pub struct CommandRStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1484,7 +1540,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool (function) definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRTool {
     /// The tool name. Required. Wire name: `name`.
@@ -1502,6 +1558,9 @@ pub struct CommandRTool {
     pub parameter_definitions: Option<
         std::collections::BTreeMap<String, super::command_r::CommandRParameterDefinition>,
     >,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl CommandRTool {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1558,6 +1617,7 @@ impl CommandRToolBuilder {
             name,
             description,
             parameter_definitions,
+            extra: Default::default(),
         })
     }
 }
@@ -1618,7 +1678,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool call: the tool name and its parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRToolCall {
     /// The tool name. Required. Wire name: `name`.
@@ -1627,9 +1687,16 @@ pub struct CommandRToolCall {
     /// The parameters, by name. Wire name: `parameters`.
     #[serde(rename = "parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for CommandRToolCall {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl CommandRToolCall {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1709,7 +1776,7 @@ pub(crate) static COMMAND_R_TOOL_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The result of one tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRToolResult {
     /// How the tool was invoked. Required. Wire name: `call`.
@@ -1718,6 +1785,9 @@ pub struct CommandRToolResult {
     /// The outputs, always a list of dictionaries. Required. Wire name: `outputs`.
     #[serde(rename = "outputs")]
     pub outputs: Vec<serde_json::Value>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl CommandRToolResult {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1761,6 +1831,7 @@ impl CommandRToolResultBuilder {
         Ok(CommandRToolResult {
             call,
             outputs,
+            extra: Default::default(),
         })
     }
 }
@@ -1874,4 +1945,54 @@ pub(crate) static COMMAND_R_FINISH_REASON_SPEC: EnumSpec = EnumSpec {
         "USER_CANCEL",
         "MAX_TOKENS",
     ],
+};
+/// How a Command R request fits chat_history and documents into the context.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandRPromptTruncation {
+    /// Nothing is dropped; too long an input is an error. (`OFF`)
+    Off,
+    /// Some chat_history and documents elements are dropped, in order, to fit the context. (`AUTO_PRESERVE_ORDER`)
+    AutoPreserveOrder,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl CommandRPromptTruncation {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Off => "OFF",
+            Self::AutoPreserveOrder => "AUTO_PRESERVE_ORDER",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CommandRPromptTruncation {
+    fn from(value: &str) -> Self {
+        match value {
+            "OFF" => Self::Off,
+            "AUTO_PRESERVE_ORDER" => Self::AutoPreserveOrder,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for CommandRPromptTruncation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CommandRPromptTruncation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CommandRPromptTruncation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static COMMAND_R_PROMPT_TRUNCATION_SPEC: EnumSpec = EnumSpec {
+    name: "CommandRPromptTruncation",
+    values: &["OFF", "AUTO_PRESERVE_ORDER"],
 };

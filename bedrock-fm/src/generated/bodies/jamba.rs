@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One generated response of a Jamba call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaChoice {
     /// Zero-based index of the response. Wire name: `index`.
@@ -20,9 +20,16 @@ pub struct JambaChoice {
     /// Why generation finished. Wire name: `finish_reason`.
     #[serde(rename = "finish_reason", default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<super::jamba::JambaFinishReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaChoice {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaChoice {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -85,7 +92,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The new part of a streamed Jamba message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaDelta {
     /// The role (first chunk). Wire name: `role`.
@@ -94,9 +101,16 @@ pub struct JambaDelta {
     /// The text of this chunk. Wire name: `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaDelta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaDelta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -143,7 +157,7 @@ pub(crate) static JAMBA_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The function a Jamba tool exposes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaFunction {
     /// The function name. Required. Wire name: `name`.
@@ -155,6 +169,9 @@ pub struct JambaFunction {
     /// JSON schema of the parameters. Wire name: `parameters`.
     #[serde(rename = "parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<serde_json::Value>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JambaFunction {
     /// A builder that checks required fields and ranges in `build()`.
@@ -199,6 +216,7 @@ impl JambaFunctionBuilder {
             name,
             description,
             parameters,
+            extra: Default::default(),
         })
     }
 }
@@ -257,7 +275,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The function of a Jamba tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaFunctionCall {
     /// The function name. Required. Wire name: `name`.
@@ -266,9 +284,16 @@ pub struct JambaFunctionCall {
     /// The arguments, as a JSON string. Required. Wire name: `arguments`.
     #[serde(rename = "arguments")]
     pub arguments: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaFunctionCall {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaFunctionCall {
     /// A builder that checks required fields and ranges in `build()`.
@@ -352,7 +377,7 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One message of a Jamba chat.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaMessage {
     /// The role of the message author. One of: user, assistant, system, tool. Required. Wire name: `role`.
@@ -367,9 +392,16 @@ pub struct JambaMessage {
     /// For role tool: the tool call this answers. Wire name: `tool_call_id`.
     #[serde(rename = "tool_call_id", default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaMessage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaMessage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -511,7 +543,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an AI21 Labs Jamba InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaRequest {
     /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Wire name: `messages`.
@@ -556,6 +588,17 @@ pub struct JambaRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub response_format: Option<super::jamba::JambaResponseFormat>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for JambaRequest {
+    fn spec() -> &'static StructSpec {
+        &JAMBA_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl JambaRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -689,6 +732,7 @@ impl JambaRequestBuilder {
             presence_penalty,
             tools,
             response_format,
+            extra: Default::default(),
         })
     }
 }
@@ -859,7 +903,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an AI21 Labs Jamba InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaResponse {
     /// Unique identifier of the request. Wire name: `id`.
@@ -871,9 +915,16 @@ pub struct JambaResponse {
     /// Token usage. Wire name: `usage`.
     #[serde(rename = "usage", default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<super::jamba::JambaUsage>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -936,12 +987,15 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The response format of a Jamba request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaResponseFormat {
     /// text, or json_object for JSON mode. One of: text, json_object. Required. Wire name: `type`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JambaResponseFormat {
     /// A builder that checks required fields and ranges in `build()`.
@@ -979,7 +1033,10 @@ impl JambaResponseFormatBuilder {
                 None,
             )?;
         }
-        Ok(JambaResponseFormat { kind })
+        Ok(JambaResponseFormat {
+            kind,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static JAMBA_RESPONSE_FORMAT_SPEC: StructSpec = StructSpec {
@@ -1005,7 +1062,7 @@ pub(crate) static JAMBA_RESPONSE_FORMAT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One delta of a Jamba stream chunk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaStreamChoice {
     /// Index of the response. Wire name: `index`.
@@ -1017,9 +1074,16 @@ pub struct JambaStreamChoice {
     /// Set on the last chunk. Wire name: `finish_reason`.
     #[serde(rename = "finish_reason", default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<super::jamba::JambaFinishReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaStreamChoice {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaStreamChoice {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1082,7 +1146,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Jamba InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaStreamChunk {
     /// Unique identifier of the request. Wire name: `id`.
@@ -1101,9 +1165,17 @@ pub struct JambaStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1184,7 +1256,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaTool {
     /// The tool type. One of: function. Required. Wire name: `type`.
@@ -1193,6 +1265,9 @@ pub struct JambaTool {
     /// The function specification. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::jamba::JambaFunction,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JambaTool {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1237,7 +1312,11 @@ impl JambaToolBuilder {
             )?;
         }
         let function = crate::spec::required("JambaTool", "function", self.function)?;
-        Ok(JambaTool { kind, function })
+        Ok(JambaTool {
+            kind,
+            function,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
@@ -1279,7 +1358,7 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool call requested by the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaToolCall {
     /// The tool call ID. Required. Wire name: `id`.
@@ -1291,9 +1370,16 @@ pub struct JambaToolCall {
     /// The function to call. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::jamba::JambaFunctionCall,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaToolCall {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaToolCall {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1401,7 +1487,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Token usage of a Jamba call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaUsage {
     /// Tokens in the prompt. Wire name: `prompt_tokens`.
@@ -1417,9 +1503,16 @@ pub struct JambaUsage {
     /// Prompt plus completion tokens. Wire name: `total_tokens`.
     #[serde(rename = "total_tokens", default, skip_serializing_if = "Option::is_none")]
     pub total_tokens: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JambaUsage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JambaUsage {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One completion of a Jurassic-2 response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicCompletion {
     /// The generated text and tokens. Required. Wire name: `data`.
@@ -17,9 +17,16 @@ pub struct JurassicCompletion {
     /// Why generation finished. Wire name: `finishReason`.
     #[serde(rename = "finishReason", default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<super::jurassic::JurassicFinishReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JurassicCompletion {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JurassicCompletion {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -66,7 +73,7 @@ pub(crate) static JURASSIC_COMPLETION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The generated data of a Jurassic-2 completion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicCompletionData {
     /// The generated text. Required. Wire name: `text`.
@@ -75,9 +82,16 @@ pub struct JurassicCompletionData {
     /// The generated tokens. Wire name: `tokens`.
     #[serde(rename = "tokens", default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<serde_json::Value>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JurassicCompletionData {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JurassicCompletionData {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -124,7 +138,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The count penalty of a Jurassic-2 request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicCountPenalty {
     /// Penalty strength. Range: `[0, 1]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
@@ -157,6 +171,9 @@ pub struct JurassicCountPenalty {
     /// true excludes emojis from the penalty (as documented). Server default: `true` (not sent when unset). Wire name: `applyToEmojis`.
     #[serde(rename = "applyToEmojis", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_emojis: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JurassicCountPenalty {
     /// A builder that checks required fields and ranges in `build()`.
@@ -235,6 +252,7 @@ impl JurassicCountPenaltyBuilder {
             apply_to_numbers,
             apply_to_stopwords,
             apply_to_emojis,
+            extra: Default::default(),
         })
     }
 }
@@ -341,7 +359,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Why a Jurassic-2 completion finished.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicFinishReason {
     /// e.g. length, endoftext or stop. Wire name: `reason`.
@@ -353,9 +371,16 @@ pub struct JurassicFinishReason {
     /// For reason stop: the stop sequence reached. Wire name: `sequence`.
     #[serde(rename = "sequence", default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JurassicFinishReason {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JurassicFinishReason {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -418,7 +443,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The frequency penalty of a Jurassic-2 request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicFrequencyPenalty {
     /// Penalty strength. Range: `[0, 500]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
@@ -451,6 +476,9 @@ pub struct JurassicFrequencyPenalty {
     /// true excludes emojis from the penalty (as documented). Server default: `true` (not sent when unset). Wire name: `applyToEmojis`.
     #[serde(rename = "applyToEmojis", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_emojis: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JurassicFrequencyPenalty {
     /// A builder that checks required fields and ranges in `build()`.
@@ -533,6 +561,7 @@ impl JurassicFrequencyPenaltyBuilder {
             apply_to_numbers,
             apply_to_stopwords,
             apply_to_emojis,
+            extra: Default::default(),
         })
     }
 }
@@ -639,7 +668,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The presence penalty of a Jurassic-2 request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicPresencePenalty {
     /// Penalty strength. Range: `[0, 5]`. Server default: `0.0` (not sent when unset). Required. Wire name: `scale`.
@@ -672,6 +701,9 @@ pub struct JurassicPresencePenalty {
     /// true excludes emojis from the penalty (as documented). Server default: `true` (not sent when unset). Wire name: `applyToEmojis`.
     #[serde(rename = "applyToEmojis", default, skip_serializing_if = "Option::is_none")]
     pub apply_to_emojis: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl JurassicPresencePenalty {
     /// A builder that checks required fields and ranges in `build()`.
@@ -754,6 +786,7 @@ impl JurassicPresencePenaltyBuilder {
             apply_to_numbers,
             apply_to_stopwords,
             apply_to_emojis,
+            extra: Default::default(),
         })
     }
 }
@@ -860,7 +893,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The prompt echoed in a Jurassic-2 response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicPrompt {
     /// The prompt text. Wire name: `text`.
@@ -869,9 +902,16 @@ pub struct JurassicPrompt {
     /// The prompt tokens. Wire name: `tokens`.
     #[serde(rename = "tokens", default, skip_serializing_if = "Option::is_none")]
     pub tokens: Option<Vec<serde_json::Value>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JurassicPrompt {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JurassicPrompt {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -918,7 +958,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an AI21 Labs Jurassic-2 InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicRequest {
     /// The prompt. Required. Wire name: `prompt`.
@@ -953,6 +993,17 @@ pub struct JurassicRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub frequency_penalty: Option<super::jurassic::JurassicFrequencyPenalty>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for JurassicRequest {
+    fn spec() -> &'static StructSpec {
+        &JURASSIC_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl JurassicRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1076,6 +1127,7 @@ impl JurassicRequestBuilder {
             count_penalty,
             presence_penalty,
             frequency_penalty,
+            extra: Default::default(),
         })
     }
 }
@@ -1214,7 +1266,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Jurassic-2 InvokeModel call (AI21 J2 complete format).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicResponse {
     /// The response identifier; Bedrock returns it as an integer. Required. Wire name: `id`.
@@ -1226,9 +1278,16 @@ pub struct JurassicResponse {
     /// The completions. Required. Wire name: `completions`.
     #[serde(rename = "completions")]
     pub completions: Vec<super::jurassic::JurassicCompletion>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for JurassicResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl JurassicResponse {
     /// The JSON shape of this object, as declared in `models.toml`.

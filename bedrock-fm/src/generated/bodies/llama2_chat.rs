@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Meta Llama 2 Chat InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama2ChatRequest {
     /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Wire name: `prompt`.
@@ -23,6 +23,17 @@ pub struct Llama2ChatRequest {
     /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     #[serde(rename = "max_gen_len", default, skip_serializing_if = "Option::is_none")]
     pub max_gen_len: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for Llama2ChatRequest {
+    fn spec() -> &'static StructSpec {
+        &LLAMA2_CHAT_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl Llama2ChatRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -102,6 +113,7 @@ impl Llama2ChatRequestBuilder {
             temperature,
             top_p,
             max_gen_len,
+            extra: Default::default(),
         })
     }
 }
@@ -176,7 +188,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Meta Llama 2 Chat InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama2ChatResponse {
     /// The generated text. Required. Wire name: `generation`.
@@ -199,9 +211,16 @@ pub struct Llama2ChatResponse {
     /// Why the response stopped generating text. Wire name: `stop_reason`.
     #[serde(rename = "stop_reason", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<super::llama2_chat::Llama2ChatStopReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for Llama2ChatResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl Llama2ChatResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -280,7 +299,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Meta Llama 2 Chat InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama2ChatStreamChunk {
     /// The text of this chunk. Wire name: `generation`.
@@ -310,9 +329,17 @@ pub struct Llama2ChatStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for Llama2ChatStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl Llama2ChatStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Meta Llama 3 (and later) Instruct InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama3Request {
     /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Wire name: `prompt`.
@@ -26,6 +26,17 @@ pub struct Llama3Request {
     /// Base64-encoded images (Llama 3.2 and later vision models). Wire name: `images`.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for Llama3Request {
+    fn spec() -> &'static StructSpec {
+        &LLAMA3_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl Llama3Request {
     /// A builder that checks required fields and ranges in `build()`.
@@ -116,6 +127,7 @@ impl Llama3RequestBuilder {
             top_p,
             max_gen_len,
             images,
+            extra: Default::default(),
         })
     }
 }
@@ -206,7 +218,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Meta Llama 3 (and later) InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama3Response {
     /// The generated text. Required. Wire name: `generation`.
@@ -229,9 +241,16 @@ pub struct Llama3Response {
     /// Why the response stopped generating text. Wire name: `stop_reason`.
     #[serde(rename = "stop_reason", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<super::llama3::Llama3StopReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for Llama3Response {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl Llama3Response {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -310,7 +329,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Meta Llama 3 InvokeModelWithResponseStream response (not offered for Llama 4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama3StreamChunk {
     /// The text of this chunk. Wire name: `generation`.
@@ -340,9 +359,17 @@ pub struct Llama3StreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for Llama3StreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl Llama3StreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One output of a Mistral AI text completion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralOutput {
     /// The generated text. Required. Wire name: `text`.
@@ -17,9 +17,16 @@ pub struct MistralOutput {
     /// Why the response stopped generating text. Wire name: `stop_reason`.
     #[serde(rename = "stop_reason", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<super::mistral::MistralStopReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralOutput {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralOutput {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -66,7 +73,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of a Mistral AI text completion InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralRequest {
     /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Wire name: `prompt`.
@@ -87,6 +94,17 @@ pub struct MistralRequest {
     /// Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small). Range: `[1, 200]`. Wire name: `top_k`.
     #[serde(rename = "top_k", default, skip_serializing_if = "Option::is_none")]
     pub top_k: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for MistralRequest {
+    fn spec() -> &'static StructSpec {
+        &MISTRAL_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl MistralRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -200,6 +218,7 @@ impl MistralRequestBuilder {
             temperature,
             top_p,
             top_k,
+            extra: Default::default(),
         })
     }
 }
@@ -306,15 +325,22 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Mistral AI text completion InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralResponse {
     /// The outputs from the model. Required. Wire name: `outputs`.
     #[serde(rename = "outputs")]
     pub outputs: Vec<super::mistral::MistralOutput>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -345,7 +371,7 @@ pub(crate) static MISTRAL_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Mistral AI text completion InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralStreamChunk {
     /// The outputs of this chunk. Wire name: `outputs`.
@@ -358,9 +384,17 @@ pub struct MistralStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.

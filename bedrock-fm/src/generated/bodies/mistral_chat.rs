@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One output of a Mistral AI chat completion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatChoice {
     /// The index of the message. Wire name: `index`.
@@ -20,9 +20,16 @@ pub struct MistralChatChoice {
     /// Why the response stopped generating text. Wire name: `stop_reason`.
     #[serde(rename = "stop_reason", default, skip_serializing_if = "Option::is_none")]
     pub stop_reason: Option<super::mistral_chat::MistralChatStopReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatChoice {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatChoice {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -85,7 +92,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The function a tool exposes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatFunction {
     /// The name of the function. Required. Wire name: `name`.
@@ -97,6 +104,9 @@ pub struct MistralChatFunction {
     /// JSON schema of the function parameters. Wire name: `parameters`.
     #[serde(rename = "parameters", default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<serde_json::Value>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl MistralChatFunction {
     /// A builder that checks required fields and ranges in `build()`.
@@ -141,6 +151,7 @@ impl MistralChatFunctionBuilder {
             name,
             description,
             parameters,
+            extra: Default::default(),
         })
     }
 }
@@ -199,7 +210,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The function of a tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatFunctionCall {
     /// The name of the function. Required. Wire name: `name`.
@@ -208,9 +219,16 @@ pub struct MistralChatFunctionCall {
     /// The arguments, as a JSON string. Required. Wire name: `arguments`.
     #[serde(rename = "arguments")]
     pub arguments: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatFunctionCall {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatFunctionCall {
     /// A builder that checks required fields and ranges in `build()`.
@@ -294,7 +312,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One message of a Mistral AI chat completion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatMessage {
     /// system, user, assistant, or tool (a tool result). One of: system, user, assistant, tool. Required. Wire name: `role`.
@@ -309,9 +327,16 @@ pub struct MistralChatMessage {
     /// For role tool: the id of the tool call this answers. Wire name: `tool_call_id`.
     #[serde(rename = "tool_call_id", default, skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatMessage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatMessage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -455,7 +480,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of a Mistral AI chat completion InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatRequest {
     /// The messages to pass to the model. Required. Wire name: `messages`.
@@ -476,6 +501,17 @@ pub struct MistralChatRequest {
     /// Randomness of the predictions. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
     #[serde(rename = "temperature", default, skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f64>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for MistralChatRequest {
+    fn spec() -> &'static StructSpec {
+        &MISTRAL_CHAT_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl MistralChatRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -591,6 +627,7 @@ impl MistralChatRequestBuilder {
             max_tokens,
             top_p,
             temperature,
+            extra: Default::default(),
         })
     }
 }
@@ -701,15 +738,22 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Mistral AI chat completion InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatResponse {
     /// The outputs of the model. Required. Wire name: `choices`.
     #[serde(rename = "choices")]
     pub choices: Vec<super::mistral_chat::MistralChatChoice>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -742,7 +786,7 @@ pub(crate) static MISTRAL_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Mistral AI chat completion InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatStreamChunk {
     /// The outputs of this chunk. Wire name: `choices`.
@@ -755,9 +799,17 @@ pub struct MistralChatStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -806,7 +858,7 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatTool {
     /// The tool type; must be function. One of: function. Required. Wire name: `type`.
@@ -815,6 +867,9 @@ pub struct MistralChatTool {
     /// The function specification. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::mistral_chat::MistralChatFunction,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl MistralChatTool {
     /// A builder that checks required fields and ranges in `build()`.
@@ -863,7 +918,11 @@ impl MistralChatToolBuilder {
             "function",
             self.function,
         )?;
-        Ok(MistralChatTool { kind, function })
+        Ok(MistralChatTool {
+            kind,
+            function,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
@@ -905,7 +964,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool call requested by the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatToolCall {
     /// The ID of the tool request. Required. Wire name: `id`.
@@ -914,9 +973,16 @@ pub struct MistralChatToolCall {
     /// The function to call. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::mistral_chat::MistralChatFunctionCall,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for MistralChatToolCall {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl MistralChatToolCall {
     /// A builder that checks required fields and ranges in `build()`.

@@ -8,15 +8,22 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// A prompt-cache checkpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCachePoint {
     /// Always default. One of: default. Required. Wire name: `type`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaCachePoint {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaCachePoint {
     /// A builder that checks required fields and ranges in `build()`.
@@ -83,7 +90,7 @@ pub(crate) static NOVA_CACHE_POINT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A content block; exactly one of its keys is set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaContentBlock {
     /// Text (accompanies an image or video as its prompt). Wire name: `text`.
@@ -111,9 +118,16 @@ pub struct NovaContentBlock {
     /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
     #[serde(rename = "cachePoint", default, skip_serializing_if = "Option::is_none")]
     pub cache_point: Option<super::nova::NovaCachePoint>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaContentBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaContentBlock {
     /// A builder that checks required fields and ranges in `build()`.
@@ -313,7 +327,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A streamed content block delta.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaContentBlockDelta {
     /// Index of the content block. Wire name: `contentBlockIndex`.
@@ -326,9 +340,16 @@ pub struct NovaContentBlockDelta {
     /// The delta. Required. Wire name: `delta`.
     #[serde(rename = "delta")]
     pub delta: super::nova::NovaDelta,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaContentBlockDelta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaContentBlockDelta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -375,7 +396,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The start of a streamed content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaContentBlockStart {
     /// Index of the content block. Wire name: `contentBlockIndex`.
@@ -388,9 +409,16 @@ pub struct NovaContentBlockStart {
     /// What the block starts. Wire name: `start`.
     #[serde(rename = "start", default, skip_serializing_if = "Option::is_none")]
     pub start: Option<super::nova::NovaContentBlockStartData>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaContentBlockStart {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaContentBlockStart {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -437,15 +465,22 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_SPEC: StructSpec = StructSpec {
     ],
 };
 /// What a streamed content block starts with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaContentBlockStartData {
     /// A tool call. Wire name: `toolUse`.
     #[serde(rename = "toolUse", default, skip_serializing_if = "Option::is_none")]
     pub tool_use: Option<super::nova::NovaToolUseStart>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaContentBlockStartData {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaContentBlockStartData {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -476,7 +511,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_DATA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The end of a streamed content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaContentBlockStop {
     /// Index of the content block. Wire name: `contentBlockIndex`.
@@ -486,9 +521,16 @@ pub struct NovaContentBlockStop {
         skip_serializing_if = "Option::is_none"
     )]
     pub content_block_index: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaContentBlockStop {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaContentBlockStop {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -519,7 +561,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_STOP_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The delta of a streamed content block; one key is set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaDelta {
     /// A text fragment. Wire name: `text`.
@@ -535,9 +577,16 @@ pub struct NovaDelta {
         skip_serializing_if = "Option::is_none"
     )]
     pub reasoning_content: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaDelta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaDelta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -600,7 +649,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// An image content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaImage {
     /// The image format. One of: jpeg, png, gif, webp. Required. Wire name: `format`.
@@ -609,9 +658,16 @@ pub struct NovaImage {
     /// The image data. Required. Wire name: `source`.
     #[serde(rename = "source")]
     pub source: super::nova::NovaImageSource,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaImage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaImage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -702,15 +758,22 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The data of an image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaImageSource {
     /// Base64-encoded image (Invoke API). Required. Wire name: `bytes`.
     #[serde(rename = "bytes")]
     pub bytes: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaImageSource {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaImageSource {
     /// A builder that checks required fields and ranges in `build()`.
@@ -766,7 +829,7 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Inference parameters of a Nova request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaInferenceConfig {
     /// Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it). Range: `[1, ]`. Wire name: `maxTokens`.
@@ -794,6 +857,9 @@ pub struct NovaInferenceConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub reasoning_config: Option<super::nova::NovaReasoningConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaInferenceConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -918,6 +984,7 @@ impl NovaInferenceConfigBuilder {
             top_k,
             stop_sequences,
             reasoning_config,
+            extra: Default::default(),
         })
     }
 }
@@ -1042,12 +1109,15 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The input schema of a tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaInputSchema {
     /// The JSON schema of the tool input. Required. Wire name: `json`.
     #[serde(rename = "json")]
     pub json: serde_json::Value,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaInputSchema {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1074,7 +1144,10 @@ impl NovaInputSchemaBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaInputSchema, BuildError> {
         let json = crate::spec::required("NovaInputSchema", "json", self.json)?;
-        Ok(NovaInputSchema { json })
+        Ok(NovaInputSchema {
+            json,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static NOVA_INPUT_SCHEMA_SPEC: StructSpec = StructSpec {
@@ -1100,7 +1173,7 @@ pub(crate) static NOVA_INPUT_SCHEMA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One conversational turn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaMessage {
     /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
@@ -1109,9 +1182,16 @@ pub struct NovaMessage {
     /// The content blocks of the turn. Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: Vec<super::nova::NovaContentBlock>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaMessage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaMessage {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1207,15 +1287,22 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The start of a streamed Nova message.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaMessageStart {
     /// The role (assistant). Required. Wire name: `role`.
     #[serde(rename = "role")]
     pub role: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaMessageStart {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaMessageStart {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1259,9 +1346,16 @@ pub struct NovaMessageStop {
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_model_response_fields: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaMessageStop {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaMessageStop {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1308,15 +1402,22 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The output of a Nova response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaOutput {
     /// The assistant's response message. Required. Wire name: `message`.
     #[serde(rename = "message")]
     pub message: super::nova::NovaMessage,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaOutput {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaOutput {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1347,7 +1448,7 @@ pub(crate) static NOVA_OUTPUT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Reasoning configuration of a Nova request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaReasoningConfig {
     /// Whether reasoning is enabled. One of: enabled, disabled. Server default: `"disabled"` (not sent when unset). Wire name: `type`.
@@ -1360,6 +1461,9 @@ pub struct NovaReasoningConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_reasoning_effort: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaReasoningConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1416,6 +1520,7 @@ impl NovaReasoningConfigBuilder {
         Ok(NovaReasoningConfig {
             kind,
             max_reasoning_effort,
+            extra: Default::default(),
         })
     }
 }
@@ -1458,7 +1563,7 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an Amazon Nova InvokeModel call (Invoke parameter names).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaRequest {
     /// Request schema version, used in the documented InvokeModel examples. One of: messages-v1. Wire name: `schemaVersion`.
@@ -1480,6 +1585,17 @@ pub struct NovaRequest {
     /// Tool specification and tool choice (Converse ToolConfig schema). Wire name: `toolConfig`.
     #[serde(rename = "toolConfig", default, skip_serializing_if = "Option::is_none")]
     pub tool_config: Option<super::nova::NovaToolConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for NovaRequest {
+    fn spec() -> &'static StructSpec {
+        &NOVA_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl NovaRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1556,6 +1672,7 @@ impl NovaRequestBuilder {
             messages,
             inference_config,
             tool_config,
+            extra: Default::default(),
         })
     }
 }
@@ -1658,9 +1775,16 @@ pub struct NovaResponse {
     /// Token usage. Wire name: `usage`.
     #[serde(rename = "usage", default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<super::nova::NovaUsage>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1723,7 +1847,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// An Amazon S3 object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaS3Location {
     /// The S3 URI, e.g. s3://my-bucket/object-key. Required. Wire name: `uri`.
@@ -1732,9 +1856,16 @@ pub struct NovaS3Location {
     /// The account ID that owns the bucket, when invoking from another account. Wire name: `bucketOwner`.
     #[serde(rename = "bucketOwner", default, skip_serializing_if = "Option::is_none")]
     pub bucket_owner: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaS3Location {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaS3Location {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1814,12 +1945,15 @@ pub(crate) static NOVA_S3_LOCATION_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A specific tool the model must use.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaSpecificToolChoice {
     /// The tool name. Required. Wire name: `name`.
     #[serde(rename = "name")]
     pub name: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaSpecificToolChoice {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1846,7 +1980,10 @@ impl NovaSpecificToolChoiceBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaSpecificToolChoice, BuildError> {
         let name = crate::spec::required("NovaSpecificToolChoice", "name", self.name)?;
-        Ok(NovaSpecificToolChoice { name })
+        Ok(NovaSpecificToolChoice {
+            name,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static NOVA_SPECIFIC_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
@@ -1872,7 +2009,7 @@ pub(crate) static NOVA_SPECIFIC_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of a Nova InvokeModelWithResponseStream response; exactly one event key is set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaStreamChunk {
     /// The message starts. Wire name: `messageStart`.
@@ -1912,9 +2049,17 @@ pub struct NovaStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2041,7 +2186,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The metadata event of a Nova stream.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaStreamMetadata {
     /// Token usage. Wire name: `usage`.
@@ -2053,9 +2198,16 @@ pub struct NovaStreamMetadata {
     /// Guardrail trace, when a guardrail is used. Wire name: `trace`.
     #[serde(rename = "trace", default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaStreamMetadata {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaStreamMetadata {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2118,7 +2270,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One system prompt block; exactly one of its keys is set.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaSystemBlock {
     /// The system prompt text. Wire name: `text`.
@@ -2127,6 +2279,9 @@ pub struct NovaSystemBlock {
     /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
     #[serde(rename = "cachePoint", default, skip_serializing_if = "Option::is_none")]
     pub cache_point: Option<super::nova::NovaCachePoint>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaSystemBlock {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2163,6 +2318,7 @@ impl NovaSystemBlockBuilder {
         Ok(NovaSystemBlock {
             text,
             cache_point,
+            extra: Default::default(),
         })
     }
 }
@@ -2205,12 +2361,15 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One tool of a Nova request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaTool {
     /// The tool specification. Required. Wire name: `toolSpec`.
     #[serde(rename = "toolSpec")]
     pub tool_spec: super::nova::NovaToolSpec,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaTool {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2237,7 +2396,10 @@ impl NovaToolBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaTool, BuildError> {
         let tool_spec = crate::spec::required("NovaTool", "tool_spec", self.tool_spec)?;
-        Ok(NovaTool { tool_spec })
+        Ok(NovaTool {
+            tool_spec,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static NOVA_TOOL_SPEC: StructSpec = StructSpec {
@@ -2263,7 +2425,7 @@ pub(crate) static NOVA_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Tool choice: set exactly one of auto, any or tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolChoice {
     /// {} : the model decides whether and which tools to use. Wire name: `auto`.
@@ -2275,6 +2437,9 @@ pub struct NovaToolChoice {
     /// The model must use the named tool. Wire name: `tool`.
     #[serde(rename = "tool", default, skip_serializing_if = "Option::is_none")]
     pub tool: Option<super::nova::NovaSpecificToolChoice>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaToolChoice {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2315,7 +2480,12 @@ impl NovaToolChoiceBuilder {
         let auto = self.auto;
         let any = self.any;
         let tool = self.tool;
-        Ok(NovaToolChoice { auto, any, tool })
+        Ok(NovaToolChoice {
+            auto,
+            any,
+            tool,
+            extra: Default::default(),
+        })
     }
 }
 pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
@@ -2373,7 +2543,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Tool configuration of a Nova request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolConfig {
     /// The tools the model may use. Wire name: `tools`.
@@ -2382,6 +2552,9 @@ pub struct NovaToolConfig {
     /// Which tools the model may use. Wire name: `toolChoice`.
     #[serde(rename = "toolChoice", default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<super::nova::NovaToolChoice>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaToolConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2421,6 +2594,7 @@ impl NovaToolConfigBuilder {
         Ok(NovaToolConfig {
             tools,
             tool_choice,
+            extra: Default::default(),
         })
     }
 }
@@ -2463,7 +2637,7 @@ pub(crate) static NOVA_TOOL_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The result of a tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolResult {
     /// The ID of the tool call this answers. Required. Wire name: `toolUseId`.
@@ -2475,9 +2649,16 @@ pub struct NovaToolResult {
     /// Whether the tool call succeeded. One of: success, error. Wire name: `status`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaToolResult {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaToolResult {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2598,7 +2779,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool specification.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolSpec {
     /// A meaningful tool name. Length: `[, 64]`. Required. Wire name: `name`.
@@ -2610,6 +2791,9 @@ pub struct NovaToolSpec {
     /// The tool input schema. Required. Wire name: `inputSchema`.
     #[serde(rename = "inputSchema")]
     pub input_schema: super::nova::NovaInputSchema,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaToolSpec {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2669,6 +2853,7 @@ impl NovaToolSpecBuilder {
             name,
             description,
             input_schema,
+            extra: Default::default(),
         })
     }
 }
@@ -2727,7 +2912,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A tool call requested by the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolUse {
     /// The ID of the tool call. Required. Wire name: `toolUseId`.
@@ -2739,9 +2924,16 @@ pub struct NovaToolUse {
     /// The input arguments. Required. Wire name: `input`.
     #[serde(rename = "input")]
     pub input: serde_json::Value,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaToolUse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaToolUse {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2849,15 +3041,22 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A fragment of a streamed tool call's input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolUseDelta {
     /// A fragment of the input JSON. Required. Wire name: `input`.
     #[serde(rename = "input")]
     pub input: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaToolUseDelta {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaToolUseDelta {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2888,7 +3087,7 @@ pub(crate) static NOVA_TOOL_USE_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The start of a streamed tool call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaToolUseStart {
     /// The ID of the tool call. Required. Wire name: `toolUseId`.
@@ -2897,9 +3096,16 @@ pub struct NovaToolUseStart {
     /// The tool name. Required. Wire name: `name`.
     #[serde(rename = "name")]
     pub name: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaToolUseStart {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaToolUseStart {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2946,7 +3152,7 @@ pub(crate) static NOVA_TOOL_USE_START_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Token usage of a Nova call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaUsage {
     /// Input tokens. Wire name: `inputTokens`.
@@ -2972,9 +3178,16 @@ pub struct NovaUsage {
         skip_serializing_if = "Option::is_none"
     )]
     pub cache_write_input_token_count: Option<u32>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaUsage {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaUsage {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -3069,7 +3282,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A video content block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaVideo {
     /// The video format. One of: mkv, mov, mp4, webm, three_gp, flv, mpeg, mpg, wmv. Required. Wire name: `format`.
@@ -3078,9 +3291,16 @@ pub struct NovaVideo {
     /// The video data: an S3 location or the bytes. Required. Wire name: `source`.
     #[serde(rename = "source")]
     pub source: super::nova::NovaVideoSource,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaVideo {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaVideo {
     /// A builder that checks required fields and ranges in `build()`.
@@ -3181,7 +3401,7 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The data of a video: set one of s3Location or bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaVideoSource {
     /// The Amazon S3 location of the video. Wire name: `s3Location`.
@@ -3190,9 +3410,16 @@ pub struct NovaVideoSource {
     /// Base64-encoded video (Invoke API). Wire name: `bytes`.
     #[serde(rename = "bytes", default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaVideoSource {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaVideoSource {
     /// A builder that checks required fields and ranges in `build()`.

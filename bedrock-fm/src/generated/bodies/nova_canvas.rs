@@ -8,12 +8,15 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Nova Canvas BACKGROUND_REMOVAL parameters; the result is a PNG with 8-bit transparency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasBackgroundRemovalParams {
     /// Base64 JPEG or PNG to modify. Required. Wire name: `image`.
     #[serde(rename = "image")]
     pub image: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasBackgroundRemovalParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -46,6 +49,7 @@ impl NovaCanvasBackgroundRemovalParamsBuilder {
         )?;
         Ok(NovaCanvasBackgroundRemovalParams {
             image,
+            extra: Default::default(),
         })
     }
 }
@@ -72,7 +76,7 @@ pub(crate) static NOVA_CANVAS_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
     ],
 };
 /// Nova Canvas COLOR_GUIDED_GENERATION parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasColorGuidedGenerationParams {
     /// Color palette as "#RRGGBB" hex values. Items: `[1, 10]`. Required. Wire name: `colors`.
@@ -87,6 +91,9 @@ pub struct NovaCanvasColorGuidedGenerationParams {
     /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasColorGuidedGenerationParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -181,6 +188,7 @@ impl NovaCanvasColorGuidedGenerationParamsBuilder {
             reference_image,
             text,
             negative_text,
+            extra: Default::default(),
         })
     }
 }
@@ -267,6 +275,9 @@ pub struct NovaCanvasGarmentBasedMask {
     /// Styling cues for certain articles of clothing. Wire name: `garmentStyling`.
     #[serde(rename = "garmentStyling", default, skip_serializing_if = "Option::is_none")]
     pub garment_styling: Option<super::nova_canvas::NovaCanvasGarmentStyling>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasGarmentBasedMask {
     /// A builder that checks required fields and ranges in `build()`.
@@ -321,6 +332,7 @@ impl NovaCanvasGarmentBasedMaskBuilder {
             mask_shape,
             garment_class,
             garment_styling,
+            extra: Default::default(),
         })
     }
 }
@@ -379,7 +391,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Nova Canvas virtual try-on garment styling cues.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasGarmentStyling {
     /// Upper body garments only. Wire name: `longSleeveStyle`.
@@ -399,6 +411,9 @@ pub struct NovaCanvasGarmentStyling {
         skip_serializing_if = "Option::is_none"
     )]
     pub outer_layer_style: Option<super::nova_canvas::NovaCanvasOuterLayerStyle>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasGarmentStyling {
     /// A builder that checks required fields and ranges in `build()`.
@@ -452,6 +467,7 @@ impl NovaCanvasGarmentStylingBuilder {
             long_sleeve_style,
             tucking_style,
             outer_layer_style,
+            extra: Default::default(),
         })
     }
 }
@@ -510,12 +526,15 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Nova Canvas virtual try-on mask given as an image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasImageBasedMask {
     /// Base64 mask the size of the input: pure black is edited, pure white ignored. Wire name: `maskImage`.
     #[serde(rename = "maskImage", default, skip_serializing_if = "Option::is_none")]
     pub mask_image: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasImageBasedMask {
     /// A builder that checks required fields and ranges in `build()`.
@@ -544,6 +563,7 @@ impl NovaCanvasImageBasedMaskBuilder {
         let mask_image = self.mask_image;
         Ok(NovaCanvasImageBasedMask {
             mask_image,
+            extra: Default::default(),
         })
     }
 }
@@ -570,7 +590,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_BASED_MASK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Generation settings shared by Nova Canvas tasks (not BACKGROUND_REMOVAL).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasImageGenerationConfig {
     /// Image width; not for INPAINTING, OUTPAINTING or VIRTUAL_TRY_ON (see Supported image resolutions). Server default: `1024` (not sent when unset). Wire name: `width`.
@@ -591,6 +611,9 @@ pub struct NovaCanvasImageGenerationConfig {
     /// Number of images to generate. Range: `[1, 5]`. Server default: `1` (not sent when unset). Wire name: `numberOfImages`.
     #[serde(rename = "numberOfImages", default, skip_serializing_if = "Option::is_none")]
     pub number_of_images: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasImageGenerationConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -686,6 +709,7 @@ impl NovaCanvasImageGenerationConfigBuilder {
             cfg_scale,
             seed,
             number_of_images,
+            extra: Default::default(),
         })
     }
 }
@@ -792,7 +816,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
     ],
 };
 /// Nova Canvas IMAGE_VARIATION parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasImageVariationParams {
     /// Base64 JPEG or PNG reference images. Items: `[1, 5]`. Required. Wire name: `images`.
@@ -811,6 +835,9 @@ pub struct NovaCanvasImageVariationParams {
     /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasImageVariationParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -909,6 +936,7 @@ impl NovaCanvasImageVariationParamsBuilder {
             similarity_strength,
             text,
             negative_text,
+            extra: Default::default(),
         })
     }
 }
@@ -983,7 +1011,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
     ],
 };
 /// Nova Canvas INPAINTING parameters; give exactly one of maskPrompt and maskImage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasInPaintingParams {
     /// Base64 JPEG or PNG to modify. Required. Wire name: `image`.
@@ -1001,6 +1029,9 @@ pub struct NovaCanvasInPaintingParams {
     /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasInPaintingParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1085,6 +1116,7 @@ impl NovaCanvasInPaintingParamsBuilder {
             mask_image,
             text,
             negative_text,
+            extra: Default::default(),
         })
     }
 }
@@ -1175,7 +1207,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Nova Canvas virtual try-on: what of a detected person to keep.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasMaskExclusions {
     /// Keep the body pose. Wire name: `preserveBodyPose`.
@@ -1191,6 +1223,9 @@ pub struct NovaCanvasMaskExclusions {
     /// Keep the face. Wire name: `preserveFace`.
     #[serde(rename = "preserveFace", default, skip_serializing_if = "Option::is_none")]
     pub preserve_face: Option<super::nova_canvas::NovaCanvasPreserve>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasMaskExclusions {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1244,6 +1279,7 @@ impl NovaCanvasMaskExclusionsBuilder {
             preserve_body_pose,
             preserve_hands,
             preserve_face,
+            extra: Default::default(),
         })
     }
 }
@@ -1302,7 +1338,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Nova Canvas OUTPAINTING parameters; give exactly one of maskPrompt and maskImage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasOutPaintingParams {
     /// Base64 JPEG or PNG to modify. Required. Wire name: `image`.
@@ -1327,6 +1363,9 @@ pub struct NovaCanvasOutPaintingParams {
     /// What not to include in the image. Length: `[1, 1024]`. Wire name: `negativeText`.
     #[serde(rename = "negativeText", default, skip_serializing_if = "Option::is_none")]
     pub negative_text: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasOutPaintingParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1422,6 +1461,7 @@ impl NovaCanvasOutPaintingParamsBuilder {
             out_painting_mode,
             text,
             negative_text,
+            extra: Default::default(),
         })
     }
 }
@@ -1528,7 +1568,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
     ],
 };
 /// Nova Canvas virtual try-on mask described by a prompt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasPromptBasedMask {
     /// Shape of the mask bounding box. Wire name: `maskShape`.
@@ -1537,6 +1577,9 @@ pub struct NovaCanvasPromptBasedMask {
     /// Natural-language description of the regions to edit. Required. Wire name: `maskPrompt`.
     #[serde(rename = "maskPrompt")]
     pub mask_prompt: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasPromptBasedMask {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1577,6 +1620,7 @@ impl NovaCanvasPromptBasedMaskBuilder {
         Ok(NovaCanvasPromptBasedMask {
             mask_shape,
             mask_prompt,
+            extra: Default::default(),
         })
     }
 }
@@ -1689,6 +1733,17 @@ pub struct NovaCanvasRequest {
     pub image_generation_config: Option<
         super::nova_canvas::NovaCanvasImageGenerationConfig,
     >,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for NovaCanvasRequest {
+    fn spec() -> &'static StructSpec {
+        &NOVA_CANVAS_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl NovaCanvasRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1813,6 +1868,7 @@ impl NovaCanvasRequestBuilder {
             background_removal_params,
             virtual_try_on_params,
             image_generation_config,
+            extra: Default::default(),
         })
     }
 }
@@ -1983,7 +2039,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Amazon Nova Canvas InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasResponse {
     /// Base64-encoded images; images blocked by RAI moderation are left out. Wire name: `images`.
@@ -1995,9 +2051,16 @@ pub struct NovaCanvasResponse {
     /// Set when an image does not align with the RAI policy. Wire name: `error`.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaCanvasResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl NovaCanvasResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -2060,7 +2123,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Nova Canvas TEXT_IMAGE parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCanvasTextToImageParams {
     /// Base64 JPEG or PNG guiding layout and composition (required for image conditioning). Wire name: `conditionImage`.
@@ -2085,6 +2148,9 @@ pub struct NovaCanvasTextToImageParams {
     /// Visual style used to generate the image. Wire name: `style`.
     #[serde(rename = "style", default, skip_serializing_if = "Option::is_none")]
     pub style: Option<super::nova_canvas::NovaCanvasStyle>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasTextToImageParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2190,6 +2256,7 @@ impl NovaCanvasTextToImageParamsBuilder {
             text,
             negative_text,
             style,
+            extra: Default::default(),
         })
     }
 }
@@ -2334,6 +2401,9 @@ pub struct NovaCanvasVirtualTryOnParams {
     /// Return the mask image with the output image. Wire name: `returnMask`.
     #[serde(rename = "returnMask", default, skip_serializing_if = "Option::is_none")]
     pub return_mask: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl NovaCanvasVirtualTryOnParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -2453,6 +2523,7 @@ impl NovaCanvasVirtualTryOnParamsBuilder {
             mask_exclusions,
             merge_style,
             return_mask,
+            extra: Default::default(),
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One Stable Diffusion XL generated image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableDiffusionArtifact {
     /// Seed used to generate the image. Wire name: `seed`.
@@ -20,9 +20,16 @@ pub struct StableDiffusionArtifact {
     /// Result of the image generation process. Wire name: `finishReason`.
     #[serde(rename = "finishReason", default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<super::stable_diffusion::StableDiffusionFinishReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for StableDiffusionArtifact {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl StableDiffusionArtifact {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -87,7 +94,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of a Stable Diffusion XL 1.0 InvokeModel call (text to image, or image to image with init_image).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableDiffusionRequest {
     /// Text prompts to use for generation, each with a weight. Required. Wire name: `text_prompts`.
@@ -162,6 +169,17 @@ pub struct StableDiffusionRequest {
     /// Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size. Wire name: `mask_image`.
     #[serde(rename = "mask_image", default, skip_serializing_if = "Option::is_none")]
     pub mask_image: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for StableDiffusionRequest {
+    fn spec() -> &'static StructSpec {
+        &STABLE_DIFFUSION_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl StableDiffusionRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -404,6 +422,7 @@ impl StableDiffusionRequestBuilder {
             step_schedule_end,
             mask_source,
             mask_image,
+            extra: Default::default(),
         })
     }
 }
@@ -714,7 +733,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Stable Diffusion XL 1.0 InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableDiffusionResponse {
     /// Result of the operation; `success` when it succeeded. Required. Wire name: `result`.
@@ -723,9 +742,16 @@ pub struct StableDiffusionResponse {
     /// One image per requested image. Required. Wire name: `artifacts`.
     #[serde(rename = "artifacts")]
     pub artifacts: Vec<super::stable_diffusion::StableDiffusionArtifact>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for StableDiffusionResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl StableDiffusionResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -776,7 +802,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One weighted Stable Diffusion XL text prompt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableDiffusionTextPrompt {
     /// The prompt to pass to the model. Length: `[, 2000]`. Required. Wire name: `text`.
@@ -785,6 +811,9 @@ pub struct StableDiffusionTextPrompt {
     /// Weight of the prompt; a value below zero makes a negative prompt. Server default: `1.0` (not sent when unset). Wire name: `weight`.
     #[serde(rename = "weight", default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl StableDiffusionTextPrompt {
     /// A builder that checks required fields and ranges in `build()`.
@@ -836,6 +865,7 @@ impl StableDiffusionTextPromptBuilder {
         Ok(StableDiffusionTextPrompt {
             text,
             weight,
+            extra: Default::default(),
         })
     }
 }

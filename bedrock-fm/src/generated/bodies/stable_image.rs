@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Stable Diffusion 3 / 3.5 Large, Stable Image Ultra or Core InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableImageRequest {
     /// What you wish to see in the output image. Length: `[, 10000]`. Required. Wire name: `prompt`.
@@ -39,6 +39,17 @@ pub struct StableImageRequest {
     /// Format of the output image. Server default: `"png"` (not sent when unset). Wire name: `output_format`.
     #[serde(rename = "output_format", default, skip_serializing_if = "Option::is_none")]
     pub output_format: Option<super::stable_image::StableImageOutputFormat>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for StableImageRequest {
+    fn spec() -> &'static StructSpec {
+        &STABLE_IMAGE_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl StableImageRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -168,6 +179,7 @@ impl StableImageRequestBuilder {
             seed,
             negative_prompt,
             output_format,
+            extra: Default::default(),
         })
     }
 }
@@ -306,7 +318,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of a Stable Diffusion 3 / Stable Image InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StableImageResponse {
     /// Seeds used to generate the images. Wire name: `seeds`.
@@ -318,9 +330,16 @@ pub struct StableImageResponse {
     /// Generated images as base64 strings. Wire name: `images`.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for StableImageResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl StableImageResponse {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Output configuration of a Titan Multimodal Embeddings request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanMultimodalEmbedConfig {
     /// Length of the output embeddings vector: 256, 384 or 1024. Server default: `1024` (not sent when unset). Wire name: `outputEmbeddingLength`.
@@ -18,6 +18,9 @@ pub struct TitanMultimodalEmbedConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub output_embedding_length: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanMultimodalEmbedConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -46,6 +49,7 @@ impl TitanMultimodalEmbedConfigBuilder {
         let output_embedding_length = self.output_embedding_length;
         Ok(TitanMultimodalEmbedConfig {
             output_embedding_length,
+            extra: Default::default(),
         })
     }
 }
@@ -72,7 +76,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an Amazon Titan Multimodal Embeddings G1 InvokeModel call (inputText, inputImage or both).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanMultimodalEmbedRequest {
     /// Text to convert to embeddings; at least one of inputText and inputImage is required. Wire name: `inputText`.
@@ -88,6 +92,17 @@ pub struct TitanMultimodalEmbedRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub embedding_config: Option<super::titan_embed_image::TitanMultimodalEmbedConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for TitanMultimodalEmbedRequest {
+    fn spec() -> &'static StructSpec {
+        &TITAN_MULTIMODAL_EMBED_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl TitanMultimodalEmbedRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -135,6 +150,7 @@ impl TitanMultimodalEmbedRequestBuilder {
             input_text,
             input_image,
             embedding_config,
+            extra: Default::default(),
         })
     }
 }
@@ -195,7 +211,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Amazon Titan Multimodal Embeddings G1 InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanMultimodalEmbedResponse {
     /// The embeddings vector of the input. Wire name: `embedding`.
@@ -211,9 +227,16 @@ pub struct TitanMultimodalEmbedResponse {
     /// Any error that occurred during generation. Wire name: `message`.
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanMultimodalEmbedResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanMultimodalEmbedResponse {
     /// The JSON shape of this object, as declared in `models.toml`.

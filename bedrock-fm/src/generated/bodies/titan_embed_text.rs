@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Titan Text Embeddings V2 embeddings keyed by embedding type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanEmbedEmbeddingsByType {
     /// The float embedding. Wire name: `float`.
@@ -17,9 +17,16 @@ pub struct TitanEmbedEmbeddingsByType {
     /// The binary embedding (integers). Wire name: `binary`.
     #[serde(rename = "binary", default, skip_serializing_if = "Option::is_none")]
     pub binary: Option<Vec<u32>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanEmbedEmbeddingsByType {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanEmbedEmbeddingsByType {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -66,7 +73,7 @@ pub(crate) static TITAN_EMBED_EMBEDDINGS_BY_TYPE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an Amazon Titan Text Embeddings (G1 - Text or V2) InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanEmbedRequest {
     /// Text to convert to an embedding (the only field G1 - Text accepts). Required. Wire name: `inputText`.
@@ -81,6 +88,17 @@ pub struct TitanEmbedRequest {
     /// V2 only: embedding types to return, "float", "binary" or both. Server default: `["float"]` (not sent when unset). Wire name: `embeddingTypes`.
     #[serde(rename = "embeddingTypes", default, skip_serializing_if = "Option::is_none")]
     pub embedding_types: Option<Vec<super::titan_embed_text::TitanEmbedType>>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for TitanEmbedRequest {
+    fn spec() -> &'static StructSpec {
+        &TITAN_EMBED_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl TitanEmbedRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -140,6 +158,7 @@ impl TitanEmbedRequestBuilder {
             dimensions,
             normalize,
             embedding_types,
+            extra: Default::default(),
         })
     }
 }
@@ -216,7 +235,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Amazon Titan Text Embeddings InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanEmbedResponse {
     /// The float embedding vector (the page says it is always of type float). Wire name: `embedding`.
@@ -232,9 +251,16 @@ pub struct TitanEmbedResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub embeddings_by_type: Option<super::titan_embed_text::TitanEmbedEmbeddingsByType>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanEmbedResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanEmbedResponse {
     /// The JSON shape of this object, as declared in `models.toml`.

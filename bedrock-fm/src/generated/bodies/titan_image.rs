@@ -8,12 +8,15 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Titan Image BACKGROUND_REMOVAL parameters (V2 only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageBackgroundRemovalParams {
     /// Base64 JPEG or PNG image whose background is removed. Required. Wire name: `image`.
     #[serde(rename = "image")]
     pub image: String,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageBackgroundRemovalParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -46,6 +49,7 @@ impl TitanImageBackgroundRemovalParamsBuilder {
         )?;
         Ok(TitanImageBackgroundRemovalParams {
             image,
+            extra: Default::default(),
         })
     }
 }
@@ -72,7 +76,7 @@ pub(crate) static TITAN_IMAGE_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
     ],
 };
 /// Titan Image COLOR_GUIDED_GENERATION parameters (V2 only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageColorGuidedGenerationParams {
     /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
@@ -87,6 +91,9 @@ pub struct TitanImageColorGuidedGenerationParams {
     /// Hex color codes for the generated image. Items: `[1, 10]`. Required. Wire name: `colors`.
     #[serde(rename = "colors")]
     pub colors: Vec<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageColorGuidedGenerationParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -181,6 +188,7 @@ impl TitanImageColorGuidedGenerationParamsBuilder {
             negative_text,
             reference_image,
             colors,
+            extra: Default::default(),
         })
     }
 }
@@ -255,7 +263,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
     ],
 };
 /// Generation settings shared by all Titan Image tasks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageGenerationConfig {
     /// Quality of the image. Server default: `"standard"` (not sent when unset). Wire name: `quality`.
@@ -276,6 +284,9 @@ pub struct TitanImageGenerationConfig {
     /// Initial noise setting; the same seed and settings give a similar image. Range: `[0, 2147483646]`. Server default: `42` (not sent when unset). Wire name: `seed`.
     #[serde(rename = "seed", default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u32>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageGenerationConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -371,6 +382,7 @@ impl TitanImageGenerationConfigBuilder {
             width,
             cfg_scale,
             seed,
+            extra: Default::default(),
         })
     }
 }
@@ -477,7 +489,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Titan Image INPAINTING parameters; give exactly one of maskPrompt and maskImage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageInPaintingParams {
     /// Base64 JPEG or PNG image to modify. Required. Wire name: `image`.
@@ -498,6 +510,9 @@ pub struct TitanImageInPaintingParams {
     /// Include the mask used in the response as a base64 string. Server default: `false` (not sent when unset). Wire name: `returnMask`.
     #[serde(rename = "returnMask", default, skip_serializing_if = "Option::is_none")]
     pub return_mask: Option<bool>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageInPaintingParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -590,6 +605,7 @@ impl TitanImageInPaintingParamsBuilder {
             mask_prompt,
             mask_image,
             return_mask,
+            extra: Default::default(),
         })
     }
 }
@@ -696,7 +712,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Titan Image OUTPAINTING parameters; give exactly one of maskPrompt and maskImage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageOutPaintingParams {
     /// What to change outside the mask. Length: `[, 512]`. Required. Wire name: `text`.
@@ -724,6 +740,9 @@ pub struct TitanImageOutPaintingParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub out_painting_mode: Option<super::titan_image::TitanImageOutPaintingMode>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageOutPaintingParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -832,6 +851,7 @@ impl TitanImageOutPaintingParamsBuilder {
             mask_image,
             return_mask,
             out_painting_mode,
+            extra: Default::default(),
         })
     }
 }
@@ -1013,6 +1033,17 @@ pub struct TitanImageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub image_generation_config: Option<super::titan_image::TitanImageGenerationConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for TitanImageRequest {
+    fn spec() -> &'static StructSpec {
+        &TITAN_IMAGE_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl TitanImageRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1126,6 +1157,7 @@ impl TitanImageRequestBuilder {
             color_guided_generation_params,
             background_removal_params,
             image_generation_config,
+            extra: Default::default(),
         })
     }
 }
@@ -1276,7 +1308,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Amazon Titan Image Generator InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageResponse {
     /// Base64-encoded generated images. Wire name: `images`.
@@ -1285,9 +1317,16 @@ pub struct TitanImageResponse {
     /// Set when the input or an output image is flagged by the content moderation policy. Wire name: `error`.
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanImageResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanImageResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -1334,7 +1373,7 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Titan Image TEXT_IMAGE parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageTextToImageParams {
     /// Text prompt to generate the image. Length: `[, 512]`. Required. Wire name: `text`.
@@ -1356,6 +1395,9 @@ pub struct TitanImageTextToImageParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub control_strength: Option<f64>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageTextToImageParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1453,6 +1495,7 @@ impl TitanImageTextToImageParamsBuilder {
             condition_image,
             control_mode,
             control_strength,
+            extra: Default::default(),
         })
     }
 }
@@ -1543,7 +1586,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
     ],
 };
 /// Titan Image IMAGE_VARIATION parameters.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanImageVariationParams {
     /// What to preserve and what to change in the image. Length: `[, 512]`. Wire name: `text`.
@@ -1562,6 +1605,9 @@ pub struct TitanImageVariationParams {
         skip_serializing_if = "Option::is_none"
     )]
     pub similarity_strength: Option<f64>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanImageVariationParams {
     /// A builder that checks required fields and ranges in `build()`.
@@ -1660,6 +1706,7 @@ impl TitanImageVariationParamsBuilder {
             negative_text,
             images,
             similarity_strength,
+            extra: Default::default(),
         })
     }
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Inference parameters of an Amazon Titan Text request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextGenerationConfig {
     /// Lower values decrease randomness in responses. Range: `[0, 1]`. Server default: `0.7` (not sent when unset). Wire name: `temperature`.
@@ -23,6 +23,9 @@ pub struct TitanTextGenerationConfig {
     /// Character sequences at which the model stops. Wire name: `stopSequences`.
     #[serde(rename = "stopSequences", default, skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl TitanTextGenerationConfig {
     /// A builder that checks required fields and ranges in `build()`.
@@ -105,6 +108,7 @@ impl TitanTextGenerationConfigBuilder {
             top_p,
             max_token_count,
             stop_sequences,
+            extra: Default::default(),
         })
     }
 }
@@ -179,7 +183,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request body of an Amazon Titan Text InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextRequest {
     /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Wire name: `inputText`.
@@ -192,6 +196,17 @@ pub struct TitanTextRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub text_generation_config: Option<super::titan_text::TitanTextGenerationConfig>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for TitanTextRequest {
+    fn spec() -> &'static StructSpec {
+        &TITAN_TEXT_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl TitanTextRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -235,6 +250,7 @@ impl TitanTextRequestBuilder {
         Ok(TitanTextRequest {
             input_text,
             text_generation_config,
+            extra: Default::default(),
         })
     }
 }
@@ -277,7 +293,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response body of an Amazon Titan Text InvokeModel call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextResponse {
     /// Number of tokens in the prompt. Required. Wire name: `inputTextTokenCount`.
@@ -286,9 +302,16 @@ pub struct TitanTextResponse {
     /// One result. Required. Wire name: `results`.
     #[serde(rename = "results")]
     pub results: Vec<super::titan_text::TitanTextResult>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanTextResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanTextResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -337,7 +360,7 @@ pub(crate) static TITAN_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One generated result.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextResult {
     /// Number of tokens in the response. Required. Wire name: `tokenCount`.
@@ -353,9 +376,16 @@ pub struct TitanTextResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub completion_reason: Option<super::titan_text::TitanTextCompletionReason>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanTextResult {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanTextResult {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -418,7 +448,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One chunk of an Amazon Titan Text InvokeModelWithResponseStream response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextStreamChunk {
     /// The text of this chunk. Required. Wire name: `outputText`.
@@ -455,9 +485,17 @@ pub struct TitanTextStreamChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub invocation_metrics: Option<serde_json::Value>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for TitanTextStreamChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            "amazon-bedrock-invocationMetrics" => self.invocation_metrics.as_ref(),
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl TitanTextStreamChunk {
     /// The JSON shape of this object, as declared in `models.toml`.

@@ -8,15 +8,22 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Stream chunk.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoChunk {
     /// Text. Required. Wire name: `delta`.
     #[serde(rename = "delta")]
     pub delta: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for DemoChunk {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl DemoChunk {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -47,7 +54,7 @@ pub(crate) static DEMO_CHUNK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoRequest {
     /// The prompt. Length: `[1, 100]`. Required. Wire name: `prompt`.
@@ -77,6 +84,17 @@ pub struct DemoRequest {
     /// Free-form. Wire name: `extraJson`.
     #[serde(rename = "extraJson", default, skip_serializing_if = "Option::is_none")]
     pub extra_json: Option<serde_json::Value>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeRequest for DemoRequest {
+    fn spec() -> &'static StructSpec {
+        &DEMO_REQUEST_SPEC
+    }
+    fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }
 impl DemoRequest {
     /// A builder that checks required fields and ranges in `build()`.
@@ -223,6 +241,7 @@ impl DemoRequestBuilder {
             blocks,
             labels,
             extra_json,
+            extra: Default::default(),
         })
     }
 }
@@ -377,7 +396,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
     ],
 };
 /// Response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoResponse {
     /// Output. Required. Wire name: `output`.
@@ -389,9 +408,16 @@ pub struct DemoResponse {
     /// Content blocks. Wire name: `blocks`.
     #[serde(rename = "blocks", default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<super::demo::DemoBlock>>,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for DemoResponse {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl DemoResponse {
     /// The JSON shape of this object, as declared in `models.toml`.
@@ -454,15 +480,22 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A text block.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoText {
     /// Text. Required. Wire name: `text`.
     #[serde(rename = "text")]
     pub text: String,
-    /// Fields the catalog does not describe, kept as received.
+    /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for DemoText {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
 }
 impl DemoText {
     /// A builder that checks required fields and ranges in `build()`.
@@ -608,6 +641,14 @@ impl<'de> Deserialize<'de> for DemoBlock {
                 serde_json::from_value(rest).map(Self::Text).map_err(D::Error::custom)
             }
             _ => Ok(Self::Unknown(value)),
+        }
+    }
+}
+impl crate::native::NativeResponse for DemoBlock {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match self {
+            Self::Text(v) => crate::native::NativeResponse::bedrock_field(v, wire),
+            Self::Unknown(v) => v.get(wire),
         }
     }
 }
