@@ -42,6 +42,7 @@ pub mod text;
 mod converse;
 mod converse_model;
 mod invoke;
+mod native_call;
 mod sdk_error;
 mod token_headers;
 
@@ -68,6 +69,7 @@ pub use conversation::{Conversation, Role};
 pub use details::{Api, Details, StopReason, Usage};
 pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use native::{NativeRequest, NativeResponse};
+pub use native_call::{NativeReply, NativeStream};
 pub use params::{CallOptions, CommonParams, FamilyTypes, Params};
 pub use retry::RetryPolicy;
 pub use stream::TextStream;

@@ -1,6 +1,6 @@
 //! The typed native bodies as a user sends them: the traits the generated request,
 //! response and chunk types implement, the merge of `extra_args` into a typed request, and
-//! [`Client::invoke`] / [`Client::invoke_stream`], which send a typed request and decode
+//! [`Client::invoke`](crate::Client::invoke) / [`Client::invoke_stream`](crate::Client::invoke_stream), which send a typed request and decode
 //! the family's typed response or chunks.
 
 use crate::error::{Error, Result};
@@ -14,6 +14,12 @@ use std::fmt::Debug;
 pub trait NativeRequest:
     Serialize + DeserializeOwned + Clone + Debug + Send + Sync + 'static
 {
+    /// The family's typed response.
+    type Response: NativeResponse;
+    /// The family's typed stream chunk (its response, for a family that does not stream).
+    type Chunk: NativeResponse;
+    /// The family whose body this is.
+    const FAMILY: Option<crate::catalog::Family>;
     /// The body's declared shape.
     fn spec() -> &'static StructSpec;
     /// Keys the catalog does not declare, serialized at the top level of the body.

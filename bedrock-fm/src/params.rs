@@ -119,6 +119,10 @@ static NO_NATIVE_BODY_SPEC: crate::spec::StructSpec = crate::spec::StructSpec {
 };
 
 impl NativeRequest for NoNativeBody {
+    type Response = Value;
+    type Chunk = Value;
+    const FAMILY: Option<Family> = None;
+
     fn spec() -> &'static crate::spec::StructSpec {
         &NO_NATIVE_BODY_SPEC
     }

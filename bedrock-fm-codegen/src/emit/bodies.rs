@@ -308,8 +308,16 @@ fn emit_struct(
     };
     let derive_default = defaultable(catalog, &s.name).then(|| quote!(Default,));
     let native_request = (s.name == family.request).then(|| {
+        let response = index.path(&family.response);
+        let chunk = index.path(family.stream_chunk.as_ref().unwrap_or(&family.response));
+        let family_variant = format_ident!("{}", crate::naming::camel(&family.id));
         quote! {
             impl crate::native::NativeRequest for #name {
+                type Response = #response;
+                type Chunk = #chunk;
+                const FAMILY: Option<crate::catalog::Family> =
+                    Some(crate::catalog::Family::#family_variant);
+
                 fn spec() -> &'static StructSpec { &#spec_ident }
                 fn extra_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
                     &mut self.extra

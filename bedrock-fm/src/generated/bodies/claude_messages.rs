@@ -757,6 +757,11 @@ pub struct ClaudeMessagesRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for ClaudeMessagesRequest {
+    type Response = super::claude_messages::ClaudeMessagesResponse;
+    type Chunk = super::claude_messages::ClaudeMessagesStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::ClaudeMessages,
+    );
     fn spec() -> &'static StructSpec {
         &CLAUDE_MESSAGES_REQUEST_SPEC
     }

@@ -34,6 +34,11 @@ pub struct ClaudeTextRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for ClaudeTextRequest {
+    type Response = super::claude_text::ClaudeTextResponse;
+    type Chunk = super::claude_text::ClaudeTextStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::ClaudeText,
+    );
     fn spec() -> &'static StructSpec {
         &CLAUDE_TEXT_REQUEST_SPEC
     }

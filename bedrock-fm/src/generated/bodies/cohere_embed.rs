@@ -377,6 +377,11 @@ pub struct CohereEmbedRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for CohereEmbedRequest {
+    type Response = super::cohere_embed::CohereEmbedResponse;
+    type Chunk = super::cohere_embed::CohereEmbedResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::CohereEmbed,
+    );
     fn spec() -> &'static StructSpec {
         &COHERE_EMBED_REQUEST_SPEC
     }

@@ -223,6 +223,9 @@ pub struct CommandRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for CommandRequest {
+    type Response = super::command::CommandResponse;
+    type Chunk = super::command::CommandStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Command);
     fn spec() -> &'static StructSpec {
         &COMMAND_REQUEST_SPEC
     }

@@ -593,6 +593,11 @@ pub struct CommandRRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for CommandRRequest {
+    type Response = super::command_r::CommandRResponse;
+    type Chunk = super::command_r::CommandRStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::CommandR,
+    );
     fn spec() -> &'static StructSpec {
         &COMMAND_R_REQUEST_SPEC
     }

@@ -593,6 +593,9 @@ pub struct JambaRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for JambaRequest {
+    type Response = super::jamba::JambaResponse;
+    type Chunk = super::jamba::JambaStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Jamba);
     fn spec() -> &'static StructSpec {
         &JAMBA_REQUEST_SPEC
     }

@@ -998,6 +998,11 @@ pub struct JurassicRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for JurassicRequest {
+    type Response = super::jurassic::JurassicResponse;
+    type Chunk = super::jurassic::JurassicResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::Jurassic,
+    );
     fn spec() -> &'static StructSpec {
         &JURASSIC_REQUEST_SPEC
     }

@@ -28,6 +28,11 @@ pub struct Llama2ChatRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for Llama2ChatRequest {
+    type Response = super::llama2_chat::Llama2ChatResponse;
+    type Chunk = super::llama2_chat::Llama2ChatStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::Llama2Chat,
+    );
     fn spec() -> &'static StructSpec {
         &LLAMA2_CHAT_REQUEST_SPEC
     }

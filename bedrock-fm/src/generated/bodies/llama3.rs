@@ -31,6 +31,9 @@ pub struct Llama3Request {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for Llama3Request {
+    type Response = super::llama3::Llama3Response;
+    type Chunk = super::llama3::Llama3StreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Llama3);
     fn spec() -> &'static StructSpec {
         &LLAMA3_REQUEST_SPEC
     }

@@ -99,6 +99,9 @@ pub struct MistralRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for MistralRequest {
+    type Response = super::mistral::MistralResponse;
+    type Chunk = super::mistral::MistralStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Mistral);
     fn spec() -> &'static StructSpec {
         &MISTRAL_REQUEST_SPEC
     }

@@ -506,6 +506,11 @@ pub struct MistralChatRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for MistralChatRequest {
+    type Response = super::mistral_chat::MistralChatResponse;
+    type Chunk = super::mistral_chat::MistralChatStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::MistralChat,
+    );
     fn spec() -> &'static StructSpec {
         &MISTRAL_CHAT_REQUEST_SPEC
     }

@@ -1590,6 +1590,9 @@ pub struct NovaRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for NovaRequest {
+    type Response = super::nova::NovaResponse;
+    type Chunk = super::nova::NovaStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Nova);
     fn spec() -> &'static StructSpec {
         &NOVA_REQUEST_SPEC
     }

@@ -1738,6 +1738,11 @@ pub struct NovaCanvasRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for NovaCanvasRequest {
+    type Response = super::nova_canvas::NovaCanvasResponse;
+    type Chunk = super::nova_canvas::NovaCanvasResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::NovaCanvas,
+    );
     fn spec() -> &'static StructSpec {
         &NOVA_CANVAS_REQUEST_SPEC
     }

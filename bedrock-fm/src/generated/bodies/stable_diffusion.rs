@@ -174,6 +174,11 @@ pub struct StableDiffusionRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for StableDiffusionRequest {
+    type Response = super::stable_diffusion::StableDiffusionResponse;
+    type Chunk = super::stable_diffusion::StableDiffusionResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::StableDiffusion,
+    );
     fn spec() -> &'static StructSpec {
         &STABLE_DIFFUSION_REQUEST_SPEC
     }

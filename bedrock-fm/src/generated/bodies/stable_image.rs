@@ -44,6 +44,11 @@ pub struct StableImageRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for StableImageRequest {
+    type Response = super::stable_image::StableImageResponse;
+    type Chunk = super::stable_image::StableImageResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::StableImage,
+    );
     fn spec() -> &'static StructSpec {
         &STABLE_IMAGE_REQUEST_SPEC
     }

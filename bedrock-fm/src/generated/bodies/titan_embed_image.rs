@@ -97,6 +97,11 @@ pub struct TitanMultimodalEmbedRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for TitanMultimodalEmbedRequest {
+    type Response = super::titan_embed_image::TitanMultimodalEmbedResponse;
+    type Chunk = super::titan_embed_image::TitanMultimodalEmbedResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::TitanEmbedImage,
+    );
     fn spec() -> &'static StructSpec {
         &TITAN_MULTIMODAL_EMBED_REQUEST_SPEC
     }

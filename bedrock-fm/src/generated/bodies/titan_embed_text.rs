@@ -93,6 +93,11 @@ pub struct TitanEmbedRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for TitanEmbedRequest {
+    type Response = super::titan_embed_text::TitanEmbedResponse;
+    type Chunk = super::titan_embed_text::TitanEmbedResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::TitanEmbedText,
+    );
     fn spec() -> &'static StructSpec {
         &TITAN_EMBED_REQUEST_SPEC
     }

@@ -1038,6 +1038,11 @@ pub struct TitanImageRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for TitanImageRequest {
+    type Response = super::titan_image::TitanImageResponse;
+    type Chunk = super::titan_image::TitanImageResponse;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::TitanImage,
+    );
     fn spec() -> &'static StructSpec {
         &TITAN_IMAGE_REQUEST_SPEC
     }

@@ -201,6 +201,11 @@ pub struct TitanTextRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for TitanTextRequest {
+    type Response = super::titan_text::TitanTextResponse;
+    type Chunk = super::titan_text::TitanTextStreamChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(
+        crate::catalog::Family::TitanText,
+    );
     fn spec() -> &'static StructSpec {
         &TITAN_TEXT_REQUEST_SPEC
     }

@@ -89,6 +89,9 @@ pub struct DemoRequest {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 impl crate::native::NativeRequest for DemoRequest {
+    type Response = super::demo::DemoResponse;
+    type Chunk = super::demo::DemoChunk;
+    const FAMILY: Option<crate::catalog::Family> = Some(crate::catalog::Family::Demo);
     fn spec() -> &'static StructSpec {
         &DEMO_REQUEST_SPEC
     }
