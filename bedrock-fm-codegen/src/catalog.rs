@@ -171,7 +171,27 @@ pub struct ModelEntry {
     pub inference_types: Vec<String>,
     /// A prompt format other than the family's default (Llama 4 in the Llama family).
     pub prompt_format: Option<String>,
+    /// A latency-optimized version exists (`performanceConfig.latency = optimized`).
+    pub latency_optimized: bool,
+    /// Prompt caching, when the model supports it.
+    pub prompt_cache: Option<PromptCache>,
+    /// Image models: the task types offered (`TEXT_IMAGE`, `INPAINTING`, ...; empty: the
+    /// family's), whether text-to-image takes a conditioning image, the output formats.
+    pub image_tasks: Vec<String>,
+    pub image_conditioning: bool,
+    pub image_output_formats: Vec<String>,
     pub source: String,
+}
+
+/// Prompt-caching rules of a model (prompt-caching.html, supported-models table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptCache {
+    pub min_tokens: u64,
+    pub max_checkpoints: u64,
+    /// Checkpoints are accepted in tool definitions.
+    pub tools: bool,
+    /// The `1h` TTL is accepted.
+    pub one_hour_ttl: bool,
 }
 
 /// Limits on images in a conversation. Defaults, for a vision model that states none, are
@@ -737,6 +757,11 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
         profiles: e.str_list("profiles")?,
         inference_types: e.str_list("inference_types")?,
         prompt_format: e.opt_str("prompt_format")?,
+        latency_optimized: e.opt_bool("latency_optimized")?.unwrap_or(false),
+        prompt_cache: parse_prompt_cache(&mut e)?,
+        image_tasks: e.opt_str_list("image_tasks")?.unwrap_or_default(),
+        image_conditioning: e.opt_bool("image_conditioning")?.unwrap_or(false),
+        image_output_formats: e.opt_str_list("image_output_formats")?.unwrap_or_default(),
         source: source(&mut e)?,
     };
     for m in model.input.iter().chain(&model.output) {
@@ -774,6 +799,29 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
 
 /// `image_formats`, `max_images`, `max_image_bytes`, `max_image_dimension`: each optional,
 /// defaulting to Converse's limits; present only for vision models.
+/// `cache_min_tokens`, `cache_max_checkpoints`, `cache_tools`, `cache_ttl_1h`: all or none.
+fn parse_prompt_cache(e: &mut Entry) -> Result<Option<PromptCache>, CatalogError> {
+    let min_tokens = e.opt_u64("cache_min_tokens")?;
+    let max_checkpoints = e.opt_u64("cache_max_checkpoints")?;
+    let tools = e.opt_bool("cache_tools")?;
+    let one_hour_ttl = e.opt_bool("cache_ttl_1h")?;
+    match (min_tokens, max_checkpoints, tools, one_hour_ttl) {
+        (Some(min_tokens), Some(max_checkpoints), Some(tools), Some(one_hour_ttl)) => {
+            Ok(Some(PromptCache {
+                min_tokens,
+                max_checkpoints,
+                tools,
+                one_hour_ttl,
+            }))
+        }
+        (None, None, None, None) => Ok(None),
+        _ => Err(e.err(
+            "cache_min_tokens",
+            "prompt caching needs cache_min_tokens, cache_max_checkpoints, cache_tools and cache_ttl_1h",
+        )),
+    }
+}
+
 fn parse_image_limits(e: &mut Entry) -> Result<Option<ImageInputLimits>, CatalogError> {
     let formats = e.opt_str_list("image_formats")?;
     let count = e.opt_u64("max_images")?;

@@ -23,17 +23,10 @@ use crate::converse_validate;
 use crate::errors::ServiceError;
 use crate::models::ModelCaps;
 
-/// Whether `caps` has a latency-optimized version.
+/// Whether `caps` has a latency-optimized version (the catalog's `latency_optimized`).
 pub fn latency_optimized(caps: &ModelCaps) -> bool {
-    let id = caps.model_id.as_str();
-    [
-        "amazon.nova-pro-v1",
-        "anthropic.claude-3-5-haiku-20241022",
-        "meta.llama3-1-405b-instruct",
-        "meta.llama3-1-70b-instruct",
-    ]
-    .iter()
-    .any(|p| id.starts_with(p))
+    bedrock_fm::catalog::Model::resolve(&caps.model_id)
+        .is_ok_and(|r| r.model.info().latency_optimized)
 }
 
 /// The latency a request asking for `requested` is served with (`None` when it asks for

@@ -75,60 +75,24 @@ pub struct CacheRules {
     pub claude: bool,
 }
 
-/// The prompt-caching rules of a model (by canonical model ID), `None` when the model does not
-/// support prompt caching.
+/// The prompt-caching rules of a model (by model ID), `None` when the model does not
+/// support prompt caching or the catalog does not know it.
 ///
-/// From the supported-models table of prompt-caching.html: Claude 3.7 Sonnet, Claude 3.5
-/// Haiku, Claude 3.5 Sonnet v2 (preview), the Claude 4 family, Amazon Nova Micro, Lite, Pro,
-/// Premier and Nova 2 Lite; at most 4 checkpoints; Claude takes them in `system`, `messages`
-/// and `tools`, Nova in `system` and `messages`. The per-checkpoint minimums are the guide's
-/// (1,024 tokens for Claude 3.7 Sonnet) and Anthropic's per-model list (2,048 for Claude 3.5
-/// Haiku and Claude Sonnet 4.6; 4,096 for Claude Haiku 4.5, Opus 4.5 and Opus 4.6; 1,024 for the
-/// other Claude models), 1,000 for Nova. The `1h` TTL is accepted on Claude Haiku 4.5, Sonnet
-/// 4.5 and Opus 4.5 and later (Claude 4.5/4.6 per the extended-TTL note of the guide).
+/// The rules are the catalog's (`cache_min_tokens`, `cache_max_checkpoints`, `cache_tools`,
+/// `cache_ttl_1h` in `models.toml`, from the supported-models table of prompt-caching.html
+/// and Anthropic's per-model minimums); Claude models answer with Anthropic's errors.
 pub fn rules_for(model_id: &str) -> Option<CacheRules> {
-    let id = model_id.split(':').next().unwrap_or(model_id);
-    let claude = |min_tokens, one_hour_ttl| CacheRules {
-        min_tokens,
-        max_checkpoints: 4,
-        tools: true,
-        one_hour_ttl,
-        claude: true,
-    };
-    let nova = CacheRules {
-        min_tokens: 1_000,
-        max_checkpoints: 4,
-        tools: false,
-        one_hour_ttl: false,
-        claude: false,
-    };
-    let starts = |p: &str| id.starts_with(p);
-    Some(if starts("anthropic.claude-3-7-sonnet") {
-        claude(1_024, false)
-    } else if starts("anthropic.claude-3-5-haiku") {
-        claude(2_048, false)
-    } else if starts("anthropic.claude-3-5-sonnet-20241022") {
-        claude(1_024, false)
-    } else if starts("anthropic.claude-sonnet-4-6") {
-        claude(2_048, true)
-    } else if starts("anthropic.claude-sonnet-4-5") {
-        claude(1_024, true)
-    } else if starts("anthropic.claude-haiku-4-5")
-        || starts("anthropic.claude-opus-4-5")
-        || starts("anthropic.claude-opus-4-6")
-    {
-        claude(4_096, true)
-    } else if starts("anthropic.claude-sonnet-4") || starts("anthropic.claude-opus-4") {
-        claude(1_024, false)
-    } else if starts("amazon.nova-micro")
-        || starts("amazon.nova-lite")
-        || starts("amazon.nova-pro")
-        || starts("amazon.nova-premier")
-        || starts("amazon.nova-2-lite")
-    {
-        nova
-    } else {
-        return None;
+    let info = bedrock_fm::catalog::Model::resolve(model_id)
+        .ok()?
+        .model
+        .info();
+    let cache = info.prompt_cache?;
+    Some(CacheRules {
+        min_tokens: cache.min_tokens,
+        max_checkpoints: cache.max_checkpoints as usize,
+        tools: cache.tools,
+        one_hour_ttl: cache.one_hour_ttl,
+        claude: info.family == bedrock_fm::catalog::Family::ClaudeMessages,
     })
 }
 

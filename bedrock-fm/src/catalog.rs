@@ -191,8 +191,32 @@ pub struct ModelInfo {
     pub inference_types: &'static [InferenceType],
     /// A prompt format other than the family's default (`"llama4"`), if any.
     pub prompt_format: Option<&'static str>,
+    /// A latency-optimized version exists (latency-optimized-inference.html).
+    pub latency_optimized: bool,
+    /// Prompt caching, when the model supports it (prompt-caching.html).
+    pub prompt_cache: Option<PromptCache>,
+    /// Image models: the task types offered, as sent in `taskType` (empty: the family's).
+    pub image_tasks: &'static [&'static str],
+    /// Image models: text-to-image takes a conditioning image.
+    pub image_conditioning: bool,
+    /// Image models: the output formats offered (empty: the family's).
+    pub image_output_formats: &'static [&'static str],
     /// The AWS page this entry comes from.
     pub source: &'static str,
+}
+
+/// What a model accepts for prompt caching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PromptCache {
+    /// Fewest prefix tokens a checkpoint needs to be cached.
+    pub min_tokens: u32,
+    /// Most checkpoints in one request.
+    pub max_checkpoints: u32,
+    /// Checkpoints are accepted in tool definitions.
+    pub tools: bool,
+    /// The `1h` TTL is accepted.
+    pub one_hour_ttl: bool,
 }
 
 /// Limits on the images a vision model takes in a conversation.

@@ -12,7 +12,7 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
     let count = catalog.models.len();
     quote! {
         #[allow(unused_imports)]
-        use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality, ModelInfo, ProfilePrefix, ReasoningStyle};
+        use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality, ModelInfo, ProfilePrefix, PromptCache, ReasoningStyle};
         use crate::spec::StructSpec;
 
         #family_enum
@@ -241,6 +241,22 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
         Some(p) => quote!(Some(#p)),
         None => quote!(None),
     };
+    let latency_optimized = m.latency_optimized;
+    let prompt_cache = match &m.prompt_cache {
+        Some(c) => {
+            let (min, max, tools, ttl) = (
+                c.min_tokens as u32,
+                c.max_checkpoints as u32,
+                c.tools,
+                c.one_hour_ttl,
+            );
+            quote!(Some(PromptCache { min_tokens: #min, max_checkpoints: #max, tools: #tools, one_hour_ttl: #ttl }))
+        }
+        None => quote!(None),
+    };
+    let image_tasks = &m.image_tasks;
+    let image_conditioning = m.image_conditioning;
+    let image_output_formats = &m.image_output_formats;
     let input = modalities(&m.input);
     let output = modalities(&m.output);
     let (id, provider, name, source) = (&m.id, &m.provider, &m.name, &m.source);
@@ -270,6 +286,11 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
             profiles: &[#(ProfilePrefix::#profiles),*],
             inference_types: &[#(InferenceType::#inference_types),*],
             prompt_format: #prompt_format,
+            latency_optimized: #latency_optimized,
+            prompt_cache: #prompt_cache,
+            image_tasks: &[#(#image_tasks),*],
+            image_conditioning: #image_conditioning,
+            image_output_formats: &[#(#image_output_formats),*],
             source: #source,
         }
     }

@@ -16,6 +16,7 @@ fn text_families(catalog: &Catalog) -> impl Iterator<Item = &Family> {
 pub fn emit(catalog: &Catalog) -> TokenStream {
     let families = text_families(catalog).map(|f| emit_family(catalog, f));
     let any = emit_any(catalog);
+    let registry = emit_family_registry(catalog);
     quote! {
         use crate::catalog::Family;
         use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
@@ -23,6 +24,46 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
 
         #(#families)*
         #any
+        #registry
+    }
+}
+
+/// The compile-time registry of families: every text family's marker must implement the
+/// hand-written `TextFamily` (its `families/<id>.rs`), and `for_each_family!` hands the
+/// family list to bedrock-fm-local, whose codec registration it generates, so a family of
+/// `models.toml` without its SDK file or its server codec does not compile.
+fn emit_family_registry(catalog: &Catalog) -> TokenStream {
+    let markers = text_families(catalog).map(marker);
+    let by_kind = |kind: &str| -> Vec<proc_macro2::Ident> {
+        catalog
+            .families
+            .iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| format_ident!("{}", camel(&f.id)))
+            .collect()
+    };
+    let (text, embedding, image) = (by_kind("text"), by_kind("embedding"), by_kind("image"));
+    quote! {
+        // Every text family of the catalog has its hand-written half.
+        const _: () = {
+            const fn has_text_family<F: crate::families::TextFamily>() {}
+            #( has_text_family::<#markers>(); )*
+        };
+
+        /// `for_each_family!(m)` calls `m! { text: [...], embedding: [...], image: [...] }`
+        /// with the CamelCase name of every family of `models.toml`, by kind (for
+        /// bedrock-fm-local's codec registration).
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! for_each_family {
+            ($m:ident) => {
+                $m! {
+                    text: [#(#text),*],
+                    embedding: [#(#embedding),*],
+                    image: [#(#image),*]
+                }
+            };
+        }
     }
 }
 

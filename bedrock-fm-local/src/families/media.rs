@@ -11,10 +11,6 @@
 //! streams: InvokeModelWithResponseStream gets the trait's "The model is unsupported for
 //! streaming." `ValidationException`.
 
-use std::sync::Arc;
-
-use crate::models::FamilyCodec;
-
 pub mod cohere_embed;
 mod common;
 pub mod nova_canvas;
@@ -32,38 +28,8 @@ pub use titan_embed_image::TitanEmbedImage;
 pub use titan_embed_text::TitanEmbedText;
 pub use titan_image::TitanImage;
 
-/// The codecs of the media families.
-pub fn codecs() -> Vec<Arc<dyn FamilyCodec>> {
-    vec![
-        Arc::new(TitanEmbedText),
-        Arc::new(TitanEmbedImage),
-        Arc::new(CohereEmbed),
-        Arc::new(TitanImage),
-        Arc::new(NovaCanvas),
-        Arc::new(StableDiffusion),
-        Arc::new(StableImage),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use bedrock_fm::catalog::{ALL_MODELS, FamilyKind};
-
-    #[test]
-    fn every_embedding_and_image_family_has_a_codec() {
-        let ids: Vec<&str> = codecs().iter().map(|c| c.family_id()).collect();
-        for info in ALL_MODELS.iter() {
-            if matches!(
-                info.family.kind(),
-                FamilyKind::Embedding | FamilyKind::Image
-            ) {
-                assert!(ids.contains(&info.family.id()), "{}", info.family.id());
-            }
-        }
-        assert_eq!(ids.len(), 7);
-    }
-
     /// Every media family through the default server and the AWS SDK: one documented request
     /// each, the response valid against the family's schema; streams and bad bodies refused.
     #[tokio::test]

@@ -8,10 +8,6 @@
 //! [`crate::engine`], and streams the family's documented chunk objects (valid against
 //! `stream_chunk_spec`), the last one carrying the invocation metrics.
 
-use std::sync::Arc;
-
-use crate::models::FamilyCodec;
-
 pub mod claude_messages;
 pub mod claude_text;
 pub mod command;
@@ -38,43 +34,3 @@ pub use mistral::Mistral;
 pub use mistral_chat::MistralChat;
 pub use nova::Nova;
 pub use titan_text::TitanText;
-
-/// The codecs of the text families.
-pub fn codecs() -> Vec<Arc<dyn FamilyCodec>> {
-    vec![
-        Arc::new(TitanText),
-        Arc::new(ClaudeText),
-        Arc::new(ClaudeMessages),
-        Arc::new(Llama2Chat),
-        Arc::new(Llama3),
-        Arc::new(Mistral),
-        Arc::new(MistralChat),
-        Arc::new(Command),
-        Arc::new(CommandR),
-        Arc::new(Jurassic),
-        Arc::new(Jamba),
-        Arc::new(Nova),
-    ]
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashSet;
-
-    use bedrock_fm::catalog::{ALL_MODELS, FamilyKind};
-
-    use super::*;
-
-    #[test]
-    fn every_text_family_of_the_catalog_has_exactly_one_codec() {
-        let ids: Vec<&str> = codecs().iter().map(|c| c.family_id()).collect();
-        let unique: HashSet<&str> = ids.iter().copied().collect();
-        assert_eq!(unique.len(), ids.len(), "{ids:?}");
-        let text_families: HashSet<&str> = ALL_MODELS
-            .iter()
-            .filter(|m| m.family.kind() == FamilyKind::Text)
-            .map(|m| m.family.id())
-            .collect();
-        assert_eq!(unique, text_families);
-    }
-}

@@ -1543,3 +1543,31 @@ macro_rules! dispatch_text_model {
     };
 }
 pub(crate) use dispatch_text_model;
+const _: () = {
+    const fn has_text_family<F: crate::families::TextFamily>() {}
+    has_text_family::<Claude3Family>();
+    has_text_family::<ClaudeFamily>();
+    has_text_family::<CommandFamily>();
+    has_text_family::<CommandRFamily>();
+    has_text_family::<JambaFamily>();
+    has_text_family::<JurassicFamily>();
+    has_text_family::<Llama2ChatFamily>();
+    has_text_family::<Llama3Family>();
+    has_text_family::<MistralFamily>();
+    has_text_family::<MistralChatFamily>();
+    has_text_family::<NovaFamily>();
+    has_text_family::<TitanFamily>();
+};
+/// `for_each_family!(m)` calls `m! { text: [...], embedding: [...], image: [...] }`
+/// with the CamelCase name of every family of `models.toml`, by kind (for
+/// bedrock-fm-local's codec registration).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! for_each_family {
+    ($m:ident) => {
+        $m ! { text : [ClaudeMessages, ClaudeText, Command, CommandR, Jamba, Jurassic,
+        Llama2Chat, Llama3, Mistral, MistralChat, Nova, TitanText], embedding :
+        [CohereEmbed, TitanEmbedImage, TitanEmbedText], image : [NovaCanvas,
+        StableDiffusion, StableImage, TitanImage] }
+    };
+}

@@ -291,9 +291,10 @@ impl ImageBackend for StableImage {
             body.insert("negative_prompt".into(), json!(n));
         }
         if let Some(f) = &options.output_format {
+            // The catalog's `image_output_formats`; a model outside it may try.
             let webp_ok = self
                 .model
-                .is_none_or(|m| m == Model::StabilitySd3_5LargeV1_0);
+                .is_none_or(|m| m.info().image_output_formats.contains(&"webp"));
             if *f == StableImageOutputFormat::Webp && !webp_ok {
                 return Err(Error::invalid(
                     "output_format",
@@ -340,6 +341,25 @@ impl ImageBackend for StableImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Source: model-parameters-diffusion-3-5-large.html: SD3.5 Large also writes webp (the
+    // catalog's `image_output_formats`).
+    #[test]
+    fn webp_output_follows_the_catalog() {
+        let c = crate::embeddings::model::test_client();
+        let webp = |model: Model| {
+            StableImage::builder(&c, model)
+                .output_format(StableImageOutputFormat::Webp)
+                .build()
+        };
+        let sd35 = webp(Model::StabilitySd3_5LargeV1_0).unwrap();
+        let body = sd35
+            .request_body(&ImageRequest::text_to_image("a fox"))
+            .unwrap();
+        assert_eq!(body["output_format"], serde_json::json!("webp"));
+        let e = webp(Model::StabilitySd3LargeV1_0).unwrap_err();
+        assert!(e.to_string().contains("does not write WebP"), "{e}");
+    }
 
     #[test]
     fn sizes_map_to_aspect_ratios() {

@@ -24,13 +24,9 @@ const FAMILY: Family = Family::TitanImage;
 /// The largest input image, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
 
-const V1_TASKS: &[ImageTask] = &[
-    ImageTask::TextToImage,
-    ImageTask::Variation,
-    ImageTask::Inpainting,
-    ImageTask::Outpainting,
-];
-const V2_TASKS: &[ImageTask] = &[
+/// Every Titan task, for a model outside the catalog (the catalog's `image_tasks` say which
+/// each model has: v1 has no color-guided generation or background removal).
+const ALL_TASKS: &[ImageTask] = &[
     ImageTask::TextToImage,
     ImageTask::ColorGuided,
     ImageTask::Variation,
@@ -75,11 +71,18 @@ image_wrapper! {
 }
 
 impl TitanImage {
-    fn is_v1(&self) -> bool {
-        matches!(
-            self.model,
-            Some(Model::AmazonTitanImageGeneratorV1 | Model::AmazonTitanImageGeneratorV1_0)
-        )
+    /// The tasks the model has (the catalog's `image_tasks`) and whether text-to-image takes
+    /// a condition image; a model outside the catalog is given every task.
+    fn tasks(&self) -> (Vec<ImageTask>, bool) {
+        let Some(info) = self.model.map(Model::info) else {
+            return (ALL_TASKS.to_vec(), true);
+        };
+        let tasks = ALL_TASKS
+            .iter()
+            .copied()
+            .filter(|t| info.image_tasks.is_empty() || info.image_tasks.contains(&t.task_type()))
+            .collect();
+        (tasks, info.image_conditioning)
     }
 }
 
@@ -94,12 +97,12 @@ impl TitanImageBuilder {
 impl ImageBackend for TitanImage {
     fn body(&self, request: &ImageRequest) -> Result<Value> {
         let model = self.model;
-        let v1 = self.is_v1();
+        let (tasks, conditioning) = self.tasks();
         let m = TaskModel {
             family: FAMILY,
             model_id: &self.model_id,
-            tasks: if v1 { V1_TASKS } else { V2_TASKS },
-            conditioning: !v1,
+            tasks: &tasks,
+            conditioning,
             supported: SUPPORTED,
             check_size: &|w, h| check_catalog_size(model, w, h),
             max_image_bytes: MAX_IMAGE_BYTES,
@@ -165,6 +168,37 @@ mod tests {
                                           "cfgScale": 8.0, "seed": 7}
             })
         );
+    }
+
+    // Source: model-parameters-titan-image.html: COLOR_GUIDED_GENERATION and
+    // BACKGROUND_REMOVAL are v2 tasks (the catalog's `image_tasks`).
+    #[test]
+    fn v1_has_no_v2_tasks_by_the_catalog() {
+        let c = client();
+        let v1 = TitanImage::builder(&c, Model::AmazonTitanImageGeneratorV1)
+            .build()
+            .unwrap();
+        let png = {
+            let mut out = std::io::Cursor::new(Vec::new());
+            DynamicImage::ImageRgb8(RgbImage::new(64, 64))
+                .write_to(&mut out, image::ImageFormat::Png)
+                .unwrap();
+            out.into_inner()
+        };
+        for request in [
+            ImageRequest::background_removal(png.clone()),
+            ImageRequest::color_guided("a fox", ["#ff0000"]),
+        ] {
+            let e = v1.request_body(&request).unwrap_err();
+            assert!(e.to_string().starts_with("InvalidInput: task:"), "{e}");
+        }
+        let v2 = TitanImage::builder(&c, Model::AmazonTitanImageGeneratorV2_0)
+            .build()
+            .unwrap();
+        let body = v2
+            .request_body(&ImageRequest::background_removal(png))
+            .unwrap();
+        assert_eq!(body["taskType"], json!("BACKGROUND_REMOVAL"));
     }
 
     #[test]

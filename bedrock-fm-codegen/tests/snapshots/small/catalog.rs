@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::catalog::{
     FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality,
-    ModelInfo, ProfilePrefix, ReasoningStyle,
+    ModelInfo, ProfilePrefix, PromptCache, ReasoningStyle,
 };
 use crate::spec::StructSpec;
 /// Model-ID prefixes that name a family (`models.toml`'s `id_prefixes`), longest
@@ -132,6 +132,11 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         profiles: &[ProfilePrefix::Us, ProfilePrefix::UsGov],
         inference_types: &[InferenceType::OnDemand],
         prompt_format: None,
+        latency_optimized: false,
+        prompt_cache: None,
+        image_tasks: &[],
+        image_conditioning: false,
+        image_output_formats: &[],
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
     },
     ModelInfo {
@@ -156,6 +161,11 @@ pub static ALL_MODELS: [ModelInfo; 2usize] = [
         profiles: &[],
         inference_types: &[InferenceType::OnDemand],
         prompt_format: None,
+        latency_optimized: false,
+        prompt_cache: None,
+        image_tasks: &[],
+        image_conditioning: false,
+        image_output_formats: &[],
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/model-lifecycle.html",
     },
 ];

@@ -86,3 +86,17 @@ macro_rules! dispatch_text_model {
     };
 }
 pub(crate) use dispatch_text_model;
+const _: () = {
+    const fn has_text_family<F: crate::families::TextFamily>() {}
+    has_text_family::<DemoFamily>();
+};
+/// `for_each_family!(m)` calls `m! { text: [...], embedding: [...], image: [...] }`
+/// with the CamelCase name of every family of `models.toml`, by kind (for
+/// bedrock-fm-local's codec registration).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! for_each_family {
+    ($m:ident) => {
+        $m ! { text : [Demo], embedding : [], image : [] }
+    };
+}
