@@ -89,7 +89,7 @@ fn report_lists_new_changed_and_retired_models() {
         "{new}"
     );
     assert!(
-        new.contains("  deepseek.r1-v1:0  no family: Converse only / needs a family"),
+        new.contains("  writer.palmyra-x5-v1:0  no family: Converse only / needs a family"),
         "{new}"
     );
 
@@ -158,7 +158,7 @@ fn write_appends_entries_that_parse() {
         "{report}"
     );
     assert!(
-        report.contains("  skipped deepseek.r1-v1:0: no family: Converse only / needs a family"),
+        report.contains("  skipped writer.palmyra-x5-v1:0: no family: Converse only / needs a family"),
         "{report}"
     );
 
@@ -171,7 +171,7 @@ fn write_appends_entries_that_parse() {
         ),
         "{added}"
     );
-    assert!(!added.contains("deepseek"), "{added}");
+    assert!(!added.contains("writer"), "{added}");
     let parsed = catalog::parse(&after).unwrap_or_else(|e| panic!("{e}\n{added}"));
     let m = parsed
         .models
@@ -201,7 +201,7 @@ fn write_appends_entries_that_parse() {
     // Once written, the model is no longer new.
     let again = stdout(&import(&catalog, true, true));
     assert!(
-        section(&again, "NEW (1)").contains("deepseek.r1-v1:0"),
+        section(&again, "NEW (1)").contains("writer.palmyra-x5-v1:0"),
         "{again}"
     );
     assert!(again.contains("WROTE 0 entries"), "{again}");

@@ -40,7 +40,7 @@ async fn ids_missing_from_the_catalog_reach_the_service_over_converse_with_any_w
     let (server, client) = setup();
     // Documented by AWS, absent from the catalog.
     let ids = [
-        "us.deepseek.r1-v1:0",
+        "openai.gpt-oss-20b-1:0",
         "openai.gpt-oss-120b-1:0",
         "us.writer.palmyra-x5-v1:0",
         "qwen.qwen3-32b-v1:0",

@@ -52,6 +52,12 @@ fn families() -> Vec<(&'static str, Value, &'static str)> {
             "/choices/0/message/content",
         ),
         (
+            // Profile-only: called by its US inference profile (model-parameters-deepseek.html).
+            "us.deepseek.r1-v1:0",
+            json!({"prompt": TEXT, "max_tokens": 40}),
+            "/choices/0/text",
+        ),
+        (
             "cohere.command-text-v14",
             json!({"prompt": TEXT, "max_tokens": 40}),
             "/generations/0/text",
@@ -128,7 +134,7 @@ async fn every_family_answers_invoke_model_and_its_streams_with_content() {
     let sdk = server.client();
     let mut families_seen = std::collections::BTreeSet::new();
     for (id, body, answer) in families() {
-        let model: Model = id.parse().unwrap();
+        let model = Model::resolve(id).unwrap().model;
         families_seen.insert(model.family());
         let out = sdk
             .invoke_model()

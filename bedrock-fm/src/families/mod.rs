@@ -6,6 +6,7 @@ mod claude_messages;
 mod claude_text;
 mod command;
 mod command_r;
+mod deepseek;
 mod jamba;
 mod jurassic;
 mod llama2_chat;

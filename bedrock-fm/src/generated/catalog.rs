@@ -34,6 +34,7 @@ pub static ID_PREFIXES: &[(&str, Family)] = &[
     ("meta.llama3-", Family::Llama3),
     ("meta.llama4-", Family::Llama3),
     ("ai21.jamba-", Family::Jamba),
+    ("deepseek.", Family::Deepseek),
     ("ai21.j2-", Family::Jurassic),
 ];
 /// A model family: one native InvokeModel JSON format and one wrapper type.
@@ -50,6 +51,8 @@ pub enum Family {
     Command,
     /// Cohere Command R and R+ (`command_r`, wrapper `CommandR`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html>
     CommandR,
+    /// DeepSeek (text completion) (`deepseek`, wrapper `DeepSeek`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html>
+    Deepseek,
     /// AI21 Labs Jamba (`jamba`, wrapper `Jamba`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html>
     Jamba,
     /// AI21 Labs Jurassic-2 (`jurassic`, wrapper `Jurassic`): <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jurassic2.html>
@@ -87,6 +90,7 @@ impl Family {
         Family::CohereEmbed,
         Family::Command,
         Family::CommandR,
+        Family::Deepseek,
         Family::Jamba,
         Family::Jurassic,
         Family::Llama2Chat,
@@ -110,6 +114,7 @@ impl Family {
             Family::CohereEmbed => "cohere_embed",
             Family::Command => "command",
             Family::CommandR => "command_r",
+            Family::Deepseek => "deepseek",
             Family::Jamba => "jamba",
             Family::Jurassic => "jurassic",
             Family::Llama2Chat => "llama2_chat",
@@ -134,6 +139,7 @@ impl Family {
             Family::CohereEmbed => "Cohere Embed",
             Family::Command => "Cohere Command",
             Family::CommandR => "Cohere Command R and R+",
+            Family::Deepseek => "DeepSeek (text completion)",
             Family::Jamba => "AI21 Labs Jamba",
             Family::Jurassic => "AI21 Labs Jurassic-2",
             Family::Llama2Chat => "Meta Llama 2 Chat",
@@ -158,6 +164,7 @@ impl Family {
             Family::CohereEmbed => "CohereEmbed",
             Family::Command => "Command",
             Family::CommandR => "CommandR",
+            Family::Deepseek => "DeepSeek",
             Family::Jamba => "Jamba",
             Family::Jurassic => "Jurassic",
             Family::Llama2Chat => "Llama2Chat",
@@ -182,6 +189,7 @@ impl Family {
             Family::CohereEmbed => "Cohere",
             Family::Command => "Cohere",
             Family::CommandR => "Cohere",
+            Family::Deepseek => "DeepSeek",
             Family::Jamba => "AI21 Labs",
             Family::Jurassic => "AI21 Labs",
             Family::Llama2Chat => "Meta",
@@ -206,6 +214,7 @@ impl Family {
             Family::CohereEmbed => FamilyKind::Embedding,
             Family::Command => FamilyKind::Text,
             Family::CommandR => FamilyKind::Text,
+            Family::Deepseek => FamilyKind::Text,
             Family::Jamba => FamilyKind::Text,
             Family::Jurassic => FamilyKind::Text,
             Family::Llama2Chat => FamilyKind::Text,
@@ -239,6 +248,9 @@ impl Family {
             }
             Family::CommandR => {
                 "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command-r-plus.html"
+            }
+            Family::Deepseek => {
+                "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html"
             }
             Family::Jamba => {
                 "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-jamba.html"
@@ -300,6 +312,9 @@ impl Family {
             Family::CommandR => {
                 &crate::generated::bodies::command_r::COMMAND_R_REQUEST_SPEC
             }
+            Family::Deepseek => {
+                &crate::generated::bodies::deepseek::DEEP_SEEK_REQUEST_SPEC
+            }
             Family::Jamba => &crate::generated::bodies::jamba::JAMBA_REQUEST_SPEC,
             Family::Jurassic => {
                 &crate::generated::bodies::jurassic::JURASSIC_REQUEST_SPEC
@@ -351,6 +366,9 @@ impl Family {
             Family::Command => &crate::generated::bodies::command::COMMAND_RESPONSE_SPEC,
             Family::CommandR => {
                 &crate::generated::bodies::command_r::COMMAND_R_RESPONSE_SPEC
+            }
+            Family::Deepseek => {
+                &crate::generated::bodies::deepseek::DEEP_SEEK_RESPONSE_SPEC
             }
             Family::Jamba => &crate::generated::bodies::jamba::JAMBA_RESPONSE_SPEC,
             Family::Jurassic => {
@@ -407,6 +425,9 @@ impl Family {
             }
             Family::CommandR => {
                 Some(&crate::generated::bodies::command_r::COMMAND_R_STREAM_CHUNK_SPEC)
+            }
+            Family::Deepseek => {
+                Some(&crate::generated::bodies::deepseek::DEEP_SEEK_STREAM_CHUNK_SPEC)
             }
             Family::Jamba => {
                 Some(&crate::generated::bodies::jamba::JAMBA_STREAM_CHUNK_SPEC)
@@ -686,6 +707,8 @@ pub enum Model {
     StabilityStableImageCoreV1_0 = 118,
     /// Stability AI Stable Image Core 1.0 (`stability.stable-image-core-v1:1`), family `stable_image`.
     StabilityStableImageCoreV1_1 = 119,
+    /// DeepSeek DeepSeek-R1 (`deepseek.r1-v1:0`), family `deepseek`.
+    DeepseekR1V1_0 = 120,
 }
 impl Model {
     /// Every model, in `models.toml` order.
@@ -810,6 +833,7 @@ impl Model {
         Model::StabilityStableImageUltraV1_1,
         Model::StabilityStableImageCoreV1_0,
         Model::StabilityStableImageCoreV1_1,
+        Model::DeepseekR1V1_0,
     ];
     /// The model with exactly this canonical ID.
     pub(crate) fn from_canonical_id(id: &str) -> Option<Model> {
@@ -1034,13 +1058,14 @@ impl Model {
             "stability.stable-image-core-v1:1" => {
                 Some(Model::StabilityStableImageCoreV1_1)
             }
+            "deepseek.r1-v1:0" => Some(Model::DeepseekR1V1_0),
             _ => None,
         }
     }
 }
 /// Every model in the catalog with its capabilities, in `models.toml` order
 /// (`ALL_MODELS[m as usize].model == m`).
-pub static ALL_MODELS: [ModelInfo; 120usize] = [
+pub static ALL_MODELS: [ModelInfo; 121usize] = [
     ModelInfo {
         model: Model::AmazonTitanTextExpressV1,
         id: "amazon.titan-text-express-v1",
@@ -5606,5 +5631,34 @@ pub static ALL_MODELS: [ModelInfo; 120usize] = [
         image_conditioning: false,
         image_output_formats: &["jpeg", "png"],
         source: "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html",
+    },
+    ModelInfo {
+        model: Model::DeepseekR1V1_0,
+        id: "deepseek.r1-v1:0",
+        family: Family::Deepseek,
+        provider: "DeepSeek",
+        name: "DeepSeek-R1",
+        input_modalities: &[Modality::Text],
+        output_modalities: &[Modality::Text],
+        streaming: true,
+        converse: true,
+        tool_use: false,
+        vision: false,
+        context_window: Some(128000u32),
+        max_output_tokens: Some(32768u32),
+        embedding_dimensions: &[],
+        image_sizes: &[],
+        reasoning: None,
+        image_input: None,
+        lifecycle: Lifecycle::Active,
+        profiles: &[ProfilePrefix::Us],
+        inference_types: &[InferenceType::InferenceProfile],
+        prompt_format: None,
+        latency_optimized: false,
+        prompt_cache: None,
+        image_tasks: &[],
+        image_conditioning: false,
+        image_output_formats: &[],
+        source: "https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html",
     },
 ];

@@ -667,6 +667,87 @@ impl CallOptions<CommandRFamily> {
         self
     }
 }
+/// The DeepSeek (text completion) family, the type parameter of [`DeepSeek`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct DeepSeekFamily;
+/// Typed parameters of [`DeepSeek`]: the common ones and the family's own. Builder defaults and per-call options merge field by field; unset fields are not sent.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct DeepSeekParams {
+    /// `temperature`, `top_p`, `max_tokens` and `stop_words`.
+    pub common: CommonParams,
+}
+impl Params for DeepSeekParams {
+    type Request = crate::bodies::deepseek::DeepSeekRequest;
+    const SPECS: &'static [ParamSpec] = &[
+        ParamSpec {
+            setter: "max_tokens",
+            path: &["max_tokens"],
+        },
+        ParamSpec {
+            setter: "stop_words",
+            path: &["stop"],
+        },
+        ParamSpec {
+            setter: "temperature",
+            path: &["temperature"],
+        },
+        ParamSpec {
+            setter: "top_p",
+            path: &["top_p"],
+        },
+    ];
+    fn common(&self) -> &CommonParams {
+        &self.common
+    }
+    fn common_mut(&mut self) -> &mut CommonParams {
+        &mut self.common
+    }
+    fn over(&self, defaults: &Self) -> Self {
+        Self {
+            common: self.common.over(&defaults.common),
+        }
+    }
+    fn set_named(
+        &mut self,
+        name: &str,
+        value: serde_json::Value,
+    ) -> Result<bool, String> {
+        self.common.set_named(name, value)
+    }
+    fn entries(&self) -> Vec<(&'static str, serde_json::Value)> {
+        #[allow(unused_mut)]
+        let mut out = self.common.entries();
+        out
+    }
+    fn apply(&self, request: &mut Self::Request) {
+        if let Some(v) = &self.common.max_tokens {
+            request.max_tokens = Some(*v);
+        }
+        if let Some(v) = &self.common.stop_words {
+            request.stop = Some(v.clone());
+        }
+        if let Some(v) = &self.common.temperature {
+            request.temperature = Some(*v);
+        }
+        if let Some(v) = &self.common.top_p {
+            request.top_p = Some(*v);
+        }
+    }
+}
+impl FamilyTypes for DeepSeekFamily {
+    const FAMILY: Option<Family> = Some(Family::Deepseek);
+    type Params = DeepSeekParams;
+    type Request = crate::bodies::deepseek::DeepSeekRequest;
+    type Response = crate::bodies::deepseek::DeepSeekResponse;
+    type Chunk = crate::bodies::deepseek::DeepSeekStreamChunk;
+}
+/// DeepSeek (text completion) models: `generate`, streaming and details over InvokeModel or Converse. Build one with [`DeepSeek::builder`]; native format from <https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-deepseek.html>.
+pub type DeepSeek = TextModel<DeepSeekFamily>;
+/// Builder of [`DeepSeek`]: the model, the API and the defaults of every call.
+pub type DeepSeekBuilder = TextModelBuilder<DeepSeekFamily>;
+/// Per-call options of [`DeepSeek`]; each set key overrides the builder's.
+pub type DeepSeekOptions = CallOptions<DeepSeekFamily>;
 /// The AI21 Labs Jamba family, the type parameter of [`Jamba`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct JambaFamily;
@@ -1454,6 +1535,8 @@ pub enum AnyTextModel {
     Command(Command),
     /// A [`CommandR`] (Cohere Command R and R+).
     CommandR(CommandR),
+    /// A [`DeepSeek`] (DeepSeek (text completion)).
+    DeepSeek(DeepSeek),
     /// A [`Jamba`] (AI21 Labs Jamba).
     Jamba(Jamba),
     /// A [`Jurassic`] (AI21 Labs Jurassic-2).
@@ -1493,6 +1576,9 @@ impl AnyTextModel {
             Family::CommandR => {
                 Ok(Self::CommandR(builder.into_family::<CommandRFamily>().build()?))
             }
+            Family::Deepseek => {
+                Ok(Self::DeepSeek(builder.into_family::<DeepSeekFamily>().build()?))
+            }
             Family::Jamba => {
                 Ok(Self::Jamba(builder.into_family::<JambaFamily>().build()?))
             }
@@ -1531,6 +1617,7 @@ macro_rules! dispatch_text_model {
         crate ::generated::wrappers::AnyTextModel::Claude($m) => $body, crate
         ::generated::wrappers::AnyTextModel::Command($m) => $body, crate
         ::generated::wrappers::AnyTextModel::CommandR($m) => $body, crate
+        ::generated::wrappers::AnyTextModel::DeepSeek($m) => $body, crate
         ::generated::wrappers::AnyTextModel::Jamba($m) => $body, crate
         ::generated::wrappers::AnyTextModel::Jurassic($m) => $body, crate
         ::generated::wrappers::AnyTextModel::Llama2Chat($m) => $body, crate
@@ -1549,6 +1636,7 @@ const _: () = {
     has_text_family::<ClaudeFamily>();
     has_text_family::<CommandFamily>();
     has_text_family::<CommandRFamily>();
+    has_text_family::<DeepSeekFamily>();
     has_text_family::<JambaFamily>();
     has_text_family::<JurassicFamily>();
     has_text_family::<Llama2ChatFamily>();
@@ -1565,8 +1653,8 @@ const _: () = {
 #[macro_export]
 macro_rules! for_each_family {
     ($m:ident) => {
-        $m ! { text : [ClaudeMessages, ClaudeText, Command, CommandR, Jamba, Jurassic,
-        Llama2Chat, Llama3, Mistral, MistralChat, Nova, TitanText], embedding :
+        $m ! { text : [ClaudeMessages, ClaudeText, Command, CommandR, Deepseek, Jamba,
+        Jurassic, Llama2Chat, Llama3, Mistral, MistralChat, Nova, TitanText], embedding :
         [CohereEmbed, TitanEmbedImage, TitanEmbedText], image : [NovaCanvas,
         StableDiffusion, StableImage, TitanImage] }
     };

@@ -81,6 +81,12 @@ pub(crate) fn types(family: &str) -> Option<Types> {
         ),
         "jurassic" => t!(jurassic, JurassicRequest, JurassicResponse),
         "jamba" => t!(jamba, JambaRequest, JambaResponse, JambaStreamChunk),
+        "deepseek" => t!(
+            deepseek,
+            DeepSeekRequest,
+            DeepSeekResponse,
+            DeepSeekStreamChunk
+        ),
         "nova" => t!(nova, NovaRequest, NovaResponse, NovaStreamChunk),
         "titan_embed_text" => t!(titan_embed_text, TitanEmbedRequest, TitanEmbedResponse),
         "titan_embed_image" => t!(

@@ -25,7 +25,7 @@ impl Example {
 pub(crate) const KINDS: &[&str] = &["request", "response", "stream_chunk", "invalid_request"];
 
 /// Fixture files that are not an InvokeModel family of the SDK.
-pub(crate) const NON_FAMILY_FILES: &[&str] = &["converse", "control_plane", "deepseek", "openai"];
+pub(crate) const NON_FAMILY_FILES: &[&str] = &["converse", "control_plane", "openai"];
 
 fn fixture_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/aws")

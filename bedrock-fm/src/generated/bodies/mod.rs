@@ -7,6 +7,7 @@ pub mod claude_text;
 pub mod cohere_embed;
 pub mod command;
 pub mod command_r;
+pub mod deepseek;
 pub mod jamba;
 pub mod jurassic;
 pub mod llama2_chat;
