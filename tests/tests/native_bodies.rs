@@ -179,3 +179,31 @@ async fn a_closed_value_set_is_an_enum_sent_as_its_wire_value() {
     let titan = Titan::builder(&client, TITAN).build().unwrap();
     assert!(titan.defaults().params().common.temperature.is_none());
 }
+
+// Source: the request fields of model-parameters-deepseek.html (`prompt`, `max_tokens`,
+// `stop`); a family added as one models.toml entry, one SDK file and one server codec.
+#[tokio::test]
+async fn the_deepseek_wrapper_sends_the_documented_names_through_its_us_profile() {
+    let (server, client) = setup();
+    let deepseek = bedrock_fm::DeepSeek::builder(&client, "us.deepseek.r1-v1:0")
+        .max_tokens(64)
+        .stop_words(["\n\n"])
+        .build()
+        .unwrap();
+    let details = deepseek
+        .generate_details("Why is the sky blue?")
+        .await
+        .unwrap();
+    assert_eq!(
+        last_body(&server),
+        json!({"prompt": "Why is the sky blue?", "max_tokens": 64, "stop": ["\n\n"]})
+    );
+    assert!(!details.output.is_empty());
+    let response = details.response.unwrap();
+    assert!(!response.choices[0].text.is_empty());
+    // The bare ID is profile-only, refused before the network.
+    let before = server.request_count();
+    let bare = bedrock_fm::DeepSeek::builder(&client, "deepseek.r1-v1:0").build();
+    assert!(bare.is_err());
+    assert_eq!(server.request_count(), before);
+}
