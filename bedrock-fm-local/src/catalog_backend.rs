@@ -1,6 +1,6 @@
 //! The default model backend: every model of the bedrock-fm catalog (`bedrock_fm::catalog`,
 //! generated from `models.toml`), with its capabilities, and the family codecs of
-//! [`crate::families`] for InvokeModel.
+//! `crate::families` for InvokeModel.
 //!
 //! Model IDs resolve as Bedrock resolves them: canonical IDs, cross-region inference-profile
 //! IDs (`us.`, `eu.`, `apac.`, `global.`, ...; only the profiles the catalog lists for the
@@ -10,7 +10,7 @@
 //! A model that AWS does not offer on demand (its catalog `inference_types` lacks
 //! `OnDemand`), called by its bare ID or its `foundation-model/` ARN, is refused as Bedrock
 //! refuses it ([`ModelBackend::resolve`]): a profile-only model with
-//! [`profile_only_message`], a provisioned-only model with [`PROVISIONED_ONLY`].
+//! `profile_only_message`, a provisioned-only model with `PROVISIONED_ONLY`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -29,7 +29,7 @@ use crate::models::{
 /// terricain/aioboto3 issue #352 (InvokeModelWithResponseStream), aws-samples
 /// bedrock-multi-agents-collaboration-workshop issue #21 (Converse) and
 /// aws-samples/sample-getting-started-with-strands-agents-course issue #1 (ConverseStream).
-pub fn profile_only_message(model_id: &str) -> String {
+pub(crate) fn profile_only_message(model_id: &str) -> String {
     format!(
         "Invocation of model ID {model_id} with on-demand throughput isn\u{2019}t supported. \
          Retry your request with the ID or ARN of an inference profile that contains this model."
@@ -40,7 +40,8 @@ pub fn profile_only_message(model_id: &str) -> String {
 /// Provisioned Throughput is called by its bare ID, as recorded in mlcommons/modelbench issue
 /// #1654 (Converse on `amazon.nova-2-lite-v1:0:256k`) and konveyor/kai issue #411
 /// (InvokeModel).
-pub const PROVISIONED_ONLY: &str = "The provided model doesn't support on-demand throughput.";
+pub(crate) const PROVISIONED_ONLY: &str =
+    "The provided model doesn't support on-demand throughput.";
 
 /// The catalog-driven backend.
 #[derive(Clone)]
@@ -78,7 +79,7 @@ fn modality_name(m: Modality) -> &'static str {
 }
 
 /// The capabilities of a catalog model.
-pub fn caps_of(model: Model) -> ModelCaps {
+pub(crate) fn caps_of(model: Model) -> ModelCaps {
     let info = model.info();
     ModelCaps {
         model_id: info.id.to_owned(),
@@ -112,7 +113,7 @@ pub fn caps_of(model: Model) -> ModelCaps {
 }
 
 impl CatalogBackend {
-    /// The catalog with every family codec of [`crate::families::all`].
+    /// The catalog with every family codec of `crate::families::all`.
     pub fn new() -> Self {
         let mut b = Self {
             families: HashMap::new(),

@@ -196,7 +196,7 @@ impl Config {
     }
 
     /// Serves `model_id`, an ID the catalog does not know, with `family`'s InvokeModel codec
-    /// and over Converse, with the capabilities of [`crate::registry::caps_for_family`] (a
+    /// and over Converse, with the capabilities of `crate::registry::caps_for_family` (a
     /// text family: a text-only chat model with tool use and streaming). Registering an ID
     /// again replaces it; a registered ID takes precedence over the catalog.
     pub fn register_model(

@@ -3,7 +3,7 @@
 //! Wire format (protocol `rest-json`, see the service model's `metadata.protocol`):
 //!
 //! - the HTTP status of the exception shape (`error.httpStatusCode` in the service model, read
-//!   from [`crate::service_model`], not from a table here);
+//!   from `crate::service_model`, not from a table here);
 //! - `x-amzn-ErrorType: <ShapeName>:http://internal.amazon.com/coral/com.amazon.bedrock/` --
 //!   the suffix is what Bedrock sends (seen in recorded responses, e.g. aws-samples
 //!   amazon-bedrock-client-for-mac issue #12: `x-amzn-ErrorType:
@@ -16,21 +16,22 @@
 //!
 //! Errors raised before the request reaches Bedrock's own code (authentication, unknown
 //! operations, undecodable JSON) are Coral's common exceptions; their statuses are not in the
-//! service model and are listed in [`common_status`].
+//! service model and are listed in `common_status`.
 
 use serde_json::{Map, Value, json};
 
 use crate::service_model;
 
 /// The `x-amzn-ErrorType` suffix Bedrock's own exceptions carry.
-pub const BEDROCK_ERROR_NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.bedrock/";
+pub(crate) const BEDROCK_ERROR_NAMESPACE: &str =
+    "http://internal.amazon.com/coral/com.amazon.bedrock/";
 /// The `x-amzn-ErrorType` suffix of Coral's common exceptions (authentication, serialization).
-pub const CORAL_ERROR_NAMESPACE: &str =
+pub(crate) const CORAL_ERROR_NAMESPACE: &str =
     "http://internal.amazon.com/coral/com.amazon.coral.service/";
 
 /// The message Bedrock sends for an unknown model ID (a `ValidationException`), as seen in
 /// countless user reports (e.g. aws-samples/amazon-bedrock-workshop issue #315).
-pub const INVALID_MODEL_IDENTIFIER: &str = "The provided model identifier is invalid.";
+pub(crate) const INVALID_MODEL_IDENTIFIER: &str = "The provided model identifier is invalid.";
 
 /// An error response: status, error type and JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +56,7 @@ pub struct ServiceError {
 /// Bedrock answers authentication failures with 403 (e.g. `403 Forbidden {"message":"Signature
 /// expired: ..."}` in anthropic-sdk-go issue #122; `UnrecognizedClientException` with
 /// `StatusCode: 403` in iamlive issue #58).
-pub fn common_status(error_type: &str) -> Option<u16> {
+pub(crate) fn common_status(error_type: &str) -> Option<u16> {
     Some(match error_type {
         "UnrecognizedClientException"
         | "InvalidSignatureException"
@@ -71,7 +72,7 @@ pub fn common_status(error_type: &str) -> Option<u16> {
 
 impl ServiceError {
     /// An error of type `error_type` with `message`; the status comes from the service model,
-    /// else from [`common_status`], else 400 for an unknown type.
+    /// else from `common_status`, else 400 for an unknown type.
     pub fn new(error_type: &str, message: impl Into<String>) -> Self {
         let status = service_model::error_status(error_type)
             .or_else(|| common_status(error_type))
@@ -200,7 +201,7 @@ impl ServiceError {
     }
 
     /// The value of the `x-amzn-ErrorType` header.
-    pub fn error_type_header(&self) -> String {
+    pub(crate) fn error_type_header(&self) -> String {
         let namespace = if service_model::error_status(&self.error_type).is_some() {
             BEDROCK_ERROR_NAMESPACE
         } else {
@@ -210,7 +211,7 @@ impl ServiceError {
     }
 
     /// The JSON body.
-    pub fn body_json(&self) -> Value {
+    pub(crate) fn body_json(&self) -> Value {
         let mut body = Map::new();
         body.insert(
             self.message_key.to_owned(),
@@ -223,14 +224,14 @@ impl ServiceError {
     }
 
     /// The JSON body, serialized.
-    pub fn body_bytes(&self) -> Vec<u8> {
+    pub(crate) fn body_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(&self.body_json()).unwrap_or_default()
     }
 
     /// The event-stream `:exception-type` of this error: the member name of the stream union
     /// (`ThrottlingException` -> `throttlingException`), which is what Bedrock sends in the
     /// middle of a stream (aws-sdk-java-v2 issue #6575) and what smithy-rs matches on.
-    pub fn event_member_name(&self) -> String {
+    pub(crate) fn event_member_name(&self) -> String {
         let mut chars = self.error_type.chars();
         match chars.next() {
             Some(first) => first.to_lowercase().chain(chars).collect(),

@@ -118,21 +118,21 @@ pub struct FaultConfig {
 /// What the server does to one request.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct FaultPlan {
+pub(crate) struct FaultPlan {
     /// Answer with this error.
-    pub error: Option<ServiceError>,
+    pub(crate) error: Option<ServiceError>,
     /// Close the connection without answering.
-    pub drop_connection: bool,
+    pub(crate) drop_connection: bool,
     /// Wait before answering.
-    pub latency: Duration,
+    pub(crate) latency: Duration,
     /// Wait before the first stream event.
-    pub first_token_latency: Duration,
+    pub(crate) first_token_latency: Duration,
     /// Wait between stream chunks.
-    pub token_interval: Duration,
+    pub(crate) token_interval: Duration,
     /// Send `modelStreamErrorException` after this many chunks.
-    pub stream_error_after: Option<u32>,
+    pub(crate) stream_error_after: Option<u32>,
     /// Abort the connection after this many chunks.
-    pub drop_stream_after: Option<u32>,
+    pub(crate) drop_stream_after: Option<u32>,
 }
 
 impl FaultPlan {
@@ -177,7 +177,7 @@ impl FaultPlan {
 }
 
 /// Parses the `x-bedrock-fm-local-fault` header.
-pub fn parse_fault_header(value: &str) -> Result<Vec<Fault>, ServiceError> {
+pub(crate) fn parse_fault_header(value: &str) -> Result<Vec<Fault>, ServiceError> {
     let bad = |item: &str| {
         ServiceError::validation(format!(
             "Invalid {FAULT_HEADER} header item {item:?}: expected throttle, unavailable, internal, \
@@ -231,7 +231,7 @@ pub struct Faults {
 
 impl Faults {
     /// Fault controls with `config`, the rate sequence seeded with `seed`.
-    pub fn new(config: FaultConfig, seed: u64) -> Self {
+    pub(crate) fn new(config: FaultConfig, seed: u64) -> Self {
         Self {
             state: Arc::new(Mutex::new(State {
                 config,
@@ -283,7 +283,7 @@ impl Faults {
 
     /// Decides the faults of one model request; `header` is the value of
     /// [`FAULT_HEADER`], if sent. A malformed header is a `ValidationException`.
-    pub fn plan(
+    pub(crate) fn plan(
         &self,
         operation: Operation,
         model_id: &str,

@@ -106,7 +106,7 @@ impl Operation {
 /// Where a request goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Route {
+pub(crate) enum Route {
     /// A model operation on a (percent-decoded) model ID.
     Model {
         /// The operation.
@@ -133,7 +133,7 @@ pub enum Route {
 }
 
 /// Routes a request by method and raw (still percent-encoded) path.
-pub fn route(method: &str, raw_path: &str) -> Route {
+pub(crate) fn route(method: &str, raw_path: &str) -> Route {
     let path = raw_path.strip_suffix('/').unwrap_or(raw_path);
     let segments: Vec<&str> = path.split('/').collect();
     // ["", "model", id..., op]
@@ -216,14 +216,14 @@ fn control_route(method: &str, segments: &[&str]) -> Option<Route> {
 /// Request IDs in the UUID form Bedrock uses (`1e5051f7-ccc0-4c5d-9b1f-7feb707d126b`), unique
 /// per server.
 #[derive(Debug)]
-pub struct RequestIds {
+pub(crate) struct RequestIds {
     base: u64,
     counter: AtomicU64,
 }
 
 impl RequestIds {
     /// A generator with a base taken from the clock.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
@@ -235,7 +235,7 @@ impl RequestIds {
     }
 
     /// The next ID.
-    pub fn next_id(&self) -> String {
+    pub(crate) fn next_id(&self) -> String {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let a = crate::engine::mix(self.base ^ n);
         let b = crate::engine::mix(a ^ 0x5bd1_e995);
@@ -310,7 +310,7 @@ pub struct RequestLog {
 
 impl RequestLog {
     /// A log keeping the last `capacity` requests.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             count: Arc::new(AtomicU64::new(0)),
             state: Arc::new(Mutex::new(LogState {
@@ -321,7 +321,7 @@ impl RequestLog {
     }
 
     /// Records a request.
-    pub fn record(&self, record: RequestRecord) {
+    pub(crate) fn record(&self, record: RequestRecord) {
         self.count.fetch_add(1, Ordering::SeqCst);
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if st.capacity == 0 {
@@ -359,10 +359,10 @@ impl RequestLog {
 }
 
 /// The response body type: whole bodies and streams.
-pub type ResponseBody = BoxBody<Bytes, io::Error>;
+pub(crate) type ResponseBody = BoxBody<Bytes, io::Error>;
 
 /// A whole body.
-pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
+pub(crate) fn full(bytes: impl Into<Bytes>) -> ResponseBody {
     http_body_util::Full::new(bytes.into())
         .map_err(|never: Infallible| match never {})
         .boxed()
@@ -371,13 +371,15 @@ pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
 /// A body fed by a channel: each `Ok` item is written (and flushed) as soon as it is received;
 /// an `Err` aborts the connection mid-body.
 #[derive(Debug)]
-pub struct ChannelBody {
+pub(crate) struct ChannelBody {
     rx: mpsc::Receiver<Result<Bytes, io::Error>>,
 }
 
 impl ChannelBody {
     /// A body and the sender that feeds it (`capacity` items may wait unsent).
-    pub fn channel(capacity: usize) -> (mpsc::Sender<Result<Bytes, io::Error>>, ChannelBody) {
+    pub(crate) fn channel(
+        capacity: usize,
+    ) -> (mpsc::Sender<Result<Bytes, io::Error>>, ChannelBody) {
         let (tx, rx) = mpsc::channel(capacity.max(1));
         (tx, ChannelBody { rx })
     }

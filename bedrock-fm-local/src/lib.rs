@@ -57,7 +57,8 @@
 //! which blocks the word [`TEST_GUARDRAIL_BLOCKED_TERM`] (`forbidden`). See [`guardrails`].
 //! Prompt caching is simulated per server: the first request with a cached prefix writes it,
 //! later ones read it (see [`prompt_cache`]). Latency-optimized requests are echoed with the
-//! latency they are served with (see [`performance`]).
+//! latency they are served with (`performanceConfig` in Converse, the
+//! `x-amzn-bedrock-performanceconfig-latency` header in InvokeModel).
 //!
 //! # Model IDs, registered models, control plane
 //!
@@ -68,7 +69,7 @@
 //! the catalog does not know, [`Config::application_profile`] an application inference
 //! profile by its ARN (see [`registry`]). The control-plane operations ListFoundationModels,
 //! GetFoundationModel, ListInferenceProfiles and GetInferenceProfile are served on the same
-//! endpoint (see [`control_plane`]); point `aws-sdk-bedrock` at it with
+//! endpoint; point `aws-sdk-bedrock` at it with
 //! `aws_sdk_bedrock::Client::new(&server.sdk_config())`.
 //!
 //! # Inspecting traffic
@@ -80,25 +81,25 @@
 
 pub mod catalog_backend;
 pub mod config;
-pub mod control_plane;
-pub mod converse;
-pub mod converse_validate;
+mod control_plane;
+mod converse;
+mod converse_validate;
 pub mod engine;
 pub mod errors;
-pub mod eventstream;
-pub mod families;
+mod eventstream;
+mod families;
 pub mod faults;
 pub mod guardrails;
 pub mod http;
-pub mod media_check;
+mod media_check;
 pub mod models;
 mod pattern;
-pub mod performance;
+mod performance;
 pub mod prompt_cache;
 pub mod registry;
 mod server;
-pub mod service_model;
-pub mod sigv4;
+mod service_model;
+mod sigv4;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -5,7 +5,7 @@
 //! the backend: [`ModelBackend::invoke`] and [`ModelBackend::invoke_stream`] for the native
 //! InvokeModel bodies of a family, [`ModelBackend::converse`] and
 //! [`ModelBackend::converse_stream`] for the family-independent Converse API (implemented
-//! generically in [`crate::converse`] on top of [`crate::engine`]), and
+//! generically in `crate::converse` on top of [`crate::engine`]), and
 //! [`ModelBackend::count_tokens`].
 //!
 //! Streams are iterators the server pulls one item at a time on a blocking thread, pacing them
@@ -452,7 +452,7 @@ pub trait ModelBackend: Send + Sync + 'static {
     /// InvokeModelWithResponseStream: the family's native request body to its stream chunks.
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError>;
 
-    /// Converse. The default is the family-independent engine ([`crate::converse::generate`]).
+    /// Converse. The default is the family-independent engine (`crate::converse::generate`).
     fn converse(&self, call: &ConverseCall<'_>) -> Result<ConverseOutput, ServiceError> {
         crate::converse::generate(call)
     }

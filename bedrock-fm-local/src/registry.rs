@@ -4,9 +4,9 @@
 //! A *registered model* ([`crate::Config::register_model`], `--model ID=FAMILY`) is an ID the
 //! catalog does not know, served with a family's InvokeModel codec and over Converse. A text
 //! family's registered model is a text chat model with tool use and streaming that takes text
-//! only ([`caps_for_family`]); [`crate::Config::register_model_caps`] registers any
+//! only (`caps_for_family`); [`crate::Config::register_model_caps`] registers any
 //! [`ModelCaps`]. An embedding or image family's registered model takes the capabilities of the
-//! family's [`representative`] catalog model, with its own ID.
+//! family's `representative` catalog model, with its own ID.
 //!
 //! An *application inference profile* ([`crate::Config::application_profile`],
 //! `--application-profile ID=MODEL_ID`) is invokable by its ARN,
@@ -58,7 +58,7 @@ pub fn family_by_id(id: &str) -> Option<Family> {
 
 /// The catalog model whose capabilities a registered model of `family` borrows: the family's
 /// last listed (newest) active on-demand model, else its last on-demand model, else its last.
-pub fn representative(family: Family) -> Option<&'static ModelInfo> {
+pub(crate) fn representative(family: Family) -> Option<&'static ModelInfo> {
     let of_family = || ALL_MODELS.iter().filter(move |m| m.family == family);
     let on_demand = |m: &&ModelInfo| m.inference_types.contains(&InferenceType::OnDemand);
     of_family()
@@ -70,8 +70,8 @@ pub fn representative(family: Family) -> Option<&'static ModelInfo> {
 /// The capabilities of a model registered as `model_id` of `family`: for a text family, a text
 /// chat model with streaming, Converse and tool use, text-only input, no reasoning, 200k
 /// context and 4096 output tokens; for an embedding or image family, the family's
-/// [`representative`] with this ID.
-pub fn caps_for_family(model_id: &str, family: Family) -> ModelCaps {
+/// `representative` with this ID.
+pub(crate) fn caps_for_family(model_id: &str, family: Family) -> ModelCaps {
     match (family.kind(), representative(family)) {
         (FamilyKind::Text, _) | (_, None) => {
             let mut caps = ModelCaps::text_chat(model_id, family.id());
@@ -89,7 +89,7 @@ pub fn caps_for_family(model_id: &str, family: Family) -> ModelCaps {
 }
 
 /// The resource of an ARN `arn:PARTITION:bedrock:REGION:ACCOUNT:KIND/ID`: `(KIND, ID)`.
-pub fn arn_resource(arn: &str) -> Option<(&str, &str)> {
+pub(crate) fn arn_resource(arn: &str) -> Option<(&str, &str)> {
     let mut parts = arn.splitn(6, ':');
     if parts.next() != Some("arn") {
         return None;

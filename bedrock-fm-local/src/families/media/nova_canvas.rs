@@ -90,17 +90,6 @@ pub fn check_size(width: u32, height: u32) -> Result<(), ServiceError> {
 }
 
 /// The rows a garment class covers, as fractions of the height.
-fn garment_band(class: &str) -> (f32, f32) {
-    match class {
-        "LOWER_BODY" | "LONG_PANTS" | "SHORT_PANTS" | "OTHER_LOWER_BODY" => (0.5, 0.9),
-        "FULL_BODY" | "LONG_DRESS" | "SHORT_DRESS" | "FULL_BODY_OUTFIT" | "OTHER_FULL_BODY" => {
-            (0.2, 0.9)
-        }
-        "FOOTWEAR" | "SHOES" | "BOOTS" | "OTHER_FOOTWEAR" => (0.85, 1.0),
-        _ => (0.2, 0.55),
-    }
-}
-
 fn check_virtual_try_on(problems: &mut Problems, body: &Value) {
     let base = "virtualTryOnParams";
     let Some(mask_type) = common::get_str(body, &[base, "maskType"]) else {
@@ -122,72 +111,49 @@ fn check_virtual_try_on(problems: &mut Problems, body: &Value) {
     }
 }
 
-/// A virtual try-on: the reference blended into the source image inside the mask. Returns the
-/// images and the mask image.
+/// A virtual try-on: images of the source image's size, and the mask image (the given mask
+/// for `maskType: IMAGE`, else a mask covering the whole image). The inputs are decoded and
+/// checked; no garment is composited into the source.
 fn virtual_try_on(
     call: &InvokeCall<'_>,
     request: &TaskRequest<'_>,
 ) -> Result<(Vec<DynamicImage>, DynamicImage), ServiceError> {
     let p = request.params;
-    let decode = |key: &str| {
+    let decode = |pointer: &str, b64: &Value| {
         common::decode_image(
-            &format!("#/virtualTryOnParams/{key}"),
-            p[key].as_str().unwrap_or_default(),
+            pointer,
+            b64.as_str().unwrap_or_default(),
             common::PNG_JPEG,
             MAX_IMAGE_BYTES,
         )
     };
-    let source = decode("sourceImage")?.image.to_rgb8();
-    let reference = decode("referenceImage")?.image;
+    let source = decode("#/virtualTryOnParams/sourceImage", &p["sourceImage"])?.image;
+    decode("#/virtualTryOnParams/referenceImage", &p["referenceImage"])?;
     let (w, h) = (source.width(), source.height());
-    let mask = match p["maskType"].as_str() {
-        Some("IMAGE") => {
-            let m = common::decode_image(
-                "#/virtualTryOnParams/imageBasedMask/maskImage",
-                p["imageBasedMask"]["maskImage"]
-                    .as_str()
-                    .unwrap_or_default(),
-                common::PNG_JPEG,
-                MAX_IMAGE_BYTES,
-            )?;
-            if (m.image.width(), m.image.height()) != (w, h) {
-                return Err(ServiceError::validation(format!(
-                    "The mask at #/virtualTryOnParams/imageBasedMask/maskImage is {}x{}; it must have the size of the source image, {w}x{h}.",
-                    m.image.width(),
-                    m.image.height()
-                )));
-            }
-            common::mask_from_image(&m.image)
+    let mask = if p["maskType"].as_str() == Some("IMAGE") {
+        let pointer = "#/virtualTryOnParams/imageBasedMask/maskImage";
+        let m = decode(pointer, &p["imageBasedMask"]["maskImage"])?.image;
+        if (m.width(), m.height()) != (w, h) {
+            return Err(ServiceError::validation(format!(
+                "The mask at {pointer} is {}x{}; it must have the size of the source image, {w}x{h}.",
+                m.width(),
+                m.height()
+            )));
         }
-        Some("GARMENT") => {
-            let class = p["garmentBasedMask"]["garmentClass"]
-                .as_str()
-                .unwrap_or("UPPER_BODY");
-            let (top, bottom) = garment_band(class);
-            common::mask_band(w, h, top, bottom)
-        }
-        _ => common::mask_from_prompt(
-            p["promptBasedMask"]["maskPrompt"]
-                .as_str()
-                .unwrap_or_default(),
-            w,
-            h,
-        ),
+        m
+    } else {
+        DynamicImage::ImageLuma8(image::GrayImage::new(w, h))
     };
-    let garment = reference
-        .resize_exact(w, h, image::imageops::FilterType::Triangle)
-        .to_rgb8();
     let salt = format!(
         "virtual-try-on {}",
         p["referenceImage"].as_str().unwrap_or_default().len()
     );
     let images = (0..request.count.max(1))
         .map(|i| {
-            let dressed = common::edit(call.engine, &garment, &salt, request.seed, i, 0.2);
-            DynamicImage::ImageRgb8(common::composite(&source, &dressed, &mask, true))
+            DynamicImage::ImageRgb8(common::generate(call.engine, &salt, w, h, request.seed, i))
         })
         .collect();
-    Ok((images, common::mask_image(&mask, w, h)))
+    Ok((images, mask))
 }
 
 impl FamilyCodec for NovaCanvas {
@@ -391,9 +357,8 @@ mod tests {
         assert_valid_response(FAMILY, &r);
         let out = decode(&r["images"][0], ImageFormat::Png);
         assert_eq!((out.width(), out.height()), (336, 448));
-        let mask = decode(&r["maskImage"], ImageFormat::Png).to_luma8();
-        assert_eq!(mask.get_pixel(10, 150).0[0], 0);
-        assert_eq!(mask.get_pixel(10, 440).0[0], 255);
+        let mask = decode(&r["maskImage"], ImageFormat::Png);
+        assert_eq!((mask.width(), mask.height()), (336, 448));
         let mut wrong = body.clone();
         wrong["virtualTryOnParams"]["maskType"] = json!("PROMPT");
         let m = rejected(&NovaCanvas, MODEL, &wrong);
