@@ -1,3 +1,6 @@
+//! Interceptors that read what the SDK's types do not expose: the token-count headers of an
+//! InvokeModel response, and the body a request was sent with.
+//!
 //! Bedrock reports InvokeModel token counts in the `X-Amzn-Bedrock-Input-Token-Count` and
 //! `X-Amzn-Bedrock-Output-Token-Count` response headers (and the cache read/write counts) (for every family, including those
 //! whose body has no usage). The SDK's output type does not expose them, so an interceptor
@@ -6,7 +9,9 @@
 
 use crate::details::Usage;
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::{Intercept, dyn_dispatch_hint};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -45,6 +50,39 @@ impl Intercept for TokenCountHeaders {
             cache_write_tokens: count("x-amzn-bedrock-cache-write-input-token-count"),
         };
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = usage;
+        Ok(())
+    }
+}
+
+/// Captures the serialized body of the last request it saw: the Converse request is built
+/// once, with the SDK's types, and [`crate::Details::body`] is what went on the wire.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SentBody(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl SentBody {
+    /// The body as JSON (`Null` before a request was sent, or for a body that is not JSON).
+    pub(crate) fn json(&self) -> serde_json::Value {
+        let body = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        body.as_deref()
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+#[dyn_dispatch_hint]
+impl Intercept for SentBody {
+    fn name(&self) -> &'static str {
+        "BedrockFmSentBody"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let bytes = context.request().body().bytes().map(<[u8]>::to_vec);
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = bytes;
         Ok(())
     }
 }

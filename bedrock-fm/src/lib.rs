@@ -41,10 +41,10 @@ pub mod text;
 
 mod converse;
 mod converse_model;
+mod interceptors;
 mod invoke;
 mod native_call;
 mod sdk_error;
-mod token_headers;
 
 #[rustfmt::skip]
 mod generated;
