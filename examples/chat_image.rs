@@ -16,7 +16,7 @@
 //! prompt, but the request it receives is the one Bedrock would.
 
 use bedrock_fm::catalog::Model;
-use bedrock_fm::families::TextFamily;
+use bedrock_fm::text_families::TextFamily;
 use bedrock_fm::{Api, ChatOptions, Claude3, Content, Conversation, Nova, TextModel};
 use image::{DynamicImage, Rgb, RgbImage};
 

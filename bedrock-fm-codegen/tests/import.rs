@@ -158,7 +158,9 @@ fn write_appends_entries_that_parse() {
         "{report}"
     );
     assert!(
-        report.contains("  skipped writer.palmyra-x5-v1:0: no family: Converse only / needs a family"),
+        report.contains(
+            "  skipped writer.palmyra-x5-v1:0: no family: Converse only / needs a family"
+        ),
         "{report}"
     );
 

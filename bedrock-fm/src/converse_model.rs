@@ -7,9 +7,9 @@
 
 use crate::conversation::Conversation;
 use crate::error::{Error, Result};
-use crate::families::{Decoded, EncodeContext, TextFamily};
 use crate::params::{CallOptions, CommonParams, FamilyTypes, NoNativeBody};
 use crate::text::{TextModel, TextModelBuilder};
+use crate::text_families::{Decoded, EncodeContext, TextFamily};
 use serde_json::Value;
 
 /// The family of [`ConverseModel`]: no native InvokeModel format, only the common

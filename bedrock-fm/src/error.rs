@@ -1,7 +1,7 @@
 //! The one error type of bedrock-fm, with predicates instead of string matching.
 
 use crate::chat::ChatError;
-use crate::spec::BuildError;
+use crate::schema::BuildError;
 use std::fmt;
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 //! the family's typed response or chunks.
 
 use crate::error::{Error, Result};
-use crate::spec::StructSpec;
+use crate::schema::StructSpec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

@@ -112,7 +112,7 @@ pub struct NoNativeBody {
     pub extra: Map<String, Value>,
 }
 
-static NO_NATIVE_BODY_SPEC: crate::spec::StructSpec = crate::spec::StructSpec {
+static NO_NATIVE_BODY_SPEC: crate::schema::StructSpec = crate::schema::StructSpec {
     name: "NoNativeBody",
     doc: "No native InvokeModel format.",
     fields: &[],
@@ -123,7 +123,7 @@ impl NativeRequest for NoNativeBody {
     type Chunk = Value;
     const FAMILY: Option<Family> = None;
 
-    fn spec() -> &'static crate::spec::StructSpec {
+    fn spec() -> &'static crate::schema::StructSpec {
         &NO_NATIVE_BODY_SPEC
     }
 

@@ -7,7 +7,7 @@ use crate::chat::stream::{Accumulator, ChatStream};
 use crate::client::Client;
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, Result, ServiceError};
-use crate::families::Decoded;
+use crate::text_families::Decoded;
 use aws_sdk_bedrockruntime::types::GuardrailTraceAssessment;
 use serde_json::Value;
 use std::future::Future;

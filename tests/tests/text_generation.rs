@@ -257,7 +257,7 @@ async fn an_extra_args_key_naming_a_typed_parameter_is_an_error_naming_the_sette
 }
 
 async fn collect(
-    model: &TextModel<impl bedrock_fm::families::TextFamily>,
+    model: &TextModel<impl bedrock_fm::text_families::TextFamily>,
 ) -> (Vec<String>, bedrock_fm::Details<()>) {
     let mut stream = model
         .generate_stream("Describe the rivers and lakes of Europe in detail")

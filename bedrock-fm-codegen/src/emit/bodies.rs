@@ -141,7 +141,7 @@ pub fn emit(catalog: &Catalog, index: &TypeIndex, family: &Family) -> TokenStrea
         #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
-        use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+        use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 
         #(#structs)*
         #(#enums)*
@@ -496,22 +496,24 @@ fn emit_check(type_name: &str, f: &FieldDef) -> TokenStream {
     let field = &f.name;
     let (min, max) = (opt_f64(f.min), opt_f64(f.max));
     let check = if f.ty.is_number() && (f.min.is_some() || f.max.is_some()) {
-        Some(quote!(crate::spec::check_number(#type_name, #field, *v as f64, #min, #max)?;))
+        Some(quote!(crate::schema::check_number(#type_name, #field, *v as f64, #min, #max)?;))
     } else if f.ty == TypeExpr::String
         && (!f.values.is_empty() || f.min_length.is_some() || f.max_length.is_some())
     {
         let values = &f.values;
         let (lo, hi) = (opt_u64(f.min_length), opt_u64(f.max_length));
-        Some(quote!(crate::spec::check_string(#type_name, #field, v, &[#(#values),*], #lo, #hi)?;))
+        Some(
+            quote!(crate::schema::check_string(#type_name, #field, v, &[#(#values),*], #lo, #hi)?;),
+        )
     } else if matches!(f.ty, TypeExpr::Array(_)) && (f.min_items.is_some() || f.max_items.is_some())
     {
         let (lo, hi) = (opt_u64(f.min_items), opt_u64(f.max_items));
-        Some(quote!(crate::spec::check_len(#type_name, #field, v.len(), #lo, #hi)?;))
+        Some(quote!(crate::schema::check_len(#type_name, #field, v.len(), #lo, #hi)?;))
     } else {
         None
     };
     let take = if f.required {
-        quote!(let #ident = crate::spec::required(#type_name, #field, self.#ident)?;)
+        quote!(let #ident = crate::schema::required(#type_name, #field, self.#ident)?;)
     } else {
         quote!(let #ident = self.#ident;)
     };
@@ -653,7 +655,7 @@ fn emit_union(index: &TypeIndex, u: &UnionDef) -> TokenStream {
         impl Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    #( Self::#variants(v) => crate::spec::serialize_tagged(s, #tag, #wires, v), )*
+                    #( Self::#variants(v) => crate::schema::serialize_tagged(s, #tag, #wires, v), )*
                     Self::Unknown(v) => v.serialize(s),
                 }
             }
@@ -663,7 +665,7 @@ fn emit_union(index: &TypeIndex, u: &UnionDef) -> TokenStream {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 use serde::de::Error;
                 let value = serde_json::Value::deserialize(d)?;
-                let (found, rest) = crate::spec::split_tag(value.clone(), #tag);
+                let (found, rest) = crate::schema::split_tag(value.clone(), #tag);
                 match found.as_deref() {
                     #( Some(#wires) => serde_json::from_value(rest).map(Self::#variants).map_err(D::Error::custom), )*
                     _ => Ok(Self::Unknown(value)),

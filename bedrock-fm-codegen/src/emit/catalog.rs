@@ -13,7 +13,7 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
     quote! {
         #[allow(unused_imports)]
         use crate::catalog::{FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality, ModelInfo, ProfilePrefix, PromptCache, ReasoningStyle};
-        use crate::spec::StructSpec;
+        use crate::schema::StructSpec;
 
         #family_enum
         #model_enum

@@ -46,7 +46,7 @@ fn emit_family_registry(catalog: &Catalog) -> TokenStream {
     quote! {
         // Every text family of the catalog has its hand-written half.
         const _: () = {
-            const fn has_text_family<F: crate::families::TextFamily>() {}
+            const fn has_text_family<F: crate::text_families::TextFamily>() {}
             #( has_text_family::<#markers>(); )*
         };
 

@@ -11,8 +11,8 @@
 //! streams: InvokeModelWithResponseStream gets the trait's "The model is unsupported for
 //! streaming." `ValidationException`.
 
+mod codec_support;
 pub mod cohere_embed;
-mod common;
 pub mod nova_canvas;
 pub mod stable_diffusion;
 pub mod stable_image;

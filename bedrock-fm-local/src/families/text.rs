@@ -10,9 +10,9 @@
 
 pub mod claude_messages;
 pub mod claude_text;
+mod codec_support;
 pub mod command;
 pub mod command_r;
-mod common;
 pub mod deepseek;
 pub mod jamba;
 pub mod jurassic;

@@ -8,7 +8,7 @@ use crate::chat::content::{Content, DocumentInput, ToolResultContent};
 use crate::chat::images::DEFAULT_LIMITS;
 use crate::conversation::Conversation;
 use crate::error::{Error, Result};
-use crate::families::TextFamily;
+use crate::text_families::TextFamily;
 
 /// `Message.content`: "up to five documents. Each document's size must be no more than
 /// 4.5 MB."

@@ -20,14 +20,14 @@ use crate::chat::content::{Content, Reasoning, ToolUse};
 use crate::chat::{ChatEvent, ChatOptions};
 use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason, Usage};
-use crate::document::to_json;
 use crate::error::{Error, Result, ServiceError};
-use crate::families::{Decoded, TextFamily};
 use crate::interceptors::SentBody;
 use crate::params::Plan;
+use crate::sdk_document::to_json;
 use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, TraceSlot, idle_timeout, open, pump};
 use crate::text::TextModel;
+use crate::text_families::{Decoded, TextFamily};
 use aws_sdk_bedrockruntime::operation::RequestId;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
@@ -246,7 +246,7 @@ pub(crate) async fn stream<F: TextFamily>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::to_document;
+    use crate::sdk_document::to_document;
     use aws_sdk_bedrockruntime::types::{self as sdk, ConversationRole};
     use serde_json::json;
 

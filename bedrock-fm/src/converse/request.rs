@@ -11,13 +11,13 @@ use crate::chat::images::{DEFAULT_LIMITS, fit_image};
 use crate::chat::tools::ToolChoice;
 use crate::chat::{ChatOptions, Guardrail, ReasoningConfig};
 use crate::conversation::{Conversation, Role};
-use crate::document::to_document;
 use crate::error::{Error, Result};
-use crate::families::TextFamily;
 use crate::native::{deep_merge, set_path};
 use crate::params::Plan;
 use crate::params::{FamilyTypes, Params};
+use crate::sdk_document::to_document;
 use crate::text::TextModel;
+use crate::text_families::TextFamily;
 use aws_sdk_bedrockruntime::error::BuildError;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::{

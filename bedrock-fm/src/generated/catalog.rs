@@ -6,7 +6,7 @@ use crate::catalog::{
     FamilyKind, ImageInputLimits, ImageSize, InferenceType, Lifecycle, Modality,
     ModelInfo, ProfilePrefix, PromptCache, ReasoningStyle,
 };
-use crate::spec::StructSpec;
+use crate::schema::StructSpec;
 /// Model-ID prefixes that name a family (`models.toml`'s `id_prefixes`), longest
 /// first: how an ID the catalog does not know finds its InvokeModel family.
 pub static ID_PREFIXES: &[(&str, Family)] = &[

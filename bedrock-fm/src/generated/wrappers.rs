@@ -1631,7 +1631,7 @@ macro_rules! dispatch_text_model {
 }
 pub(crate) use dispatch_text_model;
 const _: () = {
-    const fn has_text_family<F: crate::families::TextFamily>() {}
+    const fn has_text_family<F: crate::text_families::TextFamily>() {}
     has_text_family::<Claude3Family>();
     has_text_family::<ClaudeFamily>();
     has_text_family::<CommandFamily>();

@@ -1,6 +1,6 @@
 //! [`AnyImageModel`]: the image wrapper a model ID calls for, chosen at run time.
 
-use super::common::{Decoded, ImageBackend, image_methods};
+use super::backend::{Decoded, ImageBackend, image_methods};
 use super::nova_canvas::NovaCanvas;
 use super::options::{ImageOptions, ImageRequest, option_setters};
 use super::stable_diffusion::StableDiffusion;

@@ -30,7 +30,7 @@
 //! ```
 
 mod any;
-pub(crate) mod common;
+pub(crate) mod backend;
 pub(crate) mod input;
 mod nova_canvas;
 mod options;

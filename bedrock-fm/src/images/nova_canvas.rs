@@ -9,7 +9,7 @@
 //! resolutions"): each side 320 to 4,096 pixels and divisible by 16, an aspect ratio between
 //! 1:4 and 4:1, fewer than 4,194,304 pixels in all.
 
-use super::common::{Decoded, ImageBackend, image_wrapper};
+use super::backend::{Decoded, ImageBackend, image_wrapper};
 use super::options::{ImageRequest, ImageTask, Quality};
 use super::task_body::{TaskModel, task_body};
 use super::titan_image::decode_task_images;

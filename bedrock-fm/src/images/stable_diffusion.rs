@@ -11,7 +11,7 @@
 //! (inpainting with a mask image, black inside as with Titan). The response has one
 //! `artifacts` entry per image with its `seed`, `base64` and `finishReason`.
 
-use super::common::{
+use super::backend::{
     Decoded, ImageBackend, check_catalog_size, check_range, encode, image_wrapper,
     reject_unsupported, size_of,
 };

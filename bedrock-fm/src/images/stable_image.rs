@@ -13,7 +13,7 @@
 //! 1344x768, 1:1 1024x1024, 21:9 1536x640, 2:3 832x1216, 3:2 1216x832, 4:5 896x1088, 5:4
 //! 1088x896, 9:16 768x1344, 9:21 640x1536) or the same ratio in other pixels (1920x1080).
 
-use super::common::{
+use super::backend::{
     Decoded, ImageBackend, check_range, check_text, encode, image_wrapper, reject_unsupported,
     size_of,
 };

@@ -3,7 +3,7 @@
 //! `imageGenerationConfig` (`numberOfImages`, `width`, `height`, `cfgScale`, `seed`,
 //! `quality`).
 
-use super::common::{check_colors, check_range, check_text, encode, reject_unsupported, size_of};
+use super::backend::{check_colors, check_range, check_text, encode, reject_unsupported, size_of};
 use super::input::PNG_JPEG;
 use super::options::{ImageOptions, ImageRequest, ImageTask, Mask};
 use crate::catalog::Family;
@@ -261,7 +261,7 @@ pub(crate) fn task_body(
                     "color-guided generation needs colors",
                 ));
             }
-            let max = super::common::field(m.family, &[key, "colors"]).max_items;
+            let max = super::backend::field(m.family, &[key, "colors"]).max_items;
             if let Some(max) = max.filter(|m| req.colors.len() as u64 > *m) {
                 return Err(Error::invalid(
                     "colors",
@@ -276,7 +276,7 @@ pub(crate) fn task_body(
             }
         }
         Variation => {
-            let f = super::common::field(m.family, &[key, "images"]);
+            let f = super::backend::field(m.family, &[key, "images"]);
             let n = req.images.len() as u64;
             if n == 0 {
                 return Err(Error::invalid(
@@ -378,7 +378,7 @@ fn mask_name(req: &ImageRequest) -> &'static str {
 }
 
 fn field_required(family: Family, key: &str, name: &str) -> bool {
-    super::common::field(family, &[key, name]).required
+    super::backend::field(family, &[key, name]).required
 }
 
 fn generation_config(

@@ -9,7 +9,7 @@
 //! Limits, from <https://docs.aws.amazon.com/bedrock/latest/userguide/titan-image-models.html>:
 //! prompts of at most 512 characters, input images of at most 5 MB.
 
-use super::common::{Decoded, ImageBackend, check_catalog_size, image_wrapper, seed_sent};
+use super::backend::{Decoded, ImageBackend, check_catalog_size, image_wrapper, seed_sent};
 use super::options::{ImageRequest, ImageTask, Quality};
 use super::output::{FinishReason, decode_image};
 use super::task_body::{TaskModel, task_body};

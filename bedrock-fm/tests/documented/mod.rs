@@ -1,6 +1,6 @@
 //! Helpers shared by the documented-example tests of the text and media families.
 
-use bedrock_fm::spec::StructSpec;
+use bedrock_fm::schema::StructSpec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};

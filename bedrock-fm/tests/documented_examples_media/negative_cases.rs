@@ -6,7 +6,7 @@ use bedrock_fm::bodies::nova_canvas::*;
 use bedrock_fm::bodies::stable_image::*;
 use bedrock_fm::bodies::titan_embed_text::*;
 use bedrock_fm::bodies::titan_image::*;
-use bedrock_fm::spec::Problem;
+use bedrock_fm::schema::Problem;
 use serde_json::json;
 
 #[test]

@@ -5,7 +5,7 @@ use bedrock_fm::bodies::claude_messages::*;
 use bedrock_fm::bodies::claude_text::*;
 use bedrock_fm::bodies::nova::*;
 use bedrock_fm::bodies::titan_text::*;
-use bedrock_fm::spec::Problem;
+use bedrock_fm::schema::Problem;
 use serde_json::json;
 
 #[test]

@@ -87,7 +87,7 @@ macro_rules! dispatch_text_model {
 }
 pub(crate) use dispatch_text_model;
 const _: () = {
-    const fn has_text_family<F: crate::families::TextFamily>() {}
+    const fn has_text_family<F: crate::text_families::TextFamily>() {}
     has_text_family::<DemoFamily>();
 };
 /// `for_each_family!(m)` calls `m! { text: [...], embedding: [...], image: [...] }`

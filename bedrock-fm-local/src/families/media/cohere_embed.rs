@@ -30,7 +30,7 @@ use bedrock_fm::catalog::Family;
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Map, Value, json};
 
-use super::common::{self, Problems};
+use super::codec_support::{self, Problems};
 use crate::engine::{count_tokens, embed, tokenize};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -71,14 +71,14 @@ impl CohereEmbed {
         uri: &str,
         formats: &[ImageFormat],
     ) -> Result<(Item, Value), ServiceError> {
-        let bytes = common::data_uri_bytes(uri).ok_or_else(|| {
+        let bytes = codec_support::data_uri_bytes(uri).ok_or_else(|| {
             ServiceError::validation(format!(
                 "The image at {pointer} must be a data URI: data:<image MIME type>;base64,<data>."
             ))
         })?;
-        let input = common::decode_image_bytes(pointer, &bytes, formats, MAX_IMAGE_BYTES)?;
+        let input = codec_support::decode_image_bytes(pointer, &bytes, formats, MAX_IMAGE_BYTES)?;
         let item = Item {
-            words: common::image_words(&input.image),
+            words: codec_support::image_words(&input.image),
             tokens: 0,
         };
         Ok((item, describe(&input.image, input.format)))
@@ -103,17 +103,17 @@ impl FamilyCodec for CohereEmbed {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let v4 = info.embedding_dimensions.len() > 1;
         let mut problems = Problems::of(FAMILY, &body);
-        let present = |key: &str| common::get(&body, &[key]).is_some();
+        let present = |key: &str| codec_support::get(&body, &[key]).is_some();
         if !v4 {
             for key in V4_ONLY.iter().filter(|k| present(k)) {
                 problems.extraneous("#", key);
             }
         }
-        let truncation = common::get_str(&body, &["truncate"]);
+        let truncation = codec_support::get_str(&body, &["truncate"]);
         if let Some(t) = truncation {
             let allowed: &[&str] = if v4 {
                 &["NONE", "LEFT", "RIGHT"]
@@ -125,16 +125,16 @@ impl FamilyCodec for CohereEmbed {
                 problems.not_enum("#/truncate", t);
             }
         }
-        if v4 && common::get_str(&body, &["input_type"]) == Some("image") {
+        if v4 && codec_support::get_str(&body, &["input_type"]) == Some("image") {
             problems.not_enum("#/input_type", "image");
         }
-        if let Some(d) = common::get_u64(&body, &["output_dimension"])
+        if let Some(d) = codec_support::get_u64(&body, &["output_dimension"])
             && v4
             && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
         {
             problems.not_enum("#/output_dimension", d);
         }
-        if common::get(&body, &["embedding_types"])
+        if codec_support::get(&body, &["embedding_types"])
             .and_then(Value::as_array)
             .is_some_and(Vec::is_empty)
         {
@@ -154,12 +154,12 @@ impl FamilyCodec for CohereEmbed {
             }
             problems.missing("#", "texts");
         }
-        let texts = common::get_strs(&body, &["texts"]).unwrap_or_default();
+        let texts = codec_support::get_strs(&body, &["texts"]).unwrap_or_default();
         if !v4 {
             for (i, t) in texts.iter().enumerate() {
                 problems.length(&format!("#/texts/{i}"), t, None, Some(V3_MAX_TEXT_CHARS));
             }
-            let images = common::get(&body, &["images"]).and_then(Value::as_array);
+            let images = codec_support::get(&body, &["images"]).and_then(Value::as_array);
             if let Some(n) = images.map(Vec::len).filter(|n| *n > 1) {
                 problems.at(
                     "#/images",
@@ -182,7 +182,7 @@ impl FamilyCodec for CohereEmbed {
                 ImageFormat::Gif,
             ]
         } else {
-            common::PNG_JPEG
+            codec_support::PNG_JPEG
         };
         let mut items = Vec::new();
         let mut image_descriptions = Vec::new();
@@ -196,7 +196,7 @@ impl FamilyCodec for CohereEmbed {
                 }
             }
             "images" => {
-                let uris = common::get_strs(&body, &["images"]).unwrap_or_default();
+                let uris = codec_support::get_strs(&body, &["images"]).unwrap_or_default();
                 for (i, uri) in uris.iter().enumerate() {
                     let (item, description) =
                         Self::image_item(&format!("#/images/{i}"), uri, formats)?;
@@ -205,7 +205,7 @@ impl FamilyCodec for CohereEmbed {
                 }
             }
             _ => {
-                let inputs = common::get(&body, &["inputs"])
+                let inputs = codec_support::get(&body, &["inputs"])
                     .and_then(Value::as_array)
                     .cloned()
                     .unwrap_or_default();
@@ -233,7 +233,7 @@ impl FamilyCodec for CohereEmbed {
         }
 
         let limit = if v4 {
-            common::get_u64(&body, &["max_tokens"])
+            codec_support::get_u64(&body, &["max_tokens"])
                 .map(|m| m.min(u64::from(u32::MAX)) as u32)
                 .or(info.context_window)
         } else {
@@ -256,11 +256,15 @@ impl FamilyCodec for CohereEmbed {
             }
         }
 
-        let dims = common::get_u64(&body, &["output_dimension"])
+        let dims = codec_support::get_u64(&body, &["output_dimension"])
             .map(|d| d as usize)
             .unwrap_or_else(|| {
                 if v4 {
-                    common::default_dimension(info, FAMILY.request_spec(), &["output_dimension"])
+                    codec_support::default_dimension(
+                        info,
+                        FAMILY.request_spec(),
+                        &["output_dimension"],
+                    )
                 } else {
                     info.embedding_dimensions
                         .first()
@@ -271,7 +275,7 @@ impl FamilyCodec for CohereEmbed {
             .iter()
             .map(|it| embed(&it.words, dims, true))
             .collect();
-        let types = common::get_strs(&body, &["embedding_types"]);
+        let types = codec_support::get_strs(&body, &["embedding_types"]);
         let (embeddings, response_type) = match &types {
             Some(types) => {
                 let mut by_type = Map::new();
@@ -279,11 +283,11 @@ impl FamilyCodec for CohereEmbed {
                     let arrays: Vec<Value> = vectors
                         .iter()
                         .map(|v| match *t {
-                            "int8" => json!(common::int8(v)),
-                            "uint8" => json!(common::uint8(v)),
-                            "binary" => json!(common::binary(v)),
-                            "ubinary" => json!(common::ubinary(v)),
-                            _ => common::floats_json(v),
+                            "int8" => json!(codec_support::int8(v)),
+                            "uint8" => json!(codec_support::uint8(v)),
+                            "binary" => json!(codec_support::binary(v)),
+                            "ubinary" => json!(codec_support::ubinary(v)),
+                            _ => codec_support::floats_json(v),
                         })
                         .collect();
                     by_type.insert((*t).to_owned(), Value::Array(arrays));
@@ -291,12 +295,17 @@ impl FamilyCodec for CohereEmbed {
                 (Value::Object(by_type), "embeddings_by_type")
             }
             None => (
-                Value::Array(vectors.iter().map(|v| common::floats_json(v)).collect()),
+                Value::Array(
+                    vectors
+                        .iter()
+                        .map(|v| codec_support::floats_json(v))
+                        .collect(),
+                ),
                 "embeddings_floats",
             ),
         };
         let mut response = json!({
-            "id": common::uuid(call.engine, call.body),
+            "id": codec_support::uuid(call.engine, call.body),
             "embeddings": embeddings,
             "response_type": response_type,
             "texts": texts,
@@ -316,7 +325,7 @@ impl FamilyCodec for CohereEmbed {
 mod tests {
     use super::*;
     use crate::engine::cosine;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const V3: &str = "cohere.embed-english-v3";
     const MULTI: &str = "cohere.embed-multilingual-v3";

@@ -19,7 +19,7 @@ use bedrock_fm::catalog::Family;
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Value, json};
 
-use super::common::{self, Problems, TaskRequest};
+use super::codec_support::{self, Problems, TaskRequest};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -92,22 +92,25 @@ pub fn check_size(width: u32, height: u32) -> Result<(), ServiceError> {
 /// The rows a garment class covers, as fractions of the height.
 fn check_virtual_try_on(problems: &mut Problems, body: &Value) {
     let base = "virtualTryOnParams";
-    let Some(mask_type) = common::get_str(body, &[base, "maskType"]) else {
+    let Some(mask_type) = codec_support::get_str(body, &[base, "maskType"]) else {
         return;
     };
     for (t, key) in MASK_OBJECTS {
-        let present = common::get(body, &[base, key]).is_some();
+        let present = codec_support::get(body, &[base, key]).is_some();
         if *t == mask_type && !present {
-            problems.missing(&common::pointer(&[base]), key);
+            problems.missing(&codec_support::pointer(&[base]), key);
         } else if *t != mask_type && present {
-            problems.extraneous(&common::pointer(&[base]), key);
+            problems.extraneous(&codec_support::pointer(&[base]), key);
         }
     }
     if mask_type == "IMAGE"
-        && common::get(body, &[base, "imageBasedMask"]).is_some()
-        && common::get(body, &[base, "imageBasedMask", "maskImage"]).is_none()
+        && codec_support::get(body, &[base, "imageBasedMask"]).is_some()
+        && codec_support::get(body, &[base, "imageBasedMask", "maskImage"]).is_none()
     {
-        problems.missing(&common::pointer(&[base, "imageBasedMask"]), "maskImage");
+        problems.missing(
+            &codec_support::pointer(&[base, "imageBasedMask"]),
+            "maskImage",
+        );
     }
 }
 
@@ -120,10 +123,10 @@ fn virtual_try_on(
 ) -> Result<(Vec<DynamicImage>, DynamicImage), ServiceError> {
     let p = request.params;
     let decode = |pointer: &str, b64: &Value| {
-        common::decode_image(
+        codec_support::decode_image(
             pointer,
             b64.as_str().unwrap_or_default(),
-            common::PNG_JPEG,
+            codec_support::PNG_JPEG,
             MAX_IMAGE_BYTES,
         )
     };
@@ -150,7 +153,14 @@ fn virtual_try_on(
     );
     let images = (0..request.count.max(1))
         .map(|i| {
-            DynamicImage::ImageRgb8(common::generate(call.engine, &salt, w, h, request.seed, i))
+            DynamicImage::ImageRgb8(codec_support::generate(
+                call.engine,
+                &salt,
+                w,
+                h,
+                request.seed,
+                i,
+            ))
         })
         .collect();
     Ok((images, mask))
@@ -162,24 +172,25 @@ impl FamilyCodec for NovaCanvas {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
+        let body = codec_support::parse_object(call.body)?;
         let mut problems = Problems::of(FAMILY, &body);
-        let task = common::check_task(&mut problems, &body, TASKS);
+        let task = codec_support::check_task(&mut problems, &body, TASKS);
         if let Some((t, key)) = task {
-            if t == "BACKGROUND_REMOVAL" && common::get(&body, &["imageGenerationConfig"]).is_some()
+            if t == "BACKGROUND_REMOVAL"
+                && codec_support::get(&body, &["imageGenerationConfig"]).is_some()
             {
                 problems.extraneous("#", "imageGenerationConfig");
             }
-            common::check_colors(&mut problems, &body, &[key, "colors"]);
+            codec_support::check_colors(&mut problems, &body, &[key, "colors"]);
             if t == "VIRTUAL_TRY_ON" {
                 check_virtual_try_on(&mut problems, &body);
             }
         }
-        common::check_conditioning(&mut problems, &body);
+        codec_support::check_conditioning(&mut problems, &body);
         problems.check()?;
-        let task = common::required_task(task)?;
+        let task = codec_support::required_task(task)?;
 
-        let side = |key| common::config_setting(FAMILY, &body, key).unwrap_or(1024) as u32;
+        let side = |key| codec_support::config_setting(FAMILY, &body, key).unwrap_or(1024) as u32;
         let size = (side("width"), side("height"));
         let request = TaskRequest::of_body(FAMILY, &body, task, 12, size, MAX_IMAGE_BYTES);
         let mut response = json!({});
@@ -188,13 +199,13 @@ impl FamilyCodec for NovaCanvas {
             None => {
                 let (images, mask) = virtual_try_on(call, &request)?;
                 if request.params["returnMask"].as_bool() == Some(true) {
-                    let png = common::encode_image(&mask, ImageFormat::Png);
-                    response["maskImage"] = json!(common::encode_base64(&png));
+                    let png = codec_support::encode_image(&mask, ImageFormat::Png);
+                    response["maskImage"] = json!(codec_support::encode_base64(&png));
                 }
                 images
             }
         };
-        response["images"] = Value::Array(common::encode_all(&images, ImageFormat::Png));
+        response["images"] = Value::Array(codec_support::encode_all(&images, ImageFormat::Png));
         Ok(InvokeOutput::json(&response, None))
     }
 }
@@ -202,7 +213,7 @@ impl FamilyCodec for NovaCanvas {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const MODEL: &str = "amazon.nova-canvas-v1:0";
 

@@ -24,7 +24,7 @@ use bedrock_fm::catalog::Family;
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Value, json};
 
-use super::common::{self, Problems};
+use super::codec_support::{self, Problems};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -47,18 +47,19 @@ impl FamilyCodec for StableDiffusion {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let mut problems = Problems::of(FAMILY, &body);
-        let prompts = common::get(&body, &["text_prompts"])
+        let prompts = codec_support::get(&body, &["text_prompts"])
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        if common::get(&body, &["text_prompts"]).is_some_and(Value::is_array) && prompts.is_empty()
+        if codec_support::get(&body, &["text_prompts"]).is_some_and(Value::is_array)
+            && prompts.is_empty()
         {
             problems.at("#/text_prompts", "expected minimum item count: 1, found: 0");
         }
-        if let Some(s) = common::get_f64(&body, &["image_strength"])
+        if let Some(s) = codec_support::get_f64(&body, &["image_strength"])
             && !(0.0..=1.0).contains(&s)
         {
             let bound = if s < 0.0 {
@@ -86,23 +87,28 @@ impl FamilyCodec for StableDiffusion {
             ));
         }
         let prompt = format!("{}\u{1f}{}", positive.join(", "), negative.join(", "));
-        let seed = match common::get_u64(&body, &["seed"]) {
+        let seed = match codec_support::get_u64(&body, &["seed"]) {
             Some(s) if s > 0 => s,
-            _ => common::random_seed(call.engine, &body, u64::from(u32::MAX)),
+            _ => codec_support::random_seed(call.engine, &body, u64::from(u32::MAX)),
         };
 
-        let image = match common::get_str(&body, &["init_image"]) {
+        let image = match codec_support::get_str(&body, &["init_image"]) {
             Some(b64) => {
-                let input =
-                    common::decode_image("#/init_image", b64, common::PNG_JPEG, MAX_IMAGE_BYTES)?;
+                let input = codec_support::decode_image(
+                    "#/init_image",
+                    b64,
+                    codec_support::PNG_JPEG,
+                    MAX_IMAGE_BYTES,
+                )?;
                 let (w, h) = (input.image.width(), input.image.height());
                 if w % INIT_IMAGE_STEP != 0 || h % INIT_IMAGE_STEP != 0 {
                     return Err(ServiceError::validation(format!(
                         "The init_image is {w}x{h}; its width and height must be multiples of {INIT_IMAGE_STEP}."
                     )));
                 }
-                let strength = common::get_f64(&body, &["image_strength"]).unwrap_or(0.35) as f32;
-                common::edit(
+                let strength =
+                    codec_support::get_f64(&body, &["image_strength"]).unwrap_or(0.35) as f32;
+                codec_support::edit(
                     call.engine,
                     &input.image.to_rgb8(),
                     &prompt,
@@ -112,20 +118,22 @@ impl FamilyCodec for StableDiffusion {
                 )
             }
             None => {
-                let w = common::get_u64(&body, &["width"]).map_or(DEFAULT_SIZE.0 as u64, |v| v);
-                let h = common::get_u64(&body, &["height"]).map_or(DEFAULT_SIZE.1 as u64, |v| v);
-                if !common::pixel_sizes(info).contains(&(w as u32, h as u32)) {
-                    return Err(common::unsupported_size(info, w, h));
+                let w =
+                    codec_support::get_u64(&body, &["width"]).map_or(DEFAULT_SIZE.0 as u64, |v| v);
+                let h =
+                    codec_support::get_u64(&body, &["height"]).map_or(DEFAULT_SIZE.1 as u64, |v| v);
+                if !codec_support::pixel_sizes(info).contains(&(w as u32, h as u32)) {
+                    return Err(codec_support::unsupported_size(info, w, h));
                 }
-                common::generate(call.engine, &prompt, w as u32, h as u32, seed, 0)
+                codec_support::generate(call.engine, &prompt, w as u32, h as u32, seed, 0)
             }
         };
-        let png = common::encode_image(&DynamicImage::ImageRgb8(image), ImageFormat::Png);
+        let png = codec_support::encode_image(&DynamicImage::ImageRgb8(image), ImageFormat::Png);
         let response = json!({
             "result": "success",
             "artifacts": [{
                 "seed": seed,
-                "base64": common::encode_base64(&png),
+                "base64": codec_support::encode_base64(&png),
                 "finishReason": "SUCCESS",
             }],
         });
@@ -136,7 +144,7 @@ impl FamilyCodec for StableDiffusion {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const MODEL: &str = "stability.stable-diffusion-xl-v1";
 

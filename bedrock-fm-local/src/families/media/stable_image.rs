@@ -26,7 +26,7 @@ use bedrock_fm::catalog::{Family, ModelInfo};
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Value, json};
 
-use super::common::{self, Problems};
+use super::codec_support::{self, Problems};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -72,12 +72,12 @@ impl FamilyCodec for StableImage {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let mut problems = Problems::of(FAMILY, &body);
-        let present = |key: &str| common::get(&body, &[key]).is_some();
-        let mode = common::get_str(&body, &["mode"]).unwrap_or("text-to-image");
-        if let Some(p) = common::get_str(&body, &["prompt"]) {
+        let present = |key: &str| codec_support::get(&body, &[key]).is_some();
+        let mode = codec_support::get_str(&body, &["mode"]).unwrap_or("text-to-image");
+        if let Some(p) = codec_support::get_str(&body, &["prompt"]) {
             problems.length("#/prompt", p, Some(1), None);
         }
         if !takes_images(info) {
@@ -99,8 +99,8 @@ impl FamilyCodec for StableImage {
                 problems.extraneous("#", key);
             }
         }
-        if let Some(ratio) = common::get_str(&body, &["aspect_ratio"]) {
-            let offered = common::aspect_ratios(info);
+        if let Some(ratio) = codec_support::get_str(&body, &["aspect_ratio"]) {
+            let offered = codec_support::aspect_ratios(info);
             if size_of_ratio(ratio).is_some()
                 && !offered.is_empty()
                 && !offered.iter().any(|r| r == ratio)
@@ -108,36 +108,36 @@ impl FamilyCodec for StableImage {
                 problems.not_enum("#/aspect_ratio", ratio);
             }
         }
-        let format = common::get_str(&body, &["output_format"]).unwrap_or("png");
+        let format = codec_support::get_str(&body, &["output_format"]).unwrap_or("png");
         if format == "webp" && !is_sd35(info) {
             problems.not_enum("#/output_format", format);
         }
-        if is_sd35(info) && common::get_u64(&body, &["seed"]) == Some(4_294_967_295) {
+        if is_sd35(info) && codec_support::get_u64(&body, &["seed"]) == Some(4_294_967_295) {
             problems.at("#/seed", "4294967295 is not less or equal to 4294967294");
         }
         problems.check()?;
 
         let prompt = format!(
             "{}\u{1f}{}",
-            common::get_str(&body, &["prompt"]).unwrap_or_default(),
-            common::get_str(&body, &["negative_prompt"]).unwrap_or_default()
+            codec_support::get_str(&body, &["prompt"]).unwrap_or_default(),
+            codec_support::get_str(&body, &["negative_prompt"]).unwrap_or_default()
         );
-        let seed = match common::get_u64(&body, &["seed"]) {
+        let seed = match codec_support::get_u64(&body, &["seed"]) {
             Some(s) if s > 0 => s,
-            _ => common::random_seed(call.engine, &body, 4_294_967_294),
+            _ => codec_support::random_seed(call.engine, &body, 4_294_967_294),
         };
-        let image = match common::get_str(&body, &["image"]) {
+        let image = match codec_support::get_str(&body, &["image"]) {
             Some(b64) => {
                 let formats = [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP];
-                let input = common::decode_image("#/image", b64, &formats, MAX_IMAGE_BYTES)?;
+                let input = codec_support::decode_image("#/image", b64, &formats, MAX_IMAGE_BYTES)?;
                 let (w, h) = (input.image.width(), input.image.height());
                 if w < MIN_INPUT_SIDE || h < MIN_INPUT_SIDE {
                     return Err(ServiceError::validation(format!(
                         "The image at #/image is {w}x{h}; each side must be at least {MIN_INPUT_SIDE} pixels."
                     )));
                 }
-                let strength = common::get_f64(&body, &["strength"]).unwrap_or(0.35) as f32;
-                common::edit(
+                let strength = codec_support::get_f64(&body, &["strength"]).unwrap_or(0.35) as f32;
+                codec_support::edit(
                     call.engine,
                     &input.image.to_rgb8(),
                     &prompt,
@@ -147,9 +147,9 @@ impl FamilyCodec for StableImage {
                 )
             }
             None => {
-                let ratio = common::get_str(&body, &["aspect_ratio"]).unwrap_or("1:1");
+                let ratio = codec_support::get_str(&body, &["aspect_ratio"]).unwrap_or("1:1");
                 let (w, h) = size_of_ratio(ratio).unwrap_or((1024, 1024));
-                common::generate(call.engine, &prompt, w, h, seed, 0)
+                codec_support::generate(call.engine, &prompt, w, h, seed, 0)
             }
         };
         let out_format = match format {
@@ -157,7 +157,7 @@ impl FamilyCodec for StableImage {
             "webp" => ImageFormat::WebP,
             _ => ImageFormat::Png,
         };
-        let images = common::encode_all(&[DynamicImage::ImageRgb8(image)], out_format);
+        let images = codec_support::encode_all(&[DynamicImage::ImageRgb8(image)], out_format);
         let response = json!({
             "seeds": [seed],
             "finish_reasons": [Value::Null],
@@ -170,7 +170,7 @@ impl FamilyCodec for StableImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const SD35: &str = "stability.sd3-5-large-v1:0";
     const SD3: &str = "stability.sd3-large-v1:0";

@@ -19,7 +19,7 @@ use bedrock_fm::catalog::Family;
 use image::ImageFormat;
 use serde_json::json;
 
-use super::common::{self, Problems};
+use super::codec_support::{self, Problems};
 use crate::engine::{count_tokens, embed};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -41,12 +41,12 @@ impl FamilyCodec for TitanEmbedImage {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let mut problems = Problems::of(FAMILY, &body);
-        let text = common::get_str(&body, &["inputText"]);
-        let image_b64 = common::get_str(&body, &["inputImage"]);
-        let present = |key: &str| common::get(&body, &[key]).is_some();
+        let text = codec_support::get_str(&body, &["inputText"]);
+        let image_b64 = codec_support::get_str(&body, &["inputImage"]);
+        let present = |key: &str| codec_support::get(&body, &[key]).is_some();
         if !present("inputText") && !present("inputImage") {
             problems.missing("#", "inputText");
             problems.missing("#", "inputImage");
@@ -55,10 +55,10 @@ impl FamilyCodec for TitanEmbedImage {
             problems.length("#/inputText", t, Some(1), None);
         }
         let length_path = ["embeddingConfig", "outputEmbeddingLength"];
-        if let Some(d) = common::get_u64(&body, &length_path)
+        if let Some(d) = codec_support::get_u64(&body, &length_path)
             && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
         {
-            problems.not_enum(&common::pointer(&length_path), d);
+            problems.not_enum(&codec_support::pointer(&length_path), d);
         }
         problems.check()?;
 
@@ -69,17 +69,17 @@ impl FamilyCodec for TitanEmbedImage {
                 "400 Bad Request: Too many input tokens. Max input tokens: {max_tokens}, request input token count: {tokens}"
             )));
         }
-        let dims = common::get_u64(&body, &length_path)
+        let dims = codec_support::get_u64(&body, &length_path)
             .map(|d| d as usize)
             .unwrap_or_else(|| {
-                common::default_dimension(info, FAMILY.request_spec(), &length_path)
+                codec_support::default_dimension(info, FAMILY.request_spec(), &length_path)
             });
         let mut parts = Vec::new();
         if let Some(t) = text {
             parts.push(embed(t, dims, true));
         }
         if let Some(b64) = image_b64 {
-            let input = common::decode_image(
+            let input = codec_support::decode_image(
                 "#/inputImage",
                 b64,
                 &[ImageFormat::Png, ImageFormat::Jpeg],
@@ -91,11 +91,11 @@ impl FamilyCodec for TitanEmbedImage {
                     "The image at #/inputImage is {w}x{h} pixels; the maximum is {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE}."
                 )));
             }
-            parts.push(embed(&common::image_words(&input.image), dims, true));
+            parts.push(embed(&codec_support::image_words(&input.image), dims, true));
         }
-        let vector = common::mean_embedding(&parts, dims);
+        let vector = codec_support::mean_embedding(&parts, dims);
         let response = json!({
-            "embedding": common::floats_json(&vector),
+            "embedding": codec_support::floats_json(&vector),
             "inputTextTokenCount": tokens,
         });
         Ok(InvokeOutput::json(&response, Some(Usage::new(tokens, 0))))
@@ -106,7 +106,7 @@ impl FamilyCodec for TitanEmbedImage {
 mod tests {
     use super::*;
     use crate::engine::cosine;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const MODEL: &str = "amazon.titan-embed-image-v1";
 
@@ -180,7 +180,7 @@ mod tests {
         );
         let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputImage": "@@@"}));
         assert!(m.contains("#/inputImage is not valid base64"), "{m}");
-        let gif = common::encode_base64(b"GIF89a not really");
+        let gif = codec_support::encode_base64(b"GIF89a not really");
         let m = rejected(&TitanEmbedImage, MODEL, &json!({"inputImage": gif}));
         assert!(m.contains("PNG, JPEG"), "{m}");
         let m = rejected(

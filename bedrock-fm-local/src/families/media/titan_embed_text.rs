@@ -25,7 +25,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Map, Value, json};
 
-use super::common::{self, Problems};
+use super::codec_support::{self, Problems};
 use crate::engine::{count_tokens, embed};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -45,25 +45,25 @@ impl FamilyCodec for TitanEmbedText {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let v2 = info.embedding_dimensions.len() > 1;
         let mut problems = Problems::of(FAMILY, &body);
         if !v2 {
-            for key in common::keys(&body) {
+            for key in codec_support::keys(&body) {
                 if key != "inputText" && FAMILY.request_spec().field_by_wire(key).is_some() {
                     problems.extraneous("#", key);
                 }
             }
         }
-        if let Some(d) = common::get_u64(&body, &["dimensions"])
+        if let Some(d) = codec_support::get_u64(&body, &["dimensions"])
             && v2
             && !info.embedding_dimensions.iter().any(|x| u64::from(*x) == d)
         {
             problems.not_enum("#/dimensions", d);
         }
         if v2
-            && common::get(&body, &["embeddingTypes"])
+            && codec_support::get(&body, &["embeddingTypes"])
                 .and_then(Value::as_array)
                 .is_some_and(Vec::is_empty)
         {
@@ -72,7 +72,7 @@ impl FamilyCodec for TitanEmbedText {
                 "expected minimum item count: 1, found: 0",
             );
         }
-        let text = common::get_str(&body, &["inputText"]).unwrap_or_default();
+        let text = codec_support::get_str(&body, &["inputText"]).unwrap_or_default();
         if body.get("inputText").is_some_and(Value::is_string) {
             problems.length("#/inputText", text, Some(1), Some(MAX_INPUT_CHARS));
         }
@@ -87,26 +87,26 @@ impl FamilyCodec for TitanEmbedText {
         }
 
         let spec = FAMILY.request_spec();
-        let dims = common::get_u64(&body, &["dimensions"])
+        let dims = codec_support::get_u64(&body, &["dimensions"])
             .map(|d| d as usize)
-            .unwrap_or_else(|| common::default_dimension(info, spec, &["dimensions"]));
-        let normalize = common::get(&body, &["normalize"])
+            .unwrap_or_else(|| codec_support::default_dimension(info, spec, &["dimensions"]));
+        let normalize = codec_support::get(&body, &["normalize"])
             .and_then(Value::as_bool)
             .unwrap_or(true);
         let vector = embed(text, dims, normalize);
         let mut response = json!({
-            "embedding": common::floats_json(&vector),
+            "embedding": codec_support::floats_json(&vector),
             "inputTextTokenCount": tokens,
         });
         if v2 {
-            let types =
-                common::get_strs(&body, &["embeddingTypes"]).unwrap_or_else(|| vec!["float"]);
+            let types = codec_support::get_strs(&body, &["embeddingTypes"])
+                .unwrap_or_else(|| vec!["float"]);
             let mut by_type = Map::new();
             if types.contains(&"binary") {
-                by_type.insert("binary".into(), json!(common::bits(&vector)));
+                by_type.insert("binary".into(), json!(codec_support::bits(&vector)));
             }
             if types.contains(&"float") {
-                by_type.insert("float".into(), common::floats_json(&vector));
+                by_type.insert("float".into(), codec_support::floats_json(&vector));
             }
             response["embeddingsByType"] = Value::Object(by_type);
         }
@@ -118,7 +118,7 @@ impl FamilyCodec for TitanEmbedText {
 mod tests {
     use super::*;
     use crate::engine::cosine;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
 
     const G1: &str = "amazon.titan-embed-text-v1";
     const V2: &str = "amazon.titan-embed-text-v2:0";

@@ -24,7 +24,7 @@
 use bedrock_fm::catalog::{Family, ModelInfo};
 use serde_json::json;
 
-use super::common::{self, Problems, TaskRequest};
+use super::codec_support::{self, Problems, TaskRequest};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -63,51 +63,57 @@ impl FamilyCodec for TitanImage {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::parse_object(call.body)?;
-        let info = common::model_info(call)?;
+        let body = codec_support::parse_object(call.body)?;
+        let info = codec_support::model_info(call)?;
         let mut problems = Problems::of(FAMILY, &body);
-        let task = common::check_task(&mut problems, &body, TASKS);
+        let task = codec_support::check_task(&mut problems, &body, TASKS);
         if is_v1(info) {
             if let Some((t, _)) = task.filter(|(t, _)| V2_TASKS.contains(t)) {
                 problems.not_enum("#/taskType", t);
             }
             for key in V2_CONDITIONING {
-                if common::get(&body, &["textToImageParams", key]).is_some() {
+                if codec_support::get(&body, &["textToImageParams", key]).is_some() {
                     problems.extraneous("#/textToImageParams", key);
                 }
             }
         }
         if let Some((_, key)) = task {
-            if let Some(text) = common::get_str(&body, &[key, "text"]) {
-                problems.length(&common::pointer(&[key, "text"]), text, Some(1), None);
+            if let Some(text) = codec_support::get_str(&body, &[key, "text"]) {
+                problems.length(&codec_support::pointer(&[key, "text"]), text, Some(1), None);
             }
-            common::check_colors(&mut problems, &body, &[key, "colors"]);
+            codec_support::check_colors(&mut problems, &body, &[key, "colors"]);
         }
-        common::check_conditioning(&mut problems, &body);
+        codec_support::check_conditioning(&mut problems, &body);
         problems.check()?;
-        let task = common::required_task(task)?;
+        let task = codec_support::required_task(task)?;
 
         // The size defaults to 1024x1024, whatever the catalog's default.
         let side = |key, default| {
-            common::get_u64(&body, &["imageGenerationConfig", key]).map_or(default, |n| n as u32)
+            codec_support::get_u64(&body, &["imageGenerationConfig", key])
+                .map_or(default, |n| n as u32)
         };
         let size = (
             side("width", DEFAULT_SIZE.0),
             side("height", DEFAULT_SIZE.1),
         );
         let request = TaskRequest::of_body(FAMILY, &body, task, 42, size, MAX_IMAGE_BYTES);
-        let sizes = common::pixel_sizes(info);
+        let sizes = codec_support::pixel_sizes(info);
         let check_size = |w: u32, h: u32| {
             if sizes.contains(&(w, h)) {
                 Ok(())
             } else {
-                Err(common::unsupported_size(info, u64::from(w), u64::from(h)))
+                Err(codec_support::unsupported_size(
+                    info,
+                    u64::from(w),
+                    u64::from(h),
+                ))
             }
         };
         let images = request
             .shared_task_images(call.engine, &check_size)?
             .unwrap_or_default();
-        let response = json!({"images": common::encode_all(&images, image::ImageFormat::Png)});
+        let response =
+            json!({"images": codec_support::encode_all(&images, image::ImageFormat::Png)});
         Ok(InvokeOutput::json(&response, None))
     }
 }
@@ -115,7 +121,7 @@ impl FamilyCodec for TitanImage {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::families::media::common::testing::*;
+    use crate::families::media::codec_support::testing::*;
     use image::ImageFormat;
     use serde_json::Value;
 
@@ -339,7 +345,7 @@ mod tests {
             m.contains("#/inPaintingParams/image is not valid base64"),
             "{m}"
         );
-        let gif = common::encode_base64(b"GIF89a......");
+        let gif = codec_support::encode_base64(b"GIF89a......");
         let body =
             json!({"taskType": "IMAGE_VARIATION", "imageVariationParams": {"images": [gif]}});
         let m = rejected(&TitanImage, V1, &body);

@@ -43,7 +43,7 @@ use serde_json::{Value, json};
 
 use base64::Engine as _;
 
-use super::common::{self, Chat, Reply, Turn};
+use super::codec_support::{self, Chat, Reply, Turn};
 use crate::converse::MEDIA_BLOCK_TOKENS;
 use crate::engine::{self, StopReason, ToolChoice};
 use crate::errors::ServiceError;
@@ -82,7 +82,7 @@ fn stop_reason(reason: StopReason) -> &'static str {
     }
 }
 
-/// A value's type as Bedrock's validator names it (see `bedrock_fm::spec`).
+/// A value's type as Bedrock's validator names it (see `bedrock_fm::schema`).
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "Null",
@@ -121,7 +121,9 @@ fn check_blocks(value: &Value, pointer: &str) -> Result<(), ServiceError> {
             v
         })
         .collect();
-    Err(ServiceError::malformed_input(&common::describe(&moved)))
+    Err(ServiceError::malformed_input(&codec_support::describe(
+        &moved,
+    )))
 }
 
 /// The text of a `tool_result` block's content.
@@ -189,7 +191,7 @@ fn is_empty_content(content: &Value) -> bool {
 
 /// The conversation of a validated body, after Anthropic's conversation rules.
 fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
-    let max_tokens = common::u32_at(body, "/max_tokens").unwrap_or(1);
+    let max_tokens = codec_support::u32_at(body, "/max_tokens").unwrap_or(1);
     if let Some(limit) = call.model.max_output_tokens.filter(|l| max_tokens > *l) {
         return Err(ServiceError::validation(format!(
             "max_tokens: {max_tokens} > {limit}, which is the maximum allowed number of output tokens for {}",
@@ -249,7 +251,7 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
             tools
                 .iter()
                 .map(|t| {
-                    common::tool(
+                    codec_support::tool(
                         t["name"].as_str().unwrap_or_default(),
                         t["description"].as_str(),
                         t.get("input_schema"),
@@ -263,18 +265,18 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
             "Requests which include `tool_use` or `tool_result` blocks must define tools.",
         ));
     }
-    let tool_choice = match common::str_at(body, "/tool_choice/type") {
+    let tool_choice = match codec_support::str_at(body, "/tool_choice/type") {
         Some("any") => ToolChoice::Any,
         Some("none") => ToolChoice::None,
-        Some("tool") => match common::str_at(body, "/tool_choice/name") {
+        Some("tool") => match codec_support::str_at(body, "/tool_choice/name") {
             Some(name) => ToolChoice::Tool(name.to_owned()),
             None => return Err(ServiceError::validation("tool_choice.name: Field required")),
         },
         _ => ToolChoice::Auto,
     };
-    let reasoning = match common::str_at(body, "/thinking/type") {
+    let reasoning = match codec_support::str_at(body, "/thinking/type") {
         Some("enabled") => {
-            let budget = common::u32_at(body, "/thinking/budget_tokens");
+            let budget = codec_support::u32_at(body, "/thinking/budget_tokens");
             if budget.is_some_and(|b| b >= max_tokens) {
                 return Err(ServiceError::validation(
                     "`max_tokens` must be greater than `thinking.budget_tokens`.",
@@ -288,11 +290,13 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
                     "thinking: Input tag 'adaptive' found using 'type' does not match any of the expected tags: 'disabled', 'enabled'",
                 ));
             }
-            Some(Some(match common::str_at(body, "/output_config/effort") {
-                Some("low") => 16,
-                Some("medium") => 32,
-                _ => 64,
-            }))
+            Some(Some(
+                match codec_support::str_at(body, "/output_config/effort") {
+                    Some("low") => 16,
+                    Some("medium") => 32,
+                    _ => 64,
+                },
+            ))
         }
         _ => None,
     };
@@ -303,7 +307,7 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
         tools,
         tool_choice,
         max_tokens: Some(max_tokens),
-        stop_sequences: common::strings_at(body, "/stop_sequences"),
+        stop_sequences: codec_support::strings_at(body, "/stop_sequences"),
         reasoning,
         preface: true,
         tool_id: ("toolu_bdrk_01", 22),
@@ -417,7 +421,7 @@ fn cache_prompt(body: &Value) -> Prompt {
         v.to_string()
     };
     for (i, t) in body["tools"].as_array().into_iter().flatten().enumerate() {
-        let spec = common::tool(
+        let spec = codec_support::tool(
             t["name"].as_str().unwrap_or_default(),
             t["description"].as_str(),
             t.get("input_schema"),
@@ -490,7 +494,7 @@ fn cache_problem_error(problem: &CacheProblem, rules: &CacheRules) -> ServiceErr
 
 /// The reply to a call, with the message ID.
 fn reply(call: &InvokeCall<'_>) -> Result<(Reply, String), ServiceError> {
-    let body = common::request(call, Family::ClaudeMessages)?;
+    let body = codec_support::request(call, Family::ClaudeMessages)?;
     let chat = chat(call, &body)?;
     let cache = crate::converse::cache_account(
         call.model,
@@ -552,14 +556,14 @@ fn block_events(index: usize, block: &OutputBlock) -> Vec<Value> {
     let (start, deltas): (Value, Vec<Value>) = match block {
         OutputBlock::Text { pieces, .. } => (
             json!({"type": "text", "text": ""}),
-            common::stream_pieces(pieces)
+            codec_support::stream_pieces(pieces)
                 .into_iter()
                 .map(|p| json!({"type": "text_delta", "text": p}))
                 .collect(),
         ),
         OutputBlock::ToolUse { id, name, input } => (
             json!({"type": "tool_use", "id": id, "name": name, "input": {}}),
-            common::char_chunks(&input.to_string(), 12)
+            codec_support::char_chunks(&input.to_string(), 12)
                 .into_iter()
                 .map(|p| json!({"type": "input_json_delta", "partial_json": p}))
                 .collect(),
@@ -622,13 +626,13 @@ impl FamilyCodec for ClaudeMessages {
             "usage": {"output_tokens": usage.output_tokens},
         }));
         events.push(json!({"type": "message_stop"}));
-        Ok(common::stream(events, usage))
+        Ok(codec_support::stream(events, usage))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "anthropic.claude-3-haiku-20240307-v1:0";

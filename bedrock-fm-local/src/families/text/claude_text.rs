@@ -15,7 +15,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::json;
 
-use super::common;
+use super::codec_support;
 use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
@@ -65,10 +65,10 @@ fn stop_of(g: &Generation) -> (&'static str, Option<String>) {
 
 /// The last human turn of a prompt.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, HUMAN, ASSISTANT)
+    codec_support::last_between(prompt, HUMAN, ASSISTANT)
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::ClaudeText,
     prompt: "/prompt",
     max_tokens: "/max_tokens_to_sample",
@@ -91,26 +91,29 @@ impl FamilyCodec for ClaudeText {
         let g = generate(call)?;
         let (reason, stop) = stop_of(&g);
         let response = json!({"completion": g.text, "stop_reason": reason, "stop": stop});
-        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
+        Ok(InvokeOutput::json(
+            &response,
+            Some(codec_support::usage(&g)),
+        ))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
         let (reason, stop) = stop_of(&g);
-        let chunks = common::piece_chunks(&g.pieces, |_, piece, last| {
+        let chunks = codec_support::piece_chunks(&g.pieces, |_, piece, last| {
             if last {
                 json!({"completion": piece, "stop_reason": reason, "stop": stop})
             } else {
                 json!({"completion": piece, "stop_reason": null, "stop": null})
             }
         });
-        Ok(common::stream(chunks, common::usage(&g)))
+        Ok(codec_support::stream(chunks, codec_support::usage(&g)))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
     use serde_json::Value;
 

@@ -16,7 +16,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
-use super::common;
+use super::codec_support;
 use crate::engine::{self, Generation, StopReason, TextRequest};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -51,22 +51,22 @@ impl Generations {
 }
 
 fn generate(call: &InvokeCall<'_>) -> Result<Generations, ServiceError> {
-    let body = common::request(call, Family::Command)?;
-    let max = common::u32_at(&body, "/max_tokens");
-    common::check_model_limit(call.model, "#/max_tokens", max)?;
-    let prompt = common::str_at(&body, "/prompt")
+    let body = codec_support::request(call, Family::Command)?;
+    let max = codec_support::u32_at(&body, "/max_tokens");
+    codec_support::check_model_limit(call.model, "#/max_tokens", max)?;
+    let prompt = codec_support::str_at(&body, "/prompt")
         .unwrap_or_default()
         .to_owned();
-    let stop = common::strings_at(&body, "/stop_sequences");
-    let n = common::u32_at(&body, "/num_generations").unwrap_or(1);
+    let stop = codec_support::strings_at(&body, "/stop_sequences");
+    let n = codec_support::u32_at(&body, "/num_generations").unwrap_or(1);
     let request = TextRequest::new(&prompt)
         .max_tokens(Some(max.unwrap_or(DEFAULT_MAX_TOKENS)))
         .stop_sequences(&stop);
     let all = (0..n)
-        .map(|i| common::nth_engine(call.engine, i).generate(&request))
+        .map(|i| codec_support::nth_engine(call.engine, i).generate(&request))
         .collect();
     Ok(Generations {
-        likelihoods: common::str_at(&body, "/return_likelihoods")
+        likelihoods: codec_support::str_at(&body, "/return_likelihoods")
             .unwrap_or("NONE")
             .to_owned(),
         prompt,
@@ -92,7 +92,7 @@ fn token_likelihoods(texts: &[&str]) -> Vec<Value> {
 fn generation_json(call: &InvokeCall<'_>, gens: &Generations, i: usize, g: &Generation) -> Value {
     let mut v = json!({
         "finish_reason": finish_reason(g.stop_reason),
-        "id": common::uuid(call.engine, &format!("generation {i} {}", gens.prompt)),
+        "id": codec_support::uuid(call.engine, &format!("generation {i} {}", gens.prompt)),
         "text": g.text,
     });
     let texts: Vec<&str> = match gens.likelihoods.as_str() {
@@ -126,7 +126,7 @@ impl FamilyCodec for Command {
             .collect();
         let response = json!({
             "generations": generations,
-            "id": common::uuid(call.engine, &format!("request {}", gens.prompt)),
+            "id": codec_support::uuid(call.engine, &format!("request {}", gens.prompt)),
             "prompt": gens.prompt,
         });
         Ok(InvokeOutput::json(&response, Some(gens.usage())))
@@ -152,13 +152,13 @@ impl FamilyCodec for Command {
             }
             chunks.push(end);
         }
-        Ok(common::stream(chunks, gens.usage()))
+        Ok(codec_support::stream(chunks, gens.usage()))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "cohere.command-text-v14";

@@ -17,7 +17,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Map, Value, json};
 
-use super::common::{self, Chat, Reply, Turn};
+use super::codec_support::{self, Chat, Reply, Turn};
 use crate::engine::{Engine, StopReason, ToolChoice, ToolSpec};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
@@ -69,7 +69,7 @@ fn tool_spec(tool: &Value) -> ToolSpec {
             required.push(name.clone());
         }
     }
-    common::tool(
+    codec_support::tool(
         tool["name"].as_str().unwrap_or_default(),
         tool["description"].as_str(),
         Some(&json!({"type": "object", "properties": properties, "required": required})),
@@ -86,10 +86,10 @@ struct Request {
 }
 
 fn request(call: &InvokeCall<'_>) -> Result<Request, ServiceError> {
-    let body = common::request(call, Family::CommandR)?;
-    let max = common::u32_at(&body, "/max_tokens");
-    common::check_model_limit(call.model, "#/max_tokens", max)?;
-    let message = common::str_at(&body, "/message")
+    let body = codec_support::request(call, Family::CommandR)?;
+    let max = codec_support::u32_at(&body, "/max_tokens");
+    codec_support::check_model_limit(call.model, "#/max_tokens", max)?;
+    let message = codec_support::str_at(&body, "/message")
         .unwrap_or_default()
         .to_owned();
     let history: Vec<Value> = body["chat_history"].as_array().cloned().unwrap_or_default();
@@ -125,7 +125,7 @@ fn request(call: &InvokeCall<'_>) -> Result<Request, ServiceError> {
         })
         .collect();
     let chat = Chat {
-        system: common::str_at(&body, "/preamble")
+        system: codec_support::str_at(&body, "/preamble")
             .map(str::to_owned)
             .into_iter()
             .collect(),
@@ -139,7 +139,7 @@ fn request(call: &InvokeCall<'_>) -> Result<Request, ServiceError> {
             .collect(),
         tool_choice: ToolChoice::Auto,
         max_tokens: max.or(call.model.max_output_tokens),
-        stop_sequences: common::strings_at(&body, "/stop_sequences"),
+        stop_sequences: codec_support::strings_at(&body, "/stop_sequences"),
         tool_id: ("", 8),
         ..Chat::default()
     };
@@ -168,13 +168,13 @@ fn tool_calls(reply: &Reply) -> Option<Value> {
 /// The whole response, and its generation ID.
 fn response(req: &Request, reply: &Reply) -> (Value, String) {
     let prompt = req.chat.prompt();
-    let generation_id = common::uuid(req.engine, &format!("generation {prompt}"));
+    let generation_id = codec_support::uuid(req.engine, &format!("generation {prompt}"));
     let text = reply.text();
     let mut history = req.history.clone();
     history.push(json!({"role": "USER", "message": req.message}));
     history.push(json!({"role": "CHATBOT", "message": text}));
     let mut v = json!({
-        "response_id": common::uuid(req.engine, &format!("response {prompt}")),
+        "response_id": codec_support::uuid(req.engine, &format!("response {prompt}")),
         "text": text,
         "generation_id": generation_id,
         "chat_history": history,
@@ -236,13 +236,13 @@ impl FamilyCodec for CommandR {
             "finish_reason": finish_reason(reply.stop_reason),
             "response": full,
         }));
-        Ok(common::stream(events, reply.usage))
+        Ok(codec_support::stream(events, reply.usage))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "cohere.command-r-v1:0";

@@ -10,7 +10,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::json;
 
-use super::common;
+use super::codec_support;
 use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
@@ -28,10 +28,10 @@ fn stop_reason(reason: StopReason) -> &'static str {
 
 /// The last user turn of a `User:` / `Assistant:` prompt, or the whole prompt.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, "User:", "\nAssistant:")
+    codec_support::last_between(prompt, "User:", "\nAssistant:")
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::Deepseek,
     prompt: "/prompt",
     max_tokens: "/max_tokens",
@@ -55,22 +55,25 @@ impl FamilyCodec for Deepseek {
         let response = json!({
             "choices": [{"text": g.text, "stop_reason": stop_reason(g.stop_reason)}],
         });
-        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
+        Ok(InvokeOutput::json(
+            &response,
+            Some(codec_support::usage(&g)),
+        ))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let chunks = common::piece_chunks(&g.pieces, |_, piece, last| {
+        let chunks = codec_support::piece_chunks(&g.pieces, |_, piece, last| {
             let reason = last.then(|| stop_reason(g.stop_reason));
             json!({"choices": [{"text": piece, "stop_reason": reason}]})
         });
-        Ok(common::stream(chunks, common::usage(&g)))
+        Ok(codec_support::stream(chunks, codec_support::usage(&g)))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "deepseek.r1-v1:0";

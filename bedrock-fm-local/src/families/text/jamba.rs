@@ -16,7 +16,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
-use super::common::{self, Chat, Reply};
+use super::codec_support::{self, Chat, Reply};
 use crate::engine::{StopReason, ToolChoice};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -44,10 +44,10 @@ struct Request {
 }
 
 fn request(call: &InvokeCall<'_>, streaming: bool) -> Result<Request, ServiceError> {
-    let body = common::request(call, Family::Jamba)?;
-    let max = common::u32_at(&body, "/max_tokens");
-    common::check_model_limit(call.model, "#/max_tokens", max)?;
-    let n = common::u32_at(&body, "/n").unwrap_or(1);
+    let body = codec_support::request(call, Family::Jamba)?;
+    let max = codec_support::u32_at(&body, "/max_tokens");
+    codec_support::check_model_limit(call.model, "#/max_tokens", max)?;
+    let n = codec_support::u32_at(&body, "/n").unwrap_or(1);
     if streaming && n != 1 {
         return Err(ServiceError::malformed_input(&format!(
             "#/n: {n} is not valid for streaming, which requires n to be 1"
@@ -57,11 +57,11 @@ fn request(call: &InvokeCall<'_>, streaming: bool) -> Result<Request, ServiceErr
         .as_array()
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    let (system, turns) = common::openai_turns(messages);
+    let (system, turns) = codec_support::openai_turns(messages);
     let chat = Chat {
         system,
         turns,
-        tools: common::openai_tools(&body["tools"]),
+        tools: codec_support::openai_tools(&body["tools"]),
         // The catalog's stream delta cannot carry tool calls.
         tool_choice: if streaming {
             ToolChoice::None
@@ -69,13 +69,13 @@ fn request(call: &InvokeCall<'_>, streaming: bool) -> Result<Request, ServiceErr
             ToolChoice::Auto
         },
         max_tokens: Some(max.unwrap_or(DEFAULT_MAX_TOKENS)),
-        stop_sequences: common::strings_at(&body, "/stop"),
+        stop_sequences: codec_support::strings_at(&body, "/stop"),
         tool_id: ("call_", 24),
         ..Chat::default()
     };
     let id = format!("chatcmpl-{}", call.engine.id("", &chat.prompt(), 32));
     Ok(Request {
-        json_mode: common::str_at(&body, "/response_format/type") == Some("json_object"),
+        json_mode: codec_support::str_at(&body, "/response_format/type") == Some("json_object"),
         chat,
         n,
         id,
@@ -132,7 +132,7 @@ impl FamilyCodec for Jamba {
         let mut usage = Usage::new(req.chat.input_tokens(), 0);
         let choices: Vec<Value> = (0..req.n)
             .map(|i| {
-                let reply = req.chat.reply(common::nth_engine(call.engine, i));
+                let reply = req.chat.reply(codec_support::nth_engine(call.engine, i));
                 usage.output_tokens = usage
                     .output_tokens
                     .saturating_add(reply.usage.output_tokens);
@@ -150,7 +150,7 @@ impl FamilyCodec for Jamba {
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let req = request(call, true)?;
         let reply = req.chat.reply(call.engine);
-        let pieces = common::stream_pieces(&content_pieces(&reply, req.json_mode));
+        let pieces = codec_support::stream_pieces(&content_pieces(&reply, req.json_mode));
         let n = pieces.len();
         let chunks: Vec<Value> = pieces
             .into_iter()
@@ -176,13 +176,13 @@ impl FamilyCodec for Jamba {
                 chunk
             })
             .collect();
-        Ok(common::stream(chunks, reply.usage))
+        Ok(codec_support::stream(chunks, reply.usage))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "ai21.jamba-1-5-mini-v1:0";

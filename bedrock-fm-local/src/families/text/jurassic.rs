@@ -15,7 +15,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
-use super::common;
+use super::codec_support;
 use crate::engine::{self, Generation, StopReason, TextRequest};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -66,12 +66,12 @@ impl FamilyCodec for Jurassic {
     }
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
-        let body = common::request(call, Family::Jurassic)?;
-        let max = common::u32_at(&body, "/maxTokens");
-        common::check_model_limit(call.model, "#/maxTokens", max)?;
+        let body = codec_support::request(call, Family::Jurassic)?;
+        let max = codec_support::u32_at(&body, "/maxTokens");
+        codec_support::check_model_limit(call.model, "#/maxTokens", max)?;
         let max = max.unwrap_or(DEFAULT_MAX_TOKENS);
-        let prompt = common::str_at(&body, "/prompt").unwrap_or_default();
-        let stop = common::strings_at(&body, "/stopSequences");
+        let prompt = codec_support::str_at(&body, "/prompt").unwrap_or_default();
+        let stop = codec_support::strings_at(&body, "/stopSequences");
         let g = call.engine.generate(
             &TextRequest::new(prompt)
                 .max_tokens(Some(max))
@@ -95,7 +95,7 @@ impl FamilyCodec for Jurassic {
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "ai21.j2-ultra-v1";

@@ -16,7 +16,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::json;
 
-use super::common;
+use super::codec_support;
 use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, Usage};
@@ -50,7 +50,7 @@ pub(super) fn response(g: &Generation, extra_input: u32) -> InvokeOutput {
 /// The chunks of a Llama stream.
 pub(super) fn chunks(g: &Generation, extra_input: u32) -> ChunkStream {
     let input = g.input_tokens.saturating_add(extra_input);
-    let chunks = common::piece_chunks(&g.pieces, |i, piece, last| {
+    let chunks = codec_support::piece_chunks(&g.pieces, |i, piece, last| {
         json!({
             "generation": piece,
             "prompt_token_count": (i == 0).then_some(input),
@@ -58,17 +58,17 @@ pub(super) fn chunks(g: &Generation, extra_input: u32) -> ChunkStream {
             "stop_reason": last.then(|| stop_reason(g.stop_reason)),
         })
     });
-    common::stream(chunks, Usage::new(input, g.output_tokens))
+    codec_support::stream(chunks, Usage::new(input, g.output_tokens))
 }
 
 /// The last instruction, without the system block of the first one.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, "[INST]", "[/INST]")
+    codec_support::last_between(prompt, "[INST]", "[/INST]")
         .map(|f| f.rsplit("<</SYS>>").next().unwrap_or(f).trim())
         .filter(|f| !f.is_empty())
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::Llama2Chat,
     prompt: "/prompt",
     max_tokens: "/max_gen_len",
@@ -98,7 +98,7 @@ impl FamilyCodec for Llama2Chat {
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
     use serde_json::Value;
 

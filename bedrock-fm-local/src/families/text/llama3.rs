@@ -9,7 +9,7 @@
 
 use bedrock_fm::catalog::Family;
 
-use super::common;
+use super::codec_support;
 use super::llama2_chat::{DEFAULT_MAX_GEN_LEN, chunks, response};
 use crate::converse::MEDIA_BLOCK_TOKENS;
 use crate::engine::Generation;
@@ -25,10 +25,10 @@ pub struct Llama3;
 
 /// The last user turn of a prompt.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, USER_HEADER, END_OF_TURN)
+    codec_support::last_between(prompt, USER_HEADER, END_OF_TURN)
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::Llama3,
     prompt: "/prompt",
     max_tokens: "/max_gen_len",
@@ -40,7 +40,7 @@ const COMPLETION: common::Completion = common::Completion {
 /// The generation and the tokens of its images.
 fn generate(call: &InvokeCall<'_>) -> Result<(Generation, u32), ServiceError> {
     let (g, body) = COMPLETION.generate(call, Some(DEFAULT_MAX_GEN_LEN))?;
-    let images = common::strings_at(&body, "/images").len() as u32;
+    let images = codec_support::strings_at(&body, "/images").len() as u32;
     Ok((g, images.saturating_mul(MEDIA_BLOCK_TOKENS)))
 }
 
@@ -62,7 +62,7 @@ impl FamilyCodec for Llama3 {
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
     use serde_json::{Value, json};
 

@@ -13,7 +13,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::json;
 
-use super::common;
+use super::codec_support;
 use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, ModelCaps};
@@ -41,10 +41,10 @@ fn stop_reason(reason: StopReason) -> &'static str {
 
 /// The last instruction of a prompt.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, "[INST]", "[/INST]")
+    codec_support::last_between(prompt, "[INST]", "[/INST]")
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::Mistral,
     prompt: "/prompt",
     max_tokens: "/max_tokens",
@@ -68,22 +68,25 @@ impl FamilyCodec for Mistral {
         let response = json!({
             "outputs": [{"text": g.text, "stop_reason": stop_reason(g.stop_reason)}],
         });
-        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
+        Ok(InvokeOutput::json(
+            &response,
+            Some(codec_support::usage(&g)),
+        ))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let chunks = common::piece_chunks(&g.pieces, |_, piece, last| {
+        let chunks = codec_support::piece_chunks(&g.pieces, |_, piece, last| {
             let reason = last.then(|| stop_reason(g.stop_reason));
             json!({"outputs": [{"text": piece, "stop_reason": reason}]})
         });
-        Ok(common::stream(chunks, common::usage(&g)))
+        Ok(codec_support::stream(chunks, codec_support::usage(&g)))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
     use serde_json::Value;
 

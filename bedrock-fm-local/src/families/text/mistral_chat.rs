@@ -16,7 +16,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
-use super::common::{self, Chat, Reply};
+use super::codec_support::{self, Chat, Reply};
 use crate::engine::{StopReason, ToolChoice};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
@@ -37,9 +37,9 @@ fn stop_reason(reason: StopReason) -> &'static str {
 }
 
 fn reply(call: &InvokeCall<'_>) -> Result<Reply, ServiceError> {
-    let body = common::request(call, Family::MistralChat)?;
-    let max = common::u32_at(&body, "/max_tokens");
-    common::check_model_limit(call.model, "#/max_tokens", max)?;
+    let body = codec_support::request(call, Family::MistralChat)?;
+    let max = codec_support::u32_at(&body, "/max_tokens");
+    codec_support::check_model_limit(call.model, "#/max_tokens", max)?;
     let messages = body["messages"]
         .as_array()
         .map(Vec::as_slice)
@@ -51,12 +51,12 @@ fn reply(call: &InvokeCall<'_>) -> Result<Reply, ServiceError> {
             "Expected last role User or Tool (or Assistant with prefix True) for serving but got {last}"
         )));
     }
-    let (system, turns) = common::openai_turns(messages);
+    let (system, turns) = codec_support::openai_turns(messages);
     let chat = Chat {
         system,
         turns,
-        tools: common::openai_tools(&body["tools"]),
-        tool_choice: match common::str_at(&body, "/tool_choice") {
+        tools: codec_support::openai_tools(&body["tools"]),
+        tool_choice: match codec_support::str_at(&body, "/tool_choice") {
             Some("any") => ToolChoice::Any,
             Some("none") => ToolChoice::None,
             _ => ToolChoice::Auto,
@@ -107,7 +107,7 @@ impl FamilyCodec for MistralChat {
         let stop = stop_reason(reply.stop_reason);
         let mut chunks: Vec<Value> = match tool_calls(&reply) {
             Some(calls) => vec![choice("", Some(calls), None)],
-            None => common::stream_pieces(&reply.text_pieces())
+            None => codec_support::stream_pieces(&reply.text_pieces())
                 .iter()
                 .map(|p| choice(p, None, None))
                 .collect(),
@@ -115,13 +115,13 @@ impl FamilyCodec for MistralChat {
         if let Some(last) = chunks.last_mut() {
             last["choices"][0]["stop_reason"] = json!(stop);
         }
-        Ok(common::stream(chunks, reply.usage))
+        Ok(codec_support::stream(chunks, reply.usage))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "mistral.mistral-large-2407-v1:0";

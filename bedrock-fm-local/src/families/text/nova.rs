@@ -28,7 +28,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::{Map, Value, json};
 
-use super::common;
+use super::codec_support;
 use crate::converse;
 use crate::errors::ServiceError;
 use crate::models::{
@@ -106,12 +106,12 @@ fn without_cache_points(body: &Value) -> Result<Value, ServiceError> {
 }
 
 fn generate(call: &InvokeCall<'_>) -> Result<ConverseOutput, ServiceError> {
-    let body = common::parse_body(call.body)?;
-    common::validate(Family::Nova, &without_cache_points(&body)?)?;
-    common::check_model_limit(
+    let body = codec_support::parse_body(call.body)?;
+    codec_support::validate(Family::Nova, &without_cache_points(&body)?)?;
+    codec_support::check_model_limit(
         call.model,
         "#/inferenceConfig/maxTokens",
-        common::u32_at(&body, "/inferenceConfig/maxTokens"),
+        codec_support::u32_at(&body, "/inferenceConfig/maxTokens"),
     )?;
     let request = converse_request(&body);
     converse::generate(&ConverseCall {
@@ -195,13 +195,13 @@ impl FamilyCodec for Nova {
             .iter()
             .filter_map(|e| chunk(e, &mut reasoning_sent))
             .collect();
-        Ok(common::stream(chunks, out.usage))
+        Ok(codec_support::stream(chunks, out.usage))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
 
     const MODEL: &str = "amazon.nova-lite-v1:0";

@@ -16,7 +16,7 @@
 use bedrock_fm::catalog::Family;
 use serde_json::json;
 
-use super::common;
+use super::codec_support;
 use crate::engine::{Generation, StopReason};
 use crate::errors::ServiceError;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput};
@@ -38,10 +38,10 @@ fn completion_reason(reason: StopReason) -> &'static str {
 
 /// A conversational prompt (`User: ...\nBot:`) is answered from its last user turn.
 fn focus(prompt: &str) -> Option<&str> {
-    common::last_between(prompt, "User:", "\nBot:")
+    codec_support::last_between(prompt, "User:", "\nBot:")
 }
 
-const COMPLETION: common::Completion = common::Completion {
+const COMPLETION: codec_support::Completion = codec_support::Completion {
     family: Family::TitanText,
     prompt: "/inputText",
     max_tokens: "/textGenerationConfig/maxTokenCount",
@@ -70,12 +70,15 @@ impl FamilyCodec for TitanText {
                 "completionReason": completion_reason(g.stop_reason),
             }],
         });
-        Ok(InvokeOutput::json(&response, Some(common::usage(&g))))
+        Ok(InvokeOutput::json(
+            &response,
+            Some(codec_support::usage(&g)),
+        ))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let chunks = common::piece_chunks(&g.pieces, |i, piece, last| {
+        let chunks = codec_support::piece_chunks(&g.pieces, |i, piece, last| {
             json!({
                 "outputText": piece,
                 "index": i,
@@ -84,13 +87,13 @@ impl FamilyCodec for TitanText {
                 "inputTextTokenCount": g.input_tokens,
             })
         });
-        Ok(common::stream(chunks, common::usage(&g)))
+        Ok(codec_support::stream(chunks, codec_support::usage(&g)))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::common::testing::*;
+    use super::codec_support::testing::*;
     use super::*;
     use serde_json::Value;
 

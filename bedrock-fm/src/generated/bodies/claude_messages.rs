@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Prompt-caching checkpoint attached to a content block, system block or tool.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -58,14 +58,14 @@ impl ClaudeMessagesCacheControlBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesCacheControl, BuildError> {
-        let kind = crate::spec::required(
+        let kind = crate::schema::required(
             "ClaudeMessagesCacheControl",
             "kind",
             self.kind,
         )?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "ClaudeMessagesCacheControl",
                 "kind",
                 v,
@@ -527,10 +527,10 @@ impl ClaudeMessagesMessageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesMessage, BuildError> {
-        let role = crate::spec::required("ClaudeMessagesMessage", "role", self.role)?;
+        let role = crate::schema::required("ClaudeMessagesMessage", "role", self.role)?;
         {
             let v = &role;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "ClaudeMessagesMessage",
                 "role",
                 v,
@@ -539,7 +539,7 @@ impl ClaudeMessagesMessageBuilder {
                 None,
             )?;
         }
-        let content = crate::spec::required(
+        let content = crate::schema::required(
             "ClaudeMessagesMessage",
             "content",
             self.content,
@@ -626,7 +626,7 @@ impl ClaudeMessagesOutputConfigBuilder {
     pub fn build(self) -> Result<ClaudeMessagesOutputConfig, BuildError> {
         let effort = self.effort;
         if let Some(v) = &effort {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "ClaudeMessagesOutputConfig",
                 "effort",
                 v,
@@ -886,14 +886,14 @@ impl ClaudeMessagesRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesRequest, BuildError> {
-        let anthropic_version = crate::spec::required(
+        let anthropic_version = crate::schema::required(
             "ClaudeMessagesRequest",
             "anthropic_version",
             self.anthropic_version,
         )?;
         {
             let v = &anthropic_version;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "ClaudeMessagesRequest",
                 "anthropic_version",
                 v,
@@ -903,14 +903,14 @@ impl ClaudeMessagesRequestBuilder {
             )?;
         }
         let anthropic_beta = self.anthropic_beta;
-        let max_tokens = crate::spec::required(
+        let max_tokens = crate::schema::required(
             "ClaudeMessagesRequest",
             "max_tokens",
             self.max_tokens,
         )?;
         {
             let v = &max_tokens;
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeMessagesRequest",
                 "max_tokens",
                 *v as f64,
@@ -919,14 +919,14 @@ impl ClaudeMessagesRequestBuilder {
             )?;
         }
         let system = self.system;
-        let messages = crate::spec::required(
+        let messages = crate::schema::required(
             "ClaudeMessagesRequest",
             "messages",
             self.messages,
         )?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeMessagesRequest",
                 "temperature",
                 *v as f64,
@@ -936,7 +936,7 @@ impl ClaudeMessagesRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeMessagesRequest",
                 "top_p",
                 *v as f64,
@@ -946,7 +946,7 @@ impl ClaudeMessagesRequestBuilder {
         }
         let top_k = self.top_k;
         if let Some(v) = &top_k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeMessagesRequest",
                 "top_k",
                 *v as f64,
@@ -958,7 +958,7 @@ impl ClaudeMessagesRequestBuilder {
         let tool_choice = self.tool_choice;
         let stop_sequences = self.stop_sequences;
         if let Some(v) = &stop_sequences {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "ClaudeMessagesRequest",
                 "stop_sequences",
                 v.len(),
@@ -1913,10 +1913,10 @@ impl ClaudeMessagesThinkingBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesThinking, BuildError> {
-        let kind = crate::spec::required("ClaudeMessagesThinking", "kind", self.kind)?;
+        let kind = crate::schema::required("ClaudeMessagesThinking", "kind", self.kind)?;
         let budget_tokens = self.budget_tokens;
         if let Some(v) = &budget_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeMessagesThinking",
                 "budget_tokens",
                 *v as f64,
@@ -2165,7 +2165,7 @@ impl ClaudeMessagesToolBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesTool, BuildError> {
         let kind = self.kind;
-        let name = crate::spec::required("ClaudeMessagesTool", "name", self.name)?;
+        let name = crate::schema::required("ClaudeMessagesTool", "name", self.name)?;
         let description = self.description;
         let input_schema = self.input_schema;
         let display_height_px = self.display_height_px;
@@ -2401,10 +2401,14 @@ impl ClaudeMessagesToolChoiceBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesToolChoice, BuildError> {
-        let kind = crate::spec::required("ClaudeMessagesToolChoice", "kind", self.kind)?;
+        let kind = crate::schema::required(
+            "ClaudeMessagesToolChoice",
+            "kind",
+            self.kind,
+        )?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "ClaudeMessagesToolChoice",
                 "kind",
                 v,
@@ -3064,16 +3068,20 @@ for ClaudeMessagesContentBlock {
 impl Serialize for ClaudeMessagesContentBlock {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Text(v) => crate::spec::serialize_tagged(s, "type", "text", v),
-            Self::Image(v) => crate::spec::serialize_tagged(s, "type", "image", v),
-            Self::Document(v) => crate::spec::serialize_tagged(s, "type", "document", v),
-            Self::ToolUse(v) => crate::spec::serialize_tagged(s, "type", "tool_use", v),
-            Self::ToolResult(v) => {
-                crate::spec::serialize_tagged(s, "type", "tool_result", v)
+            Self::Text(v) => crate::schema::serialize_tagged(s, "type", "text", v),
+            Self::Image(v) => crate::schema::serialize_tagged(s, "type", "image", v),
+            Self::Document(v) => {
+                crate::schema::serialize_tagged(s, "type", "document", v)
             }
-            Self::Thinking(v) => crate::spec::serialize_tagged(s, "type", "thinking", v),
+            Self::ToolUse(v) => crate::schema::serialize_tagged(s, "type", "tool_use", v),
+            Self::ToolResult(v) => {
+                crate::schema::serialize_tagged(s, "type", "tool_result", v)
+            }
+            Self::Thinking(v) => {
+                crate::schema::serialize_tagged(s, "type", "thinking", v)
+            }
             Self::RedactedThinking(v) => {
-                crate::spec::serialize_tagged(s, "type", "redacted_thinking", v)
+                crate::schema::serialize_tagged(s, "type", "redacted_thinking", v)
             }
             Self::Unknown(v) => v.serialize(s),
         }
@@ -3083,7 +3091,7 @@ impl<'de> Deserialize<'de> for ClaudeMessagesContentBlock {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(d)?;
-        let (found, rest) = crate::spec::split_tag(value.clone(), "type");
+        let (found, rest) = crate::schema::split_tag(value.clone(), "type");
         match found.as_deref() {
             Some("text") => {
                 serde_json::from_value(rest).map(Self::Text).map_err(D::Error::custom)

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of an Anthropic Claude Text Completions InvokeModel call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -103,10 +103,14 @@ impl ClaudeTextRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeTextRequest, BuildError> {
-        let prompt = crate::spec::required("ClaudeTextRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required(
+            "ClaudeTextRequest",
+            "prompt",
+            self.prompt,
+        )?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeTextRequest",
                 "temperature",
                 *v as f64,
@@ -116,7 +120,7 @@ impl ClaudeTextRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeTextRequest",
                 "top_p",
                 *v as f64,
@@ -126,7 +130,7 @@ impl ClaudeTextRequestBuilder {
         }
         let top_k = self.top_k;
         if let Some(v) = &top_k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeTextRequest",
                 "top_k",
                 *v as f64,
@@ -134,14 +138,14 @@ impl ClaudeTextRequestBuilder {
                 Some(500f64),
             )?;
         }
-        let max_tokens_to_sample = crate::spec::required(
+        let max_tokens_to_sample = crate::schema::required(
             "ClaudeTextRequest",
             "max_tokens_to_sample",
             self.max_tokens_to_sample,
         )?;
         {
             let v = &max_tokens_to_sample;
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "ClaudeTextRequest",
                 "max_tokens_to_sample",
                 *v as f64,

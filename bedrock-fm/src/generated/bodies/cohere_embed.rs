@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Description of an input image in a Cohere Embed v3 response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -152,7 +152,7 @@ impl CohereEmbedImageUrlBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CohereEmbedImageUrl, BuildError> {
-        let url = crate::spec::required("CohereEmbedImageUrl", "url", self.url)?;
+        let url = crate::schema::required("CohereEmbedImageUrl", "url", self.url)?;
         Ok(CohereEmbedImageUrl {
             url,
             extra: Default::default(),
@@ -223,7 +223,7 @@ impl CohereEmbedImageUrlContentBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CohereEmbedImageUrlContent, BuildError> {
-        let image_url = crate::spec::required(
+        let image_url = crate::schema::required(
             "CohereEmbedImageUrlContent",
             "image_url",
             self.image_url,
@@ -301,7 +301,7 @@ impl CohereEmbedInputBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CohereEmbedInput, BuildError> {
-        let content = crate::spec::required(
+        let content = crate::schema::required(
             "CohereEmbedInput",
             "content",
             self.content,
@@ -467,14 +467,14 @@ impl CohereEmbedRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CohereEmbedRequest, BuildError> {
-        let input_type = crate::spec::required(
+        let input_type = crate::schema::required(
             "CohereEmbedRequest",
             "input_type",
             self.input_type,
         )?;
         let texts = self.texts;
         if let Some(v) = &texts {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "CohereEmbedRequest",
                 "texts",
                 v.len(),
@@ -484,7 +484,7 @@ impl CohereEmbedRequestBuilder {
         }
         let images = self.images;
         if let Some(v) = &images {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "CohereEmbedRequest",
                 "images",
                 v.len(),
@@ -494,7 +494,7 @@ impl CohereEmbedRequestBuilder {
         }
         let inputs = self.inputs;
         if let Some(v) = &inputs {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "CohereEmbedRequest",
                 "inputs",
                 v.len(),
@@ -846,7 +846,7 @@ impl CohereEmbedTextContentBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CohereEmbedTextContent, BuildError> {
-        let text = crate::spec::required("CohereEmbedTextContent", "text", self.text)?;
+        let text = crate::schema::required("CohereEmbedTextContent", "text", self.text)?;
         Ok(CohereEmbedTextContent {
             text,
             extra: Default::default(),
@@ -1145,8 +1145,10 @@ impl From<super::cohere_embed::CohereEmbedImageUrlContent> for CohereEmbedConten
 impl Serialize for CohereEmbedContent {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Text(v) => crate::spec::serialize_tagged(s, "type", "text", v),
-            Self::ImageUrl(v) => crate::spec::serialize_tagged(s, "type", "image_url", v),
+            Self::Text(v) => crate::schema::serialize_tagged(s, "type", "text", v),
+            Self::ImageUrl(v) => {
+                crate::schema::serialize_tagged(s, "type", "image_url", v)
+            }
             Self::Unknown(v) => v.serialize(s),
         }
     }
@@ -1155,7 +1157,7 @@ impl<'de> Deserialize<'de> for CohereEmbedContent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(d)?;
-        let (found, rest) = crate::spec::split_tag(value.clone(), "type");
+        let (found, rest) = crate::schema::split_tag(value.clone(), "type");
         match found.as_deref() {
             Some("text") => {
                 serde_json::from_value(rest).map(Self::Text).map_err(D::Error::custom)

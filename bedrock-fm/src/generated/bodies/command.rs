@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One generation of a Cohere Command response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -323,10 +323,10 @@ impl CommandRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRequest, BuildError> {
-        let prompt = crate::spec::required("CommandRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("CommandRequest", "prompt", self.prompt)?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRequest",
                 "temperature",
                 *v as f64,
@@ -336,7 +336,7 @@ impl CommandRequestBuilder {
         }
         let p = self.p;
         if let Some(v) = &p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRequest",
                 "p",
                 *v as f64,
@@ -346,7 +346,7 @@ impl CommandRequestBuilder {
         }
         let k = self.k;
         if let Some(v) = &k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRequest",
                 "k",
                 *v as f64,
@@ -356,7 +356,7 @@ impl CommandRequestBuilder {
         }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRequest",
                 "max_tokens",
                 *v as f64,
@@ -366,7 +366,7 @@ impl CommandRequestBuilder {
         }
         let stop_sequences = self.stop_sequences;
         if let Some(v) = &stop_sequences {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "CommandRequest",
                 "stop_sequences",
                 v.len(),
@@ -378,7 +378,7 @@ impl CommandRequestBuilder {
         let stream = self.stream;
         let num_generations = self.num_generations;
         if let Some(v) = &num_generations {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRequest",
                 "num_generations",
                 *v as f64,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// The Cohere API version.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -162,10 +162,10 @@ impl CommandRChatMessageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRChatMessage, BuildError> {
-        let role = crate::spec::required("CommandRChatMessage", "role", self.role)?;
+        let role = crate::schema::required("CommandRChatMessage", "role", self.role)?;
         {
             let v = &role;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "CommandRChatMessage",
                 "role",
                 v,
@@ -174,7 +174,7 @@ impl CommandRChatMessageBuilder {
                 None,
             )?;
         }
-        let message = crate::spec::required(
+        let message = crate::schema::required(
             "CommandRChatMessage",
             "message",
             self.message,
@@ -446,7 +446,7 @@ impl CommandRParameterDefinitionBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRParameterDefinition, BuildError> {
         let description = self.description;
-        let kind = crate::spec::required(
+        let kind = crate::schema::required(
             "CommandRParameterDefinition",
             "kind",
             self.kind,
@@ -749,7 +749,11 @@ impl CommandRRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRRequest, BuildError> {
-        let message = crate::spec::required("CommandRRequest", "message", self.message)?;
+        let message = crate::schema::required(
+            "CommandRRequest",
+            "message",
+            self.message,
+        )?;
         let chat_history = self.chat_history;
         let documents = self.documents;
         let search_queries_only = self.search_queries_only;
@@ -757,7 +761,7 @@ impl CommandRRequestBuilder {
         let max_tokens = self.max_tokens;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRRequest",
                 "temperature",
                 *v as f64,
@@ -767,7 +771,7 @@ impl CommandRRequestBuilder {
         }
         let p = self.p;
         if let Some(v) = &p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRRequest",
                 "p",
                 *v as f64,
@@ -777,7 +781,7 @@ impl CommandRRequestBuilder {
         }
         let k = self.k;
         if let Some(v) = &k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRRequest",
                 "k",
                 *v as f64,
@@ -788,7 +792,7 @@ impl CommandRRequestBuilder {
         let prompt_truncation = self.prompt_truncation;
         let frequency_penalty = self.frequency_penalty;
         if let Some(v) = &frequency_penalty {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRRequest",
                 "frequency_penalty",
                 *v as f64,
@@ -798,7 +802,7 @@ impl CommandRRequestBuilder {
         }
         let presence_penalty = self.presence_penalty;
         if let Some(v) = &presence_penalty {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "CommandRRequest",
                 "presence_penalty",
                 *v as f64,
@@ -1611,8 +1615,8 @@ impl CommandRToolBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRTool, BuildError> {
-        let name = crate::spec::required("CommandRTool", "name", self.name)?;
-        let description = crate::spec::required(
+        let name = crate::schema::required("CommandRTool", "name", self.name)?;
+        let description = crate::schema::required(
             "CommandRTool",
             "description",
             self.description,
@@ -1733,7 +1737,7 @@ impl CommandRToolCallBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRToolCall, BuildError> {
-        let name = crate::spec::required("CommandRToolCall", "name", self.name)?;
+        let name = crate::schema::required("CommandRToolCall", "name", self.name)?;
         let parameters = self.parameters;
         Ok(CommandRToolCall {
             name,
@@ -1827,8 +1831,8 @@ impl CommandRToolResultBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRToolResult, BuildError> {
-        let call = crate::spec::required("CommandRToolResult", "call", self.call)?;
-        let outputs = crate::spec::required(
+        let call = crate::schema::required("CommandRToolResult", "call", self.call)?;
+        let outputs = crate::schema::required(
             "CommandRToolResult",
             "outputs",
             self.outputs,

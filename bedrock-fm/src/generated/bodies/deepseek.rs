@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -156,10 +156,10 @@ impl DeepSeekRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<DeepSeekRequest, BuildError> {
-        let prompt = crate::spec::required("DeepSeekRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("DeepSeekRequest", "prompt", self.prompt)?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DeepSeekRequest",
                 "temperature",
                 *v as f64,
@@ -169,7 +169,7 @@ impl DeepSeekRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DeepSeekRequest",
                 "top_p",
                 *v as f64,
@@ -179,7 +179,7 @@ impl DeepSeekRequestBuilder {
         }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DeepSeekRequest",
                 "max_tokens",
                 *v as f64,
@@ -189,7 +189,7 @@ impl DeepSeekRequestBuilder {
         }
         let stop = self.stop;
         if let Some(v) = &stop {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "DeepSeekRequest",
                 "stop",
                 v.len(),

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One generated response of a Jamba call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -209,7 +209,7 @@ impl JambaFunctionBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaFunction, BuildError> {
-        let name = crate::spec::required("JambaFunction", "name", self.name)?;
+        let name = crate::schema::required("JambaFunction", "name", self.name)?;
         let description = self.description;
         let parameters = self.parameters;
         Ok(JambaFunction {
@@ -325,8 +325,8 @@ impl JambaFunctionCallBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaFunctionCall, BuildError> {
-        let name = crate::spec::required("JambaFunctionCall", "name", self.name)?;
-        let arguments = crate::spec::required(
+        let name = crate::schema::required("JambaFunctionCall", "name", self.name)?;
+        let arguments = crate::schema::required(
             "JambaFunctionCall",
             "arguments",
             self.arguments,
@@ -448,10 +448,10 @@ impl JambaMessageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaMessage, BuildError> {
-        let role = crate::spec::required("JambaMessage", "role", self.role)?;
+        let role = crate::schema::required("JambaMessage", "role", self.role)?;
         {
             let v = &role;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "JambaMessage",
                 "role",
                 v,
@@ -687,10 +687,14 @@ impl JambaRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaRequest, BuildError> {
-        let messages = crate::spec::required("JambaRequest", "messages", self.messages)?;
+        let messages = crate::schema::required(
+            "JambaRequest",
+            "messages",
+            self.messages,
+        )?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JambaRequest",
                 "temperature",
                 *v as f64,
@@ -701,7 +705,7 @@ impl JambaRequestBuilder {
         let top_p = self.top_p;
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JambaRequest",
                 "max_tokens",
                 *v as f64,
@@ -712,7 +716,7 @@ impl JambaRequestBuilder {
         let stop = self.stop;
         let n = self.n;
         if let Some(v) = &n {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JambaRequest",
                 "n",
                 *v as f64,
@@ -1024,10 +1028,10 @@ impl JambaResponseFormatBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaResponseFormat, BuildError> {
-        let kind = crate::spec::required("JambaResponseFormat", "kind", self.kind)?;
+        let kind = crate::schema::required("JambaResponseFormat", "kind", self.kind)?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "JambaResponseFormat",
                 "kind",
                 v,
@@ -1302,10 +1306,10 @@ impl JambaToolBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaTool, BuildError> {
-        let kind = crate::spec::required("JambaTool", "kind", self.kind)?;
+        let kind = crate::schema::required("JambaTool", "kind", self.kind)?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "JambaTool",
                 "kind",
                 v,
@@ -1314,7 +1318,7 @@ impl JambaToolBuilder {
                 None,
             )?;
         }
-        let function = crate::spec::required("JambaTool", "function", self.function)?;
+        let function = crate::schema::required("JambaTool", "function", self.function)?;
         Ok(JambaTool {
             kind,
             function,
@@ -1420,9 +1424,9 @@ impl JambaToolCallBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaToolCall, BuildError> {
-        let id = crate::spec::required("JambaToolCall", "id", self.id)?;
+        let id = crate::schema::required("JambaToolCall", "id", self.id)?;
         let kind = self.kind;
-        let function = crate::spec::required(
+        let function = crate::schema::required(
             "JambaToolCall",
             "function",
             self.function,

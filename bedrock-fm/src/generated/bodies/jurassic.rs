@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One completion of a Jurassic-2 response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -229,10 +229,14 @@ impl JurassicCountPenaltyBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JurassicCountPenalty, BuildError> {
-        let scale = crate::spec::required("JurassicCountPenalty", "scale", self.scale)?;
+        let scale = crate::schema::required(
+            "JurassicCountPenalty",
+            "scale",
+            self.scale,
+        )?;
         {
             let v = &scale;
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicCountPenalty",
                 "scale",
                 *v as f64,
@@ -534,14 +538,14 @@ impl JurassicFrequencyPenaltyBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JurassicFrequencyPenalty, BuildError> {
-        let scale = crate::spec::required(
+        let scale = crate::schema::required(
             "JurassicFrequencyPenalty",
             "scale",
             self.scale,
         )?;
         {
             let v = &scale;
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicFrequencyPenalty",
                 "scale",
                 *v as f64,
@@ -759,14 +763,14 @@ impl JurassicPresencePenaltyBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JurassicPresencePenalty, BuildError> {
-        let scale = crate::spec::required(
+        let scale = crate::schema::required(
             "JurassicPresencePenalty",
             "scale",
             self.scale,
         )?;
         {
             let v = &scale;
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicPresencePenalty",
                 "scale",
                 *v as f64,
@@ -1088,10 +1092,10 @@ impl JurassicRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JurassicRequest, BuildError> {
-        let prompt = crate::spec::required("JurassicRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("JurassicRequest", "prompt", self.prompt)?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicRequest",
                 "temperature",
                 *v as f64,
@@ -1101,7 +1105,7 @@ impl JurassicRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicRequest",
                 "top_p",
                 *v as f64,
@@ -1111,7 +1115,7 @@ impl JurassicRequestBuilder {
         }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "JurassicRequest",
                 "max_tokens",
                 *v as f64,

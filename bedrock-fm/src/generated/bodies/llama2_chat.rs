@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Meta Llama 2 Chat InvokeModel call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -82,10 +82,14 @@ impl Llama2ChatRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<Llama2ChatRequest, BuildError> {
-        let prompt = crate::spec::required("Llama2ChatRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required(
+            "Llama2ChatRequest",
+            "prompt",
+            self.prompt,
+        )?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama2ChatRequest",
                 "temperature",
                 *v as f64,
@@ -95,7 +99,7 @@ impl Llama2ChatRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama2ChatRequest",
                 "top_p",
                 *v as f64,
@@ -105,7 +109,7 @@ impl Llama2ChatRequestBuilder {
         }
         let max_gen_len = self.max_gen_len;
         if let Some(v) = &max_gen_len {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama2ChatRequest",
                 "max_gen_len",
                 *v as f64,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Meta Llama 3 (and later) Instruct InvokeModel call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -92,10 +92,10 @@ impl Llama3RequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<Llama3Request, BuildError> {
-        let prompt = crate::spec::required("Llama3Request", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("Llama3Request", "prompt", self.prompt)?;
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama3Request",
                 "temperature",
                 *v as f64,
@@ -105,7 +105,7 @@ impl Llama3RequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama3Request",
                 "top_p",
                 *v as f64,
@@ -115,7 +115,7 @@ impl Llama3RequestBuilder {
         }
         let max_gen_len = self.max_gen_len;
         if let Some(v) = &max_gen_len {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "Llama3Request",
                 "max_gen_len",
                 *v as f64,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One output of a Mistral AI text completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -163,10 +163,10 @@ impl MistralRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralRequest, BuildError> {
-        let prompt = crate::spec::required("MistralRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("MistralRequest", "prompt", self.prompt)?;
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralRequest",
                 "max_tokens",
                 *v as f64,
@@ -176,7 +176,7 @@ impl MistralRequestBuilder {
         }
         let stop = self.stop;
         if let Some(v) = &stop {
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "MistralRequest",
                 "stop",
                 v.len(),
@@ -186,7 +186,7 @@ impl MistralRequestBuilder {
         }
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralRequest",
                 "temperature",
                 *v as f64,
@@ -196,7 +196,7 @@ impl MistralRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralRequest",
                 "top_p",
                 *v as f64,
@@ -206,7 +206,7 @@ impl MistralRequestBuilder {
         }
         let top_k = self.top_k;
         if let Some(v) = &top_k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralRequest",
                 "top_k",
                 *v as f64,

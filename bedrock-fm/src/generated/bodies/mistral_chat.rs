@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One output of a Mistral AI chat completion.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -144,7 +144,7 @@ impl MistralChatFunctionBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatFunction, BuildError> {
-        let name = crate::spec::required("MistralChatFunction", "name", self.name)?;
+        let name = crate::schema::required("MistralChatFunction", "name", self.name)?;
         let description = self.description;
         let parameters = self.parameters;
         Ok(MistralChatFunction {
@@ -260,8 +260,12 @@ impl MistralChatFunctionCallBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatFunctionCall, BuildError> {
-        let name = crate::spec::required("MistralChatFunctionCall", "name", self.name)?;
-        let arguments = crate::spec::required(
+        let name = crate::schema::required(
+            "MistralChatFunctionCall",
+            "name",
+            self.name,
+        )?;
+        let arguments = crate::schema::required(
             "MistralChatFunctionCall",
             "arguments",
             self.arguments,
@@ -383,10 +387,10 @@ impl MistralChatMessageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatMessage, BuildError> {
-        let role = crate::spec::required("MistralChatMessage", "role", self.role)?;
+        let role = crate::schema::required("MistralChatMessage", "role", self.role)?;
         {
             let v = &role;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "MistralChatMessage",
                 "role",
                 v,
@@ -578,7 +582,7 @@ impl MistralChatRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatRequest, BuildError> {
-        let messages = crate::spec::required(
+        let messages = crate::schema::required(
             "MistralChatRequest",
             "messages",
             self.messages,
@@ -586,7 +590,7 @@ impl MistralChatRequestBuilder {
         let tools = self.tools;
         let tool_choice = self.tool_choice;
         if let Some(v) = &tool_choice {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "MistralChatRequest",
                 "tool_choice",
                 v,
@@ -597,7 +601,7 @@ impl MistralChatRequestBuilder {
         }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralChatRequest",
                 "max_tokens",
                 *v as f64,
@@ -607,7 +611,7 @@ impl MistralChatRequestBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralChatRequest",
                 "top_p",
                 *v as f64,
@@ -617,7 +621,7 @@ impl MistralChatRequestBuilder {
         }
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "MistralChatRequest",
                 "temperature",
                 *v as f64,
@@ -906,10 +910,10 @@ impl MistralChatToolBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatTool, BuildError> {
-        let kind = crate::spec::required("MistralChatTool", "kind", self.kind)?;
+        let kind = crate::schema::required("MistralChatTool", "kind", self.kind)?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "MistralChatTool",
                 "kind",
                 v,
@@ -918,7 +922,7 @@ impl MistralChatToolBuilder {
                 None,
             )?;
         }
-        let function = crate::spec::required(
+        let function = crate::schema::required(
             "MistralChatTool",
             "function",
             self.function,
@@ -1022,8 +1026,8 @@ impl MistralChatToolCallBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatToolCall, BuildError> {
-        let id = crate::spec::required("MistralChatToolCall", "id", self.id)?;
-        let function = crate::spec::required(
+        let id = crate::schema::required("MistralChatToolCall", "id", self.id)?;
+        let function = crate::schema::required(
             "MistralChatToolCall",
             "function",
             self.function,

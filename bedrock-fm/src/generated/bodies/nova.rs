@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// A prompt-cache checkpoint.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -49,10 +49,10 @@ impl NovaCachePointBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCachePoint, BuildError> {
-        let kind = crate::spec::required("NovaCachePoint", "kind", self.kind)?;
+        let kind = crate::schema::required("NovaCachePoint", "kind", self.kind)?;
         {
             let v = &kind;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCachePoint",
                 "kind",
                 v,
@@ -699,10 +699,10 @@ impl NovaImageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaImage, BuildError> {
-        let format = crate::spec::required("NovaImage", "format", self.format)?;
+        let format = crate::schema::required("NovaImage", "format", self.format)?;
         {
             let v = &format;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaImage",
                 "format",
                 v,
@@ -711,7 +711,7 @@ impl NovaImageBuilder {
                 None,
             )?;
         }
-        let source = crate::spec::required("NovaImage", "source", self.source)?;
+        let source = crate::schema::required("NovaImage", "source", self.source)?;
         Ok(NovaImage {
             format,
             source,
@@ -799,7 +799,7 @@ impl NovaImageSourceBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaImageSource, BuildError> {
-        let bytes = crate::spec::required("NovaImageSource", "bytes", self.bytes)?;
+        let bytes = crate::schema::required("NovaImageSource", "bytes", self.bytes)?;
         Ok(NovaImageSource {
             bytes,
             extra: Default::default(),
@@ -926,7 +926,7 @@ impl NovaInferenceConfigBuilder {
     pub fn build(self) -> Result<NovaInferenceConfig, BuildError> {
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaInferenceConfig",
                 "max_tokens",
                 *v as f64,
@@ -936,7 +936,7 @@ impl NovaInferenceConfigBuilder {
         }
         let max_new_tokens = self.max_new_tokens;
         if let Some(v) = &max_new_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaInferenceConfig",
                 "max_new_tokens",
                 *v as f64,
@@ -946,7 +946,7 @@ impl NovaInferenceConfigBuilder {
         }
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaInferenceConfig",
                 "temperature",
                 *v as f64,
@@ -956,7 +956,7 @@ impl NovaInferenceConfigBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaInferenceConfig",
                 "top_p",
                 *v as f64,
@@ -966,7 +966,7 @@ impl NovaInferenceConfigBuilder {
         }
         let top_k = self.top_k;
         if let Some(v) = &top_k {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaInferenceConfig",
                 "top_k",
                 *v as f64,
@@ -1143,7 +1143,7 @@ impl NovaInputSchemaBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaInputSchema, BuildError> {
-        let json = crate::spec::required("NovaInputSchema", "json", self.json)?;
+        let json = crate::schema::required("NovaInputSchema", "json", self.json)?;
         Ok(NovaInputSchema {
             json,
             extra: Default::default(),
@@ -1226,10 +1226,10 @@ impl NovaMessageBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaMessage, BuildError> {
-        let role = crate::spec::required("NovaMessage", "role", self.role)?;
+        let role = crate::schema::required("NovaMessage", "role", self.role)?;
         {
             let v = &role;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaMessage",
                 "role",
                 v,
@@ -1238,7 +1238,7 @@ impl NovaMessageBuilder {
                 None,
             )?;
         }
-        let content = crate::spec::required("NovaMessage", "content", self.content)?;
+        let content = crate::schema::required("NovaMessage", "content", self.content)?;
         Ok(NovaMessage {
             role,
             content,
@@ -1497,7 +1497,7 @@ impl NovaReasoningConfigBuilder {
     pub fn build(self) -> Result<NovaReasoningConfig, BuildError> {
         let kind = self.kind;
         if let Some(v) = &kind {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaReasoningConfig",
                 "kind",
                 v,
@@ -1508,7 +1508,7 @@ impl NovaReasoningConfigBuilder {
         }
         let max_reasoning_effort = self.max_reasoning_effort;
         if let Some(v) = &max_reasoning_effort {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaReasoningConfig",
                 "max_reasoning_effort",
                 v,
@@ -1656,7 +1656,7 @@ impl NovaRequestBuilder {
     pub fn build(self) -> Result<NovaRequest, BuildError> {
         let schema_version = self.schema_version;
         if let Some(v) = &schema_version {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaRequest",
                 "schema_version",
                 v,
@@ -1666,7 +1666,11 @@ impl NovaRequestBuilder {
             )?;
         }
         let system = self.system;
-        let messages = crate::spec::required("NovaRequest", "messages", self.messages)?;
+        let messages = crate::schema::required(
+            "NovaRequest",
+            "messages",
+            self.messages,
+        )?;
         let inference_config = self.inference_config;
         let tool_config = self.tool_config;
         Ok(NovaRequest {
@@ -1900,7 +1904,7 @@ impl NovaS3LocationBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaS3Location, BuildError> {
-        let uri = crate::spec::required("NovaS3Location", "uri", self.uri)?;
+        let uri = crate::schema::required("NovaS3Location", "uri", self.uri)?;
         let bucket_owner = self.bucket_owner;
         Ok(NovaS3Location {
             uri,
@@ -1982,7 +1986,7 @@ impl NovaSpecificToolChoiceBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaSpecificToolChoice, BuildError> {
-        let name = crate::spec::required("NovaSpecificToolChoice", "name", self.name)?;
+        let name = crate::schema::required("NovaSpecificToolChoice", "name", self.name)?;
         Ok(NovaSpecificToolChoice {
             name,
             extra: Default::default(),
@@ -2398,7 +2402,11 @@ impl NovaToolBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaTool, BuildError> {
-        let tool_spec = crate::spec::required("NovaTool", "tool_spec", self.tool_spec)?;
+        let tool_spec = crate::schema::required(
+            "NovaTool",
+            "tool_spec",
+            self.tool_spec,
+        )?;
         Ok(NovaTool {
             tool_spec,
             extra: Default::default(),
@@ -2702,15 +2710,19 @@ impl NovaToolResultBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaToolResult, BuildError> {
-        let tool_use_id = crate::spec::required(
+        let tool_use_id = crate::schema::required(
             "NovaToolResult",
             "tool_use_id",
             self.tool_use_id,
         )?;
-        let content = crate::spec::required("NovaToolResult", "content", self.content)?;
+        let content = crate::schema::required(
+            "NovaToolResult",
+            "content",
+            self.content,
+        )?;
         let status = self.status;
         if let Some(v) = &status {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaToolResult",
                 "status",
                 v,
@@ -2834,10 +2846,10 @@ impl NovaToolSpecBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaToolSpec, BuildError> {
-        let name = crate::spec::required("NovaToolSpec", "name", self.name)?;
+        let name = crate::schema::required("NovaToolSpec", "name", self.name)?;
         {
             let v = &name;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaToolSpec",
                 "name",
                 v,
@@ -2847,7 +2859,7 @@ impl NovaToolSpecBuilder {
             )?;
         }
         let description = self.description;
-        let input_schema = crate::spec::required(
+        let input_schema = crate::schema::required(
             "NovaToolSpec",
             "input_schema",
             self.input_schema,
@@ -2974,13 +2986,13 @@ impl NovaToolUseBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaToolUse, BuildError> {
-        let tool_use_id = crate::spec::required(
+        let tool_use_id = crate::schema::required(
             "NovaToolUse",
             "tool_use_id",
             self.tool_use_id,
         )?;
-        let name = crate::spec::required("NovaToolUse", "name", self.name)?;
-        let input = crate::spec::required("NovaToolUse", "input", self.input)?;
+        let name = crate::schema::required("NovaToolUse", "name", self.name)?;
+        let input = crate::schema::required("NovaToolUse", "input", self.input)?;
         Ok(NovaToolUse {
             tool_use_id,
             name,
@@ -3335,10 +3347,10 @@ impl NovaVideoBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaVideo, BuildError> {
-        let format = crate::spec::required("NovaVideo", "format", self.format)?;
+        let format = crate::schema::required("NovaVideo", "format", self.format)?;
         {
             let v = &format;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaVideo",
                 "format",
                 v,
@@ -3347,7 +3359,7 @@ impl NovaVideoBuilder {
                 None,
             )?;
         }
-        let source = crate::spec::required("NovaVideo", "source", self.source)?;
+        let source = crate::schema::required("NovaVideo", "source", self.source)?;
         Ok(NovaVideo {
             format,
             source,

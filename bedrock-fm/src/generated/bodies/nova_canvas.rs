@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Nova Canvas BACKGROUND_REMOVAL parameters; the result is a PNG with 8-bit transparency.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -42,7 +42,7 @@ impl NovaCanvasBackgroundRemovalParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasBackgroundRemovalParams, BuildError> {
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "NovaCanvasBackgroundRemovalParams",
             "image",
             self.image,
@@ -140,14 +140,14 @@ impl NovaCanvasColorGuidedGenerationParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasColorGuidedGenerationParams, BuildError> {
-        let colors = crate::spec::required(
+        let colors = crate::schema::required(
             "NovaCanvasColorGuidedGenerationParams",
             "colors",
             self.colors,
         )?;
         {
             let v = &colors;
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "NovaCanvasColorGuidedGenerationParams",
                 "colors",
                 v.len(),
@@ -156,14 +156,14 @@ impl NovaCanvasColorGuidedGenerationParamsBuilder {
             )?;
         }
         let reference_image = self.reference_image;
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "NovaCanvasColorGuidedGenerationParams",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasColorGuidedGenerationParams",
                 "text",
                 v,
@@ -174,7 +174,7 @@ impl NovaCanvasColorGuidedGenerationParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasColorGuidedGenerationParams",
                 "negative_text",
                 v,
@@ -322,7 +322,7 @@ impl NovaCanvasGarmentBasedMaskBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasGarmentBasedMask, BuildError> {
         let mask_shape = self.mask_shape;
-        let garment_class = crate::spec::required(
+        let garment_class = crate::schema::required(
             "NovaCanvasGarmentBasedMask",
             "garment_class",
             self.garment_class,
@@ -674,7 +674,7 @@ impl NovaCanvasImageGenerationConfigBuilder {
         let quality = self.quality;
         let cfg_scale = self.cfg_scale;
         if let Some(v) = &cfg_scale {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaCanvasImageGenerationConfig",
                 "cfg_scale",
                 *v as f64,
@@ -684,7 +684,7 @@ impl NovaCanvasImageGenerationConfigBuilder {
         }
         let seed = self.seed;
         if let Some(v) = &seed {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaCanvasImageGenerationConfig",
                 "seed",
                 *v as f64,
@@ -694,7 +694,7 @@ impl NovaCanvasImageGenerationConfigBuilder {
         }
         let number_of_images = self.number_of_images;
         if let Some(v) = &number_of_images {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaCanvasImageGenerationConfig",
                 "number_of_images",
                 *v as f64,
@@ -884,14 +884,14 @@ impl NovaCanvasImageVariationParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasImageVariationParams, BuildError> {
-        let images = crate::spec::required(
+        let images = crate::schema::required(
             "NovaCanvasImageVariationParams",
             "images",
             self.images,
         )?;
         {
             let v = &images;
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "NovaCanvasImageVariationParams",
                 "images",
                 v.len(),
@@ -901,7 +901,7 @@ impl NovaCanvasImageVariationParamsBuilder {
         }
         let similarity_strength = self.similarity_strength;
         if let Some(v) = &similarity_strength {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaCanvasImageVariationParams",
                 "similarity_strength",
                 *v as f64,
@@ -911,7 +911,7 @@ impl NovaCanvasImageVariationParamsBuilder {
         }
         let text = self.text;
         if let Some(v) = &text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasImageVariationParams",
                 "text",
                 v,
@@ -922,7 +922,7 @@ impl NovaCanvasImageVariationParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasImageVariationParams",
                 "negative_text",
                 v,
@@ -1081,7 +1081,7 @@ impl NovaCanvasInPaintingParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasInPaintingParams, BuildError> {
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "NovaCanvasInPaintingParams",
             "image",
             self.image,
@@ -1090,7 +1090,7 @@ impl NovaCanvasInPaintingParamsBuilder {
         let mask_image = self.mask_image;
         let text = self.text;
         if let Some(v) = &text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasInPaintingParams",
                 "text",
                 v,
@@ -1101,7 +1101,7 @@ impl NovaCanvasInPaintingParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasInPaintingParams",
                 "negative_text",
                 v,
@@ -1424,7 +1424,7 @@ impl NovaCanvasOutPaintingParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasOutPaintingParams, BuildError> {
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "NovaCanvasOutPaintingParams",
             "image",
             self.image,
@@ -1434,7 +1434,7 @@ impl NovaCanvasOutPaintingParamsBuilder {
         let out_painting_mode = self.out_painting_mode;
         let text = self.text;
         if let Some(v) = &text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasOutPaintingParams",
                 "text",
                 v,
@@ -1445,7 +1445,7 @@ impl NovaCanvasOutPaintingParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasOutPaintingParams",
                 "negative_text",
                 v,
@@ -1612,7 +1612,7 @@ impl NovaCanvasPromptBasedMaskBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasPromptBasedMask, BuildError> {
         let mask_shape = self.mask_shape;
-        let mask_prompt = crate::spec::required(
+        let mask_prompt = crate::schema::required(
             "NovaCanvasPromptBasedMask",
             "mask_prompt",
             self.mask_prompt,
@@ -1850,7 +1850,7 @@ impl NovaCanvasRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasRequest, BuildError> {
-        let task_type = crate::spec::required(
+        let task_type = crate::schema::required(
             "NovaCanvasRequest",
             "task_type",
             self.task_type,
@@ -2218,7 +2218,7 @@ impl NovaCanvasTextToImageParamsBuilder {
         let control_mode = self.control_mode;
         let control_strength = self.control_strength;
         if let Some(v) = &control_strength {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "NovaCanvasTextToImageParams",
                 "control_strength",
                 *v as f64,
@@ -2226,14 +2226,14 @@ impl NovaCanvasTextToImageParamsBuilder {
                 Some(1f64),
             )?;
         }
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "NovaCanvasTextToImageParams",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasTextToImageParams",
                 "text",
                 v,
@@ -2244,7 +2244,7 @@ impl NovaCanvasTextToImageParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "NovaCanvasTextToImageParams",
                 "negative_text",
                 v,
@@ -2497,17 +2497,17 @@ impl NovaCanvasVirtualTryOnParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCanvasVirtualTryOnParams, BuildError> {
-        let source_image = crate::spec::required(
+        let source_image = crate::schema::required(
             "NovaCanvasVirtualTryOnParams",
             "source_image",
             self.source_image,
         )?;
-        let reference_image = crate::spec::required(
+        let reference_image = crate::schema::required(
             "NovaCanvasVirtualTryOnParams",
             "reference_image",
             self.reference_image,
         )?;
-        let mask_type = crate::spec::required(
+        let mask_type = crate::schema::required(
             "NovaCanvasVirtualTryOnParams",
             "mask_type",
             self.mask_type,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One Stable Diffusion XL generated image.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -332,7 +332,7 @@ impl StableDiffusionRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<StableDiffusionRequest, BuildError> {
-        let text_prompts = crate::spec::required(
+        let text_prompts = crate::schema::required(
             "StableDiffusionRequest",
             "text_prompts",
             self.text_prompts,
@@ -344,7 +344,7 @@ impl StableDiffusionRequestBuilder {
         let width = self.width;
         let cfg_scale = self.cfg_scale;
         if let Some(v) = &cfg_scale {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "cfg_scale",
                 *v as f64,
@@ -356,7 +356,7 @@ impl StableDiffusionRequestBuilder {
         let sampler = self.sampler;
         let samples = self.samples;
         if let Some(v) = &samples {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "samples",
                 *v as f64,
@@ -366,7 +366,7 @@ impl StableDiffusionRequestBuilder {
         }
         let seed = self.seed;
         if let Some(v) = &seed {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "seed",
                 *v as f64,
@@ -376,7 +376,7 @@ impl StableDiffusionRequestBuilder {
         }
         let steps = self.steps;
         if let Some(v) = &steps {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "steps",
                 *v as f64,
@@ -388,7 +388,7 @@ impl StableDiffusionRequestBuilder {
         let extras = self.extras;
         let step_schedule_start = self.step_schedule_start;
         if let Some(v) = &step_schedule_start {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "step_schedule_start",
                 *v as f64,
@@ -398,7 +398,7 @@ impl StableDiffusionRequestBuilder {
         }
         let step_schedule_end = self.step_schedule_end;
         if let Some(v) = &step_schedule_end {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableDiffusionRequest",
                 "step_schedule_end",
                 *v as f64,
@@ -850,14 +850,14 @@ impl StableDiffusionTextPromptBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<StableDiffusionTextPrompt, BuildError> {
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "StableDiffusionTextPrompt",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "StableDiffusionTextPrompt",
                 "text",
                 v,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Request body of a Stable Diffusion 3 / 3.5 Large, Stable Image Ultra or Core InvokeModel call.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -128,10 +128,14 @@ impl StableImageRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<StableImageRequest, BuildError> {
-        let prompt = crate::spec::required("StableImageRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required(
+            "StableImageRequest",
+            "prompt",
+            self.prompt,
+        )?;
         {
             let v = &prompt;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "StableImageRequest",
                 "prompt",
                 v,
@@ -145,7 +149,7 @@ impl StableImageRequestBuilder {
         let image = self.image;
         let strength = self.strength;
         if let Some(v) = &strength {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableImageRequest",
                 "strength",
                 *v as f64,
@@ -155,7 +159,7 @@ impl StableImageRequestBuilder {
         }
         let seed = self.seed;
         if let Some(v) = &seed {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "StableImageRequest",
                 "seed",
                 *v as f64,
@@ -165,7 +169,7 @@ impl StableImageRequestBuilder {
         }
         let negative_prompt = self.negative_prompt;
         if let Some(v) = &negative_prompt {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "StableImageRequest",
                 "negative_prompt",
                 v,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Output configuration of a Titan Multimodal Embeddings request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]

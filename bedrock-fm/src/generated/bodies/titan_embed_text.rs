@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Titan Text Embeddings V2 embeddings keyed by embedding type.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -150,7 +150,7 @@ impl TitanEmbedRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanEmbedRequest, BuildError> {
-        let input_text = crate::spec::required(
+        let input_text = crate::schema::required(
             "TitanEmbedRequest",
             "input_text",
             self.input_text,

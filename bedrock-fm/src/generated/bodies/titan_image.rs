@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Titan Image BACKGROUND_REMOVAL parameters (V2 only).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -42,7 +42,7 @@ impl TitanImageBackgroundRemovalParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageBackgroundRemovalParams, BuildError> {
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "TitanImageBackgroundRemovalParams",
             "image",
             self.image,
@@ -140,14 +140,14 @@ impl TitanImageColorGuidedGenerationParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageColorGuidedGenerationParams, BuildError> {
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "TitanImageColorGuidedGenerationParams",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageColorGuidedGenerationParams",
                 "text",
                 v,
@@ -158,7 +158,7 @@ impl TitanImageColorGuidedGenerationParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageColorGuidedGenerationParams",
                 "negative_text",
                 v,
@@ -168,14 +168,14 @@ impl TitanImageColorGuidedGenerationParamsBuilder {
             )?;
         }
         let reference_image = self.reference_image;
-        let colors = crate::spec::required(
+        let colors = crate::schema::required(
             "TitanImageColorGuidedGenerationParams",
             "colors",
             self.colors,
         )?;
         {
             let v = &colors;
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "TitanImageColorGuidedGenerationParams",
                 "colors",
                 v.len(),
@@ -345,7 +345,7 @@ impl TitanImageGenerationConfigBuilder {
         let quality = self.quality;
         let number_of_images = self.number_of_images;
         if let Some(v) = &number_of_images {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanImageGenerationConfig",
                 "number_of_images",
                 *v as f64,
@@ -357,7 +357,7 @@ impl TitanImageGenerationConfigBuilder {
         let width = self.width;
         let cfg_scale = self.cfg_scale;
         if let Some(v) = &cfg_scale {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanImageGenerationConfig",
                 "cfg_scale",
                 *v as f64,
@@ -367,7 +367,7 @@ impl TitanImageGenerationConfigBuilder {
         }
         let seed = self.seed;
         if let Some(v) = &seed {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanImageGenerationConfig",
                 "seed",
                 *v as f64,
@@ -568,14 +568,14 @@ impl TitanImageInPaintingParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageInPaintingParams, BuildError> {
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "TitanImageInPaintingParams",
             "image",
             self.image,
         )?;
         let text = self.text;
         if let Some(v) = &text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageInPaintingParams",
                 "text",
                 v,
@@ -586,7 +586,7 @@ impl TitanImageInPaintingParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageInPaintingParams",
                 "negative_text",
                 v,
@@ -807,14 +807,14 @@ impl TitanImageOutPaintingParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageOutPaintingParams, BuildError> {
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "TitanImageOutPaintingParams",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageOutPaintingParams",
                 "text",
                 v,
@@ -825,7 +825,7 @@ impl TitanImageOutPaintingParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageOutPaintingParams",
                 "negative_text",
                 v,
@@ -834,7 +834,7 @@ impl TitanImageOutPaintingParamsBuilder {
                 Some(512u64),
             )?;
         }
-        let image = crate::spec::required(
+        let image = crate::schema::required(
             "TitanImageOutPaintingParams",
             "image",
             self.image,
@@ -1141,7 +1141,7 @@ impl TitanImageRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageRequest, BuildError> {
-        let task_type = crate::spec::required(
+        let task_type = crate::schema::required(
             "TitanImageRequest",
             "task_type",
             self.task_type,
@@ -1455,14 +1455,14 @@ impl TitanImageTextToImageParamsBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanImageTextToImageParams, BuildError> {
-        let text = crate::spec::required(
+        let text = crate::schema::required(
             "TitanImageTextToImageParams",
             "text",
             self.text,
         )?;
         {
             let v = &text;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageTextToImageParams",
                 "text",
                 v,
@@ -1473,7 +1473,7 @@ impl TitanImageTextToImageParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageTextToImageParams",
                 "negative_text",
                 v,
@@ -1486,7 +1486,7 @@ impl TitanImageTextToImageParamsBuilder {
         let control_mode = self.control_mode;
         let control_strength = self.control_strength;
         if let Some(v) = &control_strength {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanImageTextToImageParams",
                 "control_strength",
                 *v as f64,
@@ -1661,7 +1661,7 @@ impl TitanImageVariationParamsBuilder {
     pub fn build(self) -> Result<TitanImageVariationParams, BuildError> {
         let text = self.text;
         if let Some(v) = &text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageVariationParams",
                 "text",
                 v,
@@ -1672,7 +1672,7 @@ impl TitanImageVariationParamsBuilder {
         }
         let negative_text = self.negative_text;
         if let Some(v) = &negative_text {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "TitanImageVariationParams",
                 "negative_text",
                 v,
@@ -1681,14 +1681,14 @@ impl TitanImageVariationParamsBuilder {
                 Some(512u64),
             )?;
         }
-        let images = crate::spec::required(
+        let images = crate::schema::required(
             "TitanImageVariationParams",
             "images",
             self.images,
         )?;
         {
             let v = &images;
-            crate::spec::check_len(
+            crate::schema::check_len(
                 "TitanImageVariationParams",
                 "images",
                 v.len(),
@@ -1698,7 +1698,7 @@ impl TitanImageVariationParamsBuilder {
         }
         let similarity_strength = self.similarity_strength;
         if let Some(v) = &similarity_strength {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanImageVariationParams",
                 "similarity_strength",
                 *v as f64,

@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Inference parameters of an Amazon Titan Text request.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -74,7 +74,7 @@ impl TitanTextGenerationConfigBuilder {
     pub fn build(self) -> Result<TitanTextGenerationConfig, BuildError> {
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanTextGenerationConfig",
                 "temperature",
                 *v as f64,
@@ -84,7 +84,7 @@ impl TitanTextGenerationConfigBuilder {
         }
         let top_p = self.top_p;
         if let Some(v) = &top_p {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanTextGenerationConfig",
                 "top_p",
                 *v as f64,
@@ -94,7 +94,7 @@ impl TitanTextGenerationConfigBuilder {
         }
         let max_token_count = self.max_token_count;
         if let Some(v) = &max_token_count {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "TitanTextGenerationConfig",
                 "max_token_count",
                 *v as f64,
@@ -246,7 +246,7 @@ impl TitanTextRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<TitanTextRequest, BuildError> {
-        let input_text = crate::spec::required(
+        let input_text = crate::schema::required(
             "TitanTextRequest",
             "input_text",
             self.input_text,

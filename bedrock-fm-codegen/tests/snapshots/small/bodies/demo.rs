@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
-use crate::spec::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
+use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// Stream chunk.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -174,10 +174,10 @@ impl DemoRequestBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<DemoRequest, BuildError> {
-        let prompt = crate::spec::required("DemoRequest", "prompt", self.prompt)?;
+        let prompt = crate::schema::required("DemoRequest", "prompt", self.prompt)?;
         {
             let v = &prompt;
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "DemoRequest",
                 "prompt",
                 v,
@@ -188,7 +188,7 @@ impl DemoRequestBuilder {
         }
         let temperature = self.temperature;
         if let Some(v) = &temperature {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DemoRequest",
                 "temperature",
                 *v as f64,
@@ -198,7 +198,7 @@ impl DemoRequestBuilder {
         }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DemoRequest",
                 "max_tokens",
                 *v as f64,
@@ -208,7 +208,7 @@ impl DemoRequestBuilder {
         }
         let bias = self.bias;
         if let Some(v) = &bias {
-            crate::spec::check_number(
+            crate::schema::check_number(
                 "DemoRequest",
                 "bias",
                 *v as f64,
@@ -218,11 +218,11 @@ impl DemoRequestBuilder {
         }
         let stop = self.stop;
         if let Some(v) = &stop {
-            crate::spec::check_len("DemoRequest", "stop", v.len(), None, Some(4u64))?;
+            crate::schema::check_len("DemoRequest", "stop", v.len(), None, Some(4u64))?;
         }
         let mode = self.mode;
         if let Some(v) = &mode {
-            crate::spec::check_string(
+            crate::schema::check_string(
                 "DemoRequest",
                 "mode",
                 v,
@@ -524,7 +524,7 @@ impl DemoTextBuilder {
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<DemoText, BuildError> {
-        let text = crate::spec::required("DemoText", "text", self.text)?;
+        let text = crate::schema::required("DemoText", "text", self.text)?;
         Ok(DemoText {
             text,
             extra: Default::default(),
@@ -629,7 +629,7 @@ impl From<super::demo::DemoText> for DemoBlock {
 impl Serialize for DemoBlock {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Text(v) => crate::spec::serialize_tagged(s, "type", "text", v),
+            Self::Text(v) => crate::schema::serialize_tagged(s, "type", "text", v),
             Self::Unknown(v) => v.serialize(s),
         }
     }
@@ -638,7 +638,7 @@ impl<'de> Deserialize<'de> for DemoBlock {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(d)?;
-        let (found, rest) = crate::spec::split_tag(value.clone(), "type");
+        let (found, rest) = crate::schema::split_tag(value.clone(), "type");
         match found.as_deref() {
             Some("text") => {
                 serde_json::from_value(rest).map(Self::Text).map_err(D::Error::custom)

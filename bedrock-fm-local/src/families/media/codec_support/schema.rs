@@ -4,7 +4,7 @@
 use std::fmt::Display;
 
 use bedrock_fm::catalog::{Family, Model, ModelInfo};
-use bedrock_fm::spec::StructSpec;
+use bedrock_fm::schema::StructSpec;
 use serde_json::{Map, Value};
 
 use crate::errors::ServiceError;

@@ -18,10 +18,10 @@
 //! reformat your input and try again.`) and for a nested block (crmne/ruby_llm issue #586:
 //! `#/messages/0/content/0: extraneous key [type] is not permitted`). Ranges read `8192 is not
 //! less or equal to 8191` (langchain issue #9697). The violations themselves come from the
-//! catalog's strict schema, [`bedrock_fm::spec::StructSpec::validate`].
+//! catalog's strict schema, [`bedrock_fm::schema::StructSpec::validate`].
 
 use bedrock_fm::catalog::Family;
-use bedrock_fm::spec::Violation;
+use bedrock_fm::schema::Violation;
 use serde_json::{Value, json};
 
 use crate::converse::MEDIA_BLOCK_TOKENS;
@@ -566,7 +566,7 @@ pub(crate) mod testing {
     //! Calling a codec as the server does, and checking what it answers.
 
     use bedrock_fm::catalog::{Family, Model};
-    use bedrock_fm::spec::StructSpec;
+    use bedrock_fm::schema::StructSpec;
     use serde_json::Value;
 
     use crate::catalog_backend::caps_of;

@@ -7,7 +7,7 @@ use super::output::{FinishReason, ImageDetails};
 use crate::catalog::{Family, ImageSize, Model};
 use crate::embeddings::model::{Invoked, ModelParts, check_body, invoke_json};
 use crate::error::{Error, Result};
-use crate::spec::FieldSpec;
+use crate::schema::FieldSpec;
 use image::{DynamicImage, ImageFormat};
 use serde_json::Value;
 
@@ -241,7 +241,7 @@ macro_rules! image_methods {
             &self,
             request: &$crate::images::ImageRequest,
         ) -> $crate::error::Result<$crate::images::ImageDetails> {
-            $crate::images::common::run(self, request).await
+            $crate::images::backend::run(self, request).await
         }
 
         /// The JSON body `request` would send, after every check (nothing is sent).
@@ -249,7 +249,7 @@ macro_rules! image_methods {
             &self,
             request: &$crate::images::ImageRequest,
         ) -> $crate::error::Result<serde_json::Value> {
-            $crate::images::common::checked_body(self, request)
+            $crate::images::backend::checked_body(self, request)
         }
 
         /// The model ID sent.
@@ -318,7 +318,7 @@ macro_rules! image_wrapper {
                 &self.defaults
             }
 
-            $crate::images::common::image_methods!();
+            $crate::images::backend::image_methods!();
         }
 
         impl $builder {
@@ -335,7 +335,7 @@ macro_rules! image_wrapper {
                     defaults: self.defaults,
                 };
                 let check = $crate::images::ImageRequest::text_to_image("check the defaults");
-                $crate::images::common::ImageBackend::body(&wrapper, &check)?;
+                $crate::images::backend::ImageBackend::body(&wrapper, &check)?;
                 Ok(wrapper)
             }
         }

@@ -2,7 +2,7 @@
 //! quantizations (`binary`, `int8`, `uint8`, `ubinary`).
 
 use bedrock_fm::catalog::ModelInfo;
-use bedrock_fm::spec::StructSpec;
+use bedrock_fm::schema::StructSpec;
 use image::DynamicImage;
 use serde_json::{Value, json};
 
