@@ -41,6 +41,33 @@ pub(crate) fn decode_llama(
         .with_usage(prompt_tokens, generation_tokens)
 }
 
+/// `decode` and `decode_chunk` of a Llama family: Llama 2 and Llama 3 answer the same fields
+/// (`generation`, `stop_reason`, the token counts), each in its own generated types.
+macro_rules! llama_decoders {
+    ($response:ty, $chunk:ty) => {
+        fn decode(r: &$response) -> Decoded {
+            let stop = r.stop_reason.as_ref().map(|s| s.as_str());
+            $crate::text_families::llama2_chat::decode_llama(
+                Some(&r.generation),
+                stop,
+                r.prompt_token_count,
+                r.generation_token_count,
+            )
+        }
+
+        fn decode_chunk(c: &$chunk) -> Decoded {
+            let stop = c.stop_reason.as_ref().map(|s| s.as_str());
+            $crate::text_families::llama2_chat::decode_llama(
+                c.generation.as_deref(),
+                stop,
+                c.prompt_token_count,
+                c.generation_token_count,
+            )
+        }
+    };
+}
+pub(crate) use llama_decoders;
+
 impl TextFamily for Llama2ChatFamily {
     fn encode(
         conversation: &Conversation,
@@ -54,25 +81,7 @@ impl TextFamily for Llama2ChatFamily {
         Ok((request, prompt))
     }
 
-    fn decode(r: &Llama2ChatResponse) -> Decoded {
-        let stop = r.stop_reason.as_ref().map(|s| s.as_str());
-        decode_llama(
-            Some(&r.generation),
-            stop,
-            r.prompt_token_count,
-            r.generation_token_count,
-        )
-    }
-
-    fn decode_chunk(c: &Llama2ChatStreamChunk) -> Decoded {
-        let stop = c.stop_reason.as_ref().map(|s| s.as_str());
-        decode_llama(
-            c.generation.as_deref(),
-            stop,
-            c.prompt_token_count,
-            c.generation_token_count,
-        )
-    }
+    llama_decoders!(Llama2ChatResponse, Llama2ChatStreamChunk);
 }
 
 #[cfg(test)]

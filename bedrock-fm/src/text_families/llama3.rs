@@ -5,7 +5,7 @@
 //! (`images`) and Meta's Llama 3 and Llama 3.2 vision prompt formats, which that page points
 //! to (`<|image|>` in the user turn, before or among its text).
 
-use super::llama2_chat::decode_llama;
+use super::llama2_chat::llama_decoders;
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::llama3::{Llama3Request, Llama3Response, Llama3StreamChunk};
 use crate::chat::content::Content;
@@ -123,25 +123,7 @@ impl TextFamily for Llama3Family {
         Ok((request, prompt))
     }
 
-    fn decode(r: &Llama3Response) -> Decoded {
-        let stop = r.stop_reason.as_ref().map(|s| s.as_str());
-        decode_llama(
-            Some(&r.generation),
-            stop,
-            r.prompt_token_count,
-            r.generation_token_count,
-        )
-    }
-
-    fn decode_chunk(c: &Llama3StreamChunk) -> Decoded {
-        let stop = c.stop_reason.as_ref().map(|s| s.as_str());
-        decode_llama(
-            c.generation.as_deref(),
-            stop,
-            c.prompt_token_count,
-            c.generation_token_count,
-        )
-    }
+    llama_decoders!(Llama3Response, Llama3StreamChunk);
 }
 
 #[cfg(test)]

@@ -165,6 +165,28 @@ pub(crate) fn usage(g: &Generation) -> Usage {
     Usage::new(g.input_tokens, g.output_tokens)
 }
 
+/// A completion whose response and stream chunks have one shape, `shape(text, stop_reason)`
+/// (Mistral's `outputs`, DeepSeek's `choices`): the whole response, with `reason`.
+pub(crate) fn shaped_answer(
+    g: &Generation,
+    reason: &'static str,
+    shape: impl Fn(&str, Option<&'static str>) -> Value,
+) -> crate::models::InvokeOutput {
+    crate::models::InvokeOutput::json(&shape(&g.text, Some(reason)), Some(usage(g)))
+}
+
+/// The stream of [`shaped_answer`]: one chunk per piece, `reason` on the last only.
+pub(crate) fn shaped_stream(
+    g: &Generation,
+    reason: &'static str,
+    shape: impl Fn(&str, Option<&'static str>) -> Value,
+) -> ChunkStream {
+    let chunks = piece_chunks(&g.pieces, |_, piece, last| {
+        shape(&piece, last.then_some(reason))
+    });
+    stream(chunks, usage(g))
+}
+
 /// A check of a prompt beyond its schema (Claude Text's turn structure).
 pub(crate) type PromptCheck = fn(&str) -> Result<(), ServiceError>;
 

@@ -52,23 +52,26 @@ impl FamilyCodec for Deepseek {
 
     fn invoke(&self, call: &InvokeCall<'_>) -> Result<InvokeOutput, ServiceError> {
         let g = generate(call)?;
-        let response = json!({
-            "choices": [{"text": g.text, "stop_reason": stop_reason(g.stop_reason)}],
-        });
-        Ok(InvokeOutput::json(
-            &response,
-            Some(codec_support::usage(&g)),
+        Ok(codec_support::shaped_answer(
+            &g,
+            stop_reason(g.stop_reason),
+            shape,
         ))
     }
 
     fn invoke_stream(&self, call: &InvokeCall<'_>) -> Result<ChunkStream, ServiceError> {
         let g = generate(call)?;
-        let chunks = codec_support::piece_chunks(&g.pieces, |_, piece, last| {
-            let reason = last.then(|| stop_reason(g.stop_reason));
-            json!({"choices": [{"text": piece, "stop_reason": reason}]})
-        });
-        Ok(codec_support::stream(chunks, codec_support::usage(&g)))
+        Ok(codec_support::shaped_stream(
+            &g,
+            stop_reason(g.stop_reason),
+            shape,
+        ))
     }
+}
+
+/// `{"choices": [{"text": ..., "stop_reason": ...}]}`, the response and every chunk.
+fn shape(text: &str, stop_reason: Option<&str>) -> serde_json::Value {
+    json!({"choices": [{"text": text, "stop_reason": stop_reason}]})
 }
 
 #[cfg(test)]
