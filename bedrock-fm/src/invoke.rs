@@ -17,6 +17,7 @@ use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pu
 use crate::text::TextModel;
 use crate::text_families::{Decoded, EncodeContext, TextFamily};
 use aws_sdk_bedrockruntime::operation::RequestId;
+use aws_sdk_bedrockruntime::operation::invoke_model_with_response_stream::InvokeModelWithResponseStreamOutput;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
@@ -321,33 +322,69 @@ struct Chunks<F> {
 
 impl<F: TextFamily> EventSource for Chunks<F> {
     async fn next_event(&mut self, idle: Duration) -> Result<Option<Decoded>, ServiceError> {
-        loop {
-            let event = tokio::time::timeout(idle, self.rx.recv())
-                .await
-                .map_err(|_| idle_timeout(idle))?;
-            match event.map_err(from_stream_sdk)? {
-                None => return Ok(None),
-                Some(ResponseStream::Chunk(part)) => {
-                    let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
-                    let chunk: F::Chunk = serde_json::from_slice(&bytes).map_err(|e| {
-                        let mut err = ServiceError::new(
-                            ErrorKind::Decode,
-                            format!("cannot decode a stream chunk: {e}"),
-                        );
-                        err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
-                        err
-                    })?;
-                    let mut decoded =
-                        F::decode_chunk(&chunk).merge_usage(invocation_metrics_usage(&chunk));
-                    if guardrail_intervened(&chunk) {
-                        decoded.stop_reason = Some(StopReason::GuardrailIntervened.as_str().into());
-                    }
-                    return Ok(Some(decoded));
-                }
-                Some(_) => continue,
+        let Some(chunk) = next_chunk::<F::Chunk>(&mut self.rx, idle).await? else {
+            return Ok(None);
+        };
+        let mut decoded = F::decode_chunk(&chunk).merge_usage(invocation_metrics_usage(&chunk));
+        if guardrail_intervened(&chunk) {
+            decoded.stop_reason = Some(StopReason::GuardrailIntervened.as_str().into());
+        }
+        Ok(Some(decoded))
+    }
+}
+
+/// The next `{"bytes": ...}` chunk of an InvokeModelWithResponseStream response, decoded into
+/// `C` (a family's typed chunk); `None` at the end of the stream, an error for a stream event
+/// that reports one, a chunk that does not decode, or `idle` without an event.
+pub(crate) async fn next_chunk<C: serde::de::DeserializeOwned>(
+    rx: &mut EventReceiver<ResponseStream, ResponseStreamError>,
+    idle: Duration,
+) -> Result<Option<C>, ServiceError> {
+    loop {
+        let event = tokio::time::timeout(idle, rx.recv())
+            .await
+            .map_err(|_| idle_timeout(idle))?;
+        match event.map_err(from_stream_sdk)? {
+            None => return Ok(None),
+            Some(ResponseStream::Chunk(part)) => {
+                let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
+                return serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+                    let mut err = ServiceError::new(
+                        ErrorKind::Decode,
+                        format!("cannot decode a stream chunk: {e}"),
+                    );
+                    err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
+                    err
+                });
             }
+            Some(_) => continue,
         }
     }
+}
+
+/// One InvokeModelWithResponseStream request with a serialized body and the headers of
+/// `extra` (opening only; the caller reads the events).
+pub(crate) async fn send_stream(
+    client: &Client,
+    model_id: &str,
+    bytes: &[u8],
+    extra: &InvokeHeaders,
+) -> Result<InvokeModelWithResponseStreamOutput> {
+    client
+        .sdk()
+        .invoke_model_with_response_stream()
+        .model_id(model_id)
+        .content_type("application/json")
+        .accept("application/json")
+        .body(Blob::new(bytes.to_vec()))
+        .set_guardrail_identifier(extra.guardrail_identifier.clone())
+        .set_guardrail_version(extra.guardrail_version.clone())
+        .set_trace(extra.trace.clone())
+        .set_performance_config_latency(extra.latency.clone())
+        .set_request_metadata(extra.request_metadata.clone())
+        .send()
+        .await
+        .map_err(|e| Error::from(from_sdk(e)))
 }
 
 pub(crate) async fn stream<F: TextFamily>(
@@ -364,21 +401,7 @@ pub(crate) async fn stream<F: TextFamily>(
     let client = &model.client;
     let started = Instant::now();
     let (source, request_id, read) = open(client, || async {
-        let out = client
-            .sdk()
-            .invoke_model_with_response_stream()
-            .model_id(&model.model_id)
-            .content_type("application/json")
-            .accept("application/json")
-            .body(Blob::new(bytes.clone()))
-            .set_guardrail_identifier(extra.guardrail_identifier.clone())
-            .set_guardrail_version(extra.guardrail_version.clone())
-            .set_trace(extra.trace.clone())
-            .set_performance_config_latency(extra.latency.clone())
-            .set_request_metadata(extra.request_metadata.clone())
-            .send()
-            .await
-            .map_err(|e| Error::from(from_sdk(e)))?;
+        let out = send_stream(client, &model.model_id, &bytes, &extra).await?;
         let request_id = out.request_id().map(str::to_owned);
         Ok((
             Chunks::<F> {

@@ -4,14 +4,11 @@
 
 use crate::client::Client;
 use crate::details::Usage;
-use crate::error::{Error, ErrorKind, Result, ServiceError};
-use crate::invoke::{InvokeHeaders, Invoked, invoke_bytes};
+use crate::error::{Error, Result};
+use crate::invoke::{InvokeHeaders, Invoked, invoke_bytes, next_chunk, send_stream};
 use crate::model_id::ModelId;
 use crate::native::NativeRequest;
-use crate::sdk_error::{from_sdk, from_stream_sdk};
-use crate::stream::idle_timeout;
 use aws_sdk_bedrockruntime::operation::RequestId;
-use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::ResponseStream;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
@@ -56,27 +53,10 @@ impl<C: DeserializeOwned> NativeStream<C> {
     /// reports one, a chunk that does not decode, or a stream silent for longer than the
     /// client's stream idle timeout.
     pub async fn next(&mut self) -> Result<Option<C>> {
-        loop {
-            let event = tokio::time::timeout(self.idle, self.rx.recv())
-                .await
-                .map_err(|_| Error::from(idle_timeout(self.idle)))?;
-            match event.map_err(|e| Error::from(from_stream_sdk(e)))? {
-                None => return Ok(None),
-                Some(ResponseStream::Chunk(part)) => {
-                    let bytes = part.bytes.map(Blob::into_inner).unwrap_or_default();
-                    return serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-                        let mut err = ServiceError::new(
-                            ErrorKind::Decode,
-                            format!("cannot decode a stream chunk: {e}"),
-                        );
-                        err.raw_body = Some(String::from_utf8_lossy(&bytes).into_owned());
-                        err.request_id = self.request_id.clone();
-                        Error::from(err)
-                    });
-                }
-                Some(_) => continue,
-            }
-        }
+        next_chunk(&mut self.rx, self.idle).await.map_err(|mut e| {
+            e.request_id = e.request_id.or_else(|| self.request_id.clone());
+            Error::from(e)
+        })
     }
 
     /// The `x-amzn-RequestId` of the stream.
@@ -140,19 +120,10 @@ impl Client {
     ) -> Result<NativeStream<R::Chunk>> {
         let model_id = self.native_target::<R>(model.into())?;
         let bytes = serde_json::to_vec(request).expect("typed bodies serialize");
+        let headers = InvokeHeaders::default();
         let out = self
             .retry_policy()
-            .run(|| async {
-                self.sdk()
-                    .invoke_model_with_response_stream()
-                    .model_id(&model_id)
-                    .content_type("application/json")
-                    .accept("application/json")
-                    .body(Blob::new(bytes.clone()))
-                    .send()
-                    .await
-                    .map_err(|e| Error::from(from_sdk(e)))
-            })
+            .run(|| send_stream(self, &model_id, &bytes, &headers))
             .await?;
         Ok(NativeStream {
             request_id: out.request_id().map(str::to_owned),

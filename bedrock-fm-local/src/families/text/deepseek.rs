@@ -81,7 +81,8 @@ mod tests {
 
     const MODEL: &str = "deepseek.r1-v1:0";
 
-    // The request fields of model-parameters-deepseek.html, with the documented limits.
+    // The request fields of model-parameters-deepseek.html within its limits (the page gives
+    // the fields, not a concrete example body).
     fn documented() -> serde_json::Value {
         json!({
             "prompt": "Why is the sky blue?",
@@ -93,7 +94,7 @@ mod tests {
     }
 
     #[test]
-    fn a_documented_request_is_answered_with_a_valid_response() {
+    fn a_request_of_the_documented_fields_is_answered_with_a_valid_response() {
         let (v, usage) = invoke(&Deepseek, MODEL, &documented()).unwrap();
         assert_valid(Family::Deepseek.response_spec(), &v);
         assert!(!v["choices"][0]["text"].as_str().unwrap().is_empty());
