@@ -22,7 +22,7 @@ use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::error::ResponseStreamError;
 use aws_sdk_bedrockruntime::types::{PerformanceConfigLatency, ResponseStream, Trace};
-use serde_json::Value;
+
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
@@ -182,10 +182,9 @@ pub(crate) fn decode_error(
     Error::from(e)
 }
 
-/// A decoded InvokeModel response: JSON for embeddings and images, the family's typed
-/// response for text.
+/// A decoded InvokeModel response: the family's typed response.
 #[derive(Debug)]
-pub(crate) struct Invoked<T = Value> {
+pub(crate) struct Invoked<T> {
     /// The response body, decoded.
     pub value: T,
     /// The `x-amzn-RequestId`.
@@ -196,20 +195,10 @@ pub(crate) struct Invoked<T = Value> {
     pub usage: Usage,
 }
 
-/// One InvokeModel call with a JSON body (and the guardrail, latency and metadata headers of
-/// `extra`), retried by the client's [`crate::RetryPolicy`] (throttling and transient errors
-/// only). Every family, text, embedding or image, goes through it.
-pub(crate) async fn invoke_json(
-    client: &Client,
-    model_id: &str,
-    body: &Value,
-    extra: &InvokeHeaders,
-) -> Result<Invoked> {
-    let bytes = serde_json::to_vec(body).expect("JSON values serialize");
-    invoke_bytes(client, model_id, bytes, extra).await
-}
-
-/// [`invoke_json`] with the body already serialized, the response decoded into `T`.
+/// One InvokeModel call with a serialized body (and the guardrail, latency and metadata
+/// headers of `extra`), retried by the client's [`crate::RetryPolicy`] (throttling and
+/// transient errors only), the response decoded once into `T`. Every family, text,
+/// embedding or image, goes through it.
 pub(crate) async fn invoke_bytes<T: serde::de::DeserializeOwned>(
     client: &Client,
     model_id: &str,

@@ -1,5 +1,6 @@
 //! Turns a validated catalog into the files of `bedrock-fm/src/generated/`.
 
+mod any_media;
 mod bodies;
 mod catalog;
 mod wrappers;
@@ -40,6 +41,7 @@ pub fn generate(catalog: &Catalog) -> Vec<GeneratedFile> {
             "mod.rs",
             quote! {
                 //! Code generated from `models.toml`; see `bedrock-fm-codegen`.
+                pub mod any_media;
                 pub mod bodies;
                 pub mod catalog;
                 pub mod wrappers;
@@ -54,6 +56,7 @@ pub fn generate(catalog: &Catalog) -> Vec<GeneratedFile> {
         ),
         render("catalog.rs", catalog::emit(catalog)),
         render("wrappers.rs", wrappers::emit(catalog)),
+        render("any_media.rs", any_media::emit(catalog)),
     ];
     for family in &catalog.families {
         let path = format!("bodies/{}.rs", family.id);

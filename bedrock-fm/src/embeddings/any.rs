@@ -1,29 +1,16 @@
 //! [`AnyEmbedModel`]: the embedding wrapper a model ID calls for, chosen at run time (for
-//! programs that take the model from their configuration or command line).
+//! programs that take the model from their configuration or command line). The enum and its
+//! dispatch are generated from `models.toml` (`generated/any_media.rs`).
 
-use super::batch::{EmbedBackend, Prepared, embed_methods};
-use super::cohere::CohereEmbed;
-use super::input::{EmbedInput, InputType, Truncation};
-use super::model::{Invoked, ModelId, ModelParts, family_of, not_a};
-use super::titan_multimodal::TitanMultimodalEmbed;
-use super::titan_text::TitanEmbed;
-use super::vector::{Embedding, EmbeddingType};
+use super::batch::{EmbedSettings, embed_methods};
+use super::input::Truncation;
+use super::model::{ModelId, ModelParts, family_of, not_a};
+use super::vector::EmbeddingType;
 use crate::catalog::Family;
 use crate::client::Client;
-use crate::error::{Error, Result};
-use serde_json::Value;
-
-/// Any embedding model of the catalog, with the wrapper of its family.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum AnyEmbedModel {
-    /// Titan Text Embeddings.
-    Titan(TitanEmbed),
-    /// Titan Multimodal Embeddings.
-    TitanMultimodal(TitanMultimodalEmbed),
-    /// Cohere Embed.
-    Cohere(CohereEmbed),
-}
+use crate::error::Result;
+pub use crate::generated::any_media::AnyEmbedModel;
+use crate::generated::any_media::dispatch_embed_model;
 
 /// Builder of [`AnyEmbedModel`]: the settings every embedding family shares.
 #[derive(Debug, Clone)]
@@ -31,9 +18,7 @@ pub enum AnyEmbedModel {
 pub struct AnyEmbedModelBuilder {
     client: Client,
     model: ModelId,
-    dimensions: Option<u32>,
-    truncation: Option<Truncation>,
-    embedding_types: Option<Vec<EmbeddingType>>,
+    settings: EmbedSettings,
 }
 
 impl AnyEmbedModel {
@@ -43,9 +28,7 @@ impl AnyEmbedModel {
         AnyEmbedModelBuilder {
             client: client.clone(),
             model: model.into(),
-            dimensions: None,
-            truncation: None,
-            embedding_types: None,
+            settings: EmbedSettings::default(),
         }
     }
 
@@ -54,126 +37,48 @@ impl AnyEmbedModel {
         ModelParts::family(self)
     }
 
-    embed_methods!();
+    embed_methods!(dispatch_embed_model);
 }
 
 impl AnyEmbedModelBuilder {
     /// The vector length (Titan V2 `dimensions`, Titan Multimodal `outputEmbeddingLength`,
     /// Cohere v4 `output_dimension`), checked against the catalog.
     pub fn dimensions(mut self, n: u32) -> Self {
-        self.dimensions = Some(n);
+        self.settings.dimensions = Some(n);
         self
     }
 
     /// What to do with over-long texts; see each wrapper's `truncation`.
     pub fn truncation(mut self, truncation: Truncation) -> Self {
-        self.truncation = Some(truncation);
+        self.settings.truncation = Some(truncation);
         self
     }
 
     /// The vector types to return, where the family offers them.
     pub fn embedding_types(mut self, types: impl IntoIterator<Item = EmbeddingType>) -> Self {
-        self.embedding_types = Some(types.into_iter().collect());
+        self.settings.embedding_types = Some(types.into_iter().collect());
         self
     }
 
     /// Resolves the model to its family and builds that family's wrapper.
     pub fn build(self) -> Result<AnyEmbedModel> {
         let family = family_of(&self.client, self.model.as_str())?;
-        let c = &self.client;
-        let m = self.model.clone();
-        match family {
-            Family::TitanEmbedText => {
-                let mut b = TitanEmbed::builder(c, m);
-                if let Some(d) = self.dimensions {
-                    b = b.dimensions(d);
-                }
-                if let Some(t) = self.truncation {
-                    b = b.truncation(t);
-                }
-                if let Some(types) = self.embedding_types {
-                    b = b.embedding_types(types);
-                }
-                Ok(AnyEmbedModel::Titan(b.build()?))
-            }
-            Family::TitanEmbedImage => {
-                let mut b = TitanMultimodalEmbed::builder(c, m);
-                if let Some(d) = self.dimensions {
-                    b = b.output_embedding_length(d);
-                }
-                if let Some(t) = self.truncation {
-                    b = b.truncation(t);
-                }
-                if let Some(types) = &self.embedding_types
-                    && types.iter().any(|t| *t != EmbeddingType::Float)
-                {
-                    return Err(Error::invalid(
-                        "embedding_types",
-                        "Titan Multimodal Embeddings returns float vectors only",
-                    ));
-                }
-                Ok(AnyEmbedModel::TitanMultimodal(b.build()?))
-            }
-            Family::CohereEmbed => {
-                let mut b = CohereEmbed::builder(c, m);
-                if let Some(d) = self.dimensions {
-                    b = b.output_dimension(d);
-                }
-                if let Some(t) = self.truncation {
-                    b = b.truncation(t);
-                }
-                if let Some(types) = self.embedding_types {
-                    b = b.embedding_types(types);
-                }
-                Ok(AnyEmbedModel::Cohere(b.build()?))
-            }
-            other => Err(not_a(&self.model, other, "an embedding")),
-        }
+        let model = self.model.clone();
+        AnyEmbedModel::build_for_family(family, &self.client, model, &self.settings)
+            .unwrap_or_else(|| Err(not_a(&self.model, family, "an embedding")))
     }
-}
-
-macro_rules! each {
-    ($self:expr, $m:ident => $e:expr) => {
-        match $self {
-            AnyEmbedModel::Titan($m) => $e,
-            AnyEmbedModel::TitanMultimodal($m) => $e,
-            AnyEmbedModel::Cohere($m) => $e,
-        }
-    };
 }
 
 impl ModelParts for AnyEmbedModel {
     fn client(&self) -> &Client {
-        each!(self, m => m.client())
+        dispatch_embed_model!(self, m => m.client())
     }
 
     fn model_id(&self) -> &str {
-        each!(self, m => ModelParts::model_id(m))
+        dispatch_embed_model!(self, m => ModelParts::model_id(m))
     }
 
     fn family(&self) -> Family {
-        each!(self, m => m.family())
-    }
-}
-
-impl EmbedBackend for AnyEmbedModel {
-    fn truncation(&self) -> Option<Truncation> {
-        each!(self, m => m.truncation())
-    }
-
-    fn prepare(&self, location: &str, input: &EmbedInput) -> Result<Prepared> {
-        each!(self, m => m.prepare(location, input))
-    }
-
-    fn batch_limit(&self, p: &Prepared) -> usize {
-        each!(self, m => m.batch_limit(p))
-    }
-
-    fn body(&self, items: &[&Prepared], input_type: InputType) -> Result<Value> {
-        each!(self, m => m.body(items, input_type))
-    }
-
-    fn decode(&self, invoked: &Invoked, n: usize) -> Result<(Vec<Embedding>, Option<u32>)> {
-        each!(self, m => m.decode(invoked, n))
+        dispatch_embed_model!(self, m => m.family())
     }
 }

@@ -6,13 +6,15 @@
 
 use super::details::EmbedDetails;
 use super::input::{EmbedInput, InputType, Truncation, shorten};
-use super::model::{Invoked, ModelParts, check_body, clone_error, invoke_json};
-use super::vector::Embedding;
+use super::model::{ModelId, ModelParts, check_body, clone_error};
+use super::vector::{Embedding, EmbeddingType};
+use crate::client::Client;
 use crate::details::Usage;
 use crate::error::{Error, ErrorKind, Result};
 use crate::images::input::EncodedImage;
+use crate::invoke::invoke_bytes;
+use crate::native::NativeRequest;
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -42,18 +44,43 @@ impl Prepared {
     }
 }
 
-/// What one embedding family does; the batch engine does the rest.
-pub(crate) trait EmbedBackend: ModelParts + Sync {
+/// The settings every embedding family shares, for [`crate::embeddings::AnyEmbedModel`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EmbedSettings {
+    /// The vector length.
+    pub dimensions: Option<u32>,
+    /// What to do with over-long texts.
+    pub truncation: Option<Truncation>,
+    /// The vector types to return.
+    pub embedding_types: Option<Vec<EmbeddingType>>,
+}
+
+/// The typed response of an embedding family.
+pub(crate) type ResponseOf<B> = <<B as EmbedBackend>::Request as NativeRequest>::Response;
+
+/// What one embedding family does, over its generated request and response types; the
+/// batch engine does the rest.
+pub(crate) trait EmbedBackend: ModelParts + Sync + Sized {
+    /// The family's generated request body (its response is `Request::Response`).
+    type Request: NativeRequest;
+    /// The wrapper built from the settings every family shares (for `AnyEmbedModel`).
+    fn from_settings(client: &Client, model: ModelId, settings: &EmbedSettings) -> Result<Self>;
     /// The truncation chosen, if any.
     fn truncation(&self) -> Option<Truncation>;
     /// Checks one input (`location` names it in errors) and prepares it.
     fn prepare(&self, location: &str, input: &EmbedInput) -> Result<Prepared>;
     /// The largest number of inputs like `p` one request takes.
     fn batch_limit(&self, p: &Prepared) -> usize;
-    /// The body of one request.
-    fn body(&self, items: &[&Prepared], input_type: InputType) -> Result<Value>;
-    /// The vectors of a response, one per input of the request, and the input tokens.
-    fn decode(&self, invoked: &Invoked, n: usize) -> Result<(Vec<Embedding>, Option<u32>)>;
+    /// The typed body of one request.
+    fn body(&self, items: &[&Prepared], input_type: InputType) -> Result<Self::Request>;
+    /// The vectors of a typed response, one per input of the request, and the input tokens
+    /// (`request_id` for errors).
+    fn decode(
+        &self,
+        response: &ResponseOf<Self>,
+        request_id: Option<&str>,
+        n: usize,
+    ) -> Result<(Vec<Embedding>, Option<u32>)>;
 }
 
 /// Progress of a batch, passed to the callback after each request completes.
@@ -215,7 +242,7 @@ struct Done {
 
 /// Groups inputs by kind (texts, images, both) keeping their order, in chunks of the model's
 /// limit (and `cap`).
-fn plan<B: EmbedBackend + ?Sized>(
+fn plan<B: EmbedBackend>(
     backend: &B,
     prepared: Vec<(usize, Prepared)>,
     cap: Option<usize>,
@@ -262,11 +289,7 @@ fn token_overflow(e: &Error) -> Option<(f64, f64)> {
     (count > max && max > 0.0).then_some((max, count))
 }
 
-async fn run_chunk<B: EmbedBackend + ?Sized>(
-    backend: &B,
-    chunk: Chunk,
-    input_type: InputType,
-) -> Outcome {
+async fn run_chunk<B: EmbedBackend>(backend: &B, chunk: Chunk, input_type: InputType) -> Outcome {
     let indices: Vec<usize> = chunk.items.iter().map(|(i, _)| *i).collect();
     let mut items: Vec<Prepared> = chunk.items.into_iter().map(|(_, p)| p).collect();
     let mut shortened = Vec::new();
@@ -275,22 +298,24 @@ async fn run_chunk<B: EmbedBackend + ?Sized>(
     let mut cuts_left = 2;
     let result = loop {
         let refs: Vec<&Prepared> = items.iter().collect();
-        let body = match backend
-            .body(&refs, input_type)
-            .and_then(|b| check_body(backend.family(), &b).map(|()| b))
-        {
+        let bytes = match backend.body(&refs, input_type).and_then(|request| {
+            let body = serde_json::to_value(&request).expect("typed bodies serialize");
+            check_body(backend.family(), &body)?;
+            Ok(serde_json::to_vec(&body).expect("JSON values serialize"))
+        }) {
             Ok(b) => b,
             Err(e) => break Err(e),
         };
         let attempt = async {
-            let invoked = invoke_json(
+            let invoked = invoke_bytes::<ResponseOf<B>>(
                 backend.client(),
                 backend.model_id(),
-                &body,
+                bytes,
                 &Default::default(),
             )
             .await?;
-            let (embeddings, tokens) = backend.decode(&invoked, items.len())?;
+            let request_id = invoked.request_id.as_deref();
+            let (embeddings, tokens) = backend.decode(&invoked.value, request_id, items.len())?;
             // The body's count where the family has one, else the response header's.
             let tokens = tokens.or(invoked.usage.input_tokens);
             Ok::<_, Error>(Done {
@@ -329,7 +354,7 @@ async fn run_chunk<B: EmbedBackend + ?Sized>(
 }
 
 /// Checks every input; returns the prepared ones and the invalid ones.
-pub(crate) fn prepare_all<B: EmbedBackend + ?Sized>(
+pub(crate) fn prepare_all<B: EmbedBackend>(
     backend: &B,
     inputs: &[EmbedInput],
 ) -> (Vec<(usize, Prepared)>, Vec<BatchFailure>) {
@@ -350,7 +375,7 @@ pub(crate) fn prepare_all<B: EmbedBackend + ?Sized>(
 }
 
 /// Runs a batch. With `fail_fast`, stops at the first failed request and returns its error.
-pub(crate) async fn execute<B: EmbedBackend + ?Sized>(
+pub(crate) async fn execute<B: EmbedBackend>(
     backend: &B,
     inputs: &[EmbedInput],
     options: &BatchOptions,
@@ -455,7 +480,7 @@ pub(crate) async fn execute<B: EmbedBackend + ?Sized>(
 }
 
 /// Embeds `inputs` with no failure tolerated: every input is checked before any request.
-pub(crate) async fn embed_all<B: EmbedBackend + ?Sized>(
+pub(crate) async fn embed_all<B: EmbedBackend>(
     backend: &B,
     inputs: Vec<EmbedInput>,
     input_type: InputType,
@@ -474,9 +499,21 @@ pub(crate) async fn embed_all<B: EmbedBackend + ?Sized>(
     })
 }
 
-/// The public methods every embedding wrapper has, over its [`EmbedBackend`].
+/// `itself!(value, m => body)`: `body` with `m` bound to `value` (the dispatch of a wrapper
+/// of one family, for [`embed_methods!`]).
+macro_rules! itself {
+    ($value:expr, $m:ident => $body:expr) => {{
+        let $m = $value;
+        $body
+    }};
+}
+pub(crate) use itself;
+
+/// The public methods every embedding wrapper has, over its [`EmbedBackend`]: `$each` binds
+/// the wrapper of one family (`itself` for a family's own wrapper, the generated
+/// `dispatch_embed_model` for `AnyEmbedModel`).
 macro_rules! embed_methods {
-    () => {
+    ($each:ident) => {
         /// Embeds documents for search ([`InputType::Document`](crate::embeddings::InputType)),
         /// one vector per text in order. Every text is checked before any request.
         pub async fn generate_for_documents<T: AsRef<str>>(
@@ -495,12 +532,12 @@ macro_rules! embed_methods {
                 .into_iter()
                 .map(|t| $crate::embeddings::EmbedInput::text(t.as_ref()))
                 .collect();
-            $crate::embeddings::batch::embed_all(
-                self,
+            $each!(self, m => $crate::embeddings::batch::embed_all(
+                m,
                 inputs,
                 $crate::embeddings::InputType::Document,
             )
-            .await
+            .await)
         }
 
         /// Embeds a search query ([`InputType::Query`](crate::embeddings::InputType)).
@@ -518,8 +555,12 @@ macro_rules! embed_methods {
             text: &str,
         ) -> $crate::error::Result<$crate::embeddings::EmbedDetails> {
             let inputs = vec![$crate::embeddings::EmbedInput::text(text)];
-            $crate::embeddings::batch::embed_all(self, inputs, $crate::embeddings::InputType::Query)
-                .await
+            $each!(self, m => $crate::embeddings::batch::embed_all(
+                m,
+                inputs,
+                $crate::embeddings::InputType::Query,
+            )
+            .await)
         }
 
         /// Embeds any inputs (texts, images, both, where the model takes them) for
@@ -532,7 +573,7 @@ macro_rules! embed_methods {
             input_type: $crate::embeddings::InputType,
         ) -> $crate::error::Result<$crate::embeddings::EmbedDetails> {
             let inputs = inputs.into_iter().map(Into::into).collect();
-            $crate::embeddings::batch::embed_all(self, inputs, input_type).await
+            $each!(self, m => $crate::embeddings::batch::embed_all(m, inputs, input_type).await)
         }
 
         /// Embeds any number of inputs for a pipeline: the largest batches the model accepts,
@@ -546,9 +587,9 @@ macro_rules! embed_methods {
         ) -> $crate::embeddings::BatchReport {
             let inputs: Vec<$crate::embeddings::EmbedInput> =
                 inputs.into_iter().map(Into::into).collect();
-            $crate::embeddings::batch::execute(self, &inputs, options, false)
+            $each!(self, m => $crate::embeddings::batch::execute(m, &inputs, options, false)
                 .await
-                .expect("a batch without fail-fast always reports")
+                .expect("a batch without fail-fast always reports"))
         }
 
         /// Checks `inputs` as a call would (empty texts, lengths, images), sending nothing:
@@ -559,7 +600,7 @@ macro_rules! embed_methods {
         ) -> $crate::error::Result<()> {
             let inputs: Vec<$crate::embeddings::EmbedInput> =
                 inputs.into_iter().map(Into::into).collect();
-            let (_, bad) = $crate::embeddings::batch::prepare_all(self, &inputs);
+            let (_, bad) = $each!(self, m => $crate::embeddings::batch::prepare_all(m, &inputs));
             match bad.into_iter().next() {
                 Some(first) => Err(first.error),
                 None => Ok(()),

@@ -13,18 +13,19 @@
 //! Responses: `embeddings` is an array of float vectors (`embeddings_floats`), or with
 //! `embedding_types` an object of vector arrays keyed by type (`embeddings_by_type`).
 
-use super::batch::{EmbedBackend, Prepared, embed_methods};
+use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{
-    Invoked, ModelId, bad_response, check_dimension, model_parts, resolve_id, typed,
-};
+use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
 use super::vector::{Embedding, EmbeddingType};
-use crate::bodies::cohere_embed::CohereEmbedResponse;
+use crate::bodies::cohere_embed::{
+    CohereEmbedInputType, CohereEmbedRequest, CohereEmbedResponse, CohereEmbedTruncate,
+    CohereEmbedType,
+};
 use crate::catalog::{Family, Model};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use image::ImageFormat;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 const FAMILY: Family = Family::CohereEmbed;
 
@@ -93,7 +94,7 @@ impl CohereEmbed {
         self.model
     }
 
-    embed_methods!();
+    embed_methods!(itself);
 }
 
 impl CohereEmbedBuilder {
@@ -189,6 +190,16 @@ impl CohereEmbed {
 model_parts!(CohereEmbed, FAMILY);
 
 impl EmbedBackend for CohereEmbed {
+    type Request = CohereEmbedRequest;
+
+    fn from_settings(client: &Client, model: ModelId, settings: &EmbedSettings) -> Result<Self> {
+        let mut b = CohereEmbed::builder(client, model);
+        b.output_dimension = settings.dimensions;
+        b.truncation = settings.truncation;
+        b.embedding_types = settings.embedding_types.clone();
+        b.build()
+    }
+
     fn truncation(&self) -> Option<Truncation> {
         // The service truncates by tokens itself (`truncate`): nothing to retry.
         None
@@ -253,44 +264,49 @@ impl EmbedBackend for CohereEmbed {
         }
     }
 
-    fn body(&self, items: &[&Prepared], input_type: InputType) -> Result<Value> {
-        let mut body = Map::new();
+    fn body(&self, items: &[&Prepared], input_type: InputType) -> Result<CohereEmbedRequest> {
         let images = items[0].image.is_some();
         let wire_type = if images && !self.is_v4() {
             "image"
         } else {
             input_type.as_str()
         };
-        body.insert("input_type".into(), json!(wire_type));
-        if images {
-            let uris: Vec<String> = items
+        let (texts, images) = if images {
+            let uris = items
                 .iter()
                 .filter_map(|p| p.image.as_ref().map(|i| i.data_uri()))
                 .collect();
-            body.insert("images".into(), json!(uris));
+            (None, Some(uris))
         } else {
-            let texts: Vec<&str> = items.iter().filter_map(|p| p.text.as_deref()).collect();
-            body.insert("texts".into(), json!(texts));
-        }
-        if let Some(t) = self.truncate_wire() {
-            body.insert("truncate".into(), json!(t));
-        }
-        if let Some(types) = &self.embedding_types {
-            let wire: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
-            body.insert("embedding_types".into(), json!(wire));
-        }
-        if let Some(d) = self.output_dimension {
-            body.insert("output_dimension".into(), json!(d));
-        }
-        if let Some(n) = self.max_tokens {
-            body.insert("max_tokens".into(), json!(n));
-        }
-        Ok(Value::Object(body))
+            let texts = items.iter().filter_map(|p| p.text.clone()).collect();
+            (Some(texts), None)
+        };
+        Ok(CohereEmbedRequest {
+            input_type: CohereEmbedInputType::from(wire_type),
+            texts,
+            images,
+            truncate: self.truncate_wire().map(CohereEmbedTruncate::from),
+            embedding_types: self.embedding_types.as_ref().map(|types| {
+                types
+                    .iter()
+                    .map(|t| CohereEmbedType::from(t.as_str()))
+                    .collect()
+            }),
+            output_dimension: self.output_dimension,
+            max_tokens: self.max_tokens,
+            // Embed v4's interleaved inputs: not used by this wrapper yet.
+            inputs: None,
+            extra: serde_json::Map::new(),
+        })
     }
 
-    fn decode(&self, invoked: &Invoked, n: usize) -> Result<(Vec<Embedding>, Option<u32>)> {
-        let r: CohereEmbedResponse = typed(invoked)?;
-        let bad = |what: String| bad_response(what, invoked.request_id.clone());
+    fn decode(
+        &self,
+        r: &CohereEmbedResponse,
+        request_id: Option<&str>,
+        n: usize,
+    ) -> Result<(Vec<Embedding>, Option<u32>)> {
+        let bad = |what: String| bad_response(what, request_id.map(str::to_owned));
         let mut out = vec![Embedding::default(); n];
         match &r.embeddings {
             Value::Array(vectors) => {
@@ -367,6 +383,7 @@ fn ints<T: TryFrom<i64> + Default>(v: &[Value]) -> Vec<T> {
 mod tests {
     use super::*;
     use crate::embeddings::model::test_client as client;
+    use serde_json::json;
 
     #[test]
     fn v4_only_parameters_and_dimensions() {
@@ -393,7 +410,7 @@ mod tests {
         let p = v4.prepare("input", &EmbedInput::text("hi")).unwrap();
         let body = v4.body(&[&p], InputType::Query).unwrap();
         assert_eq!(
-            body,
+            serde_json::to_value(body).unwrap(),
             json!({"input_type": "search_query", "texts": ["hi"], "truncate": "RIGHT",
                    "output_dimension": 512})
         );
@@ -405,25 +422,20 @@ mod tests {
         let cohere = CohereEmbed::builder(&c, Model::CohereEmbedEnglishV3)
             .build()
             .unwrap();
-        let invoked = |value: Value| Invoked {
-            value,
-            request_id: Some("r".into()),
-            latency: std::time::Duration::ZERO,
-            usage: crate::details::Usage::default(),
-        };
+        let invoked = |value: Value| serde_json::from_value::<CohereEmbedResponse>(value).unwrap();
         let floats = invoked(json!({
             "id": "x", "response_type": "embeddings_floats", "texts": ["a", "b"],
             "embeddings": [[0.5, -0.5], [1.0, 0.0]]
         }));
-        let (out, _) = cohere.decode(&floats, 2).unwrap();
+        let (out, _) = cohere.decode(&floats, Some("r"), 2).unwrap();
         assert_eq!(out[1].float(), Some(&[1.0f32, 0.0][..]));
         let by_type = invoked(json!({
             "id": "x", "response_type": "embeddings_by_type", "texts": ["a"],
             "embeddings": {"int8": [[-3, 7]], "ubinary": [[255]]}
         }));
-        let (out, _) = cohere.decode(&by_type, 1).unwrap();
+        let (out, _) = cohere.decode(&by_type, Some("r"), 1).unwrap();
         assert_eq!(out[0].int8, Some(vec![-3, 7]));
         assert_eq!(out[0].ubinary, Some(vec![255]));
-        assert!(cohere.decode(&floats, 3).is_err());
+        assert!(cohere.decode(&floats, Some("r"), 3).is_err());
     }
 }

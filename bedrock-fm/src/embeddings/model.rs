@@ -5,7 +5,6 @@
 use crate::catalog::{Family, FamilyKind, Model};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result, ServiceError};
-use crate::invoke::decode_error;
 use serde_json::Value;
 
 pub use crate::text::ModelId;
@@ -91,16 +90,6 @@ pub(crate) fn test_client() -> Client {
         .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
         .build();
     Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(config))
-}
-
-pub(crate) use crate::invoke::{Invoked, invoke_json};
-
-/// Decodes a typed response body, keeping the raw JSON in the error when it does not fit.
-pub(crate) fn typed<T: serde::de::DeserializeOwned>(invoked: &Invoked) -> Result<T> {
-    serde_json::from_value(invoked.value.clone()).map_err(|e| {
-        let raw = invoked.value.to_string();
-        decode_error(raw.as_bytes(), e, invoked.request_id.clone())
-    })
 }
 
 /// An error of the response's content (a vector or image missing, undecodable), with the

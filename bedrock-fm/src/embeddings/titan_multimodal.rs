@@ -8,19 +8,18 @@
 //! <https://docs.aws.amazon.com/bedrock/latest/userguide/titan-multiemb-models.html>: 256 text
 //! tokens, images up to 25 MB and 2048 x 2048 pixels.
 
-use super::batch::{EmbedBackend, Prepared, embed_methods};
+use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{
-    Invoked, ModelId, bad_response, check_dimension, model_parts, resolve_id, typed,
+use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
+use super::vector::{Embedding, EmbeddingType};
+use crate::bodies::titan_embed_image::{
+    TitanMultimodalEmbedConfig, TitanMultimodalEmbedRequest, TitanMultimodalEmbedResponse,
 };
-use super::vector::Embedding;
-use crate::bodies::titan_embed_image::TitanMultimodalEmbedResponse;
 use crate::catalog::{Family, Model};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::images::ImageInput;
 use crate::images::input::PNG_JPEG;
-use serde_json::{Map, Value, json};
 
 const FAMILY: Family = Family::TitanEmbedImage;
 
@@ -74,7 +73,7 @@ impl TitanMultimodalEmbed {
         Ok(d.embeddings.remove(0))
     }
 
-    embed_methods!();
+    embed_methods!(itself);
 }
 
 impl TitanMultimodalEmbedBuilder {
@@ -116,6 +115,23 @@ impl TitanMultimodalEmbedBuilder {
 model_parts!(TitanMultimodalEmbed, FAMILY);
 
 impl EmbedBackend for TitanMultimodalEmbed {
+    type Request = TitanMultimodalEmbedRequest;
+
+    fn from_settings(client: &Client, model: ModelId, settings: &EmbedSettings) -> Result<Self> {
+        if let Some(types) = &settings.embedding_types
+            && types.iter().any(|t| *t != EmbeddingType::Float)
+        {
+            return Err(Error::invalid(
+                "embedding_types",
+                "Titan Multimodal Embeddings returns float vectors only",
+            ));
+        }
+        let mut b = TitanMultimodalEmbed::builder(client, model);
+        b.output_embedding_length = settings.dimensions;
+        b.truncation = settings.truncation;
+        b.build()
+    }
+
     fn truncation(&self) -> Option<Truncation> {
         self.truncation
     }
@@ -168,31 +184,32 @@ impl EmbedBackend for TitanMultimodalEmbed {
         1
     }
 
-    fn body(&self, items: &[&Prepared], _: InputType) -> Result<Value> {
+    fn body(&self, items: &[&Prepared], _: InputType) -> Result<TitanMultimodalEmbedRequest> {
         let p = items[0];
-        let mut body = Map::new();
-        if let Some(t) = &p.text {
-            body.insert("inputText".into(), json!(t));
-        }
-        if let Some(img) = &p.image {
-            body.insert("inputImage".into(), json!(img.base64()));
-        }
-        if let Some(n) = self.output_embedding_length {
-            body.insert(
-                "embeddingConfig".into(),
-                json!({ "outputEmbeddingLength": n }),
-            );
-        }
-        Ok(Value::Object(body))
+        Ok(TitanMultimodalEmbedRequest {
+            input_text: p.text.clone(),
+            input_image: p.image.as_ref().map(|img| img.base64()),
+            embedding_config: self
+                .output_embedding_length
+                .map(|n| TitanMultimodalEmbedConfig {
+                    output_embedding_length: Some(n),
+                    ..TitanMultimodalEmbedConfig::default()
+                }),
+            ..TitanMultimodalEmbedRequest::default()
+        })
     }
 
-    fn decode(&self, invoked: &Invoked, _: usize) -> Result<(Vec<Embedding>, Option<u32>)> {
-        let r: TitanMultimodalEmbedResponse = typed(invoked)?;
-        let Some(vector) = r.embedding else {
-            let why = r.message.unwrap_or_else(|| "no embedding".to_owned());
+    fn decode(
+        &self,
+        r: &TitanMultimodalEmbedResponse,
+        request_id: Option<&str>,
+        _: usize,
+    ) -> Result<(Vec<Embedding>, Option<u32>)> {
+        let Some(vector) = &r.embedding else {
+            let why = r.message.as_deref().unwrap_or("no embedding");
             return Err(bad_response(
                 format!("the response has no embedding: {why}"),
-                invoked.request_id.clone(),
+                request_id.map(str::to_owned),
             ));
         };
         let embedding = Embedding::from_float(vector.iter().map(|&x| x as f32).collect());

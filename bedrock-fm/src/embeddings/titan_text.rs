@@ -8,15 +8,14 @@
 //! <https://docs.aws.amazon.com/bedrock/latest/userguide/titan-embedding-models.html>: 8,192
 //! tokens or 50,000 characters.
 
-use super::batch::{EmbedBackend, Prepared, embed_methods};
+use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id, typed};
+use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
 use super::vector::{Embedding, EmbeddingType};
-use crate::bodies::titan_embed_text::TitanEmbedResponse;
+use crate::bodies::titan_embed_text::{TitanEmbedRequest, TitanEmbedResponse, TitanEmbedType};
 use crate::catalog::{Family, Model};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use serde_json::{Map, Value, json};
 
 const FAMILY: Family = Family::TitanEmbedText;
 
@@ -89,7 +88,7 @@ impl TitanEmbed {
         })
     }
 
-    embed_methods!();
+    embed_methods!(itself);
 }
 
 impl TitanEmbedBuilder {
@@ -177,6 +176,16 @@ impl TitanEmbedBuilder {
 model_parts!(TitanEmbed, FAMILY);
 
 impl EmbedBackend for TitanEmbed {
+    type Request = TitanEmbedRequest;
+
+    fn from_settings(client: &Client, model: ModelId, settings: &EmbedSettings) -> Result<Self> {
+        let mut b = TitanEmbed::builder(client, model);
+        b.dimensions = settings.dimensions;
+        b.truncation = settings.truncation;
+        b.embedding_types = settings.embedding_types.clone();
+        b.build()
+    }
+
     fn truncation(&self) -> Option<Truncation> {
         self.truncation
     }
@@ -204,29 +213,27 @@ impl EmbedBackend for TitanEmbed {
         1
     }
 
-    fn body(&self, items: &[&Prepared], _: InputType) -> Result<Value> {
-        let text = items[0].text.clone().unwrap_or_default();
-        let mut body = Map::new();
-        body.insert("inputText".into(), json!(text));
-        if let Some(d) = self.dimensions {
-            body.insert("dimensions".into(), json!(d));
-        }
-        if let Some(n) = self.normalize {
-            body.insert("normalize".into(), json!(n));
-        }
-        if let Some(types) = &self.embedding_types {
-            let wire: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
-            body.insert("embeddingTypes".into(), json!(wire));
-        }
-        Ok(Value::Object(body))
+    fn body(&self, items: &[&Prepared], _: InputType) -> Result<TitanEmbedRequest> {
+        Ok(TitanEmbedRequest {
+            input_text: items[0].text.clone().unwrap_or_default(),
+            dimensions: self.dimensions,
+            normalize: self.normalize,
+            embedding_types: self.embedding_types.as_ref().map(|types| {
+                types
+                    .iter()
+                    .map(|t| TitanEmbedType::from(t.as_str()))
+                    .collect()
+            }),
+            ..TitanEmbedRequest::default()
+        })
     }
 
     fn decode(
         &self,
-        invoked: &super::model::Invoked,
+        r: &TitanEmbedResponse,
+        request_id: Option<&str>,
         _: usize,
     ) -> Result<(Vec<Embedding>, Option<u32>)> {
-        let r: TitanEmbedResponse = typed(invoked)?;
         let by_type = r.embeddings_by_type.as_ref();
         let float = by_type
             .and_then(|b| b.float.as_ref())
@@ -238,7 +245,7 @@ impl EmbedBackend for TitanEmbed {
         if float.is_none() && bits.is_none() {
             return Err(bad_response(
                 "the response has no embedding",
-                invoked.request_id.clone(),
+                request_id.map(str::to_owned),
             ));
         }
         let embedding = Embedding {
@@ -254,6 +261,7 @@ impl EmbedBackend for TitanEmbed {
 mod tests {
     use super::*;
     use crate::embeddings::model::test_client as client;
+    use serde_json::json;
 
     #[test]
     fn dimensions_come_from_the_catalog() {
@@ -312,7 +320,7 @@ mod tests {
         let p = titan.prepare("input", &EmbedInput::text("hello")).unwrap();
         let body = titan.body(&[&p], InputType::Query).unwrap();
         assert_eq!(
-            body,
+            serde_json::to_value(body).unwrap(),
             json!({"inputText": "hello", "dimensions": 512, "normalize": true,
                    "embeddingTypes": ["float", "binary"]})
         );

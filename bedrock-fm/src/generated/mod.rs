@@ -2,6 +2,7 @@
 // change models.toml and run `cargo codegen`.
 
 //! Code generated from `models.toml`; see `bedrock-fm-codegen`.
+pub mod any_media;
 pub mod bodies;
 pub mod catalog;
 pub mod wrappers;

@@ -1,30 +1,14 @@
-//! [`AnyImageModel`]: the image wrapper a model ID calls for, chosen at run time.
+//! [`AnyImageModel`]: the image wrapper a model ID calls for, chosen at run time. The enum
+//! and its dispatch are generated from `models.toml` (`generated/any_media.rs`).
 
-use super::backend::{Decoded, ImageBackend, image_methods};
-use super::nova_canvas::NovaCanvas;
-use super::options::{ImageOptions, ImageRequest, option_setters};
-use super::stable_diffusion::StableDiffusion;
-use super::stable_image::StableImage;
-use super::titan_image::TitanImage;
+use super::backend::image_methods;
+use super::options::{ImageOptions, option_setters};
 use crate::catalog::Family;
 use crate::client::Client;
-use crate::embeddings::model::{Invoked, ModelId, ModelParts, family_of, not_a};
+use crate::embeddings::model::{ModelId, ModelParts, family_of, not_a};
 use crate::error::Result;
-use serde_json::Value;
-
-/// Any image model of the catalog, with the wrapper of its family.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum AnyImageModel {
-    /// Titan Image Generator.
-    TitanImage(TitanImage),
-    /// Nova Canvas.
-    NovaCanvas(NovaCanvas),
-    /// Stable Diffusion XL.
-    StableDiffusion(StableDiffusion),
-    /// SD3 / SD3.5 Large, Stable Image Ultra and Core.
-    StableImage(StableImage),
-}
+pub use crate::generated::any_media::AnyImageModel;
+use crate::generated::any_media::dispatch_image_model;
 
 /// Builder of [`AnyImageModel`]: the model and the defaults of every call.
 #[derive(Debug, Clone)]
@@ -51,7 +35,7 @@ impl AnyImageModel {
         ModelParts::family(self)
     }
 
-    image_methods!();
+    image_methods!(dispatch_image_model);
 }
 
 impl AnyImageModelBuilder {
@@ -61,56 +45,22 @@ impl AnyImageModelBuilder {
     /// (a default the family does not have fails, naming it).
     pub fn build(self) -> Result<AnyImageModel> {
         let family = family_of(&self.client, self.model.as_str())?;
-        let (c, m, d) = (&self.client, self.model.clone(), self.defaults);
-        Ok(match family {
-            Family::TitanImage => {
-                AnyImageModel::TitanImage(TitanImage::builder(c, m).options(d).build()?)
-            }
-            Family::NovaCanvas => {
-                AnyImageModel::NovaCanvas(NovaCanvas::builder(c, m).options(d).build()?)
-            }
-            Family::StableDiffusion => {
-                AnyImageModel::StableDiffusion(StableDiffusion::builder(c, m).options(d).build()?)
-            }
-            Family::StableImage => {
-                AnyImageModel::StableImage(StableImage::builder(c, m).options(d).build()?)
-            }
-            other => return Err(not_a(&self.model, other, "an image")),
-        })
+        let model = self.model.clone();
+        AnyImageModel::build_for_family(family, &self.client, model, &self.defaults)
+            .unwrap_or_else(|| Err(not_a(&self.model, family, "an image")))
     }
-}
-
-macro_rules! each {
-    ($self:expr, $m:ident => $e:expr) => {
-        match $self {
-            AnyImageModel::TitanImage($m) => $e,
-            AnyImageModel::NovaCanvas($m) => $e,
-            AnyImageModel::StableDiffusion($m) => $e,
-            AnyImageModel::StableImage($m) => $e,
-        }
-    };
 }
 
 impl ModelParts for AnyImageModel {
     fn client(&self) -> &Client {
-        each!(self, m => m.client())
+        dispatch_image_model!(self, m => m.client())
     }
 
     fn model_id(&self) -> &str {
-        each!(self, m => ModelParts::model_id(m))
+        dispatch_image_model!(self, m => ModelParts::model_id(m))
     }
 
     fn family(&self) -> Family {
-        each!(self, m => ModelParts::family(m))
-    }
-}
-
-impl ImageBackend for AnyImageModel {
-    fn body(&self, request: &ImageRequest) -> Result<Value> {
-        each!(self, m => m.body(request))
-    }
-
-    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
-        each!(self, m => m.decode(invoked, body))
+        dispatch_image_model!(self, m => ModelParts::family(m))
     }
 }

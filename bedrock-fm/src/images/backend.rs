@@ -5,8 +5,10 @@ use super::input::{EncodedImage, ImageInput};
 use super::options::{ImageOptions, ImageRequest};
 use super::output::{FinishReason, ImageDetails};
 use crate::catalog::{Family, ImageSize, Model};
-use crate::embeddings::model::{Invoked, ModelParts, check_body, invoke_json};
+use crate::embeddings::model::{ModelParts, check_body};
 use crate::error::{Error, Result};
+use crate::invoke::invoke_bytes;
+use crate::native::NativeRequest;
 use crate::schema::FieldSpec;
 use image::{DynamicImage, ImageFormat};
 use serde_json::Value;
@@ -148,39 +150,52 @@ pub(crate) struct Decoded {
     pub message: Option<String>,
 }
 
-/// What one image family does; [`run`] does the rest.
+/// The typed response of an image family.
+pub(crate) type ResponseOf<B> = <<B as ImageBackend>::Request as NativeRequest>::Response;
+
+/// What one image family does, over its generated request and response types; [`run`]
+/// does the rest.
 pub(crate) trait ImageBackend: ModelParts + Sync {
-    /// The body of `request` (the wrapper's defaults under the request's options), after
-    /// every check.
-    fn body(&self, request: &ImageRequest) -> Result<Value>;
-    /// The images of a response to `body`.
-    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded>;
+    /// The family's generated request body (its response is `Request::Response`).
+    type Request: NativeRequest;
+    /// The typed body of `request` (the wrapper's defaults under the request's options),
+    /// after every check.
+    fn body(&self, request: &ImageRequest) -> Result<Self::Request>;
+    /// The images of a typed response to `sent` (`request_id` for errors).
+    fn decode(
+        &self,
+        response: &ResponseOf<Self>,
+        request_id: Option<&str>,
+        sent: &Self::Request,
+    ) -> Result<Decoded>;
 }
 
-/// The body of `request`, checked, with the schema as a last safety net.
-pub(crate) fn checked_body<B: ImageBackend + ?Sized>(
+/// The typed body of `request` and its JSON, checked, with the schema as a last safety net.
+pub(crate) fn checked_body<B: ImageBackend>(
     backend: &B,
     request: &ImageRequest,
-) -> Result<Value> {
-    let body = backend.body(request)?;
+) -> Result<(B::Request, Value)> {
+    let typed = backend.body(request)?;
+    let body = serde_json::to_value(&typed).expect("typed bodies serialize");
     check_body(backend.family(), &body)?;
-    Ok(body)
+    Ok((typed, body))
 }
 
 /// Sends `request` and decodes the images.
-pub(crate) async fn run<B: ImageBackend + ?Sized>(
+pub(crate) async fn run<B: ImageBackend>(
     backend: &B,
     request: &ImageRequest,
 ) -> Result<ImageDetails> {
-    let body = checked_body(backend, request)?;
-    let invoked = invoke_json(
+    let (typed, body) = checked_body(backend, request)?;
+    let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
+    let invoked = invoke_bytes::<ResponseOf<B>>(
         backend.client(),
         backend.model_id(),
-        &body,
+        bytes,
         &Default::default(),
     )
     .await?;
-    let decoded = backend.decode(&invoked, &body)?;
+    let decoded = backend.decode(&invoked.value, invoked.request_id.as_deref(), &typed)?;
     let mut images = Vec::new();
     let mut raw = Vec::new();
     let mut formats = Vec::new();
@@ -204,9 +219,11 @@ pub(crate) async fn run<B: ImageBackend + ?Sized>(
     })
 }
 
-/// The public methods every image wrapper has, over its [`ImageBackend`].
+/// The public methods every image wrapper has, over its [`ImageBackend`]: `$each` binds the
+/// wrapper of one family (`itself` for a family's own wrapper, the generated
+/// `dispatch_image_model` for `AnyImageModel`).
 macro_rules! image_methods {
-    () => {
+    ($each:ident) => {
         /// Text to image with the builder's defaults: the decoded images.
         pub async fn generate(
             &self,
@@ -241,7 +258,7 @@ macro_rules! image_methods {
             &self,
             request: &$crate::images::ImageRequest,
         ) -> $crate::error::Result<$crate::images::ImageDetails> {
-            $crate::images::backend::run(self, request).await
+            $each!(self, m => $crate::images::backend::run(m, request).await)
         }
 
         /// The JSON body `request` would send, after every check (nothing is sent).
@@ -249,7 +266,7 @@ macro_rules! image_methods {
             &self,
             request: &$crate::images::ImageRequest,
         ) -> $crate::error::Result<serde_json::Value> {
-            $crate::images::backend::checked_body(self, request)
+            $each!(self, m => $crate::images::backend::checked_body(m, request).map(|(_, body)| body))
         }
 
         /// The model ID sent.
@@ -295,6 +312,8 @@ macro_rules! image_wrapper {
             defaults: $crate::images::ImageOptions,
         }
 
+        use $crate::embeddings::batch::itself;
+
         impl $wrapper {
             #[doc = $builder_doc]
             pub fn builder(
@@ -318,7 +337,16 @@ macro_rules! image_wrapper {
                 &self.defaults
             }
 
-            $crate::images::backend::image_methods!();
+            $crate::images::backend::image_methods!(itself);
+
+            /// The wrapper for `model` with `defaults` (for `AnyImageModel`).
+            pub(crate) fn from_defaults(
+                client: &$crate::client::Client,
+                model: $crate::embeddings::ModelId,
+                defaults: &$crate::images::ImageOptions,
+            ) -> $crate::error::Result<Self> {
+                Self::builder(client, model).options(defaults.clone()).build()
+            }
         }
 
         impl $builder {
@@ -345,20 +373,22 @@ macro_rules! image_wrapper {
 }
 pub(crate) use image_wrapper;
 
-/// The seed a Titan or Nova request used: the one sent, else the schema's documented default
-/// (none for background removal).
-pub(crate) fn seed_sent(family: Family, body: &Value) -> Option<u64> {
-    if body["taskType"] == "BACKGROUND_REMOVAL" {
+/// The seed a Titan or Nova request used: the one `sent`, else the schema's documented
+/// default (none for background removal).
+pub(crate) fn seed_sent(
+    family: Family,
+    background_removal: bool,
+    sent: Option<u32>,
+) -> Option<u64> {
+    if background_removal {
         // No generation settings, no seed.
         return None;
     }
-    body.pointer("/imageGenerationConfig/seed")
-        .and_then(Value::as_u64)
-        .or_else(|| {
-            field(family, &["imageGenerationConfig", "seed"])
-                .default
-                .and_then(|d| d.parse().ok())
-        })
+    sent.map(u64::from).or_else(|| {
+        field(family, &["imageGenerationConfig", "seed"])
+            .default
+            .and_then(|d| d.parse().ok())
+    })
 }
 
 /// Checks `#RRGGBB` colors.

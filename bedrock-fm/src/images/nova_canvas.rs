@@ -9,15 +9,13 @@
 //! resolutions"): each side 320 to 4,096 pixels and divisible by 16, an aspect ratio between
 //! 1:4 and 4:1, fewer than 4,194,304 pixels in all.
 
-use super::backend::{Decoded, ImageBackend, image_wrapper};
+use super::backend::{Decoded, ImageBackend, image_wrapper, seed_sent};
 use super::options::{ImageRequest, ImageTask, Quality};
-use super::task_body::{TaskModel, task_body};
+use super::task_body::{TaskModel, task_body, task_request};
 use super::titan_image::decode_task_images;
-use crate::bodies::nova_canvas::{NovaCanvasResponse, NovaCanvasStyle};
+use crate::bodies::nova_canvas::{NovaCanvasRequest, NovaCanvasResponse, NovaCanvasStyle};
 use crate::catalog::Family;
-use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
-use serde_json::Value;
 
 const FAMILY: Family = Family::NovaCanvas;
 
@@ -122,7 +120,9 @@ impl NovaCanvasBuilder {
 }
 
 impl ImageBackend for NovaCanvas {
-    fn body(&self, request: &ImageRequest) -> Result<Value> {
+    type Request = NovaCanvasRequest;
+
+    fn body(&self, request: &ImageRequest) -> Result<NovaCanvasRequest> {
         let m = TaskModel {
             family: FAMILY,
             model_id: &self.model_id,
@@ -132,12 +132,39 @@ impl ImageBackend for NovaCanvas {
             check_size: &check_size,
             max_image_bytes: MAX_IMAGE_BYTES,
         };
-        task_body(&m, &self.defaults, request)
+        let body = task_body(&m, &self.defaults, request)?;
+        let style = body.params.style.clone();
+        let mut request = task_request!(body => nova_canvas::NovaCanvasRequest {
+            task_type: NovaCanvasTaskType,
+            text_to_image: NovaCanvasTextToImageParams,
+            color_guided: NovaCanvasColorGuidedGenerationParams,
+            variation: NovaCanvasImageVariationParams,
+            inpainting: NovaCanvasInPaintingParams,
+            outpainting: NovaCanvasOutPaintingParams,
+            background_removal: NovaCanvasBackgroundRemovalParams,
+            config: NovaCanvasImageGenerationConfig,
+            quality: NovaCanvasQuality,
+            control_mode: NovaCanvasControlMode,
+            outpainting_mode: NovaCanvasOutPaintingMode,
+            others: [virtual_try_on_params],
+        });
+        // Nova's own member of textToImageParams.
+        if let Some(params) = &mut request.text_to_image_params {
+            params.style = style;
+        }
+        Ok(request)
     }
 
-    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
-        let r: NovaCanvasResponse = typed(invoked)?;
-        decode_task_images(FAMILY, invoked, body, r.images, r.error)
+    fn decode(
+        &self,
+        r: &NovaCanvasResponse,
+        request_id: Option<&str>,
+        sent: &NovaCanvasRequest,
+    ) -> Result<Decoded> {
+        let seed = sent.image_generation_config.as_ref().and_then(|c| c.seed);
+        let removal = sent.background_removal_params.is_some();
+        let seed = seed_sent(FAMILY, removal, seed);
+        decode_task_images(seed, request_id, &r.images, &r.error)
     }
 }
 

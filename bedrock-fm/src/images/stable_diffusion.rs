@@ -19,13 +19,12 @@ use super::input::PNG_JPEG;
 use super::options::{ImageRequest, ImageTask, Mask};
 use super::output::{FinishReason, decode_image};
 use crate::bodies::stable_diffusion::{
-    StableDiffusionClipGuidancePreset, StableDiffusionResponse, StableDiffusionSampler,
-    StableDiffusionStylePreset, StableDiffusionTextPrompt,
+    StableDiffusionClipGuidancePreset, StableDiffusionMaskSource, StableDiffusionRequest,
+    StableDiffusionResponse, StableDiffusionSampler, StableDiffusionStylePreset,
+    StableDiffusionTextPrompt,
 };
 use crate::catalog::Family;
-use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
-use serde_json::{Map, Value, json};
 
 const FAMILY: Family = Family::StableDiffusion;
 
@@ -144,7 +143,9 @@ fn check_prompt(location: &str, text: &str) -> Result<()> {
 }
 
 impl ImageBackend for StableDiffusion {
-    fn body(&self, req: &ImageRequest) -> Result<Value> {
+    type Request = StableDiffusionRequest;
+
+    fn body(&self, req: &ImageRequest) -> Result<StableDiffusionRequest> {
         let i2i = match req.task {
             ImageTask::TextToImage => false,
             ImageTask::ImageToImage | ImageTask::Inpainting => true,
@@ -187,7 +188,7 @@ impl ImageBackend for StableDiffusion {
         match &req.prompt {
             Some(p) => {
                 check_prompt("prompt", p)?;
-                prompts.push(json!({ "text": p }));
+                prompts.push(prompt(p, None));
             }
             None if req.weighted_prompts.is_empty() => {
                 return Err(Error::invalid("prompt", "SDXL needs a prompt"));
@@ -203,14 +204,16 @@ impl ImageBackend for StableDiffusion {
                     format!("the weight {weight} is not a number"),
                 ));
             }
-            prompts.push(json!({ "text": text, "weight": weight }));
+            prompts.push(prompt(text, Some(*weight)));
         }
         if let Some(neg) = &options.negative_prompt {
             check_prompt("negative_prompt", neg)?;
-            prompts.push(json!({ "text": neg, "weight": -1.0 }));
+            prompts.push(prompt(neg, Some(-1.0)));
         }
-        let mut body = Map::new();
-        body.insert("text_prompts".into(), Value::Array(prompts));
+        let mut body = StableDiffusionRequest {
+            text_prompts: prompts,
+            ..StableDiffusionRequest::default()
+        };
 
         if i2i {
             let Some(input) = &req.image else {
@@ -231,7 +234,7 @@ impl ImageBackend for StableDiffusion {
                     ),
                 ));
             }
-            body.insert("init_image".into(), json!(init.base64()));
+            body.init_image = Some(init.base64());
             if masked {
                 let mask = match &req.mask {
                     Some(Mask::Image(m)) => encode(m, "mask_image", PNG_JPEG, MAX_IMAGE_BYTES)?,
@@ -258,8 +261,8 @@ impl ImageBackend for StableDiffusion {
                     ));
                 }
                 // Black pixels are replaced, as with Titan's and Nova's masks.
-                body.insert("mask_source".into(), json!("MASK_IMAGE_BLACK"));
-                body.insert("mask_image".into(), json!(mask.base64()));
+                body.mask_source = Some(StableDiffusionMaskSource::MaskImageBlack);
+                body.mask_image = Some(mask.base64());
             }
             if let Some(s) = req.strength {
                 if !(0.0..=1.0).contains(&s) {
@@ -268,7 +271,7 @@ impl ImageBackend for StableDiffusion {
                         format!("{s} is out of range [0, 1] (wire `image_strength`)"),
                     ));
                 }
-                body.insert("image_strength".into(), json!(s));
+                body.image_strength = Some(s);
             }
         } else {
             if req.image.is_some() {
@@ -282,40 +285,40 @@ impl ImageBackend for StableDiffusion {
             }
             if let Some((w, h)) = size_of(&options)? {
                 check_catalog_size(self.model, w, h)?;
-                body.insert("height".into(), json!(h));
-                body.insert("width".into(), json!(w));
+                body.height = Some(h);
+                body.width = Some(w);
             }
         }
         if let Some(s) = options.cfg_scale {
             check_range(FAMILY, &["cfg_scale"], "cfg_scale", s)?;
-            body.insert("cfg_scale".into(), json!(s));
+            body.cfg_scale = Some(s);
         }
-        if let Some(p) = &options.clip_guidance_preset {
-            body.insert("clip_guidance_preset".into(), json!(p.as_str()));
-        }
-        if let Some(s) = &options.sampler {
-            body.insert("sampler".into(), json!(s.as_str()));
-        }
+        body.clip_guidance_preset = options.clip_guidance_preset.clone();
+        body.sampler = options.sampler.clone();
         if let Some(n) = options.count {
             // Bedrock generates one image per SDXL request.
             check_range(FAMILY, &["samples"], "count", f64::from(n))?;
         }
         if let Some(seed) = options.seed {
             check_range(FAMILY, &["seed"], "seed", seed as f64)?;
-            body.insert("seed".into(), json!(seed));
+            // In range of the schema, so it fits.
+            body.seed = Some(u32::try_from(seed).unwrap_or(u32::MAX));
         }
         if let Some(steps) = options.steps {
             check_range(FAMILY, &["steps"], "steps", f64::from(steps))?;
-            body.insert("steps".into(), json!(steps));
+            body.steps = Some(steps);
         }
-        if let Some(p) = &options.style_preset {
-            body.insert("style_preset".into(), json!(p.as_str()));
-        }
-        Ok(Value::Object(body))
+        body.style_preset = options.style_preset.clone();
+        Ok(body)
     }
 
-    fn decode(&self, invoked: &Invoked, _: &Value) -> Result<Decoded> {
-        let r: StableDiffusionResponse = typed(invoked)?;
+    fn decode(
+        &self,
+        r: &StableDiffusionResponse,
+        request_id: Option<&str>,
+        _: &StableDiffusionRequest,
+    ) -> Result<Decoded> {
+        let request_id = request_id.map(str::to_owned);
         let mut out = Decoded::default();
         for (i, a) in r.artifacts.iter().enumerate() {
             let reason = a
@@ -327,11 +330,8 @@ impl ImageBackend for StableDiffusion {
                 out.message = Some(format!("artifact {i} has no image ({reason:?})"));
                 continue;
             };
-            out.images.push(decode_image(
-                b64,
-                &format!("artifacts[{i}]"),
-                &invoked.request_id,
-            )?);
+            out.images
+                .push(decode_image(b64, &format!("artifacts[{i}]"), &request_id)?);
             out.seeds.push(a.seed.map(u64::from));
             out.finish_reasons.push(reason);
         }
@@ -342,11 +342,21 @@ impl ImageBackend for StableDiffusion {
     }
 }
 
+/// One `text_prompts` entry.
+fn prompt(text: &str, weight: Option<f64>) -> StableDiffusionTextPrompt {
+    StableDiffusionTextPrompt {
+        text: text.to_owned(),
+        weight,
+        ..StableDiffusionTextPrompt::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::Model;
     use crate::embeddings::model::test_client as client;
+    use serde_json::json;
 
     #[test]
     fn weighted_prompts_and_settings_have_the_documented_names() {

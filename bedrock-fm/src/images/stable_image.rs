@@ -21,13 +21,12 @@ use super::options::{ImageRequest, ImageTask};
 use super::output::{FinishReason, decode_image};
 use super::stable_diffusion::reject_task_inputs;
 use crate::bodies::stable_image::{
-    StableImageAspectRatio, StableImageOutputFormat, StableImageResponse,
+    StableImageAspectRatio, StableImageMode, StableImageOutputFormat, StableImageRequest,
+    StableImageResponse,
 };
 use crate::catalog::{Family, ImageSize, Modality, Model};
-use crate::embeddings::model::{Invoked, typed};
 use crate::error::{Error, Result};
 use image::ImageFormat;
-use serde_json::{Map, Value, json};
 
 const FAMILY: Family = Family::StableImage;
 
@@ -153,7 +152,9 @@ impl StableImageBuilder {
 }
 
 impl ImageBackend for StableImage {
-    fn body(&self, req: &ImageRequest) -> Result<Value> {
+    type Request = StableImageRequest;
+
+    fn body(&self, req: &ImageRequest) -> Result<StableImageRequest> {
         let i2i = match req.task {
             ImageTask::TextToImage => false,
             ImageTask::ImageToImage if self.takes_images() => true,
@@ -195,12 +196,14 @@ impl ImageBackend for StableImage {
         let options = req.options.over(&defaults);
         reject_unsupported(&options, FAMILY, SUPPORTED)?;
 
-        let mut body = Map::new();
         let Some(prompt) = &req.prompt else {
             return Err(Error::invalid("prompt", "Stable Image needs a prompt"));
         };
         check_text(FAMILY, &["prompt"], "prompt", prompt)?;
-        body.insert("prompt".into(), json!(prompt));
+        let mut body = StableImageRequest {
+            prompt: prompt.clone(),
+            ..StableImageRequest::default()
+        };
         if let Some(n) = options.count.filter(|n| *n != 1) {
             return Err(Error::invalid(
                 "count",
@@ -232,9 +235,9 @@ impl ImageBackend for StableImage {
                 ));
             };
             check_range(FAMILY, &["strength"], "strength", strength)?;
-            body.insert("mode".into(), json!("image-to-image"));
-            body.insert("image".into(), json!(img.base64()));
-            body.insert("strength".into(), json!(strength));
+            body.mode = Some(StableImageMode::ImageToImage);
+            body.image = Some(img.base64());
+            body.strength = Some(strength);
         } else {
             if req.image.is_some() {
                 return Err(Error::invalid(
@@ -273,7 +276,7 @@ impl ImageBackend for StableImage {
                         format!("{r} is not an aspect ratio {} offers", self.model_id),
                     ));
                 }
-                body.insert("aspect_ratio".into(), json!(r.as_str()));
+                body.aspect_ratio = Some(r);
             }
         }
         if let Some(seed) = options.seed {
@@ -284,11 +287,12 @@ impl ImageBackend for StableImage {
                     "SD3.5 Large accepts seeds up to 4294967294",
                 ));
             }
-            body.insert("seed".into(), json!(seed));
+            // In range of the schema, so it fits.
+            body.seed = Some(u32::try_from(seed).unwrap_or(u32::MAX));
         }
         if let Some(n) = &options.negative_prompt {
             check_text(FAMILY, &["negative_prompt"], "negative_prompt", n)?;
-            body.insert("negative_prompt".into(), json!(n));
+            body.negative_prompt = Some(n.clone());
         }
         if let Some(f) = &options.output_format {
             // The catalog's `image_output_formats`; a model outside it may try.
@@ -301,21 +305,23 @@ impl ImageBackend for StableImage {
                     format!("{} does not write WebP (SD3.5 Large does)", self.model_id),
                 ));
             }
-            body.insert("output_format".into(), json!(f.as_str()));
+            body.output_format = Some(f.clone());
         }
-        Ok(Value::Object(body))
+        Ok(body)
     }
 
-    fn decode(&self, invoked: &Invoked, _: &Value) -> Result<Decoded> {
-        let r: StableImageResponse = typed(invoked)?;
+    fn decode(
+        &self,
+        r: &StableImageResponse,
+        request_id: Option<&str>,
+        _: &StableImageRequest,
+    ) -> Result<Decoded> {
+        let request_id = request_id.map(str::to_owned);
         let mut out = Decoded::default();
-        let seeds = r.seeds.unwrap_or_default();
-        for (i, b64) in r.images.unwrap_or_default().iter().enumerate() {
-            out.images.push(decode_image(
-                b64,
-                &format!("images[{i}]"),
-                &invoked.request_id,
-            )?);
+        let seeds = r.seeds.as_deref().unwrap_or_default();
+        for (i, b64) in r.images.iter().flatten().enumerate() {
+            out.images
+                .push(decode_image(b64, &format!("images[{i}]"), &request_id)?);
             out.seeds.push(seeds.get(i).map(|s| u64::from(*s)));
             out.finish_reasons.push(
                 r.finish_reasons

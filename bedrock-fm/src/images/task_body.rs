@@ -1,14 +1,16 @@
 //! The `taskType` request shape Titan Image Generator and Nova Canvas share: a task, its
 //! parameters object (`textToImageParams`, `inPaintingParams`, ...) and an
 //! `imageGenerationConfig` (`numberOfImages`, `width`, `height`, `cfgScale`, `seed`,
-//! `quality`).
+//! `quality`). The checks are shared; each family's file maps the checked [`TaskBody`] into
+//! its generated request type with [`task_request!`].
 
 use super::backend::{check_colors, check_range, check_text, encode, reject_unsupported, size_of};
 use super::input::PNG_JPEG;
-use super::options::{ImageOptions, ImageRequest, ImageTask, Mask};
+use super::options::{ControlMode, ImageOptions, ImageRequest, ImageTask, Mask};
+use super::options::{OutpaintingMode, Quality};
+use crate::bodies::nova_canvas::NovaCanvasStyle;
 use crate::catalog::Family;
 use crate::error::{Error, Result};
-use serde_json::{Map, Value, json};
 
 /// What differs between the two families (and between Titan v1 and v2).
 pub(crate) struct TaskModel<'a> {
@@ -25,6 +27,174 @@ pub(crate) struct TaskModel<'a> {
     /// The largest input image, in bytes.
     pub max_image_bytes: usize,
 }
+
+/// A checked `taskType` request, before it becomes the family's typed body.
+#[derive(Debug)]
+pub(crate) struct TaskBody {
+    pub task: ImageTask,
+    /// The task's parameters object.
+    pub params: TaskParams,
+    /// `imageGenerationConfig`, when anything is set (never for background removal).
+    pub config: Option<GenerationConfig>,
+}
+
+/// The members of the task's parameters object the wrappers set (each task has a subset).
+#[derive(Debug, Default)]
+pub(crate) struct TaskParams {
+    pub text: Option<String>,
+    pub negative_text: Option<String>,
+    pub condition_image: Option<String>,
+    pub control_mode: Option<ControlMode>,
+    pub control_strength: Option<f64>,
+    /// Nova Canvas only.
+    pub style: Option<NovaCanvasStyle>,
+    pub colors: Vec<String>,
+    pub reference_image: Option<String>,
+    pub images: Vec<String>,
+    pub similarity_strength: Option<f64>,
+    pub image: Option<String>,
+    pub mask_prompt: Option<String>,
+    pub mask_image: Option<String>,
+    pub outpainting_mode: Option<OutpaintingMode>,
+}
+
+/// `imageGenerationConfig`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct GenerationConfig {
+    pub number_of_images: Option<u32>,
+    pub quality: Option<Quality>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub cfg_scale: Option<f64>,
+    pub seed: Option<u32>,
+}
+
+/// A prompt into a parameters object's `text`, required (`String`) or not.
+pub(crate) trait FromPrompt {
+    fn from_prompt(text: Option<String>) -> Self;
+}
+
+impl FromPrompt for String {
+    fn from_prompt(text: Option<String>) -> Self {
+        // Required prompts are checked before: present here.
+        text.unwrap_or_default()
+    }
+}
+
+impl FromPrompt for Option<String> {
+    fn from_prompt(text: Option<String>) -> Self {
+        text
+    }
+}
+
+/// Maps a [`TaskBody`] into a family's generated `taskType` request: Titan and Nova name
+/// their objects alike, each with its own types. `others` are the request's members no
+/// shared task fills. Family-only members (Nova's `style`) are set by the family's file.
+macro_rules! task_request {
+    ($body:expr => $module:ident::$request:ident {
+        task_type: $task_type:ident,
+        text_to_image: $t2i:ident,
+        color_guided: $color:ident,
+        variation: $variation:ident,
+        inpainting: $inpainting:ident,
+        outpainting: $outpainting:ident,
+        background_removal: $background:ident,
+        config: $config:ident,
+        quality: $quality:ident,
+        control_mode: $control:ident,
+        outpainting_mode: $outmode:ident,
+        others: [$($other:ident),*] $(,)?
+    }) => {{
+        use $crate::bodies::$module::{
+            $background, $color, $config, $control, $inpainting, $outmode, $outpainting,
+            $quality, $request, $t2i, $task_type, $variation,
+        };
+        use $crate::images::options::ImageTask;
+        use $crate::images::task_body::FromPrompt;
+        let body: $crate::images::task_body::TaskBody = $body;
+        let p = body.params;
+        let mut r = $request {
+            task_type: $task_type::from(body.task.task_type()),
+            text_to_image_params: None,
+            color_guided_generation_params: None,
+            image_variation_params: None,
+            in_painting_params: None,
+            out_painting_params: None,
+            background_removal_params: None,
+            $($other: None,)*
+            image_generation_config: body.config.map(|c| $config {
+                number_of_images: c.number_of_images,
+                quality: c.quality.map(|q| $quality::from(q.as_str())),
+                width: c.width,
+                height: c.height,
+                cfg_scale: c.cfg_scale,
+                seed: c.seed,
+                ..Default::default()
+            }),
+            extra: Default::default(),
+        };
+        match body.task {
+            ImageTask::TextToImage => {
+                r.text_to_image_params = Some($t2i {
+                    text: FromPrompt::from_prompt(p.text),
+                    negative_text: p.negative_text,
+                    condition_image: p.condition_image,
+                    control_mode: p.control_mode.map(|m| $control::from(m.as_str())),
+                    control_strength: p.control_strength,
+                    ..Default::default()
+                })
+            }
+            ImageTask::ColorGuided => {
+                r.color_guided_generation_params = Some($color {
+                    text: FromPrompt::from_prompt(p.text),
+                    negative_text: p.negative_text,
+                    colors: p.colors,
+                    reference_image: p.reference_image,
+                    ..Default::default()
+                })
+            }
+            ImageTask::Variation => {
+                r.image_variation_params = Some($variation {
+                    text: FromPrompt::from_prompt(p.text),
+                    negative_text: p.negative_text,
+                    images: p.images,
+                    similarity_strength: p.similarity_strength,
+                    ..Default::default()
+                })
+            }
+            ImageTask::Inpainting => {
+                r.in_painting_params = Some($inpainting {
+                    image: p.image.unwrap_or_default(),
+                    text: FromPrompt::from_prompt(p.text),
+                    negative_text: p.negative_text,
+                    mask_prompt: p.mask_prompt,
+                    mask_image: p.mask_image,
+                    ..Default::default()
+                })
+            }
+            ImageTask::Outpainting => {
+                r.out_painting_params = Some($outpainting {
+                    image: p.image.unwrap_or_default(),
+                    text: FromPrompt::from_prompt(p.text),
+                    negative_text: p.negative_text,
+                    mask_prompt: p.mask_prompt,
+                    mask_image: p.mask_image,
+                    out_painting_mode: p.outpainting_mode.map(|m| $outmode::from(m.as_str())),
+                    ..Default::default()
+                })
+            }
+            ImageTask::BackgroundRemoval => {
+                r.background_removal_params = Some($background {
+                    image: p.image.unwrap_or_default(),
+                    ..Default::default()
+                })
+            }
+            ImageTask::ImageToImage => unreachable!("not a taskType task"),
+        }
+        r
+    }};
+}
+pub(crate) use task_request;
 
 fn params_key(task: ImageTask) -> &'static str {
     match task {
@@ -63,7 +233,7 @@ pub(crate) fn task_body(
     m: &TaskModel<'_>,
     defaults: &ImageOptions,
     req: &ImageRequest,
-) -> Result<Value> {
+) -> Result<TaskBody> {
     use ImageTask::*;
     let task = req.task;
     if !m.tasks.contains(&task) {
@@ -187,7 +357,7 @@ pub(crate) fn task_body(
     }
 
     let key = params_key(task);
-    let mut params = Map::new();
+    let mut params = TaskParams::default();
     let bytes = m.max_image_bytes;
     // The prompt: required by text-to-image, color-guided and (Titan) outpainting.
     let prompt_required = match task {
@@ -204,7 +374,7 @@ pub(crate) fn task_body(
         }
         (Some(p), _) => {
             check_text(m.family, &[key, "text"], "prompt", p)?;
-            params.insert("text".into(), json!(p));
+            params.text = Some(p.clone());
         }
         (None, _) if prompt_required => {
             return Err(Error::invalid(
@@ -218,7 +388,7 @@ pub(crate) fn task_body(
         && task != BackgroundRemoval
     {
         check_text(m.family, &[key, "negativeText"], "negative_prompt", neg)?;
-        params.insert("negativeText".into(), json!(neg));
+        params.negative_text = Some(neg.clone());
     }
 
     match task {
@@ -231,7 +401,7 @@ pub(crate) fn task_body(
                     ));
                 }
                 let c = encode(c, "condition_image", PNG_JPEG, bytes)?;
-                params.insert("conditionImage".into(), json!(c.base64()));
+                params.condition_image = Some(c.base64());
             } else if req.control_mode.is_some() || req.control_strength.is_some() {
                 let name = if req.control_mode.is_some() {
                     "control_mode"
@@ -243,16 +413,12 @@ pub(crate) fn task_body(
                     "needs a condition image (ImageRequest::condition_image)",
                 ));
             }
-            if let Some(mode) = req.control_mode {
-                params.insert("controlMode".into(), json!(mode.as_str()));
-            }
+            params.control_mode = req.control_mode;
             if let Some(s) = req.control_strength {
                 check_range(m.family, &[key, "controlStrength"], "control_strength", s)?;
-                params.insert("controlStrength".into(), json!(s));
+                params.control_strength = Some(s);
             }
-            if let Some(style) = &options.style {
-                params.insert("style".into(), json!(style.as_str()));
-            }
+            params.style = options.style.clone();
         }
         ColorGuided => {
             if req.colors.is_empty() {
@@ -269,10 +435,10 @@ pub(crate) fn task_body(
                 ));
             }
             check_colors(&req.colors)?;
-            params.insert("colors".into(), json!(req.colors));
+            params.colors = req.colors.clone();
             if let Some(r) = &req.reference_image {
                 let r = encode(r, "reference_image", PNG_JPEG, bytes)?;
-                params.insert("referenceImage".into(), json!(r.base64()));
+                params.reference_image = Some(r.base64());
             }
         }
         Variation => {
@@ -294,7 +460,7 @@ pub(crate) fn task_body(
             for (i, img) in req.images.iter().enumerate() {
                 encoded.push(encode(img, &format!("images[{i}]"), PNG_JPEG, bytes)?.base64());
             }
-            params.insert("images".into(), json!(encoded));
+            params.images = encoded;
             if let Some(s) = req.similarity_strength {
                 check_range(
                     m.family,
@@ -302,7 +468,7 @@ pub(crate) fn task_body(
                     "similarity_strength",
                     s,
                 )?;
-                params.insert("similarityStrength".into(), json!(s));
+                params.similarity_strength = Some(s);
             }
         }
         Inpainting | Outpainting | BackgroundRemoval => {
@@ -318,7 +484,7 @@ pub(crate) fn task_body(
                 return Err(Error::invalid("image", what));
             };
             let image = encode(input, "image", PNG_JPEG, bytes)?;
-            params.insert("image".into(), json!(image.base64()));
+            params.image = Some(image.base64());
             if task != BackgroundRemoval {
                 match &req.mask {
                     None => {
@@ -334,7 +500,7 @@ pub(crate) fn task_body(
                         if p.trim().is_empty() {
                             return Err(Error::invalid("mask_prompt", "the mask prompt is empty"));
                         }
-                        params.insert("maskPrompt".into(), json!(p));
+                        params.mask_prompt = Some(p.clone());
                     }
                     Some(Mask::Image(mask)) => {
                         let mask = encode(mask, "mask_image", PNG_JPEG, bytes)?;
@@ -347,27 +513,25 @@ pub(crate) fn task_body(
                                 ),
                             ));
                         }
-                        params.insert("maskImage".into(), json!(mask.base64()));
+                        params.mask_image = Some(mask.base64());
                     }
                 }
-                if let Some(mode) = req.outpainting_mode {
-                    params.insert("outPaintingMode".into(), json!(mode.as_str()));
-                }
+                params.outpainting_mode = req.outpainting_mode;
             }
         }
         ImageToImage => unreachable!("rejected above"),
     }
 
-    let mut body = Map::new();
-    body.insert("taskType".into(), json!(task.task_type()));
-    body.insert(key.into(), Value::Object(params));
-    if task != BackgroundRemoval {
-        let config = generation_config(m, &options, task)?;
-        if !config.is_empty() {
-            body.insert("imageGenerationConfig".into(), Value::Object(config));
-        }
-    }
-    Ok(Value::Object(body))
+    let config = match task {
+        BackgroundRemoval => None,
+        _ => Some(generation_config(m, &options, task)?)
+            .filter(|c| *c != GenerationConfig::default()),
+    };
+    Ok(TaskBody {
+        task,
+        params,
+        config,
+    })
 }
 
 fn mask_name(req: &ImageRequest) -> &'static str {
@@ -385,30 +549,29 @@ fn generation_config(
     m: &TaskModel<'_>,
     options: &ImageOptions,
     task: ImageTask,
-) -> Result<Map<String, Value>> {
+) -> Result<GenerationConfig> {
     const CONFIG: &str = "imageGenerationConfig";
-    let mut config = Map::new();
+    let mut config = GenerationConfig::default();
     if let Some(n) = options.count {
         check_range(m.family, &[CONFIG, "numberOfImages"], "count", f64::from(n))?;
-        config.insert("numberOfImages".into(), json!(n));
+        config.number_of_images = Some(n);
     }
-    if let Some(q) = options.quality {
-        config.insert("quality".into(), json!(q.as_str()));
-    }
+    config.quality = options.quality;
     if let Some((w, h)) = size_of(options)?
         && !matches!(task, ImageTask::Inpainting | ImageTask::Outpainting)
     {
         (m.check_size)(w, h)?;
-        config.insert("width".into(), json!(w));
-        config.insert("height".into(), json!(h));
+        config.width = Some(w);
+        config.height = Some(h);
     }
     if let Some(s) = options.cfg_scale {
         check_range(m.family, &[CONFIG, "cfgScale"], "cfg_scale", s)?;
-        config.insert("cfgScale".into(), json!(s));
+        config.cfg_scale = Some(s);
     }
     if let Some(seed) = options.seed {
         check_range(m.family, &[CONFIG, "seed"], "seed", seed as f64)?;
-        config.insert("seed".into(), json!(seed));
+        // In range of the schema (at most 2,147,483,646), so it fits.
+        config.seed = Some(u32::try_from(seed).unwrap_or(u32::MAX));
     }
     Ok(config)
 }

@@ -12,12 +12,10 @@
 use super::backend::{Decoded, ImageBackend, check_catalog_size, image_wrapper, seed_sent};
 use super::options::{ImageRequest, ImageTask, Quality};
 use super::output::{FinishReason, decode_image};
-use super::task_body::{TaskModel, task_body};
-use crate::bodies::titan_image::TitanImageResponse;
+use super::task_body::{TaskModel, task_body, task_request};
+use crate::bodies::titan_image::{TitanImageRequest, TitanImageResponse};
 use crate::catalog::{Family, Model};
-use crate::embeddings::model::{Invoked, typed};
 use crate::error::Result;
-use serde_json::Value;
 
 const FAMILY: Family = Family::TitanImage;
 
@@ -95,7 +93,9 @@ impl TitanImageBuilder {
 }
 
 impl ImageBackend for TitanImage {
-    fn body(&self, request: &ImageRequest) -> Result<Value> {
+    type Request = TitanImageRequest;
+
+    fn body(&self, request: &ImageRequest) -> Result<TitanImageRequest> {
         let model = self.model;
         let (tasks, conditioning) = self.tasks();
         let m = TaskModel {
@@ -107,34 +107,52 @@ impl ImageBackend for TitanImage {
             check_size: &|w, h| check_catalog_size(model, w, h),
             max_image_bytes: MAX_IMAGE_BYTES,
         };
-        task_body(&m, &self.defaults, request)
+        let body = task_body(&m, &self.defaults, request)?;
+        Ok(task_request!(body => titan_image::TitanImageRequest {
+            task_type: TitanImageTaskType,
+            text_to_image: TitanImageTextToImageParams,
+            color_guided: TitanImageColorGuidedGenerationParams,
+            variation: TitanImageVariationParams,
+            inpainting: TitanImageInPaintingParams,
+            outpainting: TitanImageOutPaintingParams,
+            background_removal: TitanImageBackgroundRemovalParams,
+            config: TitanImageGenerationConfig,
+            quality: TitanImageQuality,
+            control_mode: TitanImageControlMode,
+            outpainting_mode: TitanImageOutPaintingMode,
+            others: [],
+        }))
     }
 
-    fn decode(&self, invoked: &Invoked, body: &Value) -> Result<Decoded> {
-        let r: TitanImageResponse = typed(invoked)?;
-        decode_task_images(FAMILY, invoked, body, r.images, r.error)
+    fn decode(
+        &self,
+        r: &TitanImageResponse,
+        request_id: Option<&str>,
+        sent: &TitanImageRequest,
+    ) -> Result<Decoded> {
+        let seed = sent.image_generation_config.as_ref().and_then(|c| c.seed);
+        let removal = sent.background_removal_params.is_some();
+        let seed = seed_sent(FAMILY, removal, seed);
+        decode_task_images(seed, request_id, &r.images, &r.error)
     }
 }
 
-/// The images of a Titan or Nova response (`images`, `error`).
+/// The images of a Titan or Nova response (`images`, `error`), each with the `seed` used
+/// ([`seed_sent`]).
 pub(crate) fn decode_task_images(
-    family: Family,
-    invoked: &Invoked,
-    body: &Value,
-    images: Option<Vec<String>>,
-    error: Option<String>,
+    seed: Option<u64>,
+    request_id: Option<&str>,
+    images: &Option<Vec<String>>,
+    error: &Option<String>,
 ) -> Result<Decoded> {
-    let seed = seed_sent(family, body);
     let mut out = Decoded {
-        message: error,
+        message: error.clone(),
         ..Decoded::default()
     };
-    for (i, b64) in images.unwrap_or_default().iter().enumerate() {
-        out.images.push(decode_image(
-            b64,
-            &format!("images[{i}]"),
-            &invoked.request_id,
-        )?);
+    let request_id = request_id.map(str::to_owned);
+    for (i, b64) in images.iter().flatten().enumerate() {
+        out.images
+            .push(decode_image(b64, &format!("images[{i}]"), &request_id)?);
         out.seeds.push(seed);
         out.finish_reasons.push(FinishReason::Success);
     }
