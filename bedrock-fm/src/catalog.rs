@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub use crate::generated::catalog::{ALL_MODELS, Family, ID_PREFIXES, Model};
+pub use crate::generated::catalog::*;
 
 /// What a model takes in or gives out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -55,6 +55,41 @@ impl From<String> for ModelId {
     }
 }
 
+/// A model the builder of `W` (a text family's marker such as [`TitanFamily`](crate::TitanFamily),
+/// or an embedding or image wrapper) takes: any ID (a string, a [`ModelId`], a catalog
+/// [`Model`]), checked against the family when the wrapper is built, or the family's own
+/// model enum (such as [`TitanModel`](crate::catalog::TitanModel)), which the compiler checks:
+/// another family's model enum does not compile.
+///
+/// ```compile_fail,E0277
+/// # fn run(client: &bedrock_fm::Client) {
+/// use bedrock_fm::Titan;
+/// use bedrock_fm::catalog::Claude3Model;
+/// // A Claude model given to the Titan builder: rejected by the compiler.
+/// let _ = Titan::builder(client, Claude3Model::AnthropicClaude3Haiku20240307V1_0);
+/// # }
+/// ```
+///
+/// ```
+/// # fn run(client: &bedrock_fm::Client) {
+/// use bedrock_fm::Titan;
+/// use bedrock_fm::catalog::TitanModel;
+/// let _ = Titan::builder(client, TitanModel::AmazonTitanTextExpressV1);
+/// // Any ID still works, checked at `build()`: the catalog informs, it never forbids.
+/// let _ = Titan::builder(client, "amazon.titan-text-lite-v2:0");
+/// # }
+/// ```
+pub trait ModelFor<W> {
+    /// The model ID.
+    fn into_model_id(self) -> ModelId;
+}
+
+impl<W, T: Into<ModelId>> ModelFor<W> for T {
+    fn into_model_id(self) -> ModelId {
+        self.into()
+    }
+}
+
 /// Whether a bare model ID may be sent to another region's capacity through a cross-region
 /// inference profile. Nothing crosses regions unless the client opts in.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

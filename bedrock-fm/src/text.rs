@@ -8,8 +8,8 @@ use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::details::{Api, Details};
 use crate::error::{Error, Result};
-pub use crate::model_id::ModelId;
 use crate::model_id::{ArnResource, IdForm, Target};
+pub use crate::model_id::{ModelFor, ModelId};
 pub use crate::params::{CallOptions, CommonParams, FamilyTypes, ParamSpec, Params};
 use crate::params::{Plan, common_setters};
 use crate::stream::TextStream;
@@ -198,10 +198,10 @@ impl<F: FamilyTypes> TextModelBuilder<F> {
 
 impl<F: FamilyTypes> TextModelBuilder<F> {
     /// A builder for `model_id`, with no defaults and [`Api::InvokeModel`].
-    pub fn new(client: &Client, model_id: impl Into<ModelId>) -> Self {
+    pub fn new(client: &Client, model_id: impl ModelFor<F>) -> Self {
         Self {
             client: client.clone(),
-            model_id: model_id.into().as_str().to_owned(),
+            model_id: model_id.into_model_id().as_str().to_owned(),
             family: None,
             api: Api::default(),
             system: None,
@@ -248,8 +248,8 @@ impl<F: FamilyTypes> fmt::Debug for TextModel<F> {
 
 impl<F: TextFamily> TextModel<F> {
     /// A builder for `model` (a catalog model of this family, one of its inference-profile
-    /// IDs, or an ARN).
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TextModelBuilder<F> {
+    /// IDs, or an ARN; see [`ModelFor`] for the family's typed model enum).
+    pub fn builder(client: &Client, model: impl ModelFor<F>) -> TextModelBuilder<F> {
         TextModelBuilder::new(client, model)
     }
 

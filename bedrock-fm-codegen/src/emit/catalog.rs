@@ -8,6 +8,10 @@ use quote::{format_ident, quote};
 pub fn emit(catalog: &Catalog) -> TokenStream {
     let family_enum = emit_family_enum(catalog);
     let model_enum = emit_model_enum(catalog);
+    let family_models = catalog
+        .families
+        .iter()
+        .map(|f| emit_family_models(catalog, f));
     let infos = catalog.models.iter().map(|m| emit_info(catalog, m));
     let count = catalog.models.len();
     quote! {
@@ -17,6 +21,7 @@ pub fn emit(catalog: &Catalog) -> TokenStream {
 
         #family_enum
         #model_enum
+        #(#family_models)*
 
         /// Every model in the catalog with its capabilities, in `models.toml` order
         /// (`ALL_MODELS[m as usize].model == m`).
@@ -182,6 +187,84 @@ fn emit_model_enum(catalog: &Catalog) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// `<Wrapper>Model`: the catalog's models of one family, which that family's builders (and
+/// the `Any*` builders of its kind) take and any other builder rejects at compile time,
+/// through `ModelFor<W>`.
+fn emit_family_models(catalog: &Catalog, f: &Family) -> TokenStream {
+    let models: Vec<&ModelEntry> = catalog.models.iter().filter(|m| m.family == f.id).collect();
+    let name = format_ident!("{}Model", f.wrapper);
+    let idents: Vec<_> = models
+        .iter()
+        .map(|m| format_ident!("{}", model_variant(&m.id)))
+        .collect();
+    let docs = models.iter().map(|m| format!(" {} (`{}`).", m.name, m.id));
+    let wrapper = format_ident!("{}", f.wrapper);
+    let (own, any): (TokenStream, &[TokenStream]) = match f.kind.as_str() {
+        "text" => {
+            let marker = format_ident!("{}Family", f.wrapper);
+            (
+                quote!(crate::#marker),
+                &[
+                    quote!(crate::text::AnyFamily),
+                    quote!(crate::ConverseFamily),
+                ],
+            )
+        }
+        "embedding" => (
+            quote!(crate::embeddings::#wrapper),
+            &[quote!(crate::embeddings::AnyEmbedModel)],
+        ),
+        _ => (
+            quote!(crate::images::#wrapper),
+            &[quote!(crate::images::AnyImageModel)],
+        ),
+    };
+    let targets = std::iter::once(own).chain(any.iter().cloned());
+    let doc = format!(
+        " The catalog's {} models, for [`{}`](crate::{}) builders: another family's model does \
+         not compile there. Any ID still works as a string or [`Model`], checked at `build()`.",
+        f.name,
+        f.wrapper,
+        match f.kind.as_str() {
+            "text" => f.wrapper.clone(),
+            "embedding" => format!("embeddings::{}", f.wrapper),
+            _ => format!("images::{}", f.wrapper),
+        }
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #( #[doc = #docs] #idents, )*
+        }
+
+        impl #name {
+            /// Every model of the family, in `models.toml` order.
+            pub const ALL: &'static [#name] = &[#(#name::#idents),*];
+
+            /// The catalog model.
+            pub const fn model(self) -> Model {
+                match self { #( #name::#idents => Model::#idents, )* }
+            }
+        }
+
+        impl From<#name> for Model {
+            fn from(m: #name) -> Model {
+                m.model()
+            }
+        }
+
+        #(
+            impl crate::model_id::ModelFor<#targets> for #name {
+                fn into_model_id(self) -> crate::model_id::ModelId {
+                    self.model().into()
+                }
+            }
+        )*
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::batch::{EmbedSettings, embed_methods};
 use super::input::Truncation;
-use super::model::{ModelId, ModelParts, family_of, not_a};
+use super::model::{ModelFor, ModelId, ModelParts, family_of, not_a};
 use super::vector::EmbeddingType;
 use crate::catalog::Family;
 use crate::client::Client;
@@ -24,10 +24,10 @@ pub struct AnyEmbedModelBuilder {
 impl AnyEmbedModel {
     /// A builder whose family is chosen from `model` (a catalog ID or inference profile) at
     /// `build()`.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> AnyEmbedModelBuilder {
+    pub fn builder(client: &Client, model: impl ModelFor<Self>) -> AnyEmbedModelBuilder {
         AnyEmbedModelBuilder {
             client: client.clone(),
-            model: model.into(),
+            model: model.into_model_id(),
             settings: EmbedSettings::default(),
         }
     }

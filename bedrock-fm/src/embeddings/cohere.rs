@@ -15,7 +15,7 @@
 
 use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
+use super::model::{ModelFor, ModelId, bad_response, check_dimension, model_parts, resolve_id};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::cohere_embed::{
     CohereEmbedInputType, CohereEmbedRequest, CohereEmbedResponse, CohereEmbedTruncate,
@@ -78,10 +78,10 @@ pub struct CohereEmbedBuilder {
 
 impl CohereEmbed {
     /// A builder for `model`: a Cohere Embed model, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> CohereEmbedBuilder {
+    pub fn builder(client: &Client, model: impl ModelFor<Self>) -> CohereEmbedBuilder {
         CohereEmbedBuilder {
             client: client.clone(),
-            model: model.into(),
+            model: model.into_model_id(),
             embedding_types: None,
             truncation: None,
             output_dimension: None,

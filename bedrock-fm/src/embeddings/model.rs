@@ -7,7 +7,7 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use serde_json::Value;
 
-pub use crate::text::ModelId;
+pub use crate::text::{ModelFor, ModelId};
 
 /// Resolves `id` for a wrapper of family `expected`: a catalog ID or inference profile of that
 /// family (`Some(model)`), or an ARN (`None`: no catalog entry, so no catalog checks).

@@ -10,7 +10,7 @@
 
 use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
+use super::model::{ModelFor, ModelId, bad_response, check_dimension, model_parts, resolve_id};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::titan_embed_image::{
     TitanMultimodalEmbedConfig, TitanMultimodalEmbedRequest, TitanMultimodalEmbedResponse,
@@ -51,10 +51,10 @@ pub struct TitanMultimodalEmbedBuilder {
 
 impl TitanMultimodalEmbed {
     /// A builder for `model`: a Titan Multimodal Embeddings model or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanMultimodalEmbedBuilder {
+    pub fn builder(client: &Client, model: impl ModelFor<Self>) -> TitanMultimodalEmbedBuilder {
         TitanMultimodalEmbedBuilder {
             client: client.clone(),
-            model: model.into(),
+            model: model.into_model_id(),
             output_embedding_length: None,
             truncation: None,
         }

@@ -10,7 +10,7 @@
 
 use super::batch::{EmbedBackend, EmbedSettings, Prepared, embed_methods, itself};
 use super::input::{EmbedInput, InputType, Truncation, prepare_text};
-use super::model::{ModelId, bad_response, check_dimension, model_parts, resolve_id};
+use super::model::{ModelFor, ModelId, bad_response, check_dimension, model_parts, resolve_id};
 use super::vector::{Embedding, EmbeddingType};
 use crate::bodies::titan_embed_text::{TitanEmbedRequest, TitanEmbedResponse, TitanEmbedType};
 use crate::catalog::{Family, Model};
@@ -27,10 +27,11 @@ pub const MAX_INPUT_CHARS: usize = 50_000;
 ///
 /// ```no_run
 /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-/// use bedrock_fm::catalog::Model;
+/// use bedrock_fm::catalog::TitanEmbedModel;
 /// use bedrock_fm::embeddings::TitanEmbed;
 ///
-/// let titan = TitanEmbed::builder(&client, Model::AmazonTitanEmbedTextV2_0)
+/// // The family's model enum: another family's model does not compile here.
+/// let titan = TitanEmbed::builder(&client, TitanEmbedModel::AmazonTitanEmbedTextV2_0)
 ///     .dimensions(512)
 ///     .build()?;
 /// let docs = titan.generate_for_documents(["Rust is fast", "Paris is in France"]).await?;
@@ -63,10 +64,10 @@ pub struct TitanEmbedBuilder {
 
 impl TitanEmbed {
     /// A builder for `model`: a Titan Text Embeddings model, its inference profile, or an ARN.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> TitanEmbedBuilder {
+    pub fn builder(client: &Client, model: impl ModelFor<Self>) -> TitanEmbedBuilder {
         TitanEmbedBuilder {
             client: client.clone(),
-            model: model.into(),
+            model: model.into_model_id(),
             dimensions: None,
             normalize: None,
             embedding_types: None,

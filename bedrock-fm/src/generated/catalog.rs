@@ -1063,6 +1063,1285 @@ impl Model {
         }
     }
 }
+/// The catalog's Anthropic Claude (Messages API) models, for [`Claude3`](crate::Claude3) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Claude3Model {
+    /// Claude 3 Haiku (`anthropic.claude-3-haiku-20240307-v1:0`).
+    AnthropicClaude3Haiku20240307V1_0,
+    /// Claude 3 Haiku 48k (`anthropic.claude-3-haiku-20240307-v1:0:48k`).
+    AnthropicClaude3Haiku20240307V1_0_48k,
+    /// Claude 3 Haiku 200k (`anthropic.claude-3-haiku-20240307-v1:0:200k`).
+    AnthropicClaude3Haiku20240307V1_0_200k,
+    /// Claude 3 Sonnet (`anthropic.claude-3-sonnet-20240229-v1:0`).
+    AnthropicClaude3Sonnet20240229V1_0,
+    /// Claude 3 Sonnet 28k (`anthropic.claude-3-sonnet-20240229-v1:0:28k`).
+    AnthropicClaude3Sonnet20240229V1_0_28k,
+    /// Claude 3 Sonnet 200k (`anthropic.claude-3-sonnet-20240229-v1:0:200k`).
+    AnthropicClaude3Sonnet20240229V1_0_200k,
+    /// Claude 3 Opus (`anthropic.claude-3-opus-20240229-v1:0`).
+    AnthropicClaude3Opus20240229V1_0,
+    /// Claude 3 Opus 12k (`anthropic.claude-3-opus-20240229-v1:0:12k`).
+    AnthropicClaude3Opus20240229V1_0_12k,
+    /// Claude 3 Opus 28k (`anthropic.claude-3-opus-20240229-v1:0:28k`).
+    AnthropicClaude3Opus20240229V1_0_28k,
+    /// Claude 3 Opus 200k (`anthropic.claude-3-opus-20240229-v1:0:200k`).
+    AnthropicClaude3Opus20240229V1_0_200k,
+    /// Claude 3.5 Sonnet (`anthropic.claude-3-5-sonnet-20240620-v1:0`).
+    AnthropicClaude3_5Sonnet20240620V1_0,
+    /// Claude 3.5 Sonnet 18k (`anthropic.claude-3-5-sonnet-20240620-v1:0:18k`).
+    AnthropicClaude3_5Sonnet20240620V1_0_18k,
+    /// Claude 3.5 Sonnet 51k (`anthropic.claude-3-5-sonnet-20240620-v1:0:51k`).
+    AnthropicClaude3_5Sonnet20240620V1_0_51k,
+    /// Claude 3.5 Sonnet 200k (`anthropic.claude-3-5-sonnet-20240620-v1:0:200k`).
+    AnthropicClaude3_5Sonnet20240620V1_0_200k,
+    /// Claude 3.5 Sonnet v2 (`anthropic.claude-3-5-sonnet-20241022-v2:0`).
+    AnthropicClaude3_5Sonnet20241022V2_0,
+    /// Claude 3.5 Sonnet v2 18k (`anthropic.claude-3-5-sonnet-20241022-v2:0:18k`).
+    AnthropicClaude3_5Sonnet20241022V2_0_18k,
+    /// Claude 3.5 Sonnet v2 51k (`anthropic.claude-3-5-sonnet-20241022-v2:0:51k`).
+    AnthropicClaude3_5Sonnet20241022V2_0_51k,
+    /// Claude 3.5 Sonnet v2 200k (`anthropic.claude-3-5-sonnet-20241022-v2:0:200k`).
+    AnthropicClaude3_5Sonnet20241022V2_0_200k,
+    /// Claude 3.5 Haiku (`anthropic.claude-3-5-haiku-20241022-v1:0`).
+    AnthropicClaude3_5Haiku20241022V1_0,
+    /// Claude 3.7 Sonnet (`anthropic.claude-3-7-sonnet-20250219-v1:0`).
+    AnthropicClaude3_7Sonnet20250219V1_0,
+    /// Claude Sonnet 4 (`anthropic.claude-sonnet-4-20250514-v1:0`).
+    AnthropicClaudeSonnet4_20250514V1_0,
+    /// Claude Opus 4 (`anthropic.claude-opus-4-20250514-v1:0`).
+    AnthropicClaudeOpus4_20250514V1_0,
+    /// Claude Opus 4.1 (`anthropic.claude-opus-4-1-20250805-v1:0`).
+    AnthropicClaudeOpus4_1_20250805V1_0,
+    /// Claude Sonnet 4.5 (`anthropic.claude-sonnet-4-5-20250929-v1:0`).
+    AnthropicClaudeSonnet4_5_20250929V1_0,
+    /// Claude Haiku 4.5 (`anthropic.claude-haiku-4-5-20251001-v1:0`).
+    AnthropicClaudeHaiku4_5_20251001V1_0,
+    /// Claude Opus 4.5 (`anthropic.claude-opus-4-5-20251101-v1:0`).
+    AnthropicClaudeOpus4_5_20251101V1_0,
+    /// Claude Opus 4.6 (`anthropic.claude-opus-4-6-v1`).
+    AnthropicClaudeOpus4_6V1,
+    /// Claude Sonnet 4.6 (`anthropic.claude-sonnet-4-6`).
+    AnthropicClaudeSonnet4_6,
+}
+impl Claude3Model {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [Claude3Model] = &[
+        Claude3Model::AnthropicClaude3Haiku20240307V1_0,
+        Claude3Model::AnthropicClaude3Haiku20240307V1_0_48k,
+        Claude3Model::AnthropicClaude3Haiku20240307V1_0_200k,
+        Claude3Model::AnthropicClaude3Sonnet20240229V1_0,
+        Claude3Model::AnthropicClaude3Sonnet20240229V1_0_28k,
+        Claude3Model::AnthropicClaude3Sonnet20240229V1_0_200k,
+        Claude3Model::AnthropicClaude3Opus20240229V1_0,
+        Claude3Model::AnthropicClaude3Opus20240229V1_0_12k,
+        Claude3Model::AnthropicClaude3Opus20240229V1_0_28k,
+        Claude3Model::AnthropicClaude3Opus20240229V1_0_200k,
+        Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0,
+        Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_18k,
+        Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_51k,
+        Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_200k,
+        Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0,
+        Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_18k,
+        Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_51k,
+        Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_200k,
+        Claude3Model::AnthropicClaude3_5Haiku20241022V1_0,
+        Claude3Model::AnthropicClaude3_7Sonnet20250219V1_0,
+        Claude3Model::AnthropicClaudeSonnet4_20250514V1_0,
+        Claude3Model::AnthropicClaudeOpus4_20250514V1_0,
+        Claude3Model::AnthropicClaudeOpus4_1_20250805V1_0,
+        Claude3Model::AnthropicClaudeSonnet4_5_20250929V1_0,
+        Claude3Model::AnthropicClaudeHaiku4_5_20251001V1_0,
+        Claude3Model::AnthropicClaudeOpus4_5_20251101V1_0,
+        Claude3Model::AnthropicClaudeOpus4_6V1,
+        Claude3Model::AnthropicClaudeSonnet4_6,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            Claude3Model::AnthropicClaude3Haiku20240307V1_0 => {
+                Model::AnthropicClaude3Haiku20240307V1_0
+            }
+            Claude3Model::AnthropicClaude3Haiku20240307V1_0_48k => {
+                Model::AnthropicClaude3Haiku20240307V1_0_48k
+            }
+            Claude3Model::AnthropicClaude3Haiku20240307V1_0_200k => {
+                Model::AnthropicClaude3Haiku20240307V1_0_200k
+            }
+            Claude3Model::AnthropicClaude3Sonnet20240229V1_0 => {
+                Model::AnthropicClaude3Sonnet20240229V1_0
+            }
+            Claude3Model::AnthropicClaude3Sonnet20240229V1_0_28k => {
+                Model::AnthropicClaude3Sonnet20240229V1_0_28k
+            }
+            Claude3Model::AnthropicClaude3Sonnet20240229V1_0_200k => {
+                Model::AnthropicClaude3Sonnet20240229V1_0_200k
+            }
+            Claude3Model::AnthropicClaude3Opus20240229V1_0 => {
+                Model::AnthropicClaude3Opus20240229V1_0
+            }
+            Claude3Model::AnthropicClaude3Opus20240229V1_0_12k => {
+                Model::AnthropicClaude3Opus20240229V1_0_12k
+            }
+            Claude3Model::AnthropicClaude3Opus20240229V1_0_28k => {
+                Model::AnthropicClaude3Opus20240229V1_0_28k
+            }
+            Claude3Model::AnthropicClaude3Opus20240229V1_0_200k => {
+                Model::AnthropicClaude3Opus20240229V1_0_200k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0 => {
+                Model::AnthropicClaude3_5Sonnet20240620V1_0
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_18k => {
+                Model::AnthropicClaude3_5Sonnet20240620V1_0_18k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_51k => {
+                Model::AnthropicClaude3_5Sonnet20240620V1_0_51k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20240620V1_0_200k => {
+                Model::AnthropicClaude3_5Sonnet20240620V1_0_200k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0 => {
+                Model::AnthropicClaude3_5Sonnet20241022V2_0
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_18k => {
+                Model::AnthropicClaude3_5Sonnet20241022V2_0_18k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_51k => {
+                Model::AnthropicClaude3_5Sonnet20241022V2_0_51k
+            }
+            Claude3Model::AnthropicClaude3_5Sonnet20241022V2_0_200k => {
+                Model::AnthropicClaude3_5Sonnet20241022V2_0_200k
+            }
+            Claude3Model::AnthropicClaude3_5Haiku20241022V1_0 => {
+                Model::AnthropicClaude3_5Haiku20241022V1_0
+            }
+            Claude3Model::AnthropicClaude3_7Sonnet20250219V1_0 => {
+                Model::AnthropicClaude3_7Sonnet20250219V1_0
+            }
+            Claude3Model::AnthropicClaudeSonnet4_20250514V1_0 => {
+                Model::AnthropicClaudeSonnet4_20250514V1_0
+            }
+            Claude3Model::AnthropicClaudeOpus4_20250514V1_0 => {
+                Model::AnthropicClaudeOpus4_20250514V1_0
+            }
+            Claude3Model::AnthropicClaudeOpus4_1_20250805V1_0 => {
+                Model::AnthropicClaudeOpus4_1_20250805V1_0
+            }
+            Claude3Model::AnthropicClaudeSonnet4_5_20250929V1_0 => {
+                Model::AnthropicClaudeSonnet4_5_20250929V1_0
+            }
+            Claude3Model::AnthropicClaudeHaiku4_5_20251001V1_0 => {
+                Model::AnthropicClaudeHaiku4_5_20251001V1_0
+            }
+            Claude3Model::AnthropicClaudeOpus4_5_20251101V1_0 => {
+                Model::AnthropicClaudeOpus4_5_20251101V1_0
+            }
+            Claude3Model::AnthropicClaudeOpus4_6V1 => Model::AnthropicClaudeOpus4_6V1,
+            Claude3Model::AnthropicClaudeSonnet4_6 => Model::AnthropicClaudeSonnet4_6,
+        }
+    }
+}
+impl From<Claude3Model> for Model {
+    fn from(m: Claude3Model) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::Claude3Family> for Claude3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for Claude3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for Claude3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Anthropic Claude (Text Completions API) models, for [`Claude`](crate::Claude) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeModel {
+    /// Claude Instant (`anthropic.claude-instant-v1`).
+    AnthropicClaudeInstantV1,
+    /// Claude Instant 100k (`anthropic.claude-instant-v1:2:100k`).
+    AnthropicClaudeInstantV1_2_100k,
+    /// Claude (`anthropic.claude-v2`).
+    AnthropicClaudeV2,
+    /// Claude 18k (`anthropic.claude-v2:0:18k`).
+    AnthropicClaudeV2_0_18k,
+    /// Claude 100k (`anthropic.claude-v2:0:100k`).
+    AnthropicClaudeV2_0_100k,
+    /// Claude (`anthropic.claude-v2:1`).
+    AnthropicClaudeV2_1,
+    /// Claude 18k (`anthropic.claude-v2:1:18k`).
+    AnthropicClaudeV2_1_18k,
+    /// Claude 200k (`anthropic.claude-v2:1:200k`).
+    AnthropicClaudeV2_1_200k,
+}
+impl ClaudeModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [ClaudeModel] = &[
+        ClaudeModel::AnthropicClaudeInstantV1,
+        ClaudeModel::AnthropicClaudeInstantV1_2_100k,
+        ClaudeModel::AnthropicClaudeV2,
+        ClaudeModel::AnthropicClaudeV2_0_18k,
+        ClaudeModel::AnthropicClaudeV2_0_100k,
+        ClaudeModel::AnthropicClaudeV2_1,
+        ClaudeModel::AnthropicClaudeV2_1_18k,
+        ClaudeModel::AnthropicClaudeV2_1_200k,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            ClaudeModel::AnthropicClaudeInstantV1 => Model::AnthropicClaudeInstantV1,
+            ClaudeModel::AnthropicClaudeInstantV1_2_100k => {
+                Model::AnthropicClaudeInstantV1_2_100k
+            }
+            ClaudeModel::AnthropicClaudeV2 => Model::AnthropicClaudeV2,
+            ClaudeModel::AnthropicClaudeV2_0_18k => Model::AnthropicClaudeV2_0_18k,
+            ClaudeModel::AnthropicClaudeV2_0_100k => Model::AnthropicClaudeV2_0_100k,
+            ClaudeModel::AnthropicClaudeV2_1 => Model::AnthropicClaudeV2_1,
+            ClaudeModel::AnthropicClaudeV2_1_18k => Model::AnthropicClaudeV2_1_18k,
+            ClaudeModel::AnthropicClaudeV2_1_200k => Model::AnthropicClaudeV2_1_200k,
+        }
+    }
+}
+impl From<ClaudeModel> for Model {
+    fn from(m: ClaudeModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::ClaudeFamily> for ClaudeModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for ClaudeModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for ClaudeModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Cohere Embed models, for [`CohereEmbed`](crate::embeddings::CohereEmbed) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CohereEmbedModel {
+    /// Embed English (`cohere.embed-english-v3`).
+    CohereEmbedEnglishV3,
+    /// Embed English 512 (`cohere.embed-english-v3:0:512`).
+    CohereEmbedEnglishV3_0_512,
+    /// Embed Multilingual (`cohere.embed-multilingual-v3`).
+    CohereEmbedMultilingualV3,
+    /// Embed Multilingual 512 (`cohere.embed-multilingual-v3:0:512`).
+    CohereEmbedMultilingualV3_0_512,
+    /// Embed v4 (`cohere.embed-v4:0`).
+    CohereEmbedV4_0,
+}
+impl CohereEmbedModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [CohereEmbedModel] = &[
+        CohereEmbedModel::CohereEmbedEnglishV3,
+        CohereEmbedModel::CohereEmbedEnglishV3_0_512,
+        CohereEmbedModel::CohereEmbedMultilingualV3,
+        CohereEmbedModel::CohereEmbedMultilingualV3_0_512,
+        CohereEmbedModel::CohereEmbedV4_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            CohereEmbedModel::CohereEmbedEnglishV3 => Model::CohereEmbedEnglishV3,
+            CohereEmbedModel::CohereEmbedEnglishV3_0_512 => {
+                Model::CohereEmbedEnglishV3_0_512
+            }
+            CohereEmbedModel::CohereEmbedMultilingualV3 => {
+                Model::CohereEmbedMultilingualV3
+            }
+            CohereEmbedModel::CohereEmbedMultilingualV3_0_512 => {
+                Model::CohereEmbedMultilingualV3_0_512
+            }
+            CohereEmbedModel::CohereEmbedV4_0 => Model::CohereEmbedV4_0,
+        }
+    }
+}
+impl From<CohereEmbedModel> for Model {
+    fn from(m: CohereEmbedModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::CohereEmbed> for CohereEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::AnyEmbedModel> for CohereEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Cohere Command models, for [`Command`](crate::Command) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandModel {
+    /// Command (`cohere.command-text-v14`).
+    CohereCommandTextV14,
+    /// Command 4k (`cohere.command-text-v14:7:4k`).
+    CohereCommandTextV14_7_4k,
+    /// Command Light (`cohere.command-light-text-v14`).
+    CohereCommandLightTextV14,
+    /// Command Light 4k (`cohere.command-light-text-v14:7:4k`).
+    CohereCommandLightTextV14_7_4k,
+}
+impl CommandModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [CommandModel] = &[
+        CommandModel::CohereCommandTextV14,
+        CommandModel::CohereCommandTextV14_7_4k,
+        CommandModel::CohereCommandLightTextV14,
+        CommandModel::CohereCommandLightTextV14_7_4k,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            CommandModel::CohereCommandTextV14 => Model::CohereCommandTextV14,
+            CommandModel::CohereCommandTextV14_7_4k => Model::CohereCommandTextV14_7_4k,
+            CommandModel::CohereCommandLightTextV14 => Model::CohereCommandLightTextV14,
+            CommandModel::CohereCommandLightTextV14_7_4k => {
+                Model::CohereCommandLightTextV14_7_4k
+            }
+        }
+    }
+}
+impl From<CommandModel> for Model {
+    fn from(m: CommandModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::CommandFamily> for CommandModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for CommandModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for CommandModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Cohere Command R and R+ models, for [`CommandR`](crate::CommandR) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandRModel {
+    /// Command R (`cohere.command-r-v1:0`).
+    CohereCommandRV1_0,
+    /// Command R+ (`cohere.command-r-plus-v1:0`).
+    CohereCommandRPlusV1_0,
+}
+impl CommandRModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [CommandRModel] = &[
+        CommandRModel::CohereCommandRV1_0,
+        CommandRModel::CohereCommandRPlusV1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            CommandRModel::CohereCommandRV1_0 => Model::CohereCommandRV1_0,
+            CommandRModel::CohereCommandRPlusV1_0 => Model::CohereCommandRPlusV1_0,
+        }
+    }
+}
+impl From<CommandRModel> for Model {
+    fn from(m: CommandRModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::CommandRFamily> for CommandRModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for CommandRModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for CommandRModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's DeepSeek (text completion) models, for [`DeepSeek`](crate::DeepSeek) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeepSeekModel {
+    /// DeepSeek-R1 (`deepseek.r1-v1:0`).
+    DeepseekR1V1_0,
+}
+impl DeepSeekModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [DeepSeekModel] = &[DeepSeekModel::DeepseekR1V1_0];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            DeepSeekModel::DeepseekR1V1_0 => Model::DeepseekR1V1_0,
+        }
+    }
+}
+impl From<DeepSeekModel> for Model {
+    fn from(m: DeepSeekModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::DeepSeekFamily> for DeepSeekModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for DeepSeekModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for DeepSeekModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's AI21 Labs Jamba models, for [`Jamba`](crate::Jamba) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JambaModel {
+    /// Jamba-Instruct (`ai21.jamba-instruct-v1:0`).
+    Ai21JambaInstructV1_0,
+    /// Jamba 1.5 Large (`ai21.jamba-1-5-large-v1:0`).
+    Ai21Jamba1_5LargeV1_0,
+    /// Jamba 1.5 Mini (`ai21.jamba-1-5-mini-v1:0`).
+    Ai21Jamba1_5MiniV1_0,
+}
+impl JambaModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [JambaModel] = &[
+        JambaModel::Ai21JambaInstructV1_0,
+        JambaModel::Ai21Jamba1_5LargeV1_0,
+        JambaModel::Ai21Jamba1_5MiniV1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            JambaModel::Ai21JambaInstructV1_0 => Model::Ai21JambaInstructV1_0,
+            JambaModel::Ai21Jamba1_5LargeV1_0 => Model::Ai21Jamba1_5LargeV1_0,
+            JambaModel::Ai21Jamba1_5MiniV1_0 => Model::Ai21Jamba1_5MiniV1_0,
+        }
+    }
+}
+impl From<JambaModel> for Model {
+    fn from(m: JambaModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::JambaFamily> for JambaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for JambaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for JambaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's AI21 Labs Jurassic-2 models, for [`Jurassic`](crate::Jurassic) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JurassicModel {
+    /// Jurassic-2 Mid (`ai21.j2-mid-v1`).
+    Ai21J2MidV1,
+    /// Jurassic-2 Ultra (`ai21.j2-ultra-v1`).
+    Ai21J2UltraV1,
+    /// Jurassic-2 Ultra 8k (`ai21.j2-ultra-v1:0:8k`).
+    Ai21J2UltraV1_0_8k,
+    /// Jurassic-2 Mid (`ai21.j2-mid`).
+    Ai21J2Mid,
+    /// Jurassic-2 Ultra (`ai21.j2-ultra`).
+    Ai21J2Ultra,
+}
+impl JurassicModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [JurassicModel] = &[
+        JurassicModel::Ai21J2MidV1,
+        JurassicModel::Ai21J2UltraV1,
+        JurassicModel::Ai21J2UltraV1_0_8k,
+        JurassicModel::Ai21J2Mid,
+        JurassicModel::Ai21J2Ultra,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            JurassicModel::Ai21J2MidV1 => Model::Ai21J2MidV1,
+            JurassicModel::Ai21J2UltraV1 => Model::Ai21J2UltraV1,
+            JurassicModel::Ai21J2UltraV1_0_8k => Model::Ai21J2UltraV1_0_8k,
+            JurassicModel::Ai21J2Mid => Model::Ai21J2Mid,
+            JurassicModel::Ai21J2Ultra => Model::Ai21J2Ultra,
+        }
+    }
+}
+impl From<JurassicModel> for Model {
+    fn from(m: JurassicModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::JurassicFamily> for JurassicModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for JurassicModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for JurassicModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Meta Llama 2 Chat models, for [`Llama2Chat`](crate::Llama2Chat) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Llama2ChatModel {
+    /// Llama 2 Chat 13B (`meta.llama2-13b-chat-v1`).
+    MetaLlama2_13bChatV1,
+    /// Llama 2 Chat 13B 4k (`meta.llama2-13b-chat-v1:0:4k`).
+    MetaLlama2_13bChatV1_0_4k,
+    /// Llama 2 Chat 70B (`meta.llama2-70b-chat-v1`).
+    MetaLlama2_70bChatV1,
+    /// Llama 2 Chat 70B 4k (`meta.llama2-70b-chat-v1:0:4k`).
+    MetaLlama2_70bChatV1_0_4k,
+    /// Llama 2 13B (`meta.llama2-13b-v1`).
+    MetaLlama2_13bV1,
+    /// Llama 2 13B 4k (`meta.llama2-13b-v1:0:4k`).
+    MetaLlama2_13bV1_0_4k,
+    /// Llama 2 70B (`meta.llama2-70b-v1`).
+    MetaLlama2_70bV1,
+    /// Llama 2 70B 4k (`meta.llama2-70b-v1:0:4k`).
+    MetaLlama2_70bV1_0_4k,
+}
+impl Llama2ChatModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [Llama2ChatModel] = &[
+        Llama2ChatModel::MetaLlama2_13bChatV1,
+        Llama2ChatModel::MetaLlama2_13bChatV1_0_4k,
+        Llama2ChatModel::MetaLlama2_70bChatV1,
+        Llama2ChatModel::MetaLlama2_70bChatV1_0_4k,
+        Llama2ChatModel::MetaLlama2_13bV1,
+        Llama2ChatModel::MetaLlama2_13bV1_0_4k,
+        Llama2ChatModel::MetaLlama2_70bV1,
+        Llama2ChatModel::MetaLlama2_70bV1_0_4k,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            Llama2ChatModel::MetaLlama2_13bChatV1 => Model::MetaLlama2_13bChatV1,
+            Llama2ChatModel::MetaLlama2_13bChatV1_0_4k => {
+                Model::MetaLlama2_13bChatV1_0_4k
+            }
+            Llama2ChatModel::MetaLlama2_70bChatV1 => Model::MetaLlama2_70bChatV1,
+            Llama2ChatModel::MetaLlama2_70bChatV1_0_4k => {
+                Model::MetaLlama2_70bChatV1_0_4k
+            }
+            Llama2ChatModel::MetaLlama2_13bV1 => Model::MetaLlama2_13bV1,
+            Llama2ChatModel::MetaLlama2_13bV1_0_4k => Model::MetaLlama2_13bV1_0_4k,
+            Llama2ChatModel::MetaLlama2_70bV1 => Model::MetaLlama2_70bV1,
+            Llama2ChatModel::MetaLlama2_70bV1_0_4k => Model::MetaLlama2_70bV1_0_4k,
+        }
+    }
+}
+impl From<Llama2ChatModel> for Model {
+    fn from(m: Llama2ChatModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::Llama2ChatFamily> for Llama2ChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for Llama2ChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for Llama2ChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Meta Llama 3 and later models, for [`Llama3`](crate::Llama3) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Llama3Model {
+    /// Llama 3 8B Instruct (`meta.llama3-8b-instruct-v1:0`).
+    MetaLlama3_8bInstructV1_0,
+    /// Llama 3 70B Instruct (`meta.llama3-70b-instruct-v1:0`).
+    MetaLlama3_70bInstructV1_0,
+    /// Llama 3.1 8B Instruct (`meta.llama3-1-8b-instruct-v1:0`).
+    MetaLlama3_1_8bInstructV1_0,
+    /// Llama 3.1 8B Instruct 128k (`meta.llama3-1-8b-instruct-v1:0:128k`).
+    MetaLlama3_1_8bInstructV1_0_128k,
+    /// Llama 3.1 70B Instruct (`meta.llama3-1-70b-instruct-v1:0`).
+    MetaLlama3_1_70bInstructV1_0,
+    /// Llama 3.1 70B Instruct 128k (`meta.llama3-1-70b-instruct-v1:0:128k`).
+    MetaLlama3_1_70bInstructV1_0_128k,
+    /// Llama 3.1 405B Instruct (`meta.llama3-1-405b-instruct-v1:0`).
+    MetaLlama3_1_405bInstructV1_0,
+    /// Llama 3.2 1B Instruct (`meta.llama3-2-1b-instruct-v1:0`).
+    MetaLlama3_2_1bInstructV1_0,
+    /// Llama 3.2 3B Instruct (`meta.llama3-2-3b-instruct-v1:0`).
+    MetaLlama3_2_3bInstructV1_0,
+    /// Llama 3.2 11B Instruct (`meta.llama3-2-11b-instruct-v1:0`).
+    MetaLlama3_2_11bInstructV1_0,
+    /// Llama 3.2 90B Instruct (`meta.llama3-2-90b-instruct-v1:0`).
+    MetaLlama3_2_90bInstructV1_0,
+    /// Llama 3.3 70B Instruct (`meta.llama3-3-70b-instruct-v1:0`).
+    MetaLlama3_3_70bInstructV1_0,
+    /// Llama 4 Scout 17B Instruct (`meta.llama4-scout-17b-instruct-v1:0`).
+    MetaLlama4Scout17bInstructV1_0,
+    /// Llama 4 Maverick 17B Instruct (`meta.llama4-maverick-17b-instruct-v1:0`).
+    MetaLlama4Maverick17bInstructV1_0,
+}
+impl Llama3Model {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [Llama3Model] = &[
+        Llama3Model::MetaLlama3_8bInstructV1_0,
+        Llama3Model::MetaLlama3_70bInstructV1_0,
+        Llama3Model::MetaLlama3_1_8bInstructV1_0,
+        Llama3Model::MetaLlama3_1_8bInstructV1_0_128k,
+        Llama3Model::MetaLlama3_1_70bInstructV1_0,
+        Llama3Model::MetaLlama3_1_70bInstructV1_0_128k,
+        Llama3Model::MetaLlama3_1_405bInstructV1_0,
+        Llama3Model::MetaLlama3_2_1bInstructV1_0,
+        Llama3Model::MetaLlama3_2_3bInstructV1_0,
+        Llama3Model::MetaLlama3_2_11bInstructV1_0,
+        Llama3Model::MetaLlama3_2_90bInstructV1_0,
+        Llama3Model::MetaLlama3_3_70bInstructV1_0,
+        Llama3Model::MetaLlama4Scout17bInstructV1_0,
+        Llama3Model::MetaLlama4Maverick17bInstructV1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            Llama3Model::MetaLlama3_8bInstructV1_0 => Model::MetaLlama3_8bInstructV1_0,
+            Llama3Model::MetaLlama3_70bInstructV1_0 => Model::MetaLlama3_70bInstructV1_0,
+            Llama3Model::MetaLlama3_1_8bInstructV1_0 => {
+                Model::MetaLlama3_1_8bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_1_8bInstructV1_0_128k => {
+                Model::MetaLlama3_1_8bInstructV1_0_128k
+            }
+            Llama3Model::MetaLlama3_1_70bInstructV1_0 => {
+                Model::MetaLlama3_1_70bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_1_70bInstructV1_0_128k => {
+                Model::MetaLlama3_1_70bInstructV1_0_128k
+            }
+            Llama3Model::MetaLlama3_1_405bInstructV1_0 => {
+                Model::MetaLlama3_1_405bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_2_1bInstructV1_0 => {
+                Model::MetaLlama3_2_1bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_2_3bInstructV1_0 => {
+                Model::MetaLlama3_2_3bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_2_11bInstructV1_0 => {
+                Model::MetaLlama3_2_11bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_2_90bInstructV1_0 => {
+                Model::MetaLlama3_2_90bInstructV1_0
+            }
+            Llama3Model::MetaLlama3_3_70bInstructV1_0 => {
+                Model::MetaLlama3_3_70bInstructV1_0
+            }
+            Llama3Model::MetaLlama4Scout17bInstructV1_0 => {
+                Model::MetaLlama4Scout17bInstructV1_0
+            }
+            Llama3Model::MetaLlama4Maverick17bInstructV1_0 => {
+                Model::MetaLlama4Maverick17bInstructV1_0
+            }
+        }
+    }
+}
+impl From<Llama3Model> for Model {
+    fn from(m: Llama3Model) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::Llama3Family> for Llama3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for Llama3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for Llama3Model {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Mistral AI (text completion) models, for [`Mistral`](crate::Mistral) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MistralModel {
+    /// Mistral 7B Instruct (`mistral.mistral-7b-instruct-v0:2`).
+    MistralMistral7bInstructV0_2,
+    /// Mixtral 8x7B Instruct (`mistral.mixtral-8x7b-instruct-v0:1`).
+    MistralMixtral8x7bInstructV0_1,
+    /// Mistral Small (24.02) (`mistral.mistral-small-2402-v1:0`).
+    MistralMistralSmall2402V1_0,
+    /// Mistral Large (24.02) (`mistral.mistral-large-2402-v1:0`).
+    MistralMistralLarge2402V1_0,
+}
+impl MistralModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [MistralModel] = &[
+        MistralModel::MistralMistral7bInstructV0_2,
+        MistralModel::MistralMixtral8x7bInstructV0_1,
+        MistralModel::MistralMistralSmall2402V1_0,
+        MistralModel::MistralMistralLarge2402V1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            MistralModel::MistralMistral7bInstructV0_2 => {
+                Model::MistralMistral7bInstructV0_2
+            }
+            MistralModel::MistralMixtral8x7bInstructV0_1 => {
+                Model::MistralMixtral8x7bInstructV0_1
+            }
+            MistralModel::MistralMistralSmall2402V1_0 => {
+                Model::MistralMistralSmall2402V1_0
+            }
+            MistralModel::MistralMistralLarge2402V1_0 => {
+                Model::MistralMistralLarge2402V1_0
+            }
+        }
+    }
+}
+impl From<MistralModel> for Model {
+    fn from(m: MistralModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::MistralFamily> for MistralModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for MistralModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for MistralModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Mistral AI (chat completion) models, for [`MistralChat`](crate::MistralChat) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MistralChatModel {
+    /// Mistral Large (24.07) (`mistral.mistral-large-2407-v1:0`).
+    MistralMistralLarge2407V1_0,
+    /// Pixtral Large (25.02) (`mistral.pixtral-large-2502-v1:0`).
+    MistralPixtralLarge2502V1_0,
+}
+impl MistralChatModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [MistralChatModel] = &[
+        MistralChatModel::MistralMistralLarge2407V1_0,
+        MistralChatModel::MistralPixtralLarge2502V1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            MistralChatModel::MistralMistralLarge2407V1_0 => {
+                Model::MistralMistralLarge2407V1_0
+            }
+            MistralChatModel::MistralPixtralLarge2502V1_0 => {
+                Model::MistralPixtralLarge2502V1_0
+            }
+        }
+    }
+}
+impl From<MistralChatModel> for Model {
+    fn from(m: MistralChatModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::MistralChatFamily> for MistralChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for MistralChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for MistralChatModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Nova (understanding models) models, for [`Nova`](crate::Nova) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaModel {
+    /// Nova Micro (`amazon.nova-micro-v1:0`).
+    AmazonNovaMicroV1_0,
+    /// Nova Micro 128k (`amazon.nova-micro-v1:0:128k`).
+    AmazonNovaMicroV1_0_128k,
+    /// Nova Micro 24k (`amazon.nova-micro-v1:0:24k`).
+    AmazonNovaMicroV1_0_24k,
+    /// Nova Lite (`amazon.nova-lite-v1:0`).
+    AmazonNovaLiteV1_0,
+    /// Nova Lite 300k (`amazon.nova-lite-v1:0:300k`).
+    AmazonNovaLiteV1_0_300k,
+    /// Nova Lite 24k (`amazon.nova-lite-v1:0:24k`).
+    AmazonNovaLiteV1_0_24k,
+    /// Nova Pro (`amazon.nova-pro-v1:0`).
+    AmazonNovaProV1_0,
+    /// Nova Pro 300k (`amazon.nova-pro-v1:0:300k`).
+    AmazonNovaProV1_0_300k,
+    /// Nova Pro 24k (`amazon.nova-pro-v1:0:24k`).
+    AmazonNovaProV1_0_24k,
+    /// Nova Premier (`amazon.nova-premier-v1:0`).
+    AmazonNovaPremierV1_0,
+    /// Nova 2 Lite (`amazon.nova-2-lite-v1:0`).
+    AmazonNova2LiteV1_0,
+    /// Nova 2 Lite 256k (`amazon.nova-2-lite-v1:0:256k`).
+    AmazonNova2LiteV1_0_256k,
+}
+impl NovaModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [NovaModel] = &[
+        NovaModel::AmazonNovaMicroV1_0,
+        NovaModel::AmazonNovaMicroV1_0_128k,
+        NovaModel::AmazonNovaMicroV1_0_24k,
+        NovaModel::AmazonNovaLiteV1_0,
+        NovaModel::AmazonNovaLiteV1_0_300k,
+        NovaModel::AmazonNovaLiteV1_0_24k,
+        NovaModel::AmazonNovaProV1_0,
+        NovaModel::AmazonNovaProV1_0_300k,
+        NovaModel::AmazonNovaProV1_0_24k,
+        NovaModel::AmazonNovaPremierV1_0,
+        NovaModel::AmazonNova2LiteV1_0,
+        NovaModel::AmazonNova2LiteV1_0_256k,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            NovaModel::AmazonNovaMicroV1_0 => Model::AmazonNovaMicroV1_0,
+            NovaModel::AmazonNovaMicroV1_0_128k => Model::AmazonNovaMicroV1_0_128k,
+            NovaModel::AmazonNovaMicroV1_0_24k => Model::AmazonNovaMicroV1_0_24k,
+            NovaModel::AmazonNovaLiteV1_0 => Model::AmazonNovaLiteV1_0,
+            NovaModel::AmazonNovaLiteV1_0_300k => Model::AmazonNovaLiteV1_0_300k,
+            NovaModel::AmazonNovaLiteV1_0_24k => Model::AmazonNovaLiteV1_0_24k,
+            NovaModel::AmazonNovaProV1_0 => Model::AmazonNovaProV1_0,
+            NovaModel::AmazonNovaProV1_0_300k => Model::AmazonNovaProV1_0_300k,
+            NovaModel::AmazonNovaProV1_0_24k => Model::AmazonNovaProV1_0_24k,
+            NovaModel::AmazonNovaPremierV1_0 => Model::AmazonNovaPremierV1_0,
+            NovaModel::AmazonNova2LiteV1_0 => Model::AmazonNova2LiteV1_0,
+            NovaModel::AmazonNova2LiteV1_0_256k => Model::AmazonNova2LiteV1_0_256k,
+        }
+    }
+}
+impl From<NovaModel> for Model {
+    fn from(m: NovaModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::NovaFamily> for NovaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for NovaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for NovaModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Nova Canvas models, for [`NovaCanvas`](crate::images::NovaCanvas) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaCanvasModel {
+    /// Nova Canvas (`amazon.nova-canvas-v1:0`).
+    AmazonNovaCanvasV1_0,
+}
+impl NovaCanvasModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [NovaCanvasModel] = &[NovaCanvasModel::AmazonNovaCanvasV1_0];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            NovaCanvasModel::AmazonNovaCanvasV1_0 => Model::AmazonNovaCanvasV1_0,
+        }
+    }
+}
+impl From<NovaCanvasModel> for Model {
+    fn from(m: NovaCanvasModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::NovaCanvas> for NovaCanvasModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::AnyImageModel> for NovaCanvasModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Stability AI Stable Diffusion XL models, for [`StableDiffusion`](crate::images::StableDiffusion) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StableDiffusionModel {
+    /// SDXL 1.0 (`stability.stable-diffusion-xl-v1`).
+    StabilityStableDiffusionXlV1,
+    /// SDXL 1.0 (`stability.stable-diffusion-xl-v1:0`).
+    StabilityStableDiffusionXlV1_0,
+    /// SDXL 0.8 (`stability.stable-diffusion-xl-v0`).
+    StabilityStableDiffusionXlV0,
+}
+impl StableDiffusionModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [StableDiffusionModel] = &[
+        StableDiffusionModel::StabilityStableDiffusionXlV1,
+        StableDiffusionModel::StabilityStableDiffusionXlV1_0,
+        StableDiffusionModel::StabilityStableDiffusionXlV0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            StableDiffusionModel::StabilityStableDiffusionXlV1 => {
+                Model::StabilityStableDiffusionXlV1
+            }
+            StableDiffusionModel::StabilityStableDiffusionXlV1_0 => {
+                Model::StabilityStableDiffusionXlV1_0
+            }
+            StableDiffusionModel::StabilityStableDiffusionXlV0 => {
+                Model::StabilityStableDiffusionXlV0
+            }
+        }
+    }
+}
+impl From<StableDiffusionModel> for Model {
+    fn from(m: StableDiffusionModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::StableDiffusion> for StableDiffusionModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::AnyImageModel> for StableDiffusionModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Stability AI Stable Diffusion 3 / Stable Image models, for [`StableImage`](crate::images::StableImage) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StableImageModel {
+    /// SD3 Large 1.0 (`stability.sd3-large-v1:0`).
+    StabilitySd3LargeV1_0,
+    /// Stable Diffusion 3.5 Large (`stability.sd3-5-large-v1:0`).
+    StabilitySd3_5LargeV1_0,
+    /// Stable Image Ultra 1.0 (`stability.stable-image-ultra-v1:0`).
+    StabilityStableImageUltraV1_0,
+    /// Stable Image Ultra 1.0 (`stability.stable-image-ultra-v1:1`).
+    StabilityStableImageUltraV1_1,
+    /// Stable Image Core 1.0 (`stability.stable-image-core-v1:0`).
+    StabilityStableImageCoreV1_0,
+    /// Stable Image Core 1.0 (`stability.stable-image-core-v1:1`).
+    StabilityStableImageCoreV1_1,
+}
+impl StableImageModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [StableImageModel] = &[
+        StableImageModel::StabilitySd3LargeV1_0,
+        StableImageModel::StabilitySd3_5LargeV1_0,
+        StableImageModel::StabilityStableImageUltraV1_0,
+        StableImageModel::StabilityStableImageUltraV1_1,
+        StableImageModel::StabilityStableImageCoreV1_0,
+        StableImageModel::StabilityStableImageCoreV1_1,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            StableImageModel::StabilitySd3LargeV1_0 => Model::StabilitySd3LargeV1_0,
+            StableImageModel::StabilitySd3_5LargeV1_0 => Model::StabilitySd3_5LargeV1_0,
+            StableImageModel::StabilityStableImageUltraV1_0 => {
+                Model::StabilityStableImageUltraV1_0
+            }
+            StableImageModel::StabilityStableImageUltraV1_1 => {
+                Model::StabilityStableImageUltraV1_1
+            }
+            StableImageModel::StabilityStableImageCoreV1_0 => {
+                Model::StabilityStableImageCoreV1_0
+            }
+            StableImageModel::StabilityStableImageCoreV1_1 => {
+                Model::StabilityStableImageCoreV1_1
+            }
+        }
+    }
+}
+impl From<StableImageModel> for Model {
+    fn from(m: StableImageModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::StableImage> for StableImageModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::AnyImageModel> for StableImageModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Titan Multimodal Embeddings models, for [`TitanMultimodalEmbed`](crate::embeddings::TitanMultimodalEmbed) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TitanMultimodalEmbedModel {
+    /// Titan Multimodal Embeddings G1 (`amazon.titan-embed-image-v1`).
+    AmazonTitanEmbedImageV1,
+    /// Titan Multimodal Embeddings G1 (`amazon.titan-embed-image-v1:0`).
+    AmazonTitanEmbedImageV1_0,
+}
+impl TitanMultimodalEmbedModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [TitanMultimodalEmbedModel] = &[
+        TitanMultimodalEmbedModel::AmazonTitanEmbedImageV1,
+        TitanMultimodalEmbedModel::AmazonTitanEmbedImageV1_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            TitanMultimodalEmbedModel::AmazonTitanEmbedImageV1 => {
+                Model::AmazonTitanEmbedImageV1
+            }
+            TitanMultimodalEmbedModel::AmazonTitanEmbedImageV1_0 => {
+                Model::AmazonTitanEmbedImageV1_0
+            }
+        }
+    }
+}
+impl From<TitanMultimodalEmbedModel> for Model {
+    fn from(m: TitanMultimodalEmbedModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::TitanMultimodalEmbed>
+for TitanMultimodalEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::AnyEmbedModel>
+for TitanMultimodalEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Titan Text Embeddings models, for [`TitanEmbed`](crate::embeddings::TitanEmbed) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TitanEmbedModel {
+    /// Titan Embeddings G1 - Text (`amazon.titan-embed-text-v1`).
+    AmazonTitanEmbedTextV1,
+    /// Titan Embeddings G1 - Text 8k (`amazon.titan-embed-text-v1:2:8k`).
+    AmazonTitanEmbedTextV1_2_8k,
+    /// Titan Text Embeddings V2 (`amazon.titan-embed-text-v2:0`).
+    AmazonTitanEmbedTextV2_0,
+    /// Titan Text Embeddings V2 8k (`amazon.titan-embed-text-v2:0:8k`).
+    AmazonTitanEmbedTextV2_0_8k,
+}
+impl TitanEmbedModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [TitanEmbedModel] = &[
+        TitanEmbedModel::AmazonTitanEmbedTextV1,
+        TitanEmbedModel::AmazonTitanEmbedTextV1_2_8k,
+        TitanEmbedModel::AmazonTitanEmbedTextV2_0,
+        TitanEmbedModel::AmazonTitanEmbedTextV2_0_8k,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            TitanEmbedModel::AmazonTitanEmbedTextV1 => Model::AmazonTitanEmbedTextV1,
+            TitanEmbedModel::AmazonTitanEmbedTextV1_2_8k => {
+                Model::AmazonTitanEmbedTextV1_2_8k
+            }
+            TitanEmbedModel::AmazonTitanEmbedTextV2_0 => Model::AmazonTitanEmbedTextV2_0,
+            TitanEmbedModel::AmazonTitanEmbedTextV2_0_8k => {
+                Model::AmazonTitanEmbedTextV2_0_8k
+            }
+        }
+    }
+}
+impl From<TitanEmbedModel> for Model {
+    fn from(m: TitanEmbedModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::TitanEmbed> for TitanEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::embeddings::AnyEmbedModel> for TitanEmbedModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Titan Image Generator models, for [`TitanImage`](crate::images::TitanImage) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TitanImageModel {
+    /// Titan Image Generator G1 (`amazon.titan-image-generator-v1`).
+    AmazonTitanImageGeneratorV1,
+    /// Titan Image Generator G1 (`amazon.titan-image-generator-v1:0`).
+    AmazonTitanImageGeneratorV1_0,
+    /// Titan Image Generator G1 v2 (`amazon.titan-image-generator-v2:0`).
+    AmazonTitanImageGeneratorV2_0,
+}
+impl TitanImageModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [TitanImageModel] = &[
+        TitanImageModel::AmazonTitanImageGeneratorV1,
+        TitanImageModel::AmazonTitanImageGeneratorV1_0,
+        TitanImageModel::AmazonTitanImageGeneratorV2_0,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            TitanImageModel::AmazonTitanImageGeneratorV1 => {
+                Model::AmazonTitanImageGeneratorV1
+            }
+            TitanImageModel::AmazonTitanImageGeneratorV1_0 => {
+                Model::AmazonTitanImageGeneratorV1_0
+            }
+            TitanImageModel::AmazonTitanImageGeneratorV2_0 => {
+                Model::AmazonTitanImageGeneratorV2_0
+            }
+        }
+    }
+}
+impl From<TitanImageModel> for Model {
+    fn from(m: TitanImageModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::TitanImage> for TitanImageModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::images::AnyImageModel> for TitanImageModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+/// The catalog's Amazon Titan Text models, for [`Titan`](crate::Titan) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TitanModel {
+    /// Titan Text G1 - Express (`amazon.titan-text-express-v1`).
+    AmazonTitanTextExpressV1,
+    /// Titan Text G1 - Express 8k (`amazon.titan-text-express-v1:0:8k`).
+    AmazonTitanTextExpressV1_0_8k,
+    /// Titan Text G1 - Lite (`amazon.titan-text-lite-v1`).
+    AmazonTitanTextLiteV1,
+    /// Titan Text G1 - Lite 4k (`amazon.titan-text-lite-v1:0:4k`).
+    AmazonTitanTextLiteV1_0_4k,
+    /// Titan Text G1 - Premier (`amazon.titan-text-premier-v1:0`).
+    AmazonTitanTextPremierV1_0,
+    /// Titan Text Large (`amazon.titan-tg1-large`).
+    AmazonTitanTg1Large,
+}
+impl TitanModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [TitanModel] = &[
+        TitanModel::AmazonTitanTextExpressV1,
+        TitanModel::AmazonTitanTextExpressV1_0_8k,
+        TitanModel::AmazonTitanTextLiteV1,
+        TitanModel::AmazonTitanTextLiteV1_0_4k,
+        TitanModel::AmazonTitanTextPremierV1_0,
+        TitanModel::AmazonTitanTg1Large,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            TitanModel::AmazonTitanTextExpressV1 => Model::AmazonTitanTextExpressV1,
+            TitanModel::AmazonTitanTextExpressV1_0_8k => {
+                Model::AmazonTitanTextExpressV1_0_8k
+            }
+            TitanModel::AmazonTitanTextLiteV1 => Model::AmazonTitanTextLiteV1,
+            TitanModel::AmazonTitanTextLiteV1_0_4k => Model::AmazonTitanTextLiteV1_0_4k,
+            TitanModel::AmazonTitanTextPremierV1_0 => Model::AmazonTitanTextPremierV1_0,
+            TitanModel::AmazonTitanTg1Large => Model::AmazonTitanTg1Large,
+        }
+    }
+}
+impl From<TitanModel> for Model {
+    fn from(m: TitanModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::TitanFamily> for TitanModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for TitanModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for TitanModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
 /// Every model in the catalog with its capabilities, in `models.toml` order
 /// (`ALL_MODELS[m as usize].model == m`).
 pub static ALL_MODELS: [ModelInfo; 121usize] = [

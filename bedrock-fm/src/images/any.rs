@@ -5,7 +5,7 @@ use super::backend::image_methods;
 use super::options::{ImageOptions, option_setters};
 use crate::catalog::Family;
 use crate::client::Client;
-use crate::embeddings::model::{ModelId, ModelParts, family_of, not_a};
+use crate::embeddings::model::{ModelFor, ModelId, ModelParts, family_of, not_a};
 use crate::error::Result;
 pub use crate::generated::any_media::AnyImageModel;
 use crate::generated::any_media::dispatch_image_model;
@@ -22,10 +22,10 @@ pub struct AnyImageModelBuilder {
 impl AnyImageModel {
     /// A builder whose family is chosen from `model` (a catalog ID or inference profile) at
     /// `build()`.
-    pub fn builder(client: &Client, model: impl Into<ModelId>) -> AnyImageModelBuilder {
+    pub fn builder(client: &Client, model: impl ModelFor<Self>) -> AnyImageModelBuilder {
         AnyImageModelBuilder {
             client: client.clone(),
-            model: model.into(),
+            model: model.into_model_id(),
             defaults: ImageOptions::default(),
         }
     }

@@ -318,11 +318,11 @@ macro_rules! image_wrapper {
             #[doc = $builder_doc]
             pub fn builder(
                 client: &$crate::client::Client,
-                model: impl Into<$crate::embeddings::ModelId>,
+                model: impl $crate::model_id::ModelFor<$wrapper>,
             ) -> $builder {
                 $builder {
                     client: client.clone(),
-                    model: model.into(),
+                    model: $crate::model_id::ModelFor::into_model_id(model),
                     defaults: $crate::images::ImageOptions::default(),
                 }
             }

@@ -46,10 +46,10 @@ image_wrapper! {
     ///
     /// ```no_run
     /// # async fn run(client: bedrock_fm::Client) -> bedrock_fm::Result<()> {
-    /// use bedrock_fm::catalog::Model;
+    /// use bedrock_fm::catalog::TitanImageModel;
     /// use bedrock_fm::images::{ImageRequest, TitanImage};
     ///
-    /// let titan = TitanImage::builder(&client, Model::AmazonTitanImageGeneratorV2_0)
+    /// let titan = TitanImage::builder(&client, TitanImageModel::AmazonTitanImageGeneratorV2_0)
     ///     .size(1024, 1024)
     ///     .seed(42)
     ///     .build()?;

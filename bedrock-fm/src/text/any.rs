@@ -9,7 +9,7 @@ use crate::conversation::Conversation;
 use crate::details::{Api, Details};
 use crate::error::{Error, Result};
 use crate::generated::wrappers::{AnyTextModel, dispatch_text_model};
-use crate::model_id::{ArnResource, IdForm, ModelId};
+use crate::model_id::{ArnResource, IdForm, ModelFor};
 use crate::params::{CommonParams, FamilyTypes};
 use crate::stream::TextStream;
 use serde_json::Value;
@@ -33,12 +33,12 @@ pub type AnyTextModelBuilder = TextModelBuilder<AnyFamily>;
 impl AnyTextModel {
     /// A builder whose family is chosen from `model_id` at `build()`: any text model in the
     /// catalog, by canonical ID or inference-profile ID.
-    pub fn builder(client: &Client, model_id: impl Into<ModelId>) -> AnyTextModelBuilder {
+    pub fn builder(client: &Client, model_id: impl ModelFor<AnyFamily>) -> AnyTextModelBuilder {
         TextModelBuilder::new(client, model_id)
     }
 
     /// The right wrapper for a model ID, with no defaults.
-    pub fn from_model_id(client: &Client, model_id: impl Into<ModelId>) -> Result<Self> {
+    pub fn from_model_id(client: &Client, model_id: impl ModelFor<AnyFamily>) -> Result<Self> {
         Self::builder(client, model_id).build()
     }
 

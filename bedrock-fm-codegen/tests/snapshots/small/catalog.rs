@@ -102,6 +102,49 @@ impl Model {
         }
     }
 }
+/// The catalog's Demo Text models, for [`Demo`](crate::Demo) builders: another family's model does not compile there. Any ID still works as a string or [`Model`], checked at `build()`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DemoModel {
+    /// Demo v1 (`example.demo-v1:0`).
+    ExampleDemoV1_0,
+    /// Demo Lite (`example.demo-lite-v1`).
+    ExampleDemoLiteV1,
+}
+impl DemoModel {
+    /// Every model of the family, in `models.toml` order.
+    pub const ALL: &'static [DemoModel] = &[
+        DemoModel::ExampleDemoV1_0,
+        DemoModel::ExampleDemoLiteV1,
+    ];
+    /// The catalog model.
+    pub const fn model(self) -> Model {
+        match self {
+            DemoModel::ExampleDemoV1_0 => Model::ExampleDemoV1_0,
+            DemoModel::ExampleDemoLiteV1 => Model::ExampleDemoLiteV1,
+        }
+    }
+}
+impl From<DemoModel> for Model {
+    fn from(m: DemoModel) -> Model {
+        m.model()
+    }
+}
+impl crate::model_id::ModelFor<crate::DemoFamily> for DemoModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::text::AnyFamily> for DemoModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
+impl crate::model_id::ModelFor<crate::ConverseFamily> for DemoModel {
+    fn into_model_id(self) -> crate::model_id::ModelId {
+        self.model().into()
+    }
+}
 /// Every model in the catalog with its capabilities, in `models.toml` order
 /// (`ALL_MODELS[m as usize].model == m`).
 pub static ALL_MODELS: [ModelInfo; 2usize] = [
