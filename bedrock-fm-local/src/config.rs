@@ -22,6 +22,10 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// profiles): `123456789012`, the example account of the AWS documentation.
 pub const ACCOUNT_ID: &str = "123456789012";
 
+/// The clock skew SigV4 allows: "a request must reach AWS within five minutes of the time
+/// stamp in the request" (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html>).
+pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+
 /// How a server runs.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -36,14 +40,17 @@ pub struct Config {
     /// `MissingAuthenticationTokenException`).
     pub allow_anonymous: bool,
     /// Largest accepted difference between a signature's date and the server clock
-    /// (default 15 minutes).
+    /// (default 5 minutes, as AWS allows; see [`DEFAULT_MAX_CLOCK_SKEW`]).
     pub max_clock_skew: Duration,
     /// Seed of the deterministic engine and of the throttle-rate sequence (default 0).
     pub seed: u64,
     /// Server-wide faults and pacing (default: none).
     pub faults: FaultConfig,
-    /// How many requests the request log keeps (default 256; every request is counted).
+    /// How many requests the request log keeps (default 1,000; every request is counted).
     pub request_log_capacity: usize,
+    /// How many bytes (bodies, headers, paths) the request log keeps at most (default 64 MiB);
+    /// the oldest requests go first.
+    pub request_log_max_bytes: usize,
     /// Largest request body read (default 64 MiB); larger bodies get HTTP 413.
     pub max_body_bytes: usize,
     /// The model behaviour; default: the catalog backend.
@@ -73,6 +80,7 @@ impl std::fmt::Debug for Config {
             .field("seed", &self.seed)
             .field("faults", &self.faults)
             .field("request_log_capacity", &self.request_log_capacity)
+            .field("request_log_max_bytes", &self.request_log_max_bytes)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("backend", &self.backend.as_ref().map(|_| "custom"))
             .field("guardrails", &self.guardrails)
@@ -89,10 +97,11 @@ impl Default for Config {
             credentials: vec![Credentials::new(TEST_ACCESS_KEY_ID, TEST_SECRET_ACCESS_KEY)],
             bearer_tokens: vec![TEST_BEARER_TOKEN.to_owned()],
             allow_anonymous: false,
-            max_clock_skew: Duration::from_secs(15 * 60),
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             seed: 0,
             faults: FaultConfig::default(),
-            request_log_capacity: 256,
+            request_log_capacity: 1000,
+            request_log_max_bytes: 64 * 1024 * 1024,
             max_body_bytes: 64 * 1024 * 1024,
             backend: None,
             guardrails: vec![Guardrail::test("1"), Guardrail::test("DRAFT")],
@@ -159,6 +168,12 @@ impl Config {
     /// Sets how many requests the log keeps.
     pub fn request_log_capacity(mut self, capacity: usize) -> Self {
         self.request_log_capacity = capacity;
+        self
+    }
+
+    /// Sets how many bytes the log keeps at most.
+    pub fn request_log_max_bytes(mut self, max: usize) -> Self {
+        self.request_log_max_bytes = max;
         self
     }
 

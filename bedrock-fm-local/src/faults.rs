@@ -15,7 +15,9 @@
 //!    latency, token interval, and failing every stream after N chunks.
 //!
 //! The header wins over the queue, which wins over the configuration, for the error returned;
-//! latencies add up.
+//! latencies add up, to at most [`MAX_FAULT_DELAY`] each: a header asking for more is a
+//! `ValidationException`, and a longer configured or queued delay is cut to it, so that no
+//! request waits for ever (`latency-ms=18446744073709551615` is 584 million years).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -26,6 +28,10 @@ use crate::http::Operation;
 
 /// The request header that scripts faults per request.
 pub const FAULT_HEADER: &str = "x-bedrock-fm-local-fault";
+
+/// The longest injected wait (latency, first-token latency, token interval): 10 minutes, well
+/// past the SDKs' default read timeouts (the Rust SDK has none, botocore waits 60 s).
+pub const MAX_FAULT_DELAY: Duration = Duration::from_secs(10 * 60);
 
 /// One injected fault.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,11 +168,11 @@ impl FaultPlan {
                 None
             }
             Fault::Latency(d) => {
-                self.latency += *d;
+                self.latency = self.latency.saturating_add(*d);
                 None
             }
             Fault::FirstTokenLatency(d) => {
-                self.first_token_latency += *d;
+                self.first_token_latency = self.first_token_latency.saturating_add(*d);
                 None
             }
         };
@@ -201,11 +207,22 @@ pub(crate) fn parse_fault_header(value: &str) -> Result<Vec<Fault>, ServiceError
             Some((key, n)) => {
                 let n: u64 = n.trim().parse().map_err(|_| bad(item))?;
                 let n32 = || u32::try_from(n).map_err(|_| bad(item));
+                let delay = || {
+                    let max = MAX_FAULT_DELAY.as_millis();
+                    if u128::from(n) > max {
+                        return Err(ServiceError::validation(format!(
+                            "Invalid {FAULT_HEADER} header item {item:?}: {} is at most {max} \
+                             (10 minutes).",
+                            key.trim()
+                        )));
+                    }
+                    Ok(Duration::from_millis(n))
+                };
                 match key.trim() {
                     "stream-error-after" => Fault::StreamErrorAfter(n32()?),
                     "drop-after" => Fault::DropStreamAfter(n32()?),
-                    "latency-ms" => Fault::Latency(Duration::from_millis(n)),
-                    "first-token-ms" => Fault::FirstTokenLatency(Duration::from_millis(n)),
+                    "latency-ms" => Fault::Latency(delay()?),
+                    "first-token-ms" => Fault::FirstTokenLatency(delay()?),
                     _ => return Err(bad(item)),
                 }
             }
@@ -322,9 +339,10 @@ impl Faults {
                 plan.apply(&Fault::Throttle);
             }
         }
-        plan.latency += config.latency;
-        plan.first_token_latency += config.first_token_latency;
-        plan.token_interval += config.token_interval;
+        let bounded = |a: Duration, b: Duration| a.saturating_add(b).min(MAX_FAULT_DELAY);
+        plan.latency = bounded(plan.latency, config.latency);
+        plan.first_token_latency = bounded(plan.first_token_latency, config.first_token_latency);
+        plan.token_interval = bounded(plan.token_interval, config.token_interval);
         if plan.stream_error_after.is_none() {
             plan.stream_error_after = config.fail_stream_after;
         }
@@ -426,6 +444,41 @@ mod tests {
         assert!(run(&c, 1).iter().all(|t| !t));
         c.throttle_rate = Some(1.0);
         assert!(run(&c, 1).iter().all(|t| *t));
+    }
+
+    #[test]
+    fn delays_are_bounded_to_ten_minutes() {
+        let ok = parse_fault_header("latency-ms=600000, first-token-ms=600000").unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                Fault::Latency(MAX_FAULT_DELAY),
+                Fault::FirstTokenLatency(MAX_FAULT_DELAY)
+            ]
+        );
+        for item in ["latency-ms=600001", "first-token-ms=18446744073709551615"] {
+            let e = parse_fault_header(item).unwrap_err();
+            assert_eq!(e.error_type, "ValidationException");
+            assert!(
+                e.message
+                    .unwrap()
+                    .contains("is at most 600000 (10 minutes)")
+            );
+        }
+        // Configured and queued delays add up to at most the bound, and never overflow.
+        let c = FaultConfig {
+            latency: Duration::from_millis(u64::MAX),
+            token_interval: Duration::MAX,
+            ..FaultConfig::default()
+        };
+        let f = Faults::new(c, 0);
+        f.push(Fault::Latency(Duration::MAX));
+        f.push(Fault::FirstTokenLatency(Duration::from_secs(3600)));
+        let p = f.plan(OP, "m", Some("latency-ms=600000")).unwrap();
+        assert_eq!(p.latency, MAX_FAULT_DELAY);
+        assert_eq!(p.token_interval, MAX_FAULT_DELAY);
+        let p = f.plan(OP, "m", None).unwrap();
+        assert_eq!(p.first_token_latency, MAX_FAULT_DELAY);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! HTTP plumbing: REST-JSON routing of the Bedrock Runtime paths, request IDs, the request log
-//! and response bodies (whole, or channel-backed for streams).
+//! HTTP plumbing: REST-JSON routing of the Bedrock Runtime paths, request IDs and response
+//! bodies (whole, or channel-backed for streams). The request log is [`crate::request_log`].
 //!
 //! Routes (from the service model's `operations.*.http`):
 //!
@@ -16,12 +16,10 @@
 //! bidirectional streams) are recognised and answered with `UnknownOperationException` saying
 //! they are not implemented here.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -30,6 +28,8 @@ use http_body_util::BodyExt;
 use http_body_util::combinators::BoxBody;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::sync::mpsc;
+
+pub use crate::request_log::{RequestLog, RequestRecord};
 
 /// A Bedrock Runtime operation the server implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -257,107 +257,6 @@ impl Default for RequestIds {
     }
 }
 
-/// One request as the server received it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RequestRecord {
-    /// The request ID the server answered with (`x-amzn-RequestId`).
-    pub request_id: String,
-    /// HTTP method.
-    pub method: String,
-    /// Path as sent (percent-encoded).
-    pub path: String,
-    /// Query string as sent, if any.
-    pub query: Option<String>,
-    /// Headers in arrival order, names lower-case. `authorization` and
-    /// `x-amz-security-token` values are redacted.
-    pub headers: Vec<(String, String)>,
-    /// The body (empty when the server refused to read it).
-    pub body: Bytes,
-    /// The operation, when the path named one.
-    pub operation: Option<Operation>,
-    /// The percent-decoded model ID, when the path had one.
-    pub model_id: Option<String>,
-}
-
-impl RequestRecord {
-    /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON.
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-}
-
-#[derive(Debug)]
-struct LogState {
-    records: VecDeque<RequestRecord>,
-    capacity: usize,
-}
-
-/// The request log of a server: a counter of every request received and the last N requests.
-#[derive(Debug, Clone)]
-pub struct RequestLog {
-    count: Arc<AtomicU64>,
-    state: Arc<Mutex<LogState>>,
-}
-
-impl RequestLog {
-    /// A log keeping the last `capacity` requests.
-    pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            count: Arc::new(AtomicU64::new(0)),
-            state: Arc::new(Mutex::new(LogState {
-                records: VecDeque::new(),
-                capacity,
-            })),
-        }
-    }
-
-    /// Records a request.
-    pub(crate) fn record(&self, record: RequestRecord) {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        if st.capacity == 0 {
-            return;
-        }
-        while st.records.len() >= st.capacity {
-            st.records.pop_front();
-        }
-        st.records.push_back(record);
-    }
-
-    /// Requests received since the server started (or since [`RequestLog::clear`]).
-    pub fn count(&self) -> u64 {
-        self.count.load(Ordering::SeqCst)
-    }
-
-    /// The kept requests, oldest first.
-    pub fn records(&self) -> Vec<RequestRecord> {
-        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.records.iter().cloned().collect()
-    }
-
-    /// The most recent request.
-    pub fn last(&self) -> Option<RequestRecord> {
-        let st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.records.back().cloned()
-    }
-
-    /// Forgets every request and resets the counter.
-    pub fn clear(&self) {
-        self.count.store(0, Ordering::SeqCst);
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        st.records.clear();
-    }
-}
-
 /// The response body type: whole bodies and streams.
 pub(crate) type ResponseBody = BoxBody<Bytes, io::Error>;
 
@@ -538,36 +437,6 @@ mod tests {
         );
         assert!(parts[2].starts_with('4'));
         assert!(a.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
-    }
-
-    fn rec(i: usize) -> RequestRecord {
-        RequestRecord {
-            request_id: format!("r{i}"),
-            method: "POST".into(),
-            path: "/".into(),
-            query: None,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: Bytes::from_static(b"{\"a\":1}"),
-            operation: None,
-            model_id: None,
-        }
-    }
-
-    #[test]
-    fn request_log_keeps_the_last_n_and_counts_all() {
-        let log = RequestLog::new(2);
-        for i in 0..5 {
-            log.record(rec(i));
-        }
-        assert_eq!(log.count(), 5);
-        let ids: Vec<String> = log.records().into_iter().map(|r| r.request_id).collect();
-        assert_eq!(ids, vec!["r3", "r4"]);
-        let last = log.last().unwrap();
-        assert_eq!(last.header("content-type"), Some("application/json"));
-        assert_eq!(last.json().unwrap()["a"], 1);
-        log.clear();
-        assert_eq!(log.count(), 0);
-        assert!(log.last().is_none());
     }
 
     #[tokio::test]

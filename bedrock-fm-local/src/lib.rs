@@ -75,8 +75,8 @@
 //! # Inspecting traffic
 //!
 //! [`LocalServer::request_count`] counts every request received (to prove that a client sent
-//! nothing), and [`LocalServer::requests`] keeps the last ones: method, path, headers (with
-//! signatures and tokens redacted) and body.
+//! nothing), and [`LocalServer::requests`] keeps the last ones (1,000 and 64 MiB by default,
+//! see [`request_log`]): method, path, headers (with signatures and tokens redacted) and body.
 #![deny(missing_docs)]
 
 pub mod catalog_backend;
@@ -97,6 +97,7 @@ mod pattern;
 mod performance;
 pub mod prompt_cache;
 pub mod registry;
+pub mod request_log;
 mod server;
 mod service_model;
 mod sigv4;
@@ -116,11 +117,12 @@ pub use config::{
     TEST_SECRET_ACCESS_KEY,
 };
 pub use errors::ServiceError;
-pub use faults::{FAULT_HEADER, Fault, FaultConfig, FaultMatch, Faults};
+pub use faults::{FAULT_HEADER, Fault, FaultConfig, FaultMatch, Faults, MAX_FAULT_DELAY};
 pub use guardrails::{Guardrail, TEST_GUARDRAIL_BLOCKED_TERM, TEST_GUARDRAIL_ID};
-pub use http::{Operation, RequestLog, RequestRecord};
+pub use http::Operation;
 pub use models::{FamilyCodec, ModelBackend, ModelCaps};
 pub use registry::ApplicationProfile;
+pub use request_log::{RequestLog, RequestRecord};
 pub use sigv4::Credentials;
 
 /// A running server. Dropping it stops the server (open connections are closed).
@@ -171,7 +173,7 @@ pub fn try_start_with(mut config: Config) -> io::Result<LocalServer> {
     };
     let shared = Arc::new(server::Shared {
         faults: Faults::new(config.faults.clone(), config.seed),
-        log: RequestLog::new(config.request_log_capacity),
+        log: RequestLog::new(config.request_log_capacity, config.request_log_max_bytes),
         ids: http::RequestIds::new(),
         engine: engine::Engine::new(config.seed),
         prompt_cache: prompt_cache::PromptCache::new(),

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use bedrock_fm::catalog::Family;
 use bedrock_fm_local::{
-    Config, FaultConfig, Guardrail, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN, TEST_SECRET_ACCESS_KEY,
+    Config, FaultConfig, Guardrail, MAX_FAULT_DELAY, TEST_ACCESS_KEY_ID, TEST_BEARER_TOKEN,
+    TEST_SECRET_ACCESS_KEY,
 };
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{CommandFactory, Parser};
@@ -20,7 +21,8 @@ bedrock-fm-local [--port N] [--access-key-id ID --secret-access-key KEY] [--bear
                         [--throttle-every N] [--throttle-rate R] [--latency-ms MS] [--first-token-ms MS]
                         [--token-interval-ms MS] [--fail-stream-after N] [--seed S]
                         [--guardrail ID:VERSION:TERM[,TERM...]]... [--model ID=FAMILY]...
-                        [--application-profile ID=MODEL_ID]...";
+                        [--application-profile ID=MODEL_ID]... [--request-log-capacity N]
+                        [--request-log-max-bytes BYTES]";
 
 const ABOUT: &str = "\
 A local Amazon Bedrock Runtime server (InvokeModel, InvokeModelWithResponseStream, Converse,
@@ -34,7 +36,7 @@ GetFoundationModel, ListInferenceProfiles, GetInferenceProfile.
 
 Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
 internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N,
-latency-ms=N, first-token-ms=N (comma-separated).";
+latency-ms=N, first-token-ms=N (comma-separated; waits of at most 600000 ms).";
 
 /// The command line of the server.
 #[derive(Debug, Parser)]
@@ -72,14 +74,14 @@ struct Cli {
     /// Throttle this fraction (0..1) of model requests, deterministically from the seed.
     #[arg(long, allow_hyphen_values = true, value_name = "R", value_parser = parse_rate)]
     throttle_rate: Option<f64>,
-    /// Add latency before every model response.
-    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    /// Add latency before every model response (at most 600000: 10 minutes).
+    #[arg(long, allow_hyphen_values = true, value_name = "MS", value_parser = delay_ms())]
     latency_ms: Option<u64>,
-    /// Wait before the first event of every stream.
-    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    /// Wait before the first event of every stream (at most 600000).
+    #[arg(long, allow_hyphen_values = true, value_name = "MS", value_parser = delay_ms())]
     first_token_ms: Option<u64>,
-    /// Wait between stream chunks.
-    #[arg(long, allow_hyphen_values = true, value_name = "MS")]
+    /// Wait between stream chunks (at most 600000).
+    #[arg(long, allow_hyphen_values = true, value_name = "MS", value_parser = delay_ms())]
     token_interval_ms: Option<u64>,
     /// End every stream with a modelStreamErrorException after N chunks.
     #[arg(long, allow_hyphen_values = true, value_name = "N")]
@@ -104,6 +106,19 @@ struct Cli {
     /// repeatable.
     #[arg(long, allow_hyphen_values = true, value_name = "ID=MODEL_ID", value_parser = parse_application_profile)]
     application_profile: Vec<(String, String)>,
+    /// How many requests the request log keeps (default 1000; every request is counted).
+    #[arg(long, allow_hyphen_values = true, value_name = "N")]
+    request_log_capacity: Option<usize>,
+    /// How many bytes of requests (bodies, headers, paths) the log keeps at most (default
+    /// 67108864: 64 MiB); the oldest go first.
+    #[arg(long, allow_hyphen_values = true, value_name = "BYTES")]
+    request_log_max_bytes: Option<usize>,
+}
+
+/// A delay flag in milliseconds, bounded by the faults' [`MAX_FAULT_DELAY`].
+fn delay_ms() -> clap::builder::RangedU64ValueParser<u64> {
+    let max = u64::try_from(MAX_FAULT_DELAY.as_millis()).unwrap_or(u64::MAX);
+    clap::value_parser!(u64).range(0..=max)
 }
 
 /// The help of `--model`, with the family IDs filled in.
@@ -221,6 +236,12 @@ fn parse_args(args: &[String]) -> Result<Option<Config>, String> {
     let mut config = Config::default();
     config.port = cli.port;
     config.seed = cli.seed;
+    if let Some(n) = cli.request_log_capacity {
+        config.request_log_capacity = n;
+    }
+    if let Some(n) = cli.request_log_max_bytes {
+        config.request_log_max_bytes = n;
+    }
     if let Some(token) = cli.bearer_token {
         config.bearer_tokens = vec![token];
     }
@@ -331,6 +352,9 @@ mod tests {
             "--model=acme.embed-v1=titan_embed_text",
             "--application-profile",
             "myprofile1=us.amazon.nova-pro-v1:0",
+            "--request-log-capacity",
+            "10",
+            "--request-log-max-bytes=4096",
         ]))
         .unwrap()
         .unwrap();
@@ -346,6 +370,8 @@ mod tests {
         assert_eq!(c.faults.token_interval, Duration::from_millis(5));
         assert_eq!(c.faults.fail_stream_after, Some(4));
         assert_eq!(c.seed, 42);
+        assert_eq!(c.request_log_capacity, 10);
+        assert_eq!(c.request_log_max_bytes, 4096);
         let g = c.guardrails.iter().find(|g| g.id == "pii").unwrap();
         assert_eq!(g.version, "2");
         assert_eq!(
@@ -386,6 +412,9 @@ mod tests {
         assert!(parse_args(&args(&["--access-key-id", "A"])).is_err());
         assert!(parse_args(&args(&["--throttle-rate", "2"])).is_err());
         assert!(parse_args(&args(&["--throttle-every", "0"])).is_err());
+        assert_eq!(c.request_log_capacity, 1000);
+        assert_eq!(c.request_log_max_bytes, 64 * 1024 * 1024);
+        assert!(parse_args(&args(&["--request-log-capacity", "-1"])).is_err());
         assert!(parse_args(&args(&["--guardrail", "Bad-Id:1:x"])).is_err());
         assert!(parse_args(&args(&["--guardrail", "ok:01:x"])).is_err());
         assert!(parse_args(&args(&["--guardrail", "ok:1:"])).is_err());
@@ -414,6 +443,15 @@ mod tests {
             (&["--seed", "-1"][..], "--seed"),
             (&["--throttle-every", "0"][..], "--throttle-every"),
             (&["--port", "1", "--port", "2"][..], "--port"),
+            (&["--latency-ms", "600001"][..], "--latency-ms"),
+            (
+                &["--first-token-ms", "18446744073709551615"][..],
+                "--first-token-ms",
+            ),
+            (
+                &["--token-interval-ms", "600001"][..],
+                "--token-interval-ms",
+            ),
         ] {
             let e = parse_args(&args(bad)).unwrap_err();
             assert!(e.contains(flag) && !e.contains('\n'), "{bad:?}: {e}");

@@ -29,11 +29,10 @@ use crate::converse_validate;
 use crate::engine::Engine;
 use crate::errors::ServiceError;
 use crate::faults::{FAULT_HEADER, FaultPlan, Faults};
-use crate::http::{
-    Operation, RequestIds, RequestLog, RequestRecord, ResponseBody, Route, full, route,
-};
+use crate::http::{Operation, RequestIds, ResponseBody, Route, full, route};
 use crate::models::{CountTokensCall, ModelBackend, ModelCaps};
 use crate::prompt_cache::PromptCache;
+use crate::request_log::{self, RequestLog, RequestRecord};
 use crate::service_model;
 use crate::sigv4::{self, AuthPolicy, RequestToVerify};
 
@@ -131,40 +130,6 @@ async fn handle(
     Ok(response)
 }
 
-fn redacted_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(name, value)| {
-            let name = name.as_str().to_owned();
-            let value = if name == "authorization" {
-                let v = String::from_utf8_lossy(value.as_bytes());
-                // Keep the scheme and the credential scope, never the signature or token.
-                match v.split_once(' ') {
-                    Some((scheme, rest)) if scheme.eq_ignore_ascii_case("bearer") => {
-                        let _ = rest;
-                        format!("{scheme} ** redacted **")
-                    }
-                    Some((scheme, rest)) => {
-                        let cred = rest
-                            .split(',')
-                            .map(str::trim)
-                            .filter(|p| !p.starts_with("Signature="))
-                            .collect::<Vec<_>>()
-                            .join(", ");
-                        format!("{scheme} {cred}, Signature=** redacted **")
-                    }
-                    None => "** redacted **".to_owned(),
-                }
-            } else if name == "x-amz-security-token" {
-                "** redacted **".to_owned()
-            } else {
-                String::from_utf8_lossy(value.as_bytes()).into_owned()
-            };
-            (name, value)
-        })
-        .collect()
-}
-
 enum BodyError {
     TooLarge(u64),
     Io,
@@ -211,19 +176,22 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let body = read_body(body, declared, shared.config.max_body_bytes).await;
-    shared.log.record(RequestRecord {
+    // The body joins the record only once the request has authenticated (see `request_log`).
+    let mut record = RequestRecord {
         request_id,
         method: method.clone(),
         path: raw_path.clone(),
         query: query.clone(),
-        headers: redacted_headers(&parts.headers),
-        body: body.as_ref().map(Bytes::clone).unwrap_or_default(),
+        headers: request_log::redacted_headers(&parts.headers),
+        body: Bytes::new(),
+        body_len: body.as_ref().map_or(0, Bytes::len),
         operation,
         model_id,
-    });
+    };
     let body = match body {
         Ok(b) => b,
         Err(BodyError::TooLarge(n)) => {
+            shared.log.record(record);
             let e = ServiceError::validation(format!(
                 "The request body of {n} bytes exceeds the maximum request size of {} bytes.",
                 shared.config.max_body_bytes
@@ -232,7 +200,10 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
             return Outcome::Response(error_response(&e));
         }
         // The client went away mid-body: nobody will read an answer.
-        Err(BodyError::Io) => return Outcome::Drop,
+        Err(BodyError::Io) => {
+            shared.log.record(record);
+            return Outcome::Drop;
+        }
     };
     let verify = RequestToVerify {
         method: &method,
@@ -248,7 +219,12 @@ async fn handle_inner(shared: Arc<Shared>, request_id: String, req: Request<Inco
         service: service_model::signing_name(),
         allow_anonymous: shared.config.allow_anonymous,
     };
-    let identity = match sigv4::authenticate(&verify, &policy, SystemTime::now()) {
+    let identity = sigv4::authenticate(&verify, &policy, SystemTime::now());
+    if identity.is_ok() {
+        record.body = body.clone();
+    }
+    shared.log.record(record);
+    let identity = match identity {
         Ok(identity) => identity,
         Err(e) => return Outcome::Response(error_response(&e)),
     };
@@ -438,33 +414,5 @@ mod tests {
         let e = parse_json(b"{\"a\":").unwrap_err();
         assert_eq!(e.error_type, "SerializationException");
         assert_eq!(e.status, 400);
-    }
-
-    #[test]
-    fn authorization_is_redacted_in_the_log() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            "authorization",
-            HeaderValue::from_static(
-                "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=abcdef",
-            ),
-        );
-        h.insert(
-            "x-amz-security-token",
-            HeaderValue::from_static("secret-token"),
-        );
-        let r = redacted_headers(&h);
-        let auth = &r.iter().find(|(n, _)| n == "authorization").unwrap().1;
-        assert!(auth.contains("Credential=AKID/20240101/us-east-1/bedrock/aws4_request"));
-        assert!(!auth.contains("abcdef"));
-        let tok = &r
-            .iter()
-            .find(|(n, _)| n == "x-amz-security-token")
-            .unwrap()
-            .1;
-        assert!(!tok.contains("secret"));
-        let mut h = HeaderMap::new();
-        h.insert("authorization", HeaderValue::from_static("Bearer sekrit"));
-        assert!(!redacted_headers(&h)[0].1.contains("sekrit"));
     }
 }

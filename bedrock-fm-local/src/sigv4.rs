@@ -29,10 +29,19 @@
 //! `UnrecognizedClientException` "The security token included in the request is invalid." for an
 //! unknown access key or session token (seen in langchain issue #19677, claude-code #2260);
 //! `InvalidSignatureException` "The request signature we calculated does not match the
-//! signature you provided. ..." for a wrong signature, and "Signature expired: ... is now earlier
-//! than ... (... - 15 min.)" outside the allowed clock skew (wording as in aws-sdk-js #254);
+//! signature you provided. ..." for a wrong signature (its echo of the canonical request has
+//! the session token and any presigned signature or token redacted), and "Signature expired:
+//! ... is now earlier than ... (... - 5 min.)" outside the allowed clock skew. AWS allows five
+//! minutes ("a request must reach AWS within five minutes of the time stamp in the request",
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_aws-signing.html>); the wording is
+//! recorded in boto/botocore issue #149 (`Signature expired: 20131008T001036Z is now earlier
+//! than 20131008T001112Z (20131008T001612Z - 5 min.)`);
 //! `AccessDeniedException` `{"Message": "Authentication failed: Please make sure your API Key is
 //! valid."}` for a wrong bearer key (as Bedrock answers, opencode issue #47073).
+//!
+//! Header values are bytes, not necessarily ASCII (HTTP allows obs-text): they are read
+//! lossily and never sliced at a byte offset, so any `Authorization` gets one of the answers
+//! above (an unknown scheme is `IncompleteSignatureException`).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -45,8 +54,8 @@ mod canonical;
 mod tests;
 
 use canonical::{
-    canonical_request, format_amz_date, parse_amz_date, sha256_hex, signature, signing_key,
-    string_to_sign,
+    canonical_request, format_amz_date, parse_amz_date, redact_canonical_request, sha256_hex,
+    signature, signing_key, string_to_sign,
 };
 
 /// The only algorithm SigV4 headers use.
@@ -288,8 +297,13 @@ pub(crate) fn authenticate(
     };
     let auth = String::from_utf8_lossy(auth.as_bytes()).into_owned();
     let trimmed = auth.trim();
-    if trimmed.len() >= 7 && trimmed[..7].eq_ignore_ascii_case("bearer ") {
-        let token = trimmed[7..].trim();
+    // `get`, not `[..7]`: byte 7 may fall inside a multi-byte character.
+    let bearer = trimmed
+        .get(..7)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+        .and_then(|_| trimmed.get(7..));
+    if let Some(token) = bearer {
+        let token = token.trim();
         let known = policy
             .bearer_tokens
             .iter()
@@ -393,23 +407,24 @@ fn verify_sigv4(
             "The request signature we calculated does not match the signature you provided. \
              Check your AWS Secret Access Key and signing method. Consult the service \
              documentation for details.\n\nThe Canonical String for this request should have \
-             been\n'{creq}'\n\nThe String-to-Sign should have been\n'{sts}'\n"
+             been\n'{}'\n\nThe String-to-Sign should have been\n'{sts}'\n",
+            redact_canonical_request(&creq)
         )));
     }
     let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     let skew = policy.max_clock_skew.as_secs();
     let minutes = skew / 60;
-    if request_secs + skew < now_secs {
+    if request_secs.saturating_add(skew) < now_secs {
         return Err(invalid_signature(format!(
             "Signature expired: {amz_date} is now earlier than {} ({} - {minutes} min.)",
-            format_amz_date(now_secs - skew),
+            format_amz_date(now_secs.saturating_sub(skew)),
             format_amz_date(now_secs)
         )));
     }
-    if request_secs > now_secs + skew {
+    if request_secs > now_secs.saturating_add(skew) {
         return Err(invalid_signature(format!(
             "Signature not yet current: {amz_date} is still later than {} ({} + {minutes} min.)",
-            format_amz_date(now_secs + skew),
+            format_amz_date(now_secs.saturating_add(skew)),
             format_amz_date(now_secs)
         )));
     }

@@ -352,6 +352,17 @@ async fn fault_header_scripts_faults_per_request() {
     // A bad header is the client's mistake.
     let r = raw(server.addr(), &with("explode")).await.unwrap();
     assert_eq!((r.status, r.error_type()), (400, "ValidationException"));
+    // So is a wait beyond 10 minutes, which would otherwise hang the request for ever.
+    let r = raw(server.addr(), &with("latency-ms=18446744073709551615"))
+        .await
+        .unwrap();
+    assert_eq!((r.status, r.error_type()), (400, "ValidationException"));
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("latency-ms is at most 600000")
+    );
     // Faults apply after authentication.
     let r = raw(
         server.addr(),
@@ -374,4 +385,73 @@ async fn anonymous_mode_and_empty_body() {
         r.json()["message"],
         "A conversation must start with a user message. Try again with a conversation that starts with a user message."
     );
+}
+
+#[tokio::test]
+async fn non_ascii_authorization_is_an_aws_error_not_a_500() {
+    let server = bedrock_fm_local::start();
+    // HTTP allows obs-text (bytes 0x80-0xFF) in header values; byte 7 of this one falls
+    // inside the character that replaces 0xFF.
+    for auth in [&b"Beare\xffxyz"[..], "Bearé€ token".as_bytes()] {
+        let mut req = format!(
+            "POST {PATH} HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: {}\r\nAuthorization: ",
+            GOOD.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(auth);
+        req.extend_from_slice(b"\r\n\r\n");
+        req.extend_from_slice(GOOD);
+        let r = raw(server.addr(), &req).await.unwrap();
+        assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
+        assert_eq!(r.error_type(), "IncompleteSignatureException");
+    }
+    still_serving(server.addr()).await;
+}
+
+#[tokio::test]
+async fn the_request_log_is_bounded_and_keeps_no_unauthenticated_body() {
+    let server = bedrock_fm_local::start_with(Config::new().request_log_capacity(3));
+    // A request that fails authentication is logged without its body.
+    let r = raw(
+        server.addr(),
+        &post(PATH, &[("Authorization", "Bearer nope")], GOOD),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status, 403);
+    let rejected = server.last_request().unwrap();
+    assert!(rejected.body.is_empty());
+    assert_eq!(rejected.body_len, GOOD.len());
+    assert_eq!(
+        rejected.header("authorization"),
+        Some("Bearer ** redacted **")
+    );
+    for _ in 0..5 {
+        still_serving(server.addr()).await;
+    }
+    let log = server.requests();
+    assert_eq!(log.records().len(), 3);
+    assert_eq!(server.last_request().unwrap().body, GOOD);
+    assert_eq!((log.count(), log.total(), log.evicted()), (6, 6, 3));
+    log.clear();
+    assert_eq!((log.count(), log.total(), log.evicted()), (0, 6, 3));
+
+    // The byte budget: bodies of 1,500 bytes in a log of 2,000 bytes keep one at a time.
+    let server = bedrock_fm_local::start_with(Config::new().request_log_max_bytes(2000));
+    let auth = bearer();
+    let mut body = GOOD.to_vec();
+    body.resize(1500, b' ');
+    for _ in 0..4 {
+        let r = raw(
+            server.addr(),
+            &post(PATH, &[("Authorization", &auth)], &body),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        assert!(server.requests().kept_bytes() <= 2000);
+    }
+    assert_eq!(server.requests().records().len(), 1);
+    assert_eq!(server.last_request().unwrap().body, body);
+    assert_eq!(server.requests().evicted(), 3);
 }

@@ -156,6 +156,40 @@ pub(crate) fn canonical_request(
     )
 }
 
+/// What replaces a credential in an echoed canonical request.
+const REDACTED: &str = "** redacted **";
+
+/// The query parameters of a presigned request that carry credentials.
+const SECRET_QUERY_PARAMS: &[&str] = &["X-Amz-Security-Token", "X-Amz-Signature"];
+
+/// `creq` (a [`canonical_request`]) fit to echo in an error message: the value of the
+/// `x-amz-security-token` header (a session token) and of the presigned-URL parameters
+/// `X-Amz-Security-Token` and `X-Amz-Signature` are redacted. A header value holds no line
+/// break and a canonical query no `:`, so lines tell the parts apart.
+pub(crate) fn redact_canonical_request(creq: &str) -> String {
+    let redact_query = |query: &str| {
+        query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if SECRET_QUERY_PARAMS.contains(&name) => {
+                    format!("{name}={REDACTED}")
+                }
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    creq.split('\n')
+        .enumerate()
+        .map(|(i, line)| match line.split_once(':') {
+            _ if i == 2 => redact_query(line),
+            Some(("x-amz-security-token", _)) => format!("x-amz-security-token:{REDACTED}"),
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The string to sign.
 pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> String {
     format!(

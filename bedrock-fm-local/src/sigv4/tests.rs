@@ -253,7 +253,8 @@ impl Fixture {
         AuthPolicy {
             credentials: &self.creds,
             bearer_tokens: &self.tokens,
-            max_clock_skew: Duration::from_secs(15 * 60),
+            // The server's default, so that the skew tests check what clients meet.
+            max_clock_skew: crate::Config::default().max_clock_skew,
             service: "bedrock",
             allow_anonymous: false,
         }
@@ -375,24 +376,118 @@ fn rejects_an_unknown_key_with_unrecognized_client() {
 }
 
 #[test]
-fn clock_skew_is_accepted_within_15_minutes_only() {
+fn clock_skew_is_accepted_within_5_minutes_only() {
     let f = Fixture::new();
     let auth = signed();
     let h = bedrock_request(&auth, DATE);
     let t = at(DATE);
-    assert!(check(&f, &h, BODY, t + Duration::from_secs(14 * 60)).is_ok());
-    assert!(check(&f, &h, BODY, t - Duration::from_secs(14 * 60)).is_ok());
-    let e = check(&f, &h, BODY, t + Duration::from_secs(16 * 60)).unwrap_err();
+    let five = Duration::from_secs(5 * 60);
+    let second = Duration::from_secs(1);
+    assert!(check(&f, &h, BODY, t + five).is_ok());
+    assert!(check(&f, &h, BODY, t - five).is_ok());
+    let e = check(&f, &h, BODY, t + five + second).unwrap_err();
+    assert_eq!(e.status, 403);
     assert_eq!(e.error_type, "InvalidSignatureException");
     assert_eq!(
         e.message.as_deref(),
         Some(
-            "Signature expired: 20240615T101500Z is now earlier than 20240615T101600Z \
-             (20240615T103100Z - 15 min.)"
+            "Signature expired: 20240615T101500Z is now earlier than 20240615T101501Z \
+             (20240615T102001Z - 5 min.)"
         )
     );
-    let e = check(&f, &h, BODY, t - Duration::from_secs(16 * 60)).unwrap_err();
-    assert!(e.message.unwrap().starts_with("Signature not yet current"));
+    let e = check(&f, &h, BODY, t - five - second).unwrap_err();
+    assert_eq!(e.error_type, "InvalidSignatureException");
+    assert_eq!(
+        e.message.as_deref(),
+        Some(
+            "Signature not yet current: 20240615T101500Z is still later than 20240615T101459Z \
+             (20240615T100959Z + 5 min.)"
+        )
+    );
+}
+
+#[test]
+fn a_huge_clock_skew_setting_does_not_overflow() {
+    let f = Fixture::new();
+    let mut policy = f.policy();
+    policy.max_clock_skew = Duration::MAX;
+    let h = bedrock_request(&signed(), DATE);
+    let req = RequestToVerify {
+        method: "POST",
+        raw_path: PATH,
+        raw_query: None,
+        headers: &h,
+        body: BODY,
+    };
+    assert!(authenticate(&req, &policy, UNIX_EPOCH).is_ok());
+    assert!(authenticate(&req, &policy, at(DATE) + Duration::from_secs(1 << 40)).is_ok());
+}
+
+#[test]
+fn non_ascii_authorization_headers_get_aws_errors_not_panics() {
+    let f = Fixture::new();
+    let with_auth = |auth: &[u8]| {
+        let mut h = headers(&[("host", "x"), ("x-amz-date", DATE)]);
+        h.insert("authorization", HeaderValue::from_bytes(auth).unwrap());
+        check(&f, &h, BODY, at(DATE))
+    };
+    // Byte 7 falls inside the replacement character of 0xFF, or inside 'é'.
+    for auth in [
+        &b"Beare\xffxyz"[..],
+        "Bearé€ token".as_bytes(),
+        b"\xff\xfe\xfd",
+    ] {
+        let e = with_auth(auth).unwrap_err();
+        assert_eq!(e.status, 403, "{auth:?}");
+        assert_eq!(e.error_type, "IncompleteSignatureException", "{auth:?}");
+    }
+    let e = with_auth("Bearer tökén".as_bytes()).unwrap_err();
+    assert_eq!(e.error_type, "AccessDeniedException");
+    let e = with_auth(
+        "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20240615/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=é"
+            .as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, "InvalidSignatureException");
+    let e = with_auth(
+        "AWS4-HMAC-SHA256 Credential=AKIDé/20240615/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=00"
+            .as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(e.error_type, "UnrecognizedClientException");
+}
+
+#[test]
+fn the_echoed_canonical_request_redacts_the_session_token() {
+    const TOKEN: &str = "IQoJb3JpZ2luX2VjEXAMPLEsessiontoken";
+    let f = Fixture {
+        creds: vec![Credentials::new("AKIDTOKEN", "token-secret").with_session_token(TOKEN)],
+        tokens: Vec::new(),
+    };
+    let h = headers(&[
+        ("host", "127.0.0.1:4000"),
+        ("x-amz-date", DATE),
+        ("x-amz-security-token", TOKEN),
+        (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDTOKEN/20240615/us-east-1/bedrock/aws4_request, \
+             SignedHeaders=host;x-amz-date;x-amz-security-token, Signature=0000",
+        ),
+    ]);
+    let e = check(&f, &h, BODY, at(DATE)).unwrap_err();
+    assert_eq!(e.error_type, "InvalidSignatureException");
+    let msg = e.message.unwrap();
+    assert!(!msg.contains(TOKEN), "{msg}");
+    assert!(
+        msg.contains("\nhost:127.0.0.1:4000\nx-amz-date:20240615T101500Z\nx-amz-security-token:** redacted **\n"),
+        "{msg}"
+    );
+    // The parameters of a presigned request that carry credentials are redacted too.
+    let creq = "GET\n/\nX-Amz-Credential=AKID%2F20240615&X-Amz-Security-Token=secret&X-Amz-Signature=abc\nhost:x\n\nhost\nUNSIGNED-PAYLOAD";
+    assert_eq!(
+        redact_canonical_request(creq),
+        "GET\n/\nX-Amz-Credential=AKID%2F20240615&X-Amz-Security-Token=** redacted **&X-Amz-Signature=** redacted **\nhost:x\n\nhost\nUNSIGNED-PAYLOAD"
+    );
 }
 
 #[test]

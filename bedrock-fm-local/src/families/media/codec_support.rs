@@ -95,14 +95,67 @@ mod tests {
     }
 
     #[test]
+    fn image_dimensions_are_bounded_before_decoding() {
+        let bounds = ImageBounds::bytes(1 << 20);
+        let bomb = testing::png_claiming(10_000, 10_000);
+        let e = decode_image("#/image", &bomb, PNG_JPEG, bounds).unwrap_err();
+        assert_eq!(e.error_type, "ValidationException");
+        assert_eq!(
+            e.message.as_deref(),
+            Some(
+                "The image at #/image is 10000x10000 pixels (100000000 in all); the maximum is 9437184 pixels."
+            )
+        );
+        let e = decode_image(
+            "#/image",
+            &testing::png_claiming(20_000, 1),
+            PNG_JPEG,
+            bounds,
+        )
+        .unwrap_err();
+        assert!(e.message.unwrap().contains("the maximum is 16383x16383"));
+        let small = ImageBounds::bytes(1 << 20).sides(32).pixels(64 * 16);
+        let e = decode_image("#/image", &testing::png_b64(33, 8), PNG_JPEG, small).unwrap_err();
+        assert!(
+            e.message
+                .unwrap()
+                .contains("33x8 pixels; the maximum is 32x32")
+        );
+        assert!(decode_image("#/image", &testing::png_b64(32, 32), PNG_JPEG, small).is_ok());
+        let e = decode_image(
+            "#/image",
+            &testing::png_b64(32, 33),
+            PNG_JPEG,
+            small.sides(64),
+        )
+        .unwrap_err();
+        assert!(e.message.unwrap().contains("(1056 in all)"));
+        // Within the bounds, a header that lies about the pixels is undecodable, not a panic.
+        let e =
+            decode_image("#/image", &testing::png_claiming(64, 64), PNG_JPEG, bounds).unwrap_err();
+        assert!(e.message.unwrap().contains("could not be decoded as PNG"));
+        let e =
+            decode_image("#/image", &testing::png_claiming(0, 5), PNG_JPEG, bounds).unwrap_err();
+        assert!(e.message.unwrap().contains("could not be decoded as PNG"));
+    }
+
+    #[test]
     fn images_round_trip_and_backgrounds_are_removed() {
         let b64 = testing::png_b64(64, 32);
-        let input = decode_image("#/image", &b64, PNG_JPEG, 1 << 20).unwrap();
+        let input = decode_image("#/image", &b64, PNG_JPEG, ImageBounds::bytes(1 << 20)).unwrap();
         assert_eq!((input.image.width(), input.image.height()), (64, 32));
         assert_eq!(input.format, ImageFormat::Png);
-        assert!(decode_image("#/image", "not base64!", PNG_JPEG, 1 << 20).is_err());
+        assert!(
+            decode_image(
+                "#/image",
+                "not base64!",
+                PNG_JPEG,
+                ImageBounds::bytes(1 << 20)
+            )
+            .is_err()
+        );
         let gif = encode_base64(b"GIF89a....");
-        let e = decode_image("#/image", &gif, PNG_JPEG, 1 << 20).unwrap_err();
+        let e = decode_image("#/image", &gif, PNG_JPEG, ImageBounds::bytes(1 << 20)).unwrap_err();
         assert!(e.message.unwrap().contains("PNG, JPEG"));
         let rgb = input.image.to_rgb8();
         let generated = generate(Engine::default(), "x", 64, 32, 1, 0);

@@ -41,6 +41,8 @@ const FAMILY: Family = Family::CohereEmbed;
 pub const V3_MAX_TEXT_CHARS: usize = 2048;
 /// The largest input image, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// Cohere documents no pixel limit: the conservative bounds of [`codec_support::ImageBounds`].
+const INPUT_BOUNDS: codec_support::ImageBounds = codec_support::ImageBounds::bytes(MAX_IMAGE_BYTES);
 
 const V4_ONLY: &[&str] = &["inputs", "output_dimension", "max_tokens"];
 
@@ -76,7 +78,7 @@ impl CohereEmbed {
                 "The image at {pointer} must be a data URI: data:<image MIME type>;base64,<data>."
             ))
         })?;
-        let input = codec_support::decode_image_bytes(pointer, &bytes, formats, MAX_IMAGE_BYTES)?;
+        let input = codec_support::decode_image_bytes(pointer, &bytes, formats, INPUT_BOUNDS)?;
         let item = Item {
             words: codec_support::image_words(&input.image),
             tokens: 0,

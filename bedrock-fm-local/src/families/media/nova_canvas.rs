@@ -19,7 +19,7 @@ use bedrock_fm::catalog::Family;
 use image::{DynamicImage, ImageFormat};
 use serde_json::{Value, json};
 
-use super::codec_support::{self, Problems, TaskRequest};
+use super::codec_support::{self, ImageBounds, Problems, TaskRequest};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -35,6 +35,11 @@ pub const MAX_SIDE: u32 = 4096;
 pub const SIDE_STEP: u32 = 16;
 /// The total pixel count must be below this.
 pub const MAX_PIXELS: u64 = 4_194_304;
+/// Input images follow the output rules ("Input images for image generation": "For specific
+/// details on supported input image sizes, see Supported image resolutions", same page).
+const INPUT_BOUNDS: ImageBounds = ImageBounds::bytes(MAX_IMAGE_BYTES)
+    .sides(MAX_SIDE)
+    .pixels(MAX_PIXELS - 1);
 
 const TASKS: &[(&str, &str)] = &[
     ("TEXT_IMAGE", "textToImageParams"),
@@ -127,7 +132,7 @@ fn virtual_try_on(
             pointer,
             b64.as_str().unwrap_or_default(),
             codec_support::PNG_JPEG,
-            MAX_IMAGE_BYTES,
+            INPUT_BOUNDS,
         )
     };
     let source = decode("#/virtualTryOnParams/sourceImage", &p["sourceImage"])?.image;
@@ -192,7 +197,7 @@ impl FamilyCodec for NovaCanvas {
 
         let side = |key| codec_support::config_setting(FAMILY, &body, key).unwrap_or(1024) as u32;
         let size = (side("width"), side("height"));
-        let request = TaskRequest::of_body(FAMILY, &body, task, 12, size, MAX_IMAGE_BYTES);
+        let request = TaskRequest::of_body(FAMILY, &body, task, 12, size, INPUT_BOUNDS);
         let mut response = json!({});
         let images = match request.shared_task_images(call.engine, &check_size)? {
             Some(images) => images,
@@ -350,6 +355,25 @@ mod tests {
             ImageFormat::Png,
         );
         assert_eq!((out.width(), out.height()), (640, 640));
+    }
+
+    #[test]
+    fn input_images_are_bounded_by_the_documented_resolutions_before_decoding() {
+        for (w, h, problem) in [
+            (10_000, 10_000, "the maximum is 4096x4096"),
+            (
+                2048,
+                2048,
+                "(4194304 in all); the maximum is 4194303 pixels",
+            ),
+        ] {
+            let body = json!({
+                "taskType": "IMAGE_VARIATION",
+                "imageVariationParams": {"images": [png_claiming(w, h)], "text": "a cat"},
+            });
+            let m = rejected(&NovaCanvas, MODEL, &body);
+            assert!(m.contains(problem), "{m}");
+        }
     }
 
     #[test]

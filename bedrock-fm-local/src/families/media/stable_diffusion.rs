@@ -32,6 +32,8 @@ const FAMILY: Family = Family::StableDiffusion;
 
 /// The largest init image, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 25_000_000;
+/// Stability's own pixel bounds, the defaults of [`codec_support::ImageBounds`].
+const INPUT_BOUNDS: codec_support::ImageBounds = codec_support::ImageBounds::bytes(MAX_IMAGE_BYTES);
 /// Init image sides are multiples of this.
 pub const INIT_IMAGE_STEP: u32 = 64;
 /// The default output size.
@@ -98,7 +100,7 @@ impl FamilyCodec for StableDiffusion {
                     "#/init_image",
                     b64,
                     codec_support::PNG_JPEG,
-                    MAX_IMAGE_BYTES,
+                    INPUT_BOUNDS,
                 )?;
                 let (w, h) = (input.image.width(), input.image.height());
                 if w % INIT_IMAGE_STEP != 0 || h % INIT_IMAGE_STEP != 0 {

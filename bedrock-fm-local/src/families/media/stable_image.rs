@@ -34,6 +34,8 @@ const FAMILY: Family = Family::StableImage;
 
 /// The largest input image, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 25_000_000;
+/// Stability's own pixel bounds, the defaults of [`codec_support::ImageBounds`].
+const INPUT_BOUNDS: codec_support::ImageBounds = codec_support::ImageBounds::bytes(MAX_IMAGE_BYTES);
 /// The shortest input image side, in pixels.
 pub const MIN_INPUT_SIDE: u32 = 64;
 
@@ -129,7 +131,7 @@ impl FamilyCodec for StableImage {
         let image = match codec_support::get_str(&body, &["image"]) {
             Some(b64) => {
                 let formats = [ImageFormat::Jpeg, ImageFormat::Png, ImageFormat::WebP];
-                let input = codec_support::decode_image("#/image", b64, &formats, MAX_IMAGE_BYTES)?;
+                let input = codec_support::decode_image("#/image", b64, &formats, INPUT_BOUNDS)?;
                 let (w, h) = (input.image.width(), input.image.height());
                 if w < MIN_INPUT_SIDE || h < MIN_INPUT_SIDE {
                     return Err(ServiceError::validation(format!(

@@ -30,6 +30,8 @@ const FAMILY: Family = Family::TitanEmbedImage;
 pub const MAX_IMAGE_BYTES: usize = 25 * 1024 * 1024;
 /// The largest input image side, in pixels.
 pub const MAX_IMAGE_SIDE: u32 = 2048;
+const INPUT_BOUNDS: codec_support::ImageBounds =
+    codec_support::ImageBounds::bytes(MAX_IMAGE_BYTES).sides(MAX_IMAGE_SIDE);
 
 /// The Titan Multimodal Embeddings codec.
 #[derive(Debug, Clone, Copy, Default)]
@@ -83,14 +85,8 @@ impl FamilyCodec for TitanEmbedImage {
                 "#/inputImage",
                 b64,
                 &[ImageFormat::Png, ImageFormat::Jpeg],
-                MAX_IMAGE_BYTES,
+                INPUT_BOUNDS,
             )?;
-            let (w, h) = (input.image.width(), input.image.height());
-            if w > MAX_IMAGE_SIDE || h > MAX_IMAGE_SIDE {
-                return Err(ServiceError::validation(format!(
-                    "The image at #/inputImage is {w}x{h} pixels; the maximum is {MAX_IMAGE_SIDE}x{MAX_IMAGE_SIDE}."
-                )));
-            }
             parts.push(embed(&codec_support::image_words(&input.image), dims, true));
         }
         let vector = codec_support::mean_embedding(&parts, dims);
@@ -189,6 +185,16 @@ mod tests {
             &json!({"inputImage": png_b64(2049, 8)}),
         );
         assert!(m.contains("2049x8"), "{m}");
+        // A header claiming 10,000 x 10,000 is refused before any pixel is decoded.
+        let m = rejected(
+            &TitanEmbedImage,
+            MODEL,
+            &json!({"inputImage": png_claiming(10_000, 10_000)}),
+        );
+        assert_eq!(
+            m,
+            "The image at #/inputImage is 10000x10000 pixels; the maximum is 2048x2048."
+        );
         let m = rejected(
             &TitanEmbedImage,
             MODEL,

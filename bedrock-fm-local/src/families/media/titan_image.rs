@@ -24,7 +24,7 @@
 use bedrock_fm::catalog::{Family, ModelInfo};
 use serde_json::json;
 
-use super::codec_support::{self, Problems, TaskRequest};
+use super::codec_support::{self, ImageBounds, Problems, TaskRequest};
 use crate::errors::ServiceError;
 use crate::models::{FamilyCodec, InvokeCall, InvokeOutput};
 
@@ -32,6 +32,8 @@ const FAMILY: Family = Family::TitanImage;
 
 /// The largest input image, in bytes.
 pub const MAX_IMAGE_BYTES: usize = 5 * 1024 * 1024;
+/// The page gives no pixel limit for inputs: the conservative bounds of [`ImageBounds`].
+const INPUT_BOUNDS: ImageBounds = ImageBounds::bytes(MAX_IMAGE_BYTES);
 
 /// Output size when `imageGenerationConfig` gives none. (The catalog documents 1408 for each
 /// side, a size the model's own list of sizes does not have.)
@@ -96,7 +98,7 @@ impl FamilyCodec for TitanImage {
             side("width", DEFAULT_SIZE.0),
             side("height", DEFAULT_SIZE.1),
         );
-        let request = TaskRequest::of_body(FAMILY, &body, task, 42, size, MAX_IMAGE_BYTES);
+        let request = TaskRequest::of_body(FAMILY, &body, task, 42, size, INPUT_BOUNDS);
         let sizes = codec_support::pixel_sizes(info);
         let check_size = |w: u32, h: u32| {
             if sizes.contains(&(w, h)) {

@@ -38,18 +38,18 @@
 //!   provided. Found 5." (Wei-Shaw/sub2api issue #176); a model without prompt caching answers
 //!   Bedrock's `AccessDeniedException` (see [`crate::converse`]).
 
+mod cache;
+mod media;
+
 use bedrock_fm::catalog::Family;
 use serde_json::{Value, json};
 
-use base64::Engine as _;
-
 use super::codec_support::{self, Chat, Reply, Turn};
-use crate::converse::MEDIA_BLOCK_TOKENS;
-use crate::engine::{self, StopReason, ToolChoice};
+use crate::engine::{StopReason, ToolChoice};
 use crate::errors::ServiceError;
-use crate::media_check;
 use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, OutputBlock, Usage};
-use crate::prompt_cache::{CacheProblem, CacheRules, CacheTtl, Prompt, Section};
+use cache::{cache_problem_error, cache_prompt};
+use media::check_media;
 
 /// The Anthropic Claude Messages API codec.
 #[derive(Debug, Clone, Copy, Default)]
@@ -313,183 +313,6 @@ fn chat(call: &InvokeCall<'_>, body: &Value) -> Result<Chat, ServiceError> {
         tool_id: ("toolu_bdrk_01", 22),
         ..Chat::default()
     })
-}
-
-/// The image and document rules (see the module docs).
-fn check_media(call: &InvokeCall<'_>, messages: &[Value]) -> Result<(), ServiceError> {
-    let mut images = Vec::new();
-    let mut documents = Vec::new();
-    for (i, m) in messages.iter().enumerate() {
-        let user = m["role"] == "user";
-        for (j, b) in m["content"].as_array().into_iter().flatten().enumerate() {
-            let path = format!("messages.{i}.content.{j}");
-            let kind = b["type"].as_str().unwrap_or_default();
-            if matches!(kind, "image" | "document") && !user {
-                // Ours: no recorded message.
-                return Err(ServiceError::validation(format!(
-                    "{path}: images and documents can only be included in user messages."
-                )));
-            }
-            match kind {
-                "image" => images.push((path, b)),
-                "document" => documents.push((path, b)),
-                "tool_result" => {
-                    for (k, part) in b["content"].as_array().into_iter().flatten().enumerate() {
-                        if part["type"] == "image" {
-                            images.push((format!("{path}.tool_result.content.{k}"), part));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    if !images.is_empty() && !call.model.vision {
-        // Ours: the Converse wording.
-        return Err(ServiceError::validation(
-            "This model doesn't support the image content block that you provided. Try again with a model that supports images.",
-        ));
-    }
-    if documents.len() > media_check::MAX_DOCUMENTS {
-        return Err(ServiceError::validation(media_check::too_many_documents()));
-    }
-    if images.len() > media_check::MAX_IMAGES {
-        return Err(ServiceError::validation(media_check::too_many_images()));
-    }
-    let b64 = base64::engine::general_purpose::STANDARD;
-    for (path, d) in &documents {
-        if d["source"]["type"] == "base64"
-            && let Some(data) = d["source"]["data"].as_str()
-            && let Ok(bytes) = b64.decode(data)
-            && bytes.len() > media_check::MAX_DOCUMENT_BYTES
-        {
-            return Err(ServiceError::validation(media_check::document_too_large(
-                &format!("{path}.document"),
-                bytes.len(),
-            )));
-        }
-    }
-    for (path, img) in &images {
-        let path = format!("{path}.image.source.base64");
-        let data = img["source"]["data"].as_str().unwrap_or_default();
-        let Ok(bytes) = b64.decode(data) else {
-            // Ours: no recorded message for undecodable base64.
-            return Err(ServiceError::validation(format!(
-                "{path}.data: The image data is not valid base64."
-            )));
-        };
-        let declared = img["source"]["media_type"]
-            .as_str()
-            .and_then(|m| m.strip_prefix("image/"))
-            .unwrap_or_default();
-        if let Err(problem) = media_check::check_image(&bytes, declared) {
-            return Err(ServiceError::validation(problem.message(&path)));
-        }
-    }
-    Ok(())
-}
-
-/// The input tokens of one content block, as [`Chat::input_tokens`] counts them.
-fn block_tokens(b: &Value) -> u32 {
-    let count = |v: &Value| engine::count_tokens(v.as_str().unwrap_or_default());
-    match b["type"].as_str().unwrap_or_default() {
-        "text" => count(&b["text"]),
-        "image" => MEDIA_BLOCK_TOKENS,
-        "document" => MEDIA_BLOCK_TOKENS.saturating_add(count(&b["title"])),
-        "tool_use" => engine::count_tokens(&b["input"].to_string()),
-        "tool_result" => engine::count_tokens(&tool_result_text(b.get("content"))),
-        "thinking" => count(&b["thinking"]),
-        _ => 0,
-    }
-}
-
-/// The prompt as the cache sees it (tools, system, messages) with the `cache_control`
-/// checkpoints.
-fn cache_prompt(body: &Value) -> Prompt {
-    let mut p = Prompt::new();
-    let mark = |p: &mut Prompt, v: &Value, section, location: String| {
-        if let Some(cc) = v.get("cache_control").filter(|c| c.is_object()) {
-            let ttl = CacheTtl::parse(cc["ttl"].as_str()).unwrap_or(CacheTtl::FiveMinutes);
-            p.checkpoint(ttl, section, location);
-        }
-    };
-    let canonical = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("cache_control");
-        }
-        v.to_string()
-    };
-    for (i, t) in body["tools"].as_array().into_iter().flatten().enumerate() {
-        let spec = codec_support::tool(
-            t["name"].as_str().unwrap_or_default(),
-            t["description"].as_str(),
-            t.get("input_schema"),
-        );
-        let tokens = engine::count_tokens(&spec.name)
-            + spec
-                .description
-                .as_deref()
-                .map(engine::count_tokens)
-                .unwrap_or(0)
-            + engine::count_tokens(&spec.input_schema.to_string());
-        p.content(&format!("tool\u{0}{}", canonical(t)), tokens);
-        mark(&mut p, t, Section::Tools, format!("tools.{i}"));
-    }
-    match &body["system"] {
-        Value::String(text) => p.content(&format!("system\u{0}{text}"), engine::count_tokens(text)),
-        Value::Array(blocks) => {
-            for (i, b) in blocks.iter().enumerate() {
-                p.content(
-                    &format!("system\u{0}{}", canonical(b)),
-                    engine::count_tokens(b["text"].as_str().unwrap_or_default()),
-                );
-                mark(&mut p, b, Section::System, format!("system.{i}"));
-            }
-        }
-        _ => {}
-    }
-    for (i, m) in body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let role = m["role"].as_str().unwrap_or_default();
-        match &m["content"] {
-            Value::String(text) => {
-                p.content(&format!("{role}\u{0}{text}"), engine::count_tokens(text));
-            }
-            Value::Array(blocks) => {
-                for (j, b) in blocks.iter().enumerate() {
-                    p.content(&format!("{role}\u{0}{}", canonical(b)), block_tokens(b));
-                    mark(
-                        &mut p,
-                        b,
-                        Section::Messages,
-                        format!("messages.{i}.content.{j}"),
-                    );
-                }
-            }
-            _ => {}
-        }
-    }
-    p
-}
-
-/// Anthropic's answers to checkpoints it refuses (see [`crate::converse::cache_problem_error`]
-/// for the Converse wording).
-fn cache_problem_error(problem: &CacheProblem, rules: &CacheRules) -> ServiceError {
-    match problem {
-        CacheProblem::TooMany { max, found } => ServiceError::validation(format!(
-            "A maximum of {max} blocks with cache_control may be provided. Found {found}."
-        )),
-        CacheProblem::TtlOrder(c) => ServiceError::validation(format!(
-            "{}.cache_control.ttl: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: `tools`, `system`, `messages`.",
-            c.location
-        )),
-        other => crate::converse::cache_problem_error(other, rules),
-    }
 }
 
 /// The reply to a call, with the message ID.

@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use bedrock_fm::catalog::{ImageSize, ModelInfo};
-use image::{DynamicImage, ImageFormat, RgbImage, RgbaImage};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits, RgbImage, RgbaImage};
 use serde_json::Value;
 
 use super::schema::{Problems, get, pointer};
@@ -56,14 +56,78 @@ pub(crate) fn encode_base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// Decodes the base64 image at `pointer`: it must be valid base64 of one of `formats`, at most
-/// `max_bytes` long. The messages are this server's (the service's own wording for an
-/// undecodable image is not on record).
+/// The largest input image side any image family documents: 16,383 px, from Stability's
+/// image-input rules ("Width must be between 64 and 16,383 pixels", Stability AI REST API
+/// reference, <https://platform.stability.ai/docs/api-reference>). The bound of families
+/// whose docs give none.
+pub(crate) const MAX_INPUT_SIDE: u32 = 16_383;
+
+/// The largest input pixel count any image family documents: 9,437,184 (3072 x 3072), also
+/// Stability's ("Total pixel count must be between 4,096 and 9,437,184 pixels", same page).
+pub(crate) const MAX_INPUT_PIXELS: u64 = 9_437_184;
+
+/// What an input image may be, checked on the encoded bytes and the image header before any
+/// pixel is decoded: a PNG of 10,000 x 10,000 zeros is a few kilobytes on the wire and
+/// hundreds of megabytes decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ImageBounds {
+    /// The largest encoded image, in bytes.
+    pub(crate) max_bytes: usize,
+    /// The longest side, in pixels.
+    pub(crate) max_side: u32,
+    /// The largest width x height.
+    pub(crate) max_pixels: u64,
+}
+
+impl ImageBounds {
+    /// At most `max_bytes`, within [`MAX_INPUT_SIDE`] and [`MAX_INPUT_PIXELS`].
+    pub(crate) const fn bytes(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            max_side: MAX_INPUT_SIDE,
+            max_pixels: MAX_INPUT_PIXELS,
+        }
+    }
+
+    /// Sides of at most `max_side` pixels.
+    pub(crate) const fn sides(mut self, max_side: u32) -> Self {
+        self.max_side = max_side;
+        self
+    }
+
+    /// At most `max_pixels` pixels in all.
+    pub(crate) const fn pixels(mut self, max_pixels: u64) -> Self {
+        self.max_pixels = max_pixels;
+        self
+    }
+
+    /// The `ValidationException` of an image of `width` x `height` beyond these bounds.
+    fn check(&self, pointer: &str, width: u32, height: u32) -> Result<(), ServiceError> {
+        let max = self.max_side;
+        if width > max || height > max {
+            return Err(ServiceError::validation(format!(
+                "The image at {pointer} is {width}x{height} pixels; the maximum is {max}x{max}."
+            )));
+        }
+        let pixels = u64::from(width) * u64::from(height);
+        if pixels > self.max_pixels {
+            return Err(ServiceError::validation(format!(
+                "The image at {pointer} is {width}x{height} pixels ({pixels} in all); the maximum is {} pixels.",
+                self.max_pixels
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Decodes the base64 image at `pointer`: it must be valid base64 of one of `formats`, within
+/// `bounds`. The messages are this server's (the service's own wording for an undecodable
+/// image is not on record).
 pub(crate) fn decode_image(
     pointer: &str,
     b64: &str,
     formats: &[ImageFormat],
-    max_bytes: usize,
+    bounds: ImageBounds,
 ) -> Result<InputImage, ServiceError> {
     let allowed = format_names(formats);
     let bytes = decode_base64(b64).ok_or_else(|| {
@@ -71,21 +135,23 @@ pub(crate) fn decode_image(
             "The image at {pointer} is not valid base64: send a base64-encoded {allowed} image."
         ))
     })?;
-    decode_image_bytes(pointer, &bytes, formats, max_bytes)
+    decode_image_bytes(pointer, &bytes, formats, bounds)
 }
 
-/// Decodes image bytes (see [`decode_image`]).
+/// Decodes image bytes (see [`decode_image`]): the size and the header's dimensions are
+/// checked first, and the decoder is limited to them as well.
 pub(crate) fn decode_image_bytes(
     pointer: &str,
     bytes: &[u8],
     formats: &[ImageFormat],
-    max_bytes: usize,
+    bounds: ImageBounds,
 ) -> Result<InputImage, ServiceError> {
     let allowed = format_names(formats);
-    if bytes.len() > max_bytes {
+    if bytes.len() > bounds.max_bytes {
         return Err(ServiceError::validation(format!(
-            "The image at {pointer} is {} bytes; the maximum is {max_bytes} bytes.",
-            bytes.len()
+            "The image at {pointer} is {} bytes; the maximum is {} bytes.",
+            bytes.len(),
+            bounds.max_bytes
         )));
     }
     let format = image::guess_format(bytes)
@@ -96,12 +162,25 @@ pub(crate) fn decode_image_bytes(
                 "The image at {pointer} is not a supported image: send a base64-encoded {allowed} image."
             ))
         })?;
-    let image = image::load_from_memory_with_format(bytes, format).map_err(|_| {
+    let undecodable = || {
         ServiceError::validation(format!(
             "The image at {pointer} could not be decoded as {}.",
             format_names(&[format])
         ))
-    })?;
+    };
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .ok()
+        // No format has empty images; the image operations assume pixels (corners, means).
+        .filter(|(w, h)| *w > 0 && *h > 0)
+        .ok_or_else(undecodable)?;
+    bounds.check(pointer, width, height)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(bounds.max_side);
+    limits.max_image_height = Some(bounds.max_side);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| undecodable())?;
     Ok(InputImage { image, format })
 }
 

@@ -5,7 +5,9 @@ use bedrock_fm::catalog::Family;
 use image::DynamicImage;
 use serde_json::Value;
 
-use super::images::{InputImage, PNG_JPEG, decode_image, edit, generate, remove_background, tint};
+use super::images::{
+    ImageBounds, InputImage, PNG_JPEG, decode_image, edit, generate, remove_background, tint,
+};
 use super::schema::{Problems, get, get_str, get_u64, spec_default};
 use crate::engine::Engine;
 use crate::errors::ServiceError;
@@ -72,8 +74,8 @@ pub(crate) struct TaskRequest<'a> {
     pub(crate) size: (u32, u32),
     /// Whether `width` or `height` was given.
     pub(crate) size_given: bool,
-    /// The largest input image, in bytes.
-    pub(crate) max_image_bytes: usize,
+    /// What an input image may be.
+    pub(crate) image_bounds: ImageBounds,
 }
 
 impl<'a> TaskRequest<'a> {
@@ -87,7 +89,7 @@ impl<'a> TaskRequest<'a> {
         (task, params_key): (&'a str, &'a str),
         fallback_seed: u64,
         size: (u32, u32),
-        max_image_bytes: usize,
+        image_bounds: ImageBounds,
     ) -> Self {
         let given = |key| get_u64(body, &["imageGenerationConfig", key]).is_some();
         Self {
@@ -98,7 +100,7 @@ impl<'a> TaskRequest<'a> {
             seed: config_setting(family, body, "seed").unwrap_or(fallback_seed),
             size,
             size_given: given("width") || given("height"),
-            max_image_bytes,
+            image_bounds,
         }
     }
 
@@ -117,7 +119,7 @@ impl<'a> TaskRequest<'a> {
     fn image(&self, key: &str) -> Result<Option<InputImage>, ServiceError> {
         match self.params[key].as_str() {
             Some(b64) => {
-                decode_image(&self.pointer(key), b64, PNG_JPEG, self.max_image_bytes).map(Some)
+                decode_image(&self.pointer(key), b64, PNG_JPEG, self.image_bounds).map(Some)
             }
             None => Ok(None),
         }
@@ -221,7 +223,7 @@ impl<'a> TaskRequest<'a> {
                 for (i, b64) in list.iter().enumerate() {
                     let pointer = format!("{}/{i}", self.pointer("images"));
                     let b64 = b64.as_str().unwrap_or_default();
-                    inputs.push(decode_image(&pointer, b64, PNG_JPEG, self.max_image_bytes)?);
+                    inputs.push(decode_image(&pointer, b64, PNG_JPEG, self.image_bounds)?);
                 }
                 let first = inputs.first().ok_or_else(|| {
                     ServiceError::malformed_input(&format!(

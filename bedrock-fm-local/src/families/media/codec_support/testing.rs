@@ -105,6 +105,23 @@ pub(crate) fn png_b64(width: u32, height: u32) -> String {
     ))
 }
 
+/// A base64 PNG whose header claims `width` x `height` over the pixels of a 1x1 image (a
+/// decompression bomb's header without its payload): only a decoder that reads the pixels
+/// finds out.
+pub(crate) fn png_claiming(width: u32, height: u32) -> String {
+    let mut png = encode_image(
+        &DynamicImage::ImageRgb8(RgbImage::new(1, 1)),
+        ImageFormat::Png,
+    );
+    // Signature (8), IHDR length (4) and type (4), then width and height; the chunk's CRC
+    // covers its type and its 13 data bytes.
+    png[16..20].copy_from_slice(&width.to_be_bytes());
+    png[20..24].copy_from_slice(&height.to_be_bytes());
+    let crc = crc32fast::hash(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    encode_base64(&png)
+}
+
 /// A base64 JPEG of `width` x `height`.
 pub(crate) fn jpeg_b64(width: u32, height: u32) -> String {
     let img = RgbImage::from_fn(width, height, |x, _| image::Rgb([(x % 256) as u8, 90, 160]));

@@ -1,5 +1,7 @@
 //! Tests of `claude_messages`.
 
+use base64::Engine as _;
+
 use super::codec_support::testing::*;
 use super::*;
 
