@@ -294,11 +294,14 @@ pub fn parse(text: &str) -> Result<Catalog, CatalogError> {
         .parse()
         .map_err(|e: toml::de::Error| error("the file", "", e.to_string().trim().to_owned()))?;
     let mut top = Entry::new("the file", &root);
-    let families = top
+    let mut families = top
         .table_map("family")?
         .into_iter()
         .map(|(id, v)| parse_family(id, v))
         .collect::<Result<Vec<_>, _>>()?;
+    for family in &mut families {
+        crate::value_enums::synthesize(family)?;
+    }
     let models = match top.opt_value("model") {
         None => Vec::new(),
         Some(v) => v

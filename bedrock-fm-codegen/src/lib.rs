@@ -6,6 +6,7 @@ pub mod emit;
 pub mod import;
 pub mod naming;
 pub mod reader;
+pub mod value_enums;
 
 pub use emit::GeneratedFile;
 pub use reader::CatalogError;

@@ -229,15 +229,14 @@ fn field_doc(f: &FieldDef) -> String {
     doc
 }
 
-/// Whether a struct can derive `Default`: every required field has a default value
-/// (strings, numbers, lists, maps, JSON, or a struct that itself has one).
+/// Whether a type has a `Default`: a struct whose every required field has one (strings,
+/// numbers, lists, maps, JSON, or a type that itself has one), or an enum of one value.
 pub fn defaultable(catalog: &Catalog, name: &str) -> bool {
-    let Some(s) = catalog
-        .families
-        .iter()
-        .flat_map(|f| &f.structs)
-        .find(|s| s.name == name)
-    else {
+    let types = || catalog.families.iter();
+    if let Some(e) = types().flat_map(|f| &f.enums).find(|e| e.name == name) {
+        return e.values.len() == 1;
+    }
+    let Some(s) = types().flat_map(|f| &f.structs).find(|s| s.name == name) else {
         return false;
     };
     s.fields.iter().filter(|f| f.required).all(|f| match &f.ty {
@@ -539,6 +538,18 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
         .map(|v| format!(" {} (`{}`)", v.doc, v.wire));
     let wires: Vec<_> = e.values.iter().map(|v| &v.wire).collect();
     let spec_name = &e.name;
+    // An enum of one value (`anthropic_version`, a cache type) defaults to it.
+    let default_impl = match variants.as_slice() {
+        [only] => quote! {
+            impl Default for #name {
+                /// The only value.
+                fn default() -> Self {
+                    Self::#only
+                }
+            }
+        },
+        _ => quote!(),
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -558,6 +569,8 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
                 }
             }
         }
+
+        #default_impl
 
         impl From<&str> for #name {
             fn from(value: &str) -> Self {

@@ -23,11 +23,13 @@ use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::claude_messages::{
     ClaudeMessagesCacheControl, ClaudeMessagesContentBlock, ClaudeMessagesDeltaType,
     ClaudeMessagesDocumentBlock, ClaudeMessagesDocumentSource, ClaudeMessagesImageBlock,
-    ClaudeMessagesImageSource, ClaudeMessagesMessage, ClaudeMessagesOutputConfig,
+    ClaudeMessagesImageSource, ClaudeMessagesImageSourceKind, ClaudeMessagesImageSourceMediaType,
+    ClaudeMessagesMessage, ClaudeMessagesMessageRole, ClaudeMessagesOutputConfig,
     ClaudeMessagesRequest, ClaudeMessagesResponse, ClaudeMessagesStreamChunk,
     ClaudeMessagesStreamEventType, ClaudeMessagesTextBlock, ClaudeMessagesThinking,
     ClaudeMessagesThinkingBlock, ClaudeMessagesTool, ClaudeMessagesToolChoice,
-    ClaudeMessagesToolResultBlock, ClaudeMessagesToolUseBlock, ClaudeMessagesUsage,
+    ClaudeMessagesToolChoiceKind, ClaudeMessagesToolResultBlock, ClaudeMessagesToolUseBlock,
+    ClaudeMessagesUsage,
 };
 use crate::catalog::ReasoningStyle;
 use crate::chat::content::{Content, Reasoning, ToolResultContent, ToolUse};
@@ -207,12 +209,13 @@ fn image_block(
     let fitted = ctx.fit(image, at)?;
     Ok(ClaudeMessagesImageBlock {
         source: ClaudeMessagesImageSource {
-            kind: "base64".into(),
-            media_type: fitted.media_type(),
+            kind: ClaudeMessagesImageSourceKind::Base64,
+            media_type: ClaudeMessagesImageSourceMediaType::from(fitted.media_type().as_str()),
             data: fitted.base64(),
-            ..ClaudeMessagesImageSource::default()
+            extra: Default::default(),
         },
-        ..ClaudeMessagesImageBlock::default()
+        cache_control: None,
+        extra: Default::default(),
     }
     .into())
 }
@@ -238,14 +241,14 @@ fn system(conversation: &Conversation, ctx: &EncodeContext<'_>) -> Result<Option
 
 fn tool_choice(choice: &ToolChoice) -> ClaudeMessagesToolChoice {
     let (kind, name) = match choice {
-        ToolChoice::Any => ("any", None),
-        ToolChoice::Tool(name) => ("tool", Some(name.clone())),
-        _ => ("auto", None),
+        ToolChoice::Any => (ClaudeMessagesToolChoiceKind::Any, None),
+        ToolChoice::Tool(name) => (ClaudeMessagesToolChoiceKind::Tool, Some(name.clone())),
+        _ => (ClaudeMessagesToolChoiceKind::Auto, None),
     };
     ClaudeMessagesToolChoice {
-        kind: kind.into(),
+        kind,
         name,
-        ..ClaudeMessagesToolChoice::default()
+        extra: Default::default(),
     }
 }
 
@@ -333,9 +336,9 @@ impl TextFamily for Claude3Family {
                 let content = blocks(t, i + offset, ctx)?;
                 let at = format!("conversation turn {}", i + offset + 1);
                 Ok(ClaudeMessagesMessage {
-                    role: t.role.wire().into(),
+                    role: ClaudeMessagesMessageRole::from(t.role.wire()),
                     content: to_json(&content, &at)?,
-                    ..ClaudeMessagesMessage::default()
+                    extra: Default::default(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -3,7 +3,8 @@
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::command_r::{
-    CommandRChatMessage, CommandRRequest, CommandRResponse, CommandRStreamChunk,
+    CommandRChatMessage, CommandRChatMessageRole, CommandRRequest, CommandRResponse,
+    CommandRStreamChunk,
 };
 use crate::conversation::{Conversation, Role};
 use crate::error::Result;
@@ -31,11 +32,10 @@ impl TextFamily for CommandRFamily {
                 .iter()
                 .map(|t| CommandRChatMessage {
                     role: if t.role == Role::Human {
-                        "USER"
+                        CommandRChatMessageRole::User
                     } else {
-                        "CHATBOT"
-                    }
-                    .to_owned(),
+                        CommandRChatMessageRole::Chatbot
+                    },
                     message: t.text(),
                     extra: Default::default(),
                 })

@@ -3,7 +3,8 @@
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::jamba::{
-    JambaFinishReason, JambaMessage, JambaRequest, JambaResponse, JambaStreamChunk, JambaUsage,
+    JambaFinishReason, JambaMessage, JambaMessageRole, JambaRequest, JambaResponse,
+    JambaStreamChunk, JambaUsage,
 };
 use crate::conversation::Conversation;
 use crate::error::Result;
@@ -38,9 +39,11 @@ impl TextFamily for JambaFamily {
     ) -> Result<(JambaRequest, String)> {
         let messages = super::role_texts(conversation)
             .map(|(role, text)| JambaMessage {
-                role: role.to_owned(),
+                role: JambaMessageRole::from(role),
                 content: Some(text),
-                ..JambaMessage::default()
+                tool_calls: None,
+                tool_call_id: None,
+                extra: Default::default(),
             })
             .collect();
         let request = JambaRequest {

@@ -3,8 +3,8 @@
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::mistral_chat::{
-    MistralChatChoice, MistralChatMessage, MistralChatRequest, MistralChatResponse,
-    MistralChatStreamChunk,
+    MistralChatChoice, MistralChatMessage, MistralChatMessageRole, MistralChatRequest,
+    MistralChatResponse, MistralChatStreamChunk,
 };
 use crate::conversation::Conversation;
 use crate::error::Result;
@@ -36,9 +36,11 @@ impl TextFamily for MistralChatFamily {
     ) -> Result<(MistralChatRequest, String)> {
         let messages = super::role_texts(conversation)
             .map(|(role, text)| MistralChatMessage {
-                role: role.to_owned(),
+                role: MistralChatMessageRole::from(role),
                 content: Some(Value::String(text)),
-                ..MistralChatMessage::default()
+                tool_calls: None,
+                tool_call_id: None,
+                extra: Default::default(),
             })
             .collect();
         let request = MistralChatRequest {

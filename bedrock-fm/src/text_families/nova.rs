@@ -15,10 +15,10 @@
 
 use super::{Decoded, EncodeContext, TextFamily};
 use crate::bodies::nova::{
-    NovaContentBlock, NovaImage, NovaImageSource, NovaInferenceConfig, NovaInputSchema,
-    NovaMessage, NovaReasoningConfig, NovaRequest, NovaResponse, NovaSpecificToolChoice,
-    NovaStreamChunk, NovaSystemBlock, NovaTool, NovaToolChoice, NovaToolConfig, NovaToolResult,
-    NovaToolSpec, NovaToolUse, NovaUsage,
+    NovaContentBlock, NovaImage, NovaImageFormat, NovaImageSource, NovaInferenceConfig,
+    NovaInputSchema, NovaMessage, NovaReasoningConfig, NovaRequest, NovaResponse,
+    NovaSpecificToolChoice, NovaStreamChunk, NovaSystemBlock, NovaTool, NovaToolChoice,
+    NovaToolConfig, NovaToolResult, NovaToolResultStatus, NovaToolSpec, NovaToolUse, NovaUsage,
 };
 use crate::catalog::ReasoningStyle;
 use crate::chat::content::{Content, Reasoning, ToolResultContent, ToolUse};
@@ -71,7 +71,7 @@ fn image_block(
     let fitted = ctx.fit(image, at)?;
     Ok(NovaContentBlock {
         image: Some(NovaImage {
-            format: fitted.format.to_owned(),
+            format: NovaImageFormat::from(fitted.format),
             source: NovaImageSource {
                 bytes: fitted.base64(),
                 extra: Map::new(),
@@ -141,7 +141,7 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Nova
                     tool_result: Some(NovaToolResult {
                         tool_use_id: r.tool_use_id.clone(),
                         content: parts,
-                        status: r.is_error.then(|| "error".to_owned()),
+                        status: r.is_error.then_some(NovaToolResultStatus::Error),
                         extra: Map::new(),
                     }),
                     ..NovaContentBlock::default()

@@ -129,12 +129,12 @@ fn jamba() {
     let built = JambaRequest::builder()
         .messages([
             JambaMessage::builder()
-                .role("system")
+                .role(JambaMessageRole::System)
                 .content("You are a helpful chatbot with a background in earth sciences and a charming French accent.")
                 .build()
                 .unwrap(),
             JambaMessage::builder()
-                .role("user")
+                .role(JambaMessageRole::User)
                 .content("which llm are you?")
                 .build()
                 .unwrap(),

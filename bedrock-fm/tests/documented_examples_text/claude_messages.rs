@@ -13,10 +13,10 @@ fn claude_messages() {
     let documented = json!({ "anthropic_version": "bedrock-2023-05-31", "max_tokens": 1024, "messages": [ { "role": "user", "content": [ { "type": "image", "source": { "type": "base64", "media_type": "image/jpeg", "data": "iVBORw..." } }, { "type": "text", "text": "What's in these images?" } ] } ] });
     // `content` is free-form JSON in the catalog (a string or an array of blocks).
     let built = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .max_tokens(1024)
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content(json!([
                 {"type": "image", "source": {"type": "base64", "media_type": "image/jpeg", "data": "iVBORw..."}},
                 {"type": "text", "text": "What's in these images?"}
@@ -44,17 +44,17 @@ fn claude_messages() {
         }]
     });
     let built = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .anthropic_beta(["effort-2025-11-24"])
         .max_tokens(4096)
         .output_config(
             ClaudeMessagesOutputConfig::builder()
-                .effort("medium")
+                .effort(ClaudeMessagesOutputConfigEffort::Medium)
                 .build()
                 .unwrap(),
         )
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("Analyze this complex dataset and provide insights")
             .build()
             .unwrap()])

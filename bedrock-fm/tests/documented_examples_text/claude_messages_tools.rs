@@ -43,11 +43,11 @@ fn claude_messages_tool_use() {
       ]
     });
     let built = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .max_tokens(1024)
         .anthropic_beta(["fine-grained-tool-streaming-2025-05-14"])
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("Can you write a long poem and make a file called poem.txt?")
             .build()
             .unwrap()])
@@ -87,7 +87,7 @@ fn claude_messages_tool_use() {
     });
     let built = ClaudeMessagesRequest::builder()
         .max_tokens(2048)
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .anthropic_beta(["context-management-2025-06-27"])
         .tools([ClaudeMessagesTool::builder()
             .kind("memory_20250818")
@@ -95,7 +95,7 @@ fn claude_messages_tool_use() {
             .build()
             .unwrap()])
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content(json!([{"type": "text", "text": "Remember that my favorite color is blue and I work at Amazon?"}]))
             .build()
             .unwrap()])
@@ -115,7 +115,7 @@ fn claude_messages_tool_use() {
         ]
     });
     let built = ClaudeMessagesMessage::builder()
-        .role("user")
+        .role(ClaudeMessagesMessageRole::User)
         .content(documented["content"].clone())
         .build()
         .unwrap();
@@ -191,7 +191,7 @@ fn claude_messages_tool_search_and_tool_examples() {
         }]
     });
     let built = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .anthropic_beta(["tool-search-tool-2025-10-19"])
         .max_tokens(4096)
         .tools([
@@ -230,7 +230,7 @@ fn claude_messages_tool_search_and_tool_examples() {
                 .unwrap(),
         ])
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("What's the weather in Seattle?")
             .build()
             .unwrap()])
@@ -287,7 +287,7 @@ fn claude_messages_tool_search_and_tool_examples() {
     // none" and "any or tool").
     for kind in ["auto", "none", "any"] {
         let built = ClaudeMessagesToolChoice::builder()
-            .kind(kind)
+            .kind(ClaudeMessagesToolChoiceKind::from(kind))
             .build()
             .unwrap();
         check_request(
@@ -297,7 +297,7 @@ fn claude_messages_tool_search_and_tool_examples() {
         );
     }
     let built = ClaudeMessagesToolChoice::builder()
-        .kind("tool")
+        .kind(ClaudeMessagesToolChoiceKind::Tool)
         .name("top_song")
         .build()
         .unwrap();

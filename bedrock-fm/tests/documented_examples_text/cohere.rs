@@ -126,12 +126,12 @@ fn command_r() {
         .message("What are some skills I should have?")
         .chat_history([
             CommandRChatMessage::builder()
-                .role("USER")
+                .role(CommandRChatMessageRole::User)
                 .message("What is an interesting new role in AI if I don't have an ML background?")
                 .build()
                 .unwrap(),
             CommandRChatMessage::builder()
-                .role("CHATBOT")
+                .role(CommandRChatMessageRole::Chatbot)
                 .message("You could explore being a prompt engineer!")
                 .build()
                 .unwrap(),

@@ -69,7 +69,7 @@ fn mistral_response_and_stream_chunk() {
 
 fn payment_tool(name: &str, description: &str) -> MistralChatTool {
     MistralChatTool::builder()
-        .kind("function")
+        .kind(MistralChatToolKind::Function)
         .function(
             MistralChatFunction::builder()
                 .name(name)
@@ -95,7 +95,7 @@ fn mistral_chat() {
     let documented = json!({ "messages": [ { "role": "user", "content": "which llm are you?" } ] });
     let built = MistralChatRequest::builder()
         .messages([MistralChatMessage::builder()
-            .role("user")
+            .role(MistralChatMessageRole::User)
             .content("which llm are you?")
             .build()
             .unwrap()])
@@ -146,7 +146,7 @@ fn mistral_chat() {
     });
     let built = MistralChatRequest::builder()
         .messages([MistralChatMessage::builder()
-            .role("user")
+            .role(MistralChatMessageRole::User)
             .content("What's the status of my transaction T1001?")
             .build()
             .unwrap()])
@@ -166,7 +166,7 @@ fn mistral_chat() {
     let documented =
         json!([ { "role": "user", "content": "What is the most popular song on WZPZ?" } ]);
     let built = MistralChatMessage::builder()
-        .role("user")
+        .role(MistralChatMessageRole::User)
         .content("What is the most popular song on WZPZ?")
         .build()
         .unwrap();
@@ -201,7 +201,7 @@ fn mistral_chat_response_and_stream_chunk() {
     assert_eq!(choice.index, Some(0));
     assert_eq!(choice.stop_reason, Some(MistralChatStopReason::ToolCalls));
     let message = choice.message.as_ref().unwrap();
-    assert_eq!(message.role, "assistant");
+    assert_eq!(message.role, MistralChatMessageRole::Assistant);
     let call = &message.tool_calls.as_ref().unwrap()[0];
     assert_eq!(call.id, "v6RMMiRlT7ygYkT4uULjtg");
     assert_eq!(call.function.name, "retrieve_payment_status");

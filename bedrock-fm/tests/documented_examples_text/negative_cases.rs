@@ -27,10 +27,10 @@ fn a_builder_rejects_an_out_of_range_value_and_names_the_field() {
     assert!(err.to_string().contains("temperature"), "{err}");
 
     let err = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .max_tokens(1024)
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("Hello, Claude")
             .build()
             .unwrap()])
@@ -40,14 +40,23 @@ fn a_builder_rejects_an_out_of_range_value_and_names_the_field() {
     assert_eq!(err.field, "top_k");
     assert!(matches!(err.problem, Problem::OutOfRange { .. }));
 
-    // A string outside its documented values.
-    let err = ClaudeMessagesMessage::builder()
-        .role("system")
+    // A string outside its documented values: a typo in a closed value set does not
+    // compile any more (`ClaudeMessagesMessageRole::Sytem`); a value the catalog does not
+    // know yet is still sendable as `Unknown` (the catalog informs, it never forbids), and
+    // the request schema names it.
+    let message = ClaudeMessagesMessage::builder()
+        .role(ClaudeMessagesMessageRole::Unknown("system".into()))
         .content("Hello")
         .build()
-        .unwrap_err();
-    assert_eq!(err.field, "role");
-    assert!(matches!(err.problem, Problem::NotAllowed { .. }));
+        .unwrap();
+    let body = serde_json::to_value(&message).unwrap();
+    assert_eq!(body["role"], "system");
+    let spec = ClaudeMessagesMessage::spec();
+    let problems = spec.validate(&body);
+    assert!(
+        problems.iter().any(|p| p.pointer == "#/role"),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -58,9 +67,9 @@ fn a_builder_rejects_a_missing_required_field_and_names_it() {
     assert_eq!(err.problem, Problem::Missing);
 
     let err = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("Hello, Claude")
             .build()
             .unwrap()])

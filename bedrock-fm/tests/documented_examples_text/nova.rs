@@ -21,9 +21,9 @@ fn nova() {
         "inferenceConfig": {"maxTokens": 500, "topP": 0.9, "topK": 20, "temperature": 0.7}
     });
     let built = NovaRequest::builder()
-        .schema_version("messages-v1")
+        .schema_version(NovaRequestSchemaVersion::MessagesV1)
         .messages([NovaMessage::builder()
-            .role("user")
+            .role(NovaMessageRole::User)
             .content([NovaContentBlock::builder()
                 .text("A camping trip")
                 .build()
@@ -67,7 +67,7 @@ fn nova() {
         "inferenceConfig": {"maxTokens": 300, "topP": 0.1, "topK": 20, "temperature": 0.3}
     });
     let image = NovaImage::builder()
-        .format("png")
+        .format(NovaImageFormat::Png)
         .source(
             NovaImageSource::builder()
                 .bytes("iVBORw0KGgo=")
@@ -77,9 +77,9 @@ fn nova() {
         .build()
         .unwrap();
     let built = NovaRequest::builder()
-        .schema_version("messages-v1")
+        .schema_version(NovaRequestSchemaVersion::MessagesV1)
         .messages([NovaMessage::builder()
-            .role("user")
+            .role(NovaMessageRole::User)
             .content([
                 NovaContentBlock::builder().image(image).build().unwrap(),
                 NovaContentBlock::builder()
@@ -127,7 +127,7 @@ fn nova_response_and_stream_chunks() {
     });
     let response: NovaResponse = parse(&documented);
     let message = &response.output.message;
-    assert_eq!(message.role, "assistant");
+    assert_eq!(message.role, NovaMessageRole::Assistant);
     assert_eq!(
         message.content[0].text.as_deref(),
         Some("The campfire crackled as the stars came out.")

@@ -74,17 +74,17 @@ fn claude_messages_effort_parameter_from_model_parameters_anthropic_claude_messa
  {
     use bedrock_fm::bodies::claude_messages::*;
     let built = ClaudeMessagesRequest::builder()
-        .anthropic_version("bedrock-2023-05-31")
+        .anthropic_version(ClaudeMessagesRequestAnthropicVersion::Bedrock20230531)
         .anthropic_beta(["effort-2025-11-24"])
         .max_tokens(4096)
         .output_config(
             ClaudeMessagesOutputConfig::builder()
-                .effort("medium")
+                .effort(ClaudeMessagesOutputConfigEffort::Medium)
                 .build()
                 .unwrap(),
         )
         .messages([ClaudeMessagesMessage::builder()
-            .role("user")
+            .role(ClaudeMessagesMessageRole::User)
             .content("Analyze this complex dataset and provide insights")
             .build()
             .unwrap()])
@@ -138,7 +138,7 @@ fn mistral_chat_french_meal_json_output_from_model_parameters_mistral_large_2407
     use bedrock_fm::bodies::mistral_chat::*;
     let built = MistralChatRequest::builder()
         .messages([MistralChatMessage::builder()
-            .role("user")
+            .role(MistralChatMessageRole::User)
             .content(
                 "What is the best French meal? Return the name and the ingredients in short \
                  JSON object.",
@@ -169,7 +169,7 @@ fn command_summarize_dialogue_from_model_parameters_cohere_command() {
 #[test]
 fn command_r_skills_with_chat_history_from_model_parameters_cohere_command_r_plus() {
     use bedrock_fm::bodies::command_r::*;
-    let turn = |role: &str, message: &str| {
+    let turn = |role: CommandRChatMessageRole, message: &str| {
         CommandRChatMessage::builder()
             .role(role)
             .message(message)
@@ -180,10 +180,13 @@ fn command_r_skills_with_chat_history_from_model_parameters_cohere_command_r_plu
         .message("What are some skills I should have?")
         .chat_history([
             turn(
-                "USER",
+                CommandRChatMessageRole::User,
                 "What is an interesting new role in AI if I don't have an ML background?",
             ),
-            turn("CHATBOT", "You could explore being a prompt engineer!"),
+            turn(
+                CommandRChatMessageRole::Chatbot,
+                "You could explore being a prompt engineer!",
+            ),
         ])
         .max_tokens(2000)
         .temperature(0.6)
@@ -215,7 +218,7 @@ fn nova_what_is_machine_learning_from_nova2_userguide_using_invoke_api() {
     use bedrock_fm::bodies::nova::*;
     let built = NovaRequest::builder()
         .messages([NovaMessage::builder()
-            .role("user")
+            .role(NovaMessageRole::User)
             .content([NovaContentBlock::builder()
                 .text("What is machine learning?")
                 .build()

@@ -11,9 +11,9 @@ use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, Union
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesCacheControl {
-    /// The cache type. One of: ephemeral. Required. Wire name: `type`.
+    /// The cache type. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::claude_messages::ClaudeMessagesCacheControlKind,
     /// Cache time to live, e.g. 5m or 1h. Wire name: `ttl`.
     #[serde(rename = "ttl", default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<String>,
@@ -42,13 +42,16 @@ impl ClaudeMessagesCacheControl {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesCacheControlBuilder {
-    kind: Option<String>,
+    kind: Option<super::claude_messages::ClaudeMessagesCacheControlKind>,
     ttl: Option<String>,
 }
 impl ClaudeMessagesCacheControlBuilder {
-    /// The cache type. One of: ephemeral. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// The cache type. Required. Wire name: `type`.
+    pub fn kind(
+        mut self,
+        value: super::claude_messages::ClaudeMessagesCacheControlKind,
+    ) -> Self {
+        self.kind = Some(value);
         self
     }
     /// Cache time to live, e.g. 5m or 1h. Wire name: `ttl`.
@@ -63,17 +66,6 @@ impl ClaudeMessagesCacheControlBuilder {
             "kind",
             self.kind,
         )?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "ClaudeMessagesCacheControl",
-                "kind",
-                v,
-                &["ephemeral"],
-                None,
-                None,
-            )?;
-        }
         let ttl = self.ttl;
         Ok(ClaudeMessagesCacheControl {
             kind,
@@ -89,11 +81,13 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_CACHE_CONTROL_KIND_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["ephemeral"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -331,7 +325,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
     ],
 };
 /// An image content block (user turns only; up to 20 images).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesImageBlock {
     /// The image data. Required. Wire name: `source`.
@@ -400,15 +394,15 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The data of an image content block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesImageSource {
-    /// The encoding type of the image. One of: base64. Required. Wire name: `type`.
+    /// The encoding type of the image. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
-    /// The image format. One of: image/jpeg, image/png, image/webp, image/gif. Required. Wire name: `media_type`.
+    pub kind: super::claude_messages::ClaudeMessagesImageSourceKind,
+    /// The image format. Required. Wire name: `media_type`.
     #[serde(rename = "media_type")]
-    pub media_type: String,
+    pub media_type: super::claude_messages::ClaudeMessagesImageSourceMediaType,
     /// Base64 image bytes; at most 3.75 MB and 8,000 x 8,000 px. Required. Wire name: `data`.
     #[serde(rename = "data")]
     pub data: String,
@@ -436,11 +430,13 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_IMAGE_SOURCE_KIND_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["base64"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -452,11 +448,13 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "media_type",
             wire: "media_type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_IMAGE_SOURCE_MEDIA_TYPE_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["image/jpeg", "image/png", "image/webp", "image/gif"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -484,12 +482,12 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One conversational turn of a Messages API request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesMessage {
-    /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
+    /// The role of the conversation turn. Required. Wire name: `role`.
     #[serde(rename = "role")]
-    pub role: String,
+    pub role: super::claude_messages::ClaudeMessagesMessageRole,
     /// A string, or an array of content blocks (see ClaudeMessagesContentBlock). Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: serde_json::Value,
@@ -511,13 +509,16 @@ impl ClaudeMessagesMessage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesMessageBuilder {
-    role: Option<String>,
+    role: Option<super::claude_messages::ClaudeMessagesMessageRole>,
     content: Option<serde_json::Value>,
 }
 impl ClaudeMessagesMessageBuilder {
-    /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
+    /// The role of the conversation turn. Required. Wire name: `role`.
+    pub fn role(
+        mut self,
+        value: super::claude_messages::ClaudeMessagesMessageRole,
+    ) -> Self {
+        self.role = Some(value);
         self
     }
     /// A string, or an array of content blocks (see ClaudeMessagesContentBlock). Required. Wire name: `content`.
@@ -528,17 +529,6 @@ impl ClaudeMessagesMessageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesMessage, BuildError> {
         let role = crate::schema::required("ClaudeMessagesMessage", "role", self.role)?;
-        {
-            let v = &role;
-            crate::schema::check_string(
-                "ClaudeMessagesMessage",
-                "role",
-                v,
-                &["user", "assistant"],
-                None,
-                None,
-            )?;
-        }
         let content = crate::schema::required(
             "ClaudeMessagesMessage",
             "content",
@@ -558,11 +548,13 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "role",
             wire: "role",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_MESSAGE_ROLE_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["user", "assistant"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -593,9 +585,9 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesOutputConfig {
-    /// How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24). One of: high, medium, low. Server default: `"high"` (not sent when unset). Wire name: `effort`.
+    /// How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24). Server default: `"high"` (not sent when unset). Wire name: `effort`.
     #[serde(rename = "effort", default, skip_serializing_if = "Option::is_none")]
-    pub effort: Option<String>,
+    pub effort: Option<super::claude_messages::ClaudeMessagesOutputConfigEffort>,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -614,27 +606,20 @@ impl ClaudeMessagesOutputConfig {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesOutputConfigBuilder {
-    effort: Option<String>,
+    effort: Option<super::claude_messages::ClaudeMessagesOutputConfigEffort>,
 }
 impl ClaudeMessagesOutputConfigBuilder {
-    /// How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24). One of: high, medium, low. Server default: `"high"` (not sent when unset). Wire name: `effort`.
-    pub fn effort(mut self, value: impl Into<String>) -> Self {
-        self.effort = Some(value.into());
+    /// How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24). Server default: `"high"` (not sent when unset). Wire name: `effort`.
+    pub fn effort(
+        mut self,
+        value: super::claude_messages::ClaudeMessagesOutputConfigEffort,
+    ) -> Self {
+        self.effort = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<ClaudeMessagesOutputConfig, BuildError> {
         let effort = self.effort;
-        if let Some(v) = &effort {
-            crate::schema::check_string(
-                "ClaudeMessagesOutputConfig",
-                "effort",
-                v,
-                &["high", "medium", "low"],
-                None,
-                None,
-            )?;
-        }
         Ok(ClaudeMessagesOutputConfig {
             effort,
             extra: Default::default(),
@@ -648,11 +633,13 @@ pub(crate) static CLAUDE_MESSAGES_OUTPUT_CONFIG_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "effort",
             wire: "effort",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_OUTPUT_CONFIG_EFFORT_SPEC,
+            ),
             required: false,
             min: None,
             max: None,
-            values: &["high", "medium", "low"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -713,9 +700,9 @@ pub(crate) static CLAUDE_MESSAGES_REDACTED_THINKING_BLOCK_SPEC: StructSpec = Str
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesRequest {
-    /// The Anthropic API version; must be bedrock-2023-05-31. One of: bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
+    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
     #[serde(rename = "anthropic_version")]
-    pub anthropic_version: String,
+    pub anthropic_version: super::claude_messages::ClaudeMessagesRequestAnthropicVersion,
     /// Beta headers opting in to beta features (e.g. computer-use-2024-10-22). Wire name: `anthropic_beta`.
     #[serde(rename = "anthropic_beta", default, skip_serializing_if = "Option::is_none")]
     pub anthropic_beta: Option<Vec<String>>,
@@ -783,7 +770,9 @@ impl ClaudeMessagesRequest {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesRequestBuilder {
-    anthropic_version: Option<String>,
+    anthropic_version: Option<
+        super::claude_messages::ClaudeMessagesRequestAnthropicVersion,
+    >,
     anthropic_beta: Option<Vec<String>>,
     max_tokens: Option<u32>,
     system: Option<serde_json::Value>,
@@ -798,9 +787,12 @@ pub struct ClaudeMessagesRequestBuilder {
     output_config: Option<super::claude_messages::ClaudeMessagesOutputConfig>,
 }
 impl ClaudeMessagesRequestBuilder {
-    /// The Anthropic API version; must be bedrock-2023-05-31. One of: bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
-    pub fn anthropic_version(mut self, value: impl Into<String>) -> Self {
-        self.anthropic_version = Some(value.into());
+    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
+    pub fn anthropic_version(
+        mut self,
+        value: super::claude_messages::ClaudeMessagesRequestAnthropicVersion,
+    ) -> Self {
+        self.anthropic_version = Some(value);
         self
     }
     /// Beta headers opting in to beta features (e.g. computer-use-2024-10-22). Wire name: `anthropic_beta`.
@@ -891,17 +883,6 @@ impl ClaudeMessagesRequestBuilder {
             "anthropic_version",
             self.anthropic_version,
         )?;
-        {
-            let v = &anthropic_version;
-            crate::schema::check_string(
-                "ClaudeMessagesRequest",
-                "anthropic_version",
-                v,
-                &["bedrock-2023-05-31"],
-                None,
-                None,
-            )?;
-        }
         let anthropic_beta = self.anthropic_beta;
         let max_tokens = crate::schema::required(
             "ClaudeMessagesRequest",
@@ -993,11 +974,13 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "anthropic_version",
             wire: "anthropic_version",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_REQUEST_ANTHROPIC_VERSION_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["bedrock-2023-05-31"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -2358,12 +2341,12 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// How the model should use the provided tools.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesToolChoice {
-    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). One of: any, auto, tool, none. Required. Wire name: `type`.
+    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::claude_messages::ClaudeMessagesToolChoiceKind,
     /// The tool to use; required when type is tool. Wire name: `name`.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -2385,13 +2368,16 @@ impl ClaudeMessagesToolChoice {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct ClaudeMessagesToolChoiceBuilder {
-    kind: Option<String>,
+    kind: Option<super::claude_messages::ClaudeMessagesToolChoiceKind>,
     name: Option<String>,
 }
 impl ClaudeMessagesToolChoiceBuilder {
-    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). One of: any, auto, tool, none. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none"). Required. Wire name: `type`.
+    pub fn kind(
+        mut self,
+        value: super::claude_messages::ClaudeMessagesToolChoiceKind,
+    ) -> Self {
+        self.kind = Some(value);
         self
     }
     /// The tool to use; required when type is tool. Wire name: `name`.
@@ -2406,17 +2392,6 @@ impl ClaudeMessagesToolChoiceBuilder {
             "kind",
             self.kind,
         )?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "ClaudeMessagesToolChoice",
-                "kind",
-                v,
-                &["any", "auto", "tool", "none"],
-                None,
-                None,
-            )?;
-        }
         let name = self.name;
         Ok(ClaudeMessagesToolChoice {
             kind,
@@ -2432,11 +2407,13 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::claude_messages::CLAUDE_MESSAGES_TOOL_CHOICE_KIND_SPEC,
+            ),
             required: true,
             min: None,
             max: None,
-            values: &["any", "auto", "tool", "none"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -2986,6 +2963,382 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_EVENT_TYPE_SPEC: EnumSpec = EnumSpec {
         "ping",
         "error",
     ],
+};
+/// The values of `ClaudeMessagesCacheControl.type`: The cache type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesCacheControlKind {
+    /// `ephemeral`. (`ephemeral`)
+    Ephemeral,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesCacheControlKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Ephemeral => "ephemeral",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for ClaudeMessagesCacheControlKind {
+    /// The only value.
+    fn default() -> Self {
+        Self::Ephemeral
+    }
+}
+impl From<&str> for ClaudeMessagesCacheControlKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "ephemeral" => Self::Ephemeral,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesCacheControlKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesCacheControlKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesCacheControlKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesCacheControlKind",
+    values: &["ephemeral"],
+};
+/// The values of `ClaudeMessagesImageSource.type`: The encoding type of the image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesImageSourceKind {
+    /// `base64`. (`base64`)
+    Base64,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesImageSourceKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Base64 => "base64",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for ClaudeMessagesImageSourceKind {
+    /// The only value.
+    fn default() -> Self {
+        Self::Base64
+    }
+}
+impl From<&str> for ClaudeMessagesImageSourceKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "base64" => Self::Base64,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesImageSourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesImageSourceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesImageSourceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesImageSourceKind",
+    values: &["base64"],
+};
+/// The values of `ClaudeMessagesImageSource.media_type`: The image format.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesImageSourceMediaType {
+    /// `image/jpeg`. (`image/jpeg`)
+    ImageJpeg,
+    /// `image/png`. (`image/png`)
+    ImagePng,
+    /// `image/webp`. (`image/webp`)
+    ImageWebp,
+    /// `image/gif`. (`image/gif`)
+    ImageGif,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesImageSourceMediaType {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImageJpeg => "image/jpeg",
+            Self::ImagePng => "image/png",
+            Self::ImageWebp => "image/webp",
+            Self::ImageGif => "image/gif",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ClaudeMessagesImageSourceMediaType {
+    fn from(value: &str) -> Self {
+        match value {
+            "image/jpeg" => Self::ImageJpeg,
+            "image/png" => Self::ImagePng,
+            "image/webp" => Self::ImageWebp,
+            "image/gif" => Self::ImageGif,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesImageSourceMediaType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesImageSourceMediaType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesImageSourceMediaType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_MEDIA_TYPE_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesImageSourceMediaType",
+    values: &["image/jpeg", "image/png", "image/webp", "image/gif"],
+};
+/// The values of `ClaudeMessagesMessage.role`: The role of the conversation turn.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesMessageRole {
+    /// `user`. (`user`)
+    User,
+    /// `assistant`. (`assistant`)
+    Assistant,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesMessageRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ClaudeMessagesMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesMessageRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_MESSAGE_ROLE_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesMessageRole",
+    values: &["user", "assistant"],
+};
+/// The values of `ClaudeMessagesOutputConfig.effort`: How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesOutputConfigEffort {
+    /// `high`. (`high`)
+    High,
+    /// `medium`. (`medium`)
+    Medium,
+    /// `low`. (`low`)
+    Low,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesOutputConfigEffort {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::High => "high",
+            Self::Medium => "medium",
+            Self::Low => "low",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ClaudeMessagesOutputConfigEffort {
+    fn from(value: &str) -> Self {
+        match value {
+            "high" => Self::High,
+            "medium" => Self::Medium,
+            "low" => Self::Low,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesOutputConfigEffort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesOutputConfigEffort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesOutputConfigEffort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_OUTPUT_CONFIG_EFFORT_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesOutputConfigEffort",
+    values: &["high", "medium", "low"],
+};
+/// The values of `ClaudeMessagesRequest.anthropic_version`: The Anthropic API version; must be bedrock-2023-05-31.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesRequestAnthropicVersion {
+    /// `bedrock-2023-05-31`. (`bedrock-2023-05-31`)
+    Bedrock20230531,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesRequestAnthropicVersion {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Bedrock20230531 => "bedrock-2023-05-31",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for ClaudeMessagesRequestAnthropicVersion {
+    /// The only value.
+    fn default() -> Self {
+        Self::Bedrock20230531
+    }
+}
+impl From<&str> for ClaudeMessagesRequestAnthropicVersion {
+    fn from(value: &str) -> Self {
+        match value {
+            "bedrock-2023-05-31" => Self::Bedrock20230531,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesRequestAnthropicVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesRequestAnthropicVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesRequestAnthropicVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_REQUEST_ANTHROPIC_VERSION_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesRequestAnthropicVersion",
+    values: &["bedrock-2023-05-31"],
+};
+/// The values of `ClaudeMessagesToolChoice.type`: any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists "auto or none").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ClaudeMessagesToolChoiceKind {
+    /// `any`. (`any`)
+    Any,
+    /// `auto`. (`auto`)
+    Auto,
+    /// `tool`. (`tool`)
+    Tool,
+    /// `none`. (`none`)
+    None,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl ClaudeMessagesToolChoiceKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Any => "any",
+            Self::Auto => "auto",
+            Self::Tool => "tool",
+            Self::None => "none",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for ClaudeMessagesToolChoiceKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "any" => Self::Any,
+            "auto" => Self::Auto,
+            "tool" => Self::Tool,
+            "none" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for ClaudeMessagesToolChoiceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for ClaudeMessagesToolChoiceKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ClaudeMessagesToolChoiceKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "ClaudeMessagesToolChoiceKind",
+    values: &["any", "auto", "tool", "none"],
 };
 /// A content block of a message, tagged by `type`. Tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]

@@ -119,12 +119,12 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One earlier message of a Command R conversation.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRChatMessage {
-    /// The role of the message. One of: USER, CHATBOT. Required. Wire name: `role`.
+    /// The role of the message. Required. Wire name: `role`.
     #[serde(rename = "role")]
-    pub role: String,
+    pub role: super::command_r::CommandRChatMessageRole,
     /// Text contents of the message. Required. Wire name: `message`.
     #[serde(rename = "message")]
     pub message: String,
@@ -146,13 +146,13 @@ impl CommandRChatMessage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct CommandRChatMessageBuilder {
-    role: Option<String>,
+    role: Option<super::command_r::CommandRChatMessageRole>,
     message: Option<String>,
 }
 impl CommandRChatMessageBuilder {
-    /// The role of the message. One of: USER, CHATBOT. Required. Wire name: `role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
+    /// The role of the message. Required. Wire name: `role`.
+    pub fn role(mut self, value: super::command_r::CommandRChatMessageRole) -> Self {
+        self.role = Some(value);
         self
     }
     /// Text contents of the message. Required. Wire name: `message`.
@@ -163,17 +163,6 @@ impl CommandRChatMessageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<CommandRChatMessage, BuildError> {
         let role = crate::schema::required("CommandRChatMessage", "role", self.role)?;
-        {
-            let v = &role;
-            crate::schema::check_string(
-                "CommandRChatMessage",
-                "role",
-                v,
-                &["USER", "CHATBOT"],
-                None,
-                None,
-            )?;
-        }
         let message = crate::schema::required(
             "CommandRChatMessage",
             "message",
@@ -193,11 +182,11 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "role",
             wire: "role",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::command_r::COMMAND_R_CHAT_MESSAGE_ROLE_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["USER", "CHATBOT"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -2004,4 +1993,54 @@ impl<'de> Deserialize<'de> for CommandRPromptTruncation {
 pub(crate) static COMMAND_R_PROMPT_TRUNCATION_SPEC: EnumSpec = EnumSpec {
     name: "CommandRPromptTruncation",
     values: &["OFF", "AUTO_PRESERVE_ORDER"],
+};
+/// The values of `CommandRChatMessage.role`: The role of the message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CommandRChatMessageRole {
+    /// `USER`. (`USER`)
+    User,
+    /// `CHATBOT`. (`CHATBOT`)
+    Chatbot,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl CommandRChatMessageRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "USER",
+            Self::Chatbot => "CHATBOT",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for CommandRChatMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "USER" => Self::User,
+            "CHATBOT" => Self::Chatbot,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for CommandRChatMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for CommandRChatMessageRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CommandRChatMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static COMMAND_R_CHAT_MESSAGE_ROLE_SPEC: EnumSpec = EnumSpec {
+    name: "CommandRChatMessageRole",
+    values: &["USER", "CHATBOT"],
 };

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, UnionSpec};
 /// One generated response of a Jamba call.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaChoice {
     /// Zero-based index of the response. Wire name: `index`.
@@ -377,12 +377,12 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One message of a Jamba chat.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaMessage {
-    /// The role of the message author. One of: user, assistant, system, tool. Required. Wire name: `role`.
+    /// The role of the message author. Required. Wire name: `role`.
     #[serde(rename = "role")]
-    pub role: String,
+    pub role: super::jamba::JambaMessageRole,
     /// The content of the message. Wire name: `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
@@ -417,15 +417,15 @@ impl JambaMessage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct JambaMessageBuilder {
-    role: Option<String>,
+    role: Option<super::jamba::JambaMessageRole>,
     content: Option<String>,
     tool_calls: Option<Vec<super::jamba::JambaToolCall>>,
     tool_call_id: Option<String>,
 }
 impl JambaMessageBuilder {
-    /// The role of the message author. One of: user, assistant, system, tool. Required. Wire name: `role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
+    /// The role of the message author. Required. Wire name: `role`.
+    pub fn role(mut self, value: super::jamba::JambaMessageRole) -> Self {
+        self.role = Some(value);
         self
     }
     /// The content of the message. Wire name: `content`.
@@ -449,17 +449,6 @@ impl JambaMessageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaMessage, BuildError> {
         let role = crate::schema::required("JambaMessage", "role", self.role)?;
-        {
-            let v = &role;
-            crate::schema::check_string(
-                "JambaMessage",
-                "role",
-                v,
-                &["user", "assistant", "system", "tool"],
-                None,
-                None,
-            )?;
-        }
         let content = self.content;
         let tool_calls = self.tool_calls;
         let tool_call_id = self.tool_call_id;
@@ -479,11 +468,11 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "role",
             wire: "role",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::jamba::JAMBA_MESSAGE_ROLE_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["user", "assistant", "system", "tool"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -994,12 +983,12 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The response format of a Jamba request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaResponseFormat {
-    /// text, or json_object for JSON mode. One of: text, json_object. Required. Wire name: `type`.
+    /// text, or json_object for JSON mode. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::jamba::JambaResponseFormatKind,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1018,28 +1007,17 @@ impl JambaResponseFormat {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct JambaResponseFormatBuilder {
-    kind: Option<String>,
+    kind: Option<super::jamba::JambaResponseFormatKind>,
 }
 impl JambaResponseFormatBuilder {
-    /// text, or json_object for JSON mode. One of: text, json_object. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// text, or json_object for JSON mode. Required. Wire name: `type`.
+    pub fn kind(mut self, value: super::jamba::JambaResponseFormatKind) -> Self {
+        self.kind = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaResponseFormat, BuildError> {
         let kind = crate::schema::required("JambaResponseFormat", "kind", self.kind)?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "JambaResponseFormat",
-                "kind",
-                v,
-                &["text", "json_object"],
-                None,
-                None,
-            )?;
-        }
         Ok(JambaResponseFormat {
             kind,
             extra: Default::default(),
@@ -1053,11 +1031,11 @@ pub(crate) static JAMBA_RESPONSE_FORMAT_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::jamba::JAMBA_RESPONSE_FORMAT_KIND_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["text", "json_object"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1266,9 +1244,9 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaTool {
-    /// The tool type. One of: function. Required. Wire name: `type`.
+    /// The tool type. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::jamba::JambaToolKind,
     /// The function specification. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::jamba::JambaFunction,
@@ -1290,13 +1268,13 @@ impl JambaTool {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct JambaToolBuilder {
-    kind: Option<String>,
+    kind: Option<super::jamba::JambaToolKind>,
     function: Option<super::jamba::JambaFunction>,
 }
 impl JambaToolBuilder {
-    /// The tool type. One of: function. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// The tool type. Required. Wire name: `type`.
+    pub fn kind(mut self, value: super::jamba::JambaToolKind) -> Self {
+        self.kind = Some(value);
         self
     }
     /// The function specification. Required. Wire name: `function`.
@@ -1307,17 +1285,6 @@ impl JambaToolBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<JambaTool, BuildError> {
         let kind = crate::schema::required("JambaTool", "kind", self.kind)?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "JambaTool",
-                "kind",
-                v,
-                &["function"],
-                None,
-                None,
-            )?;
-        }
         let function = crate::schema::required("JambaTool", "function", self.function)?;
         Ok(JambaTool {
             kind,
@@ -1333,11 +1300,11 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::jamba::JAMBA_TOOL_KIND_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["function"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1630,4 +1597,164 @@ impl<'de> Deserialize<'de> for JambaFinishReason {
 pub(crate) static JAMBA_FINISH_REASON_SPEC: EnumSpec = EnumSpec {
     name: "JambaFinishReason",
     values: &["stop", "length"],
+};
+/// The values of `JambaMessage.role`: The role of the message author.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JambaMessageRole {
+    /// `user`. (`user`)
+    User,
+    /// `assistant`. (`assistant`)
+    Assistant,
+    /// `system`. (`system`)
+    System,
+    /// `tool`. (`tool`)
+    Tool,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl JambaMessageRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+            Self::System => "system",
+            Self::Tool => "tool",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for JambaMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "assistant" => Self::Assistant,
+            "system" => Self::System,
+            "tool" => Self::Tool,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JambaMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for JambaMessageRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for JambaMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static JAMBA_MESSAGE_ROLE_SPEC: EnumSpec = EnumSpec {
+    name: "JambaMessageRole",
+    values: &["user", "assistant", "system", "tool"],
+};
+/// The values of `JambaResponseFormat.type`: text, or json_object for JSON mode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JambaResponseFormatKind {
+    /// `text`. (`text`)
+    Text,
+    /// `json_object`. (`json_object`)
+    JsonObject,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl JambaResponseFormatKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text => "text",
+            Self::JsonObject => "json_object",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for JambaResponseFormatKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "text" => Self::Text,
+            "json_object" => Self::JsonObject,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JambaResponseFormatKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for JambaResponseFormatKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for JambaResponseFormatKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static JAMBA_RESPONSE_FORMAT_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "JambaResponseFormatKind",
+    values: &["text", "json_object"],
+};
+/// The values of `JambaTool.type`: The tool type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JambaToolKind {
+    /// `function`. (`function`)
+    Function,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl JambaToolKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for JambaToolKind {
+    /// The only value.
+    fn default() -> Self {
+        Self::Function
+    }
+}
+impl From<&str> for JambaToolKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for JambaToolKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for JambaToolKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for JambaToolKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static JAMBA_TOOL_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "JambaToolKind",
+    values: &["function"],
 };

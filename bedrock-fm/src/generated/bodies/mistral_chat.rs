@@ -316,12 +316,12 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One message of a Mistral AI chat completion.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatMessage {
-    /// system, user, assistant, or tool (a tool result). One of: system, user, assistant, tool. Required. Wire name: `role`.
+    /// system, user, assistant, or tool (a tool result). Required. Wire name: `role`.
     #[serde(rename = "role")]
-    pub role: String,
+    pub role: super::mistral_chat::MistralChatMessageRole,
     /// The message text (Pixtral Large also accepts an array of text and image_url parts). Wire name: `content`.
     #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
     pub content: Option<serde_json::Value>,
@@ -356,15 +356,15 @@ impl MistralChatMessage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatMessageBuilder {
-    role: Option<String>,
+    role: Option<super::mistral_chat::MistralChatMessageRole>,
     content: Option<serde_json::Value>,
     tool_calls: Option<Vec<super::mistral_chat::MistralChatToolCall>>,
     tool_call_id: Option<String>,
 }
 impl MistralChatMessageBuilder {
-    /// system, user, assistant, or tool (a tool result). One of: system, user, assistant, tool. Required. Wire name: `role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
+    /// system, user, assistant, or tool (a tool result). Required. Wire name: `role`.
+    pub fn role(mut self, value: super::mistral_chat::MistralChatMessageRole) -> Self {
+        self.role = Some(value);
         self
     }
     /// The message text (Pixtral Large also accepts an array of text and image_url parts). Wire name: `content`.
@@ -388,17 +388,6 @@ impl MistralChatMessageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatMessage, BuildError> {
         let role = crate::schema::required("MistralChatMessage", "role", self.role)?;
-        {
-            let v = &role;
-            crate::schema::check_string(
-                "MistralChatMessage",
-                "role",
-                v,
-                &["system", "user", "assistant", "tool"],
-                None,
-                None,
-            )?;
-        }
         let content = self.content;
         let tool_calls = self.tool_calls;
         let tool_call_id = self.tool_call_id;
@@ -418,11 +407,11 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "role",
             wire: "role",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::mistral_chat::MISTRAL_CHAT_MESSAGE_ROLE_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["system", "user", "assistant", "tool"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -493,9 +482,9 @@ pub struct MistralChatRequest {
     /// Definitions of tools the model may use. Wire name: `tools`.
     #[serde(rename = "tools", default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<super::mistral_chat::MistralChatTool>>,
-    /// auto (model decides), any (forced tool use) or none (no tool calls). One of: auto, any, none. Server default: `"auto"` (not sent when unset). Wire name: `tool_choice`.
+    /// auto (model decides), any (forced tool use) or none (no tool calls). Server default: `"auto"` (not sent when unset). Wire name: `tool_choice`.
     #[serde(rename = "tool_choice", default, skip_serializing_if = "Option::is_none")]
-    pub tool_choice: Option<String>,
+    pub tool_choice: Option<super::mistral_chat::MistralChatRequestToolChoice>,
     /// Maximum tokens to generate; the response is truncated past it. Range: `[1, 8192]`. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
     #[serde(rename = "max_tokens", default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
@@ -538,7 +527,7 @@ impl MistralChatRequest {
 pub struct MistralChatRequestBuilder {
     messages: Option<Vec<super::mistral_chat::MistralChatMessage>>,
     tools: Option<Vec<super::mistral_chat::MistralChatTool>>,
-    tool_choice: Option<String>,
+    tool_choice: Option<super::mistral_chat::MistralChatRequestToolChoice>,
     max_tokens: Option<u32>,
     top_p: Option<f64>,
     temperature: Option<f64>,
@@ -560,9 +549,12 @@ impl MistralChatRequestBuilder {
         self.tools = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// auto (model decides), any (forced tool use) or none (no tool calls). One of: auto, any, none. Server default: `"auto"` (not sent when unset). Wire name: `tool_choice`.
-    pub fn tool_choice(mut self, value: impl Into<String>) -> Self {
-        self.tool_choice = Some(value.into());
+    /// auto (model decides), any (forced tool use) or none (no tool calls). Server default: `"auto"` (not sent when unset). Wire name: `tool_choice`.
+    pub fn tool_choice(
+        mut self,
+        value: super::mistral_chat::MistralChatRequestToolChoice,
+    ) -> Self {
+        self.tool_choice = Some(value);
         self
     }
     /// Maximum tokens to generate; the response is truncated past it. Range: `[1, 8192]`. Server default: `8192` (not sent when unset). Wire name: `max_tokens`.
@@ -589,16 +581,6 @@ impl MistralChatRequestBuilder {
         )?;
         let tools = self.tools;
         let tool_choice = self.tool_choice;
-        if let Some(v) = &tool_choice {
-            crate::schema::check_string(
-                "MistralChatRequest",
-                "tool_choice",
-                v,
-                &["auto", "any", "none"],
-                None,
-                None,
-            )?;
-        }
         let max_tokens = self.max_tokens;
         if let Some(v) = &max_tokens {
             crate::schema::check_number(
@@ -683,11 +665,13 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "tool_choice",
             wire: "tool_choice",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::mistral_chat::MISTRAL_CHAT_REQUEST_TOOL_CHOICE_SPEC,
+            ),
             required: false,
             min: None,
             max: None,
-            values: &["auto", "any", "none"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -870,9 +854,9 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatTool {
-    /// The tool type; must be function. One of: function. Required. Wire name: `type`.
+    /// The tool type; must be function. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::mistral_chat::MistralChatToolKind,
     /// The function specification. Required. Wire name: `function`.
     #[serde(rename = "function")]
     pub function: super::mistral_chat::MistralChatFunction,
@@ -894,13 +878,13 @@ impl MistralChatTool {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct MistralChatToolBuilder {
-    kind: Option<String>,
+    kind: Option<super::mistral_chat::MistralChatToolKind>,
     function: Option<super::mistral_chat::MistralChatFunction>,
 }
 impl MistralChatToolBuilder {
-    /// The tool type; must be function. One of: function. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// The tool type; must be function. Required. Wire name: `type`.
+    pub fn kind(mut self, value: super::mistral_chat::MistralChatToolKind) -> Self {
+        self.kind = Some(value);
         self
     }
     /// The function specification. Required. Wire name: `function`.
@@ -911,17 +895,6 @@ impl MistralChatToolBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<MistralChatTool, BuildError> {
         let kind = crate::schema::required("MistralChatTool", "kind", self.kind)?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "MistralChatTool",
-                "kind",
-                v,
-                &["function"],
-                None,
-                None,
-            )?;
-        }
         let function = crate::schema::required(
             "MistralChatTool",
             "function",
@@ -941,11 +914,11 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::mistral_chat::MISTRAL_CHAT_TOOL_KIND_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["function"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1130,4 +1103,168 @@ impl<'de> Deserialize<'de> for MistralChatStopReason {
 pub(crate) static MISTRAL_CHAT_STOP_REASON_SPEC: EnumSpec = EnumSpec {
     name: "MistralChatStopReason",
     values: &["stop", "length", "tool_calls"],
+};
+/// The values of `MistralChatMessage.role`: system, user, assistant, or tool (a tool result).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MistralChatMessageRole {
+    /// `system`. (`system`)
+    System,
+    /// `user`. (`user`)
+    User,
+    /// `assistant`. (`assistant`)
+    Assistant,
+    /// `tool`. (`tool`)
+    Tool,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl MistralChatMessageRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System => "system",
+            Self::User => "user",
+            Self::Assistant => "assistant",
+            Self::Tool => "tool",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for MistralChatMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "system" => Self::System,
+            "user" => Self::User,
+            "assistant" => Self::Assistant,
+            "tool" => Self::Tool,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MistralChatMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for MistralChatMessageRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for MistralChatMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static MISTRAL_CHAT_MESSAGE_ROLE_SPEC: EnumSpec = EnumSpec {
+    name: "MistralChatMessageRole",
+    values: &["system", "user", "assistant", "tool"],
+};
+/// The values of `MistralChatRequest.tool_choice`: auto (model decides), any (forced tool use) or none (no tool calls).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MistralChatRequestToolChoice {
+    /// `auto`. (`auto`)
+    Auto,
+    /// `any`. (`any`)
+    Any,
+    /// `none`. (`none`)
+    None,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl MistralChatRequestToolChoice {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Auto => "auto",
+            Self::Any => "any",
+            Self::None => "none",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for MistralChatRequestToolChoice {
+    fn from(value: &str) -> Self {
+        match value {
+            "auto" => Self::Auto,
+            "any" => Self::Any,
+            "none" => Self::None,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MistralChatRequestToolChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for MistralChatRequestToolChoice {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for MistralChatRequestToolChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static MISTRAL_CHAT_REQUEST_TOOL_CHOICE_SPEC: EnumSpec = EnumSpec {
+    name: "MistralChatRequestToolChoice",
+    values: &["auto", "any", "none"],
+};
+/// The values of `MistralChatTool.type`: The tool type; must be function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MistralChatToolKind {
+    /// `function`. (`function`)
+    Function,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl MistralChatToolKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Function => "function",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for MistralChatToolKind {
+    /// The only value.
+    fn default() -> Self {
+        Self::Function
+    }
+}
+impl From<&str> for MistralChatToolKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "function" => Self::Function,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for MistralChatToolKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for MistralChatToolKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for MistralChatToolKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static MISTRAL_CHAT_TOOL_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "MistralChatToolKind",
+    values: &["function"],
 };

@@ -11,9 +11,9 @@ use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, Union
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaCachePoint {
-    /// Always default. One of: default. Required. Wire name: `type`.
+    /// Always default. Required. Wire name: `type`.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: super::nova::NovaCachePointKind,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -39,28 +39,17 @@ impl NovaCachePoint {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaCachePointBuilder {
-    kind: Option<String>,
+    kind: Option<super::nova::NovaCachePointKind>,
 }
 impl NovaCachePointBuilder {
-    /// Always default. One of: default. Required. Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// Always default. Required. Wire name: `type`.
+    pub fn kind(mut self, value: super::nova::NovaCachePointKind) -> Self {
+        self.kind = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaCachePoint, BuildError> {
         let kind = crate::schema::required("NovaCachePoint", "kind", self.kind)?;
-        {
-            let v = &kind;
-            crate::schema::check_string(
-                "NovaCachePoint",
-                "kind",
-                v,
-                &["default"],
-                None,
-                None,
-            )?;
-        }
         Ok(NovaCachePoint {
             kind,
             extra: Default::default(),
@@ -74,11 +63,11 @@ pub(crate) static NOVA_CACHE_POINT_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_CACHE_POINT_KIND_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["default"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -649,12 +638,12 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// An image content block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaImage {
-    /// The image format. One of: jpeg, png, gif, webp. Required. Wire name: `format`.
+    /// The image format. Required. Wire name: `format`.
     #[serde(rename = "format")]
-    pub format: String,
+    pub format: super::nova::NovaImageFormat,
     /// The image data. Required. Wire name: `source`.
     #[serde(rename = "source")]
     pub source: super::nova::NovaImageSource,
@@ -683,13 +672,13 @@ impl NovaImage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaImageBuilder {
-    format: Option<String>,
+    format: Option<super::nova::NovaImageFormat>,
     source: Option<super::nova::NovaImageSource>,
 }
 impl NovaImageBuilder {
-    /// The image format. One of: jpeg, png, gif, webp. Required. Wire name: `format`.
-    pub fn format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
+    /// The image format. Required. Wire name: `format`.
+    pub fn format(mut self, value: super::nova::NovaImageFormat) -> Self {
+        self.format = Some(value);
         self
     }
     /// The image data. Required. Wire name: `source`.
@@ -700,17 +689,6 @@ impl NovaImageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaImage, BuildError> {
         let format = crate::schema::required("NovaImage", "format", self.format)?;
-        {
-            let v = &format;
-            crate::schema::check_string(
-                "NovaImage",
-                "format",
-                v,
-                &["jpeg", "png", "gif", "webp"],
-                None,
-                None,
-            )?;
-        }
         let source = crate::schema::required("NovaImage", "source", self.source)?;
         Ok(NovaImage {
             format,
@@ -726,11 +704,11 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "format",
             wire: "format",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_IMAGE_FORMAT_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["jpeg", "png", "gif", "webp"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1173,12 +1151,12 @@ pub(crate) static NOVA_INPUT_SCHEMA_SPEC: StructSpec = StructSpec {
     ],
 };
 /// One conversational turn.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaMessage {
-    /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
+    /// The role of the conversation turn. Required. Wire name: `role`.
     #[serde(rename = "role")]
-    pub role: String,
+    pub role: super::nova::NovaMessageRole,
     /// The content blocks of the turn. Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: Vec<super::nova::NovaContentBlock>,
@@ -1207,13 +1185,13 @@ impl NovaMessage {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaMessageBuilder {
-    role: Option<String>,
+    role: Option<super::nova::NovaMessageRole>,
     content: Option<Vec<super::nova::NovaContentBlock>>,
 }
 impl NovaMessageBuilder {
-    /// The role of the conversation turn. One of: user, assistant. Required. Wire name: `role`.
-    pub fn role(mut self, value: impl Into<String>) -> Self {
-        self.role = Some(value.into());
+    /// The role of the conversation turn. Required. Wire name: `role`.
+    pub fn role(mut self, value: super::nova::NovaMessageRole) -> Self {
+        self.role = Some(value);
         self
     }
     /// The content blocks of the turn. Required. Wire name: `content`.
@@ -1227,17 +1205,6 @@ impl NovaMessageBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaMessage, BuildError> {
         let role = crate::schema::required("NovaMessage", "role", self.role)?;
-        {
-            let v = &role;
-            crate::schema::check_string(
-                "NovaMessage",
-                "role",
-                v,
-                &["user", "assistant"],
-                None,
-                None,
-            )?;
-        }
         let content = crate::schema::required("NovaMessage", "content", self.content)?;
         Ok(NovaMessage {
             role,
@@ -1253,11 +1220,11 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "role",
             wire: "role",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_MESSAGE_ROLE_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &["user", "assistant"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1402,7 +1369,7 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
     ],
 };
 /// The output of a Nova response.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaOutput {
     /// The assistant's response message. Required. Wire name: `message`.
@@ -1451,16 +1418,16 @@ pub(crate) static NOVA_OUTPUT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaReasoningConfig {
-    /// Whether reasoning is enabled. One of: enabled, disabled. Server default: `"disabled"` (not sent when unset). Wire name: `type`.
+    /// Whether reasoning is enabled. Server default: `"disabled"` (not sent when unset). Wire name: `type`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    /// Computational effort used in reasoning. One of: low, medium, high. Wire name: `maxReasoningEffort`.
+    pub kind: Option<super::nova::NovaReasoningConfigKind>,
+    /// Computational effort used in reasoning. Wire name: `maxReasoningEffort`.
     #[serde(
         rename = "maxReasoningEffort",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub max_reasoning_effort: Option<String>,
+    pub max_reasoning_effort: Option<super::nova::NovaReasoningConfigMaxReasoningEffort>,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1479,44 +1446,27 @@ impl NovaReasoningConfig {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaReasoningConfigBuilder {
-    kind: Option<String>,
-    max_reasoning_effort: Option<String>,
+    kind: Option<super::nova::NovaReasoningConfigKind>,
+    max_reasoning_effort: Option<super::nova::NovaReasoningConfigMaxReasoningEffort>,
 }
 impl NovaReasoningConfigBuilder {
-    /// Whether reasoning is enabled. One of: enabled, disabled. Server default: `"disabled"` (not sent when unset). Wire name: `type`.
-    pub fn kind(mut self, value: impl Into<String>) -> Self {
-        self.kind = Some(value.into());
+    /// Whether reasoning is enabled. Server default: `"disabled"` (not sent when unset). Wire name: `type`.
+    pub fn kind(mut self, value: super::nova::NovaReasoningConfigKind) -> Self {
+        self.kind = Some(value);
         self
     }
-    /// Computational effort used in reasoning. One of: low, medium, high. Wire name: `maxReasoningEffort`.
-    pub fn max_reasoning_effort(mut self, value: impl Into<String>) -> Self {
-        self.max_reasoning_effort = Some(value.into());
+    /// Computational effort used in reasoning. Wire name: `maxReasoningEffort`.
+    pub fn max_reasoning_effort(
+        mut self,
+        value: super::nova::NovaReasoningConfigMaxReasoningEffort,
+    ) -> Self {
+        self.max_reasoning_effort = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaReasoningConfig, BuildError> {
         let kind = self.kind;
-        if let Some(v) = &kind {
-            crate::schema::check_string(
-                "NovaReasoningConfig",
-                "kind",
-                v,
-                &["enabled", "disabled"],
-                None,
-                None,
-            )?;
-        }
         let max_reasoning_effort = self.max_reasoning_effort;
-        if let Some(v) = &max_reasoning_effort {
-            crate::schema::check_string(
-                "NovaReasoningConfig",
-                "max_reasoning_effort",
-                v,
-                &["low", "medium", "high"],
-                None,
-                None,
-            )?;
-        }
         Ok(NovaReasoningConfig {
             kind,
             max_reasoning_effort,
@@ -1531,11 +1481,11 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "kind",
             wire: "type",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_REASONING_CONFIG_KIND_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["enabled", "disabled"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1547,11 +1497,13 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "max_reasoning_effort",
             wire: "maxReasoningEffort",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(
+                &super::nova::NOVA_REASONING_CONFIG_MAX_REASONING_EFFORT_SPEC,
+            ),
             required: false,
             min: None,
             max: None,
-            values: &["low", "medium", "high"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -1566,9 +1518,9 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaRequest {
-    /// Request schema version, used in the documented InvokeModel examples. One of: messages-v1. Wire name: `schemaVersion`.
+    /// Request schema version, used in the documented InvokeModel examples. Wire name: `schemaVersion`.
     #[serde(rename = "schemaVersion", default, skip_serializing_if = "Option::is_none")]
-    pub schema_version: Option<String>,
+    pub schema_version: Option<super::nova::NovaRequestSchemaVersion>,
     /// The system prompt. Wire name: `system`.
     #[serde(rename = "system", default, skip_serializing_if = "Option::is_none")]
     pub system: Option<Vec<super::nova::NovaSystemBlock>>,
@@ -1614,16 +1566,19 @@ impl NovaRequest {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaRequestBuilder {
-    schema_version: Option<String>,
+    schema_version: Option<super::nova::NovaRequestSchemaVersion>,
     system: Option<Vec<super::nova::NovaSystemBlock>>,
     messages: Option<Vec<super::nova::NovaMessage>>,
     inference_config: Option<super::nova::NovaInferenceConfig>,
     tool_config: Option<super::nova::NovaToolConfig>,
 }
 impl NovaRequestBuilder {
-    /// Request schema version, used in the documented InvokeModel examples. One of: messages-v1. Wire name: `schemaVersion`.
-    pub fn schema_version(mut self, value: impl Into<String>) -> Self {
-        self.schema_version = Some(value.into());
+    /// Request schema version, used in the documented InvokeModel examples. Wire name: `schemaVersion`.
+    pub fn schema_version(
+        mut self,
+        value: super::nova::NovaRequestSchemaVersion,
+    ) -> Self {
+        self.schema_version = Some(value);
         self
     }
     /// The system prompt. Wire name: `system`.
@@ -1655,16 +1610,6 @@ impl NovaRequestBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaRequest, BuildError> {
         let schema_version = self.schema_version;
-        if let Some(v) = &schema_version {
-            crate::schema::check_string(
-                "NovaRequest",
-                "schema_version",
-                v,
-                &["messages-v1"],
-                None,
-                None,
-            )?;
-        }
         let system = self.system;
         let messages = crate::schema::required(
             "NovaRequest",
@@ -1690,11 +1635,11 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "schema_version",
             wire: "schemaVersion",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_REQUEST_SCHEMA_VERSION_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["messages-v1"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -2657,9 +2602,9 @@ pub struct NovaToolResult {
     /// The result blocks, e.g. {"text": ...} or {"json": ...}. Required. Wire name: `content`.
     #[serde(rename = "content")]
     pub content: Vec<serde_json::Value>,
-    /// Whether the tool call succeeded. One of: success, error. Wire name: `status`.
+    /// Whether the tool call succeeded. Wire name: `status`.
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<super::nova::NovaToolResultStatus>,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2687,7 +2632,7 @@ impl NovaToolResult {
 pub struct NovaToolResultBuilder {
     tool_use_id: Option<String>,
     content: Option<Vec<serde_json::Value>>,
-    status: Option<String>,
+    status: Option<super::nova::NovaToolResultStatus>,
 }
 impl NovaToolResultBuilder {
     /// The ID of the tool call this answers. Required. Wire name: `toolUseId`.
@@ -2703,9 +2648,9 @@ impl NovaToolResultBuilder {
         self.content = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Whether the tool call succeeded. One of: success, error. Wire name: `status`.
-    pub fn status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
+    /// Whether the tool call succeeded. Wire name: `status`.
+    pub fn status(mut self, value: super::nova::NovaToolResultStatus) -> Self {
+        self.status = Some(value);
         self
     }
     /// Checks required fields, ranges, values and lengths, and builds the body.
@@ -2721,16 +2666,6 @@ impl NovaToolResultBuilder {
             self.content,
         )?;
         let status = self.status;
-        if let Some(v) = &status {
-            crate::schema::check_string(
-                "NovaToolResult",
-                "status",
-                v,
-                &["success", "error"],
-                None,
-                None,
-            )?;
-        }
         Ok(NovaToolResult {
             tool_use_id,
             content,
@@ -2778,11 +2713,11 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "status",
             wire: "status",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_TOOL_RESULT_STATUS_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["success", "error"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -3297,12 +3232,12 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
     ],
 };
 /// A video content block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaVideo {
-    /// The video format. One of: mkv, mov, mp4, webm, three_gp, flv, mpeg, mpg, wmv. Required. Wire name: `format`.
+    /// The video format. Required. Wire name: `format`.
     #[serde(rename = "format")]
-    pub format: String,
+    pub format: super::nova::NovaVideoFormat,
     /// The video data: an S3 location or the bytes. Required. Wire name: `source`.
     #[serde(rename = "source")]
     pub source: super::nova::NovaVideoSource,
@@ -3331,13 +3266,13 @@ impl NovaVideo {
 #[derive(Debug, Clone, Default)]
 #[must_use = "builders do nothing until `build()`"]
 pub struct NovaVideoBuilder {
-    format: Option<String>,
+    format: Option<super::nova::NovaVideoFormat>,
     source: Option<super::nova::NovaVideoSource>,
 }
 impl NovaVideoBuilder {
-    /// The video format. One of: mkv, mov, mp4, webm, three_gp, flv, mpeg, mpg, wmv. Required. Wire name: `format`.
-    pub fn format(mut self, value: impl Into<String>) -> Self {
-        self.format = Some(value.into());
+    /// The video format. Required. Wire name: `format`.
+    pub fn format(mut self, value: super::nova::NovaVideoFormat) -> Self {
+        self.format = Some(value);
         self
     }
     /// The video data: an S3 location or the bytes. Required. Wire name: `source`.
@@ -3348,17 +3283,6 @@ impl NovaVideoBuilder {
     /// Checks required fields, ranges, values and lengths, and builds the body.
     pub fn build(self) -> Result<NovaVideo, BuildError> {
         let format = crate::schema::required("NovaVideo", "format", self.format)?;
-        {
-            let v = &format;
-            crate::schema::check_string(
-                "NovaVideo",
-                "format",
-                v,
-                &["mkv", "mov", "mp4", "webm", "three_gp", "flv", "mpeg", "mpg", "wmv"],
-                None,
-                None,
-            )?;
-        }
         let source = crate::schema::required("NovaVideo", "source", self.source)?;
         Ok(NovaVideo {
             format,
@@ -3374,21 +3298,11 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "format",
             wire: "format",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::nova::NOVA_VIDEO_FORMAT_SPEC),
             required: true,
             min: None,
             max: None,
-            values: &[
-                "mkv",
-                "mov",
-                "mp4",
-                "webm",
-                "three_gp",
-                "flv",
-                "mpeg",
-                "mpg",
-                "wmv",
-            ],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -3590,4 +3504,448 @@ pub(crate) static NOVA_STOP_REASON_SPEC: EnumSpec = EnumSpec {
         "malformed_model_output",
         "malformed_tool_use",
     ],
+};
+/// The values of `NovaCachePoint.type`: Always default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaCachePointKind {
+    /// `default`. (`default`)
+    Default,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaCachePointKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "default",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for NovaCachePointKind {
+    /// The only value.
+    fn default() -> Self {
+        Self::Default
+    }
+}
+impl From<&str> for NovaCachePointKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "default" => Self::Default,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaCachePointKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaCachePointKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaCachePointKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_CACHE_POINT_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "NovaCachePointKind",
+    values: &["default"],
+};
+/// The values of `NovaImage.format`: The image format.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaImageFormat {
+    /// `jpeg`. (`jpeg`)
+    Jpeg,
+    /// `png`. (`png`)
+    Png,
+    /// `gif`. (`gif`)
+    Gif,
+    /// `webp`. (`webp`)
+    Webp,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaImageFormat {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Jpeg => "jpeg",
+            Self::Png => "png",
+            Self::Gif => "gif",
+            Self::Webp => "webp",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaImageFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "jpeg" => Self::Jpeg,
+            "png" => Self::Png,
+            "gif" => Self::Gif,
+            "webp" => Self::Webp,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaImageFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaImageFormat {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaImageFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_IMAGE_FORMAT_SPEC: EnumSpec = EnumSpec {
+    name: "NovaImageFormat",
+    values: &["jpeg", "png", "gif", "webp"],
+};
+/// The values of `NovaMessage.role`: The role of the conversation turn.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaMessageRole {
+    /// `user`. (`user`)
+    User,
+    /// `assistant`. (`assistant`)
+    Assistant,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaMessageRole {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaMessageRole {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "assistant" => Self::Assistant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaMessageRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaMessageRole {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaMessageRole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_MESSAGE_ROLE_SPEC: EnumSpec = EnumSpec {
+    name: "NovaMessageRole",
+    values: &["user", "assistant"],
+};
+/// The values of `NovaReasoningConfig.type`: Whether reasoning is enabled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaReasoningConfigKind {
+    /// `enabled`. (`enabled`)
+    Enabled,
+    /// `disabled`. (`disabled`)
+    Disabled,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaReasoningConfigKind {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaReasoningConfigKind {
+    fn from(value: &str) -> Self {
+        match value {
+            "enabled" => Self::Enabled,
+            "disabled" => Self::Disabled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaReasoningConfigKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaReasoningConfigKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaReasoningConfigKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_REASONING_CONFIG_KIND_SPEC: EnumSpec = EnumSpec {
+    name: "NovaReasoningConfigKind",
+    values: &["enabled", "disabled"],
+};
+/// The values of `NovaReasoningConfig.maxReasoningEffort`: Computational effort used in reasoning.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaReasoningConfigMaxReasoningEffort {
+    /// `low`. (`low`)
+    Low,
+    /// `medium`. (`medium`)
+    Medium,
+    /// `high`. (`high`)
+    High,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaReasoningConfigMaxReasoningEffort {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaReasoningConfigMaxReasoningEffort {
+    fn from(value: &str) -> Self {
+        match value {
+            "low" => Self::Low,
+            "medium" => Self::Medium,
+            "high" => Self::High,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaReasoningConfigMaxReasoningEffort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaReasoningConfigMaxReasoningEffort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaReasoningConfigMaxReasoningEffort {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_REASONING_CONFIG_MAX_REASONING_EFFORT_SPEC: EnumSpec = EnumSpec {
+    name: "NovaReasoningConfigMaxReasoningEffort",
+    values: &["low", "medium", "high"],
+};
+/// The values of `NovaRequest.schemaVersion`: Request schema version, used in the documented InvokeModel examples.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaRequestSchemaVersion {
+    /// `messages-v1`. (`messages-v1`)
+    MessagesV1,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaRequestSchemaVersion {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MessagesV1 => "messages-v1",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl Default for NovaRequestSchemaVersion {
+    /// The only value.
+    fn default() -> Self {
+        Self::MessagesV1
+    }
+}
+impl From<&str> for NovaRequestSchemaVersion {
+    fn from(value: &str) -> Self {
+        match value {
+            "messages-v1" => Self::MessagesV1,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaRequestSchemaVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaRequestSchemaVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaRequestSchemaVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_REQUEST_SCHEMA_VERSION_SPEC: EnumSpec = EnumSpec {
+    name: "NovaRequestSchemaVersion",
+    values: &["messages-v1"],
+};
+/// The values of `NovaToolResult.status`: Whether the tool call succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaToolResultStatus {
+    /// `success`. (`success`)
+    Success,
+    /// `error`. (`error`)
+    Error,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaToolResultStatus {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaToolResultStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "success" => Self::Success,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaToolResultStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaToolResultStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaToolResultStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_TOOL_RESULT_STATUS_SPEC: EnumSpec = EnumSpec {
+    name: "NovaToolResultStatus",
+    values: &["success", "error"],
+};
+/// The values of `NovaVideo.format`: The video format.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NovaVideoFormat {
+    /// `mkv`. (`mkv`)
+    Mkv,
+    /// `mov`. (`mov`)
+    Mov,
+    /// `mp4`. (`mp4`)
+    Mp4,
+    /// `webm`. (`webm`)
+    Webm,
+    /// `three_gp`. (`three_gp`)
+    ThreeGp,
+    /// `flv`. (`flv`)
+    Flv,
+    /// `mpeg`. (`mpeg`)
+    Mpeg,
+    /// `mpg`. (`mpg`)
+    Mpg,
+    /// `wmv`. (`wmv`)
+    Wmv,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl NovaVideoFormat {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mkv => "mkv",
+            Self::Mov => "mov",
+            Self::Mp4 => "mp4",
+            Self::Webm => "webm",
+            Self::ThreeGp => "three_gp",
+            Self::Flv => "flv",
+            Self::Mpeg => "mpeg",
+            Self::Mpg => "mpg",
+            Self::Wmv => "wmv",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for NovaVideoFormat {
+    fn from(value: &str) -> Self {
+        match value {
+            "mkv" => Self::Mkv,
+            "mov" => Self::Mov,
+            "mp4" => Self::Mp4,
+            "webm" => Self::Webm,
+            "three_gp" => Self::ThreeGp,
+            "flv" => Self::Flv,
+            "mpeg" => Self::Mpeg,
+            "mpg" => Self::Mpg,
+            "wmv" => Self::Wmv,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for NovaVideoFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for NovaVideoFormat {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for NovaVideoFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static NOVA_VIDEO_FORMAT_SPEC: EnumSpec = EnumSpec {
+    name: "NovaVideoFormat",
+    values: &["mkv", "mov", "mp4", "webm", "three_gp", "flv", "mpeg", "mpg", "wmv"],
 };

@@ -72,9 +72,9 @@ pub struct DemoRequest {
     /// Stop sequences. Items: `[, 4]`. Wire name: `stop`.
     #[serde(rename = "stop", default, skip_serializing_if = "Option::is_none")]
     pub stop: Option<Vec<String>>,
-    /// Mode. One of: fast, slow. Server default: `"fast"` (not sent when unset). Wire name: `mode`.
+    /// Mode. Server default: `"fast"` (not sent when unset). Wire name: `mode`.
     #[serde(rename = "mode", default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: Option<super::demo::DemoRequestMode>,
     /// Content blocks. Wire name: `blocks`.
     #[serde(rename = "blocks", default, skip_serializing_if = "Option::is_none")]
     pub blocks: Option<Vec<super::demo::DemoBlock>>,
@@ -118,7 +118,7 @@ pub struct DemoRequestBuilder {
     max_tokens: Option<u32>,
     bias: Option<i64>,
     stop: Option<Vec<String>>,
-    mode: Option<String>,
+    mode: Option<super::demo::DemoRequestMode>,
     blocks: Option<Vec<super::demo::DemoBlock>>,
     labels: Option<std::collections::BTreeMap<String, String>>,
     extra_json: Option<serde_json::Value>,
@@ -149,9 +149,9 @@ impl DemoRequestBuilder {
         self.stop = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Mode. One of: fast, slow. Server default: `"fast"` (not sent when unset). Wire name: `mode`.
-    pub fn mode(mut self, value: impl Into<String>) -> Self {
-        self.mode = Some(value.into());
+    /// Mode. Server default: `"fast"` (not sent when unset). Wire name: `mode`.
+    pub fn mode(mut self, value: super::demo::DemoRequestMode) -> Self {
+        self.mode = Some(value);
         self
     }
     /// Content blocks. Wire name: `blocks`.
@@ -221,16 +221,6 @@ impl DemoRequestBuilder {
             crate::schema::check_len("DemoRequest", "stop", v.len(), None, Some(4u64))?;
         }
         let mode = self.mode;
-        if let Some(v) = &mode {
-            crate::schema::check_string(
-                "DemoRequest",
-                "mode",
-                v,
-                &["fast", "slow"],
-                None,
-                None,
-            )?;
-        }
         let blocks = self.blocks;
         let labels = self.labels;
         let extra_json = self.extra_json;
@@ -335,11 +325,11 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "mode",
             wire: "mode",
-            ty: TypeSpec::String,
+            ty: TypeSpec::Enum(&super::demo::DEMO_REQUEST_MODE_SPEC),
             required: false,
             min: None,
             max: None,
-            values: &["fast", "slow"],
+            values: &[],
             min_length: None,
             max_length: None,
             min_items: None,
@@ -602,6 +592,56 @@ impl<'de> Deserialize<'de> for DemoReason {
 pub(crate) static DEMO_REASON_SPEC: EnumSpec = EnumSpec {
     name: "DemoReason",
     values: &["DONE", "LENGTH"],
+};
+/// The values of `DemoRequest.mode`: Mode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DemoRequestMode {
+    /// `fast`. (`fast`)
+    Fast,
+    /// `slow`. (`slow`)
+    Slow,
+    /// A value this version of the catalog does not know, kept as received.
+    Unknown(String),
+}
+impl DemoRequestMode {
+    /// The wire value.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Fast => "fast",
+            Self::Slow => "slow",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl From<&str> for DemoRequestMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "fast" => Self::Fast,
+            "slow" => Self::Slow,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl std::fmt::Display for DemoRequestMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl Serialize for DemoRequestMode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for DemoRequestMode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(d)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+pub(crate) static DEMO_REQUEST_MODE_SPEC: EnumSpec = EnumSpec {
+    name: "DemoRequestMode",
+    values: &["fast", "slow"],
 };
 /// A content block. Tagged by `type`.
 #[derive(Debug, Clone, PartialEq)]
