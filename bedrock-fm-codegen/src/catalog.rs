@@ -161,6 +161,9 @@ pub struct ModelEntry {
     pub vision: bool,
     pub context_window: Option<u64>,
     pub max_output_tokens: Option<u64>,
+    /// The `max_tokens` the service uses when a request sends none, where the family's
+    /// page gives one per model (Mistral: 512 for 7B and Mixtral, 8,192 for Small and Large).
+    pub default_max_tokens: Option<u64>,
     pub embedding_dimensions: Vec<u64>,
     pub image_sizes: Vec<ImageSize>,
     pub reasoning: Option<String>,
@@ -752,6 +755,7 @@ fn parse_model(index: usize, value: &Value) -> Result<ModelEntry, CatalogError> 
         vision: e.bool("vision")?,
         context_window: e.opt_u64("context_window")?,
         max_output_tokens: e.opt_u64("max_output_tokens")?,
+        default_max_tokens: e.opt_u64("default_max_tokens")?,
         embedding_dimensions: e.opt_u64_list("embedding_dimensions")?.unwrap_or_default(),
         image_sizes: parse_sizes(&mut e)?,
         reasoning: e.opt_str("reasoning")?,

@@ -90,6 +90,7 @@ pub(crate) fn caps_of(model: Model) -> ModelCaps {
         vision: info.vision,
         context_window: info.context_window,
         max_output_tokens: info.max_output_tokens,
+        default_max_tokens: info.default_max_tokens,
         embedding_dimensions: info.embedding_dimensions.to_vec(),
         input_modalities: info
             .input_modalities

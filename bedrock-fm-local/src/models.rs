@@ -43,6 +43,8 @@ pub struct ModelCaps {
     pub context_window: Option<u32>,
     /// Maximum output tokens.
     pub max_output_tokens: Option<u32>,
+    /// The `max_tokens` applied when a request sends none (the catalog's, where documented).
+    pub default_max_tokens: Option<u32>,
     /// Embedding lengths offered (the first is the default).
     pub embedding_dimensions: Vec<u32>,
     /// Input modalities (`text`, `image`, `document`, ...).
@@ -67,6 +69,7 @@ impl ModelCaps {
             vision: true,
             context_window: Some(200_000),
             max_output_tokens: Some(4096),
+            default_max_tokens: None,
             embedding_dimensions: Vec::new(),
             input_modalities: vec!["text".into(), "image".into(), "document".into()],
             output_modalities: vec!["text".into()],

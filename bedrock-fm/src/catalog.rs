@@ -175,6 +175,9 @@ pub struct ModelInfo {
     pub context_window: Option<u32>,
     /// Maximum output tokens (text models).
     pub max_output_tokens: Option<u32>,
+    /// The `max_tokens` the service applies when a request sends none, where the family's
+    /// page documents one per model (Mistral text completion).
+    pub default_max_tokens: Option<u32>,
     /// Output vector lengths offered (embedding models); the first is the default.
     pub embedding_dimensions: &'static [u32],
     /// Image sizes offered (image models).

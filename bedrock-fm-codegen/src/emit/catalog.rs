@@ -346,6 +346,7 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
     let (streaming, converse, tool_use, vision) = (m.streaming, m.converse, m.tool_use, m.vision);
     let context = opt(m.context_window);
     let max_out = opt(m.max_output_tokens);
+    let default_max = opt(m.default_max_tokens);
     quote! {
         ModelInfo {
             model: Model::#variant,
@@ -361,6 +362,7 @@ fn emit_info(catalog: &Catalog, m: &ModelEntry) -> TokenStream {
             vision: #vision,
             context_window: #context,
             max_output_tokens: #max_out,
+            default_max_tokens: #default_max,
             embedding_dimensions: &[#(#dims),*],
             image_sizes: &[#(#sizes),*],
             reasoning: #reasoning,

@@ -28,7 +28,6 @@ use crate::conversation::{Conversation, Turn};
 use crate::details::Usage;
 use crate::error::{Error, Result};
 use crate::generated::wrappers::NovaFamily;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 fn usage(u: Option<&NovaUsage>) -> Usage {
@@ -38,29 +37,6 @@ fn usage(u: Option<&NovaUsage>) -> Usage {
         cache_read_tokens: u.and_then(|u| u.cache_read_input_token_count),
         cache_write_tokens: u.and_then(|u| u.cache_write_input_token_count),
     }
-}
-
-/// `reasoningContent` of a response block (a `json` field in the catalog):
-/// `{reasoningText: {text, signature}}`.
-#[derive(Debug, Default, Deserialize)]
-struct ReasoningContent {
-    #[serde(rename = "reasoningText", default)]
-    reasoning_text: Option<ReasoningText>,
-}
-
-/// `reasoningContent.reasoningText` of a response block, or `reasoningContent` of a stream
-/// delta: `{text, signature}`.
-#[derive(Debug, Default, Deserialize)]
-struct ReasoningText {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    signature: Option<String>,
-}
-
-/// Reads a `json` field as `T`; `None` when absent or of another shape.
-fn typed<'a, T: Deserialize<'a>>(v: Option<&'a Value>) -> Option<T> {
-    v.and_then(|v| T::deserialize(v).ok())
 }
 
 fn image_block(
@@ -285,12 +261,12 @@ impl TextFamily for NovaFamily {
                     u.input.clone(),
                 ));
             }
-            let content: Option<ReasoningContent> = typed(block.reasoning_content.as_ref());
-            if let Some(r) = content.and_then(|c| c.reasoning_text) {
+            let text = block.reasoning_content.as_ref();
+            if let Some(r) = text.and_then(|c| c.reasoning_text.as_ref()) {
                 let into = reasoning.get_or_insert_with(Reasoning::default);
                 into.text.push_str(r.text.as_deref().unwrap_or_default());
-                if let Some(sig) = r.signature {
-                    into.signature = Some(sig);
+                if let Some(sig) = &r.signature {
+                    into.signature = Some(sig.clone());
                 }
             }
         }
@@ -330,13 +306,11 @@ impl TextFamily for NovaFamily {
         ) {
             events.push(ChatEvent::ToolUseInputDelta(input.to_owned()));
         }
-        let reasoning: Option<ReasoningText> =
-            typed(delta.and_then(|d| d.reasoning_content.as_ref()));
-        let reasoning = reasoning.unwrap_or_default();
-        if let Some(t) = non_empty(reasoning.text.as_deref()) {
+        let reasoning = delta.and_then(|d| d.reasoning_content.as_ref());
+        if let Some(t) = non_empty(reasoning.and_then(|r| r.text.as_deref())) {
             events.push(ChatEvent::ReasoningDelta(t.to_owned()));
         }
-        if let Some(sig) = non_empty(reasoning.signature.as_deref()) {
+        if let Some(sig) = non_empty(reasoning.and_then(|r| r.signature.as_deref())) {
             events.push(ChatEvent::ReasoningSignature(sig.to_owned()));
         }
         Decoded {

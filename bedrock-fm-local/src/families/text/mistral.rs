@@ -22,14 +22,11 @@ use crate::models::{ChunkStream, FamilyCodec, InvokeCall, InvokeOutput, ModelCap
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mistral;
 
-/// The documented default of `max_tokens` for the model.
+/// The documented default of `max_tokens` for the model: the catalog's `default_max_tokens`
+/// (model-parameters-mistral-text-completion.html: 512 for 7B and Mixtral, 8,192 for Small
+/// and Large), 8,192 for a model the catalog does not know.
 fn default_max_tokens(caps: &ModelCaps) -> u32 {
-    let id = caps.model_id.as_str();
-    if id.contains("mistral-7b") || id.contains("mixtral") {
-        512
-    } else {
-        8192
-    }
+    caps.default_max_tokens.unwrap_or(8192)
 }
 
 fn stop_reason(reason: StopReason) -> &'static str {

@@ -103,7 +103,7 @@ pub struct NovaContentBlock {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub reasoning_content: Option<serde_json::Value>,
+    pub reasoning_content: Option<super::nova::NovaReasoningContent>,
     /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
     #[serde(rename = "cachePoint", default, skip_serializing_if = "Option::is_none")]
     pub cache_point: Option<super::nova::NovaCachePoint>,
@@ -137,7 +137,7 @@ pub struct NovaContentBlockBuilder {
     video: Option<super::nova::NovaVideo>,
     tool_use: Option<super::nova::NovaToolUse>,
     tool_result: Option<super::nova::NovaToolResult>,
-    reasoning_content: Option<serde_json::Value>,
+    reasoning_content: Option<super::nova::NovaReasoningContent>,
     cache_point: Option<super::nova::NovaCachePoint>,
 }
 impl NovaContentBlockBuilder {
@@ -167,8 +167,11 @@ impl NovaContentBlockBuilder {
         self
     }
     /// Reasoning content, returned when reasoning is enabled (always `[REDACTED]`). Wire name: `reasoningContent`.
-    pub fn reasoning_content(mut self, value: impl Into<serde_json::Value>) -> Self {
-        self.reasoning_content = Some(value.into());
+    pub fn reasoning_content(
+        mut self,
+        value: super::nova::NovaReasoningContent,
+    ) -> Self {
+        self.reasoning_content = Some(value);
         self
     }
     /// A prompt-cache checkpoint after the preceding blocks. Wire name: `cachePoint`.
@@ -284,7 +287,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "reasoning_content",
             wire: "reasoningContent",
-            ty: TypeSpec::Json,
+            ty: TypeSpec::Struct(&super::nova::NOVA_REASONING_CONTENT_SPEC),
             required: false,
             min: None,
             max: None,
@@ -559,13 +562,13 @@ pub struct NovaDelta {
     /// A fragment of the tool input. Wire name: `toolUse`.
     #[serde(rename = "toolUse", default, skip_serializing_if = "Option::is_none")]
     pub tool_use: Option<super::nova::NovaToolUseDelta>,
-    /// A fragment of reasoning content. Wire name: `reasoningContent`.
+    /// A fragment of reasoning content (`text` or `signature`). Wire name: `reasoningContent`.
     #[serde(
         rename = "reasoningContent",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub reasoning_content: Option<serde_json::Value>,
+    pub reasoning_content: Option<super::nova::NovaReasoningText>,
     /// Fields the catalog does not describe: sent as given, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -622,7 +625,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
         FieldSpec {
             rust_name: "reasoning_content",
             wire: "reasoningContent",
-            ty: TypeSpec::Json,
+            ty: TypeSpec::Struct(&super::nova::NOVA_REASONING_TEXT_SPEC),
             required: false,
             min: None,
             max: None,
@@ -633,7 +636,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
-            doc: "A fragment of reasoning content.",
+            doc: "A fragment of reasoning content (`text` or `signature`).",
         },
     ],
 };
@@ -1511,6 +1514,175 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
             default: None,
             source: None,
             doc: "Computational effort used in reasoning.",
+        },
+    ],
+};
+/// The reasoning content of a response block.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NovaReasoningContent {
+    /// The reasoning text and its signature. Wire name: `reasoningText`.
+    #[serde(rename = "reasoningText", default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_text: Option<super::nova::NovaReasoningText>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaReasoningContent {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
+}
+impl NovaReasoningContent {
+    /// A builder that checks required fields and ranges in `build()`.
+    pub fn builder() -> NovaReasoningContentBuilder {
+        NovaReasoningContentBuilder::default()
+    }
+    /// The JSON shape of this object, as declared in `models.toml`.
+    pub fn spec() -> &'static StructSpec {
+        &NOVA_REASONING_CONTENT_SPEC
+    }
+}
+/// Builder of [`NovaReasoningContent`]; setters never fail, `build()` checks.
+#[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
+pub struct NovaReasoningContentBuilder {
+    reasoning_text: Option<super::nova::NovaReasoningText>,
+}
+impl NovaReasoningContentBuilder {
+    /// The reasoning text and its signature. Wire name: `reasoningText`.
+    pub fn reasoning_text(mut self, value: super::nova::NovaReasoningText) -> Self {
+        self.reasoning_text = Some(value);
+        self
+    }
+    /// Checks required fields, ranges, values and lengths, and builds the body.
+    pub fn build(self) -> Result<NovaReasoningContent, BuildError> {
+        let reasoning_text = self.reasoning_text;
+        Ok(NovaReasoningContent {
+            reasoning_text,
+            extra: Default::default(),
+        })
+    }
+}
+pub(crate) static NOVA_REASONING_CONTENT_SPEC: StructSpec = StructSpec {
+    name: "NovaReasoningContent",
+    doc: "The reasoning content of a response block.",
+    fields: &[
+        FieldSpec {
+            rust_name: "reasoning_text",
+            wire: "reasoningText",
+            ty: TypeSpec::Struct(&super::nova::NOVA_REASONING_TEXT_SPEC),
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            source: None,
+            doc: "The reasoning text and its signature.",
+        },
+    ],
+};
+/// Reasoning text (`[REDACTED]` on Nova 2 Lite) and the signature that lets it be sent back.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NovaReasoningText {
+    /// The reasoning text. Wire name: `text`.
+    #[serde(rename = "text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The signature of the reasoning. Wire name: `signature`.
+    #[serde(rename = "signature", default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Fields the catalog does not describe: sent as given, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl crate::native::NativeResponse for NovaReasoningText {
+    fn bedrock_field(&self, wire: &str) -> Option<&serde_json::Value> {
+        match wire {
+            _ => self.extra.get(wire),
+        }
+    }
+}
+impl NovaReasoningText {
+    /// A builder that checks required fields and ranges in `build()`.
+    pub fn builder() -> NovaReasoningTextBuilder {
+        NovaReasoningTextBuilder::default()
+    }
+    /// The JSON shape of this object, as declared in `models.toml`.
+    pub fn spec() -> &'static StructSpec {
+        &NOVA_REASONING_TEXT_SPEC
+    }
+}
+/// Builder of [`NovaReasoningText`]; setters never fail, `build()` checks.
+#[derive(Debug, Clone, Default)]
+#[must_use = "builders do nothing until `build()`"]
+pub struct NovaReasoningTextBuilder {
+    text: Option<String>,
+    signature: Option<String>,
+}
+impl NovaReasoningTextBuilder {
+    /// The reasoning text. Wire name: `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// The signature of the reasoning. Wire name: `signature`.
+    pub fn signature(mut self, value: impl Into<String>) -> Self {
+        self.signature = Some(value.into());
+        self
+    }
+    /// Checks required fields, ranges, values and lengths, and builds the body.
+    pub fn build(self) -> Result<NovaReasoningText, BuildError> {
+        let text = self.text;
+        let signature = self.signature;
+        Ok(NovaReasoningText {
+            text,
+            signature,
+            extra: Default::default(),
+        })
+    }
+}
+pub(crate) static NOVA_REASONING_TEXT_SPEC: StructSpec = StructSpec {
+    name: "NovaReasoningText",
+    doc: "Reasoning text (`[REDACTED]` on Nova 2 Lite) and the signature that lets it be sent back.",
+    fields: &[
+        FieldSpec {
+            rust_name: "text",
+            wire: "text",
+            ty: TypeSpec::String,
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            source: None,
+            doc: "The reasoning text.",
+        },
+        FieldSpec {
+            rust_name: "signature",
+            wire: "signature",
+            ty: TypeSpec::String,
+            required: false,
+            min: None,
+            max: None,
+            values: &[],
+            min_length: None,
+            max_length: None,
+            min_items: None,
+            max_items: None,
+            default: None,
+            source: None,
+            doc: "The signature of the reasoning.",
         },
     ],
 };
