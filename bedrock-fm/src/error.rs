@@ -18,7 +18,8 @@ pub enum ErrorKind {
     AccessDenied,
     /// `ResourceNotFoundException` (404).
     ResourceNotFound,
-    /// `ThrottlingException` (429).
+    /// `ThrottlingException` (429), or a 429 without an AWS error code (a proxy's
+    /// "Rate exceeded").
     Throttling,
     /// `ServiceQuotaExceededException` (400).
     ServiceQuotaExceeded,
@@ -32,7 +33,8 @@ pub enum ErrorKind {
     ModelError,
     /// `ModelStreamErrorException` (424), in the middle of a stream.
     ModelStreamError,
-    /// `InternalServerException` (500).
+    /// `InternalServerException` (500), or a 500, 502 or 504 without an AWS error code
+    /// (a proxy's or gateway's).
     InternalServer,
     /// `ServiceUnavailableException` (503).
     ServiceUnavailable,
@@ -49,6 +51,9 @@ pub enum ErrorKind {
     ToolLoopLimit,
     /// The model's output does not fit the type asked for ([`ChatError::OutputMismatch`]).
     OutputMismatch,
+    /// An HTTP error without an AWS error code whose status names no other kind (a proxy's
+    /// 413, a 501, a redirect): see [`ErrorKind::from_status`].
+    Http(u16),
     /// An error code this version does not know, kept as received.
     Unknown(String),
 }
@@ -76,12 +81,32 @@ impl ErrorKind {
             other => Self::Unknown(other.to_owned()),
         }
     }
+
+    /// The kind of an error response without an AWS error code (a proxy's, a gateway's),
+    /// from its HTTP status, the way Bedrock's own errors use them ("Troubleshooting Amazon
+    /// Bedrock API Error Codes", <https://docs.aws.amazon.com/bedrock/latest/userguide/troubleshooting-api-error-codes.html>):
+    /// 429 throttling, 503 unavailable, 500/502/504 internal, 408 timeout (all retryable);
+    /// 400 validation, 401/403 access, 404 not found, 409 conflict; anything else `Http`.
+    pub fn from_status(status: u16) -> Self {
+        match status {
+            400 => Self::Validation,
+            401 | 403 => Self::AccessDenied,
+            404 => Self::ResourceNotFound,
+            408 => Self::Timeout,
+            409 => Self::Conflict,
+            429 => Self::Throttling,
+            500 | 502 | 504 => Self::InternalServer,
+            503 => Self::ServiceUnavailable,
+            other => Self::Http(other),
+        }
+    }
 }
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Unknown(code) => f.write_str(code),
+            Self::Http(status) => write!(f, "HTTP {status}"),
             other => write!(f, "{other:?}"),
         }
     }
@@ -126,19 +151,21 @@ pub type SdkSource = Arc<dyn std::error::Error + Send + Sync + 'static>;
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ServiceError {
-    /// The kind, from the error code.
+    /// The kind, from the error code (or the HTTP status when there is none).
     pub kind: ErrorKind,
     /// The error code as received (`ThrottlingException`), if any.
     pub code: Option<String>,
-    /// The service's message.
+    /// The service's message, or the text of a body without one (credentials redacted).
     pub message: String,
     /// The `x-amzn-RequestId` of the failed request.
     pub request_id: Option<String>,
     /// The HTTP status, when the error came with one.
     pub status: Option<u16>,
-    /// The raw body, when it could not be decoded.
+    /// The raw body, credentials redacted, when it could not be decoded or carried no AWS
+    /// error code (a proxy's page).
     pub raw_body: Option<String>,
-    /// The SDK's error this one was made from, if any.
+    /// The SDK's error this one was made from, if any; a stand-in with its redacted text
+    /// when that text held a credential (then it does not downcast to the SDK's type).
     pub source: Option<SdkSource>,
 }
 
@@ -249,7 +276,8 @@ impl Error {
         self.service().and_then(|e| e.code.as_deref())
     }
 
-    /// The raw body, when a response could not be decoded.
+    /// The raw body, credentials redacted, when a response could not be decoded or carried
+    /// no AWS error code.
     pub fn raw_body(&self) -> Option<&str> {
         self.service().and_then(|e| e.raw_body.as_deref())
     }
@@ -306,6 +334,28 @@ mod tests {
             ErrorKind::from_code("BrandNewException"),
             ErrorKind::Unknown("BrandNewException".into())
         );
+    }
+
+    #[test]
+    fn statuses_without_a_code_map_to_kinds_and_retries() {
+        let retryable = |status| {
+            let kind = ErrorKind::from_status(status);
+            (
+                kind.clone(),
+                Error::from(ServiceError::new(kind, "m")).is_retryable(),
+            )
+        };
+        assert_eq!(retryable(429), (ErrorKind::Throttling, true));
+        assert_eq!(retryable(503), (ErrorKind::ServiceUnavailable, true));
+        for status in [500, 502, 504] {
+            assert_eq!(retryable(status), (ErrorKind::InternalServer, true));
+        }
+        assert_eq!(retryable(408), (ErrorKind::Timeout, true));
+        assert_eq!(retryable(403), (ErrorKind::AccessDenied, false));
+        assert_eq!(retryable(400), (ErrorKind::Validation, false));
+        assert_eq!(retryable(413), (ErrorKind::Http(413), false));
+        assert_eq!(retryable(501), (ErrorKind::Http(501), false));
+        assert_eq!(ErrorKind::Http(413).to_string(), "HTTP 413");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::chat::content::{Content, Reasoning, ToolUse};
 use crate::chat::{ChatEvent, ChatOptions};
 use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason, Usage};
-use crate::error::{Error, Result, ServiceError};
+use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::interceptors::SentBody;
 use crate::params::Plan;
 use crate::sdk_document::to_json;
@@ -29,6 +29,7 @@ use crate::stream::{EventSource, StreamStart, TextStream, TraceSlot, idle_timeou
 use crate::text::TextModel;
 use crate::text_families::{Decoded, TextFamily};
 use aws_sdk_bedrockruntime::operation::RequestId;
+use aws_sdk_bedrockruntime::operation::converse::ConverseOutput;
 use aws_sdk_bedrockruntime::primitives::event_stream::EventReceiver;
 use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_sdk_bedrockruntime::types::{
@@ -50,10 +51,9 @@ fn usage(u: Option<&TokenUsage>) -> Usage {
 
 /// The reply's content blocks, in order: text, tool calls (input as JSON) and reasoning
 /// (text and signature). Redacted reasoning and other blocks are not kept.
-fn reply_content(message: Option<&Message>) -> Vec<Content> {
+fn reply_content(message: &Message) -> Vec<Content> {
     message
-        .map(Message::content)
-        .unwrap_or_default()
+        .content()
         .iter()
         .filter_map(|b| match b {
             ContentBlock::Text(t) => Some(Content::Text(t.clone())),
@@ -68,6 +68,33 @@ fn reply_content(message: Option<&Message>) -> Vec<Content> {
             _ => None,
         })
         .collect()
+}
+
+/// What the SDK puts in a required enum member that the body lacked (its error correction
+/// in `serde_util.rs`, `converse_output_output_correct_errors`), never a value the service sends.
+const SDK_NO_VALUE: &str = "no value was set";
+
+/// The reply message of a Converse response, or a decode error when the body lacked its
+/// required `output` or `stopReason` (`ConverseResponse`, bedrock-runtime service model;
+/// <https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html>):
+/// the SDK reads an empty body or `{}` as an output of defaults, which is no answer.
+fn decoded_message<'a>(out: &'a ConverseOutput, request_id: Option<&str>) -> Result<&'a Message> {
+    let missing = |what: &str| {
+        let mut e = ServiceError::new(
+            ErrorKind::Decode,
+            format!("the Converse response has no {what}"),
+        );
+        e.request_id = request_id.map(str::to_owned);
+        Error::from(e)
+    };
+    // A missing `output` is read as the union's unknown variant, as a new kind would be.
+    let Some(message) = out.output().and_then(|o| o.as_message().ok()) else {
+        return Err(missing("output message"));
+    };
+    if out.stop_reason().as_str() == SDK_NO_VALUE {
+        return Err(missing("stopReason"));
+    }
+    Ok(message)
 }
 
 /// Sets the request's fields on a Converse or ConverseStream fluent builder.
@@ -111,7 +138,9 @@ pub(crate) async fn call<F: TextFamily>(
         })
         .await?;
     let latency = started.elapsed();
-    let content = reply_content(out.output().and_then(|o| o.as_message().ok()));
+    let request_id = out.request_id().map(str::to_owned);
+    let message = decoded_message(&out, request_id.as_deref())?;
+    let content = reply_content(message);
     let text: String = content
         .iter()
         .filter_map(|c| match c {
@@ -131,7 +160,7 @@ pub(crate) async fn call<F: TextFamily>(
         latency,
         usage: usage(out.usage()),
         stop_reason: Some(StopReason::from_wire(out.stop_reason().as_str())),
-        request_id: out.request_id().map(str::to_owned),
+        request_id,
         time_to_first_token: None,
         time_to_last_token: None,
         guardrail_trace: out.trace().and_then(|t| t.guardrail()).cloned(),
@@ -291,7 +320,7 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(
-            reply_content(Some(&message)),
+            reply_content(&message),
             vec![
                 Content::Reasoning(Reasoning::new("hmm", Some("sig".into()))),
                 Content::text("Calling."),
