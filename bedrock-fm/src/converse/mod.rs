@@ -7,8 +7,8 @@
 //! calls and results, reasoning with its signature, cache points), with `toolConfig`,
 //! `guardrailConfig`, `performanceConfig`, `requestMetadata`, and reasoning in
 //! `additionalModelRequestFields` in the style the catalog gives the model.
-//! Shapes: bedrock-runtime service model (`/work/shared/reference/
-//! bedrock-runtime-2023-09-30.service-2.json`), operations Converse and ConverseStream.
+//! Shapes: the bedrock-runtime service model (botocore's `bedrock-runtime-2023-09-30`
+//! `service-2.json`), operations Converse and ConverseStream.
 
 mod checks;
 mod request;

@@ -3,7 +3,7 @@
 //! caching, latency-optimized inference and request metadata. Every check looks at the JSON
 //! that went on the wire, against the shapes of the bedrock-runtime service model
 //! (`ConverseRequest` and the shapes it names, in
-//! `/work/shared/reference/bedrock-runtime-2023-09-30.service-2.json`), and at the typed result.
+//! botocore's `bedrock-runtime-2023-09-30` `service-2.json`), and at the typed result.
 //!
 //! This file holds the models and helpers the tests share; each concern's tests have a file.
 
