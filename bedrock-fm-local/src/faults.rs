@@ -6,7 +6,7 @@
 //!
 //! 1. the request header `x-bedrock-fm-local-fault`, a comma-separated list of
 //!    `throttle | unavailable | internal | not-ready | timeout | model-error | drop |
-//!    stream-error-after=N | drop-after=N | latency-ms=N | first-token-ms=N`, so that clients
+//!    stream-error-after=N | drop-after=N | end-after=N | latency-ms=N | first-token-ms=N`, so that clients
 //!    written in any language (boto3 with an event hook adding the header) can script faults;
 //! 2. the queue on the server handle, [`Faults::push`]: each queued fault is consumed by the
 //!    next request its [`FaultMatch`] accepts;
@@ -60,6 +60,9 @@ pub enum Fault {
     /// network, data in flight when the connection drops may be lost: the client sees at most
     /// N chunks, then an error, never a clean end.
     DropStreamAfter(u32),
+    /// In a stream, end the stream cleanly after N chunks, at a frame boundary and without
+    /// its final event, as a proxy or a connection closed between frames does.
+    EndStreamAfter(u32),
     /// Wait this long before answering.
     Latency(Duration),
     /// In a stream, wait this long before the first event.
@@ -139,6 +142,8 @@ pub(crate) struct FaultPlan {
     pub(crate) stream_error_after: Option<u32>,
     /// Abort the connection after this many chunks.
     pub(crate) drop_stream_after: Option<u32>,
+    /// End the stream cleanly, without its final event, after this many chunks.
+    pub(crate) end_stream_after: Option<u32>,
 }
 
 impl FaultPlan {
@@ -167,6 +172,10 @@ impl FaultPlan {
                 self.drop_stream_after = Some(*n);
                 None
             }
+            Fault::EndStreamAfter(n) => {
+                self.end_stream_after = Some(*n);
+                None
+            }
             Fault::Latency(d) => {
                 self.latency = self.latency.saturating_add(*d);
                 None
@@ -187,7 +196,7 @@ pub(crate) fn parse_fault_header(value: &str) -> Result<Vec<Fault>, ServiceError
     let bad = |item: &str| {
         ServiceError::validation(format!(
             "Invalid {FAULT_HEADER} header item {item:?}: expected throttle, unavailable, internal, \
-             not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N, \
+             not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N, end-after=N, \
              latency-ms=N or first-token-ms=N."
         ))
     };
@@ -221,6 +230,7 @@ pub(crate) fn parse_fault_header(value: &str) -> Result<Vec<Fault>, ServiceError
                 match key.trim() {
                     "stream-error-after" => Fault::StreamErrorAfter(n32()?),
                     "drop-after" => Fault::DropStreamAfter(n32()?),
+                    "end-after" => Fault::EndStreamAfter(n32()?),
                     "latency-ms" => Fault::Latency(delay()?),
                     "first-token-ms" => Fault::FirstTokenLatency(delay()?),
                     _ => return Err(bad(item)),
@@ -373,6 +383,7 @@ mod tests {
             ("timeout", Fault::ModelTimeout),
             ("drop", Fault::DropConnection),
             ("drop-after=2", Fault::DropStreamAfter(2)),
+            ("end-after=3", Fault::EndStreamAfter(3)),
             (
                 "first-token-ms=9",
                 Fault::FirstTokenLatency(Duration::from_millis(9)),

@@ -35,7 +35,7 @@ Control-plane operations are served on the same endpoint: ListFoundationModels,
 GetFoundationModel, ListInferenceProfiles, GetInferenceProfile.
 
 Per request, the header `x-bedrock-fm-local-fault` scripts faults: throttle, unavailable,
-internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N,
+internal, not-ready, timeout, model-error, drop, stream-error-after=N, drop-after=N, end-after=N,
 latency-ms=N, first-token-ms=N (comma-separated; waits of at most 600000 ms).";
 
 /// The command line of the server.

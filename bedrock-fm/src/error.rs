@@ -51,6 +51,11 @@ pub enum ErrorKind {
     ToolLoopLimit,
     /// The model's output does not fit the type asked for ([`ChatError::OutputMismatch`]).
     OutputMismatch,
+    /// A stream that ended without its final event (Converse `messageStop`, the family's
+    /// last chunk with its stop reason): a proxy or a connection that closed at a frame
+    /// boundary. Retried when nothing was yielded yet; otherwise an [`Error::Stream`] with
+    /// the text received so far.
+    IncompleteStream,
     /// An HTTP error without an AWS error code whose status names no other kind (a proxy's
     /// 413, a 501, a redirect): see [`ErrorKind::from_status`].
     Http(u16),
@@ -249,6 +254,7 @@ impl Error {
                 | ErrorKind::ServiceUnavailable
                 | ErrorKind::Timeout
                 | ErrorKind::Connection
+                | ErrorKind::IncompleteStream
         )
     }
 

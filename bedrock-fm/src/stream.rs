@@ -46,9 +46,29 @@ fn has_content(decoded: &Decoded) -> bool {
             .any(|e| !matches!(e, ChatEvent::Stop(_) | ChatEvent::Usage(_)))
 }
 
+/// Whether a decoded event ends the answer: it carries the stop reason (Converse
+/// `messageStop`; the family's last chunk, e.g. Claude's `message_delta`, Titan's
+/// `completionReason`).
+fn is_final(decoded: &Decoded) -> bool {
+    decoded.stop_reason.is_some()
+        || decoded
+            .events
+            .iter()
+            .any(|e| matches!(e, ChatEvent::Stop(_)))
+}
+
+/// The error of a stream that ended without its final event.
+pub(crate) fn incomplete_stream() -> ServiceError {
+    ServiceError::new(
+        crate::error::ErrorKind::IncompleteStream,
+        "the stream ended before its final event (no stop reason): the answer may be cut",
+    )
+}
+
 /// Opens a stream with the client's retry policy, reading up to the first generated content
 /// (text, a tool call or reasoning): a stream that fails before its first token is retried
-/// like any call. Returns the source, the request id and the events read so far.
+/// like any call, and so is one that ends before its first token without its final event
+/// (an empty stream). Returns the source, the request id and the events read so far.
 pub(crate) async fn open<S, Open, Fut>(
     client: &Client,
     open: Open,
@@ -64,12 +84,19 @@ where
         .run(|| async {
             let (mut source, request_id) = open().await?;
             let mut read = Vec::new();
+            let mut ended = true;
             while let Some(decoded) = source.next_event(idle).await.map_err(Error::from)? {
                 let first = has_content(&decoded);
                 read.push(decoded);
                 if first {
+                    ended = false;
                     break;
                 }
+            }
+            if ended && !read.iter().any(is_final) {
+                let mut e = incomplete_stream();
+                e.request_id = request_id;
+                return Err(Error::from(e));
             }
             Ok((source, request_id, read))
         })
@@ -77,7 +104,9 @@ where
 }
 
 /// Forwards the events already read, then the rest of `source`, to a channel that a
-/// [`TextStream`] or a [`ChatStream`] reads; stops when the reader is dropped.
+/// [`TextStream`] or a [`ChatStream`] reads; stops when the reader is dropped. A source
+/// that ends without its final event ends the channel with [`incomplete_stream`], never
+/// silently.
 pub(crate) fn pump<S: EventSource>(
     mut source: S,
     read: Vec<Decoded>,
@@ -85,7 +114,9 @@ pub(crate) fn pump<S: EventSource>(
 ) -> mpsc::Receiver<StreamEvent> {
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
+        let mut complete = false;
         for decoded in read {
+            complete |= is_final(&decoded);
             if !forward(&tx, decoded).await {
                 return;
             }
@@ -93,11 +124,17 @@ pub(crate) fn pump<S: EventSource>(
         loop {
             match source.next_event(idle).await {
                 Ok(Some(decoded)) => {
+                    complete |= is_final(&decoded);
                     if !forward(&tx, decoded).await {
                         return;
                     }
                 }
-                Ok(None) => return,
+                Ok(None) => {
+                    if !complete {
+                        let _ = tx.send(StreamEvent::Failed(incomplete_stream())).await;
+                    }
+                    return;
+                }
                 Err(e) => {
                     let _ = tx.send(StreamEvent::Failed(e)).await;
                     return;
@@ -516,5 +553,73 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.kind(), crate::error::ErrorKind::Decode);
         assert_eq!(err.raw_body(), Some("{\"a\": "));
+    }
+
+    /// A source that yields `events`, then ends.
+    struct Scripted(std::collections::VecDeque<Decoded>);
+
+    impl EventSource for Scripted {
+        async fn next_event(&mut self, _: Duration) -> Result<Option<Decoded>, ServiceError> {
+            Ok(self.0.pop_front())
+        }
+    }
+
+    fn client() -> Client {
+        crate::embeddings::model::test_client().with_retry_policy(
+            crate::RetryPolicy::default()
+                .max_attempts(3)
+                .initial_delay(Duration::from_millis(1)),
+        )
+    }
+
+    // Issue 11: a stream cut at a frame boundary (no stop reason) is an error that keeps
+    // the text, never an `Ok` with the text so far.
+    #[tokio::test]
+    async fn a_stream_that_ends_without_its_final_event_is_an_error_with_the_partial_text() {
+        let events = vec![
+            Decoded::text(Some("The answer is ")),
+            Decoded::text(Some("4")),
+        ];
+        let source = Scripted(events.clone().into());
+        let rx = pump(source, Vec::new(), Duration::from_secs(1));
+        let err = TextStream::new(rx, start()).details().await.unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::IncompleteStream);
+        assert_eq!(err.partial_output(), Some("The answer is 4"));
+        // With its final event, the same stream is complete.
+        let mut complete = events;
+        complete.push(Decoded::default().with_stop(Some("end_turn")));
+        let rx = pump(
+            Scripted(complete.into()),
+            Vec::new(),
+            Duration::from_secs(1),
+        );
+        let details = TextStream::new(rx, start()).details().await.unwrap();
+        assert_eq!(details.output, "The answer is 4");
+        assert_eq!(details.stop_reason, Some(StopReason::EndTurn));
+    }
+
+    // An empty stream (or one that ends before any content without a stop reason) is
+    // retried like a failed call, then an error: never `Ok("")`.
+    #[tokio::test]
+    async fn an_empty_stream_is_retried_then_an_incomplete_stream_error() {
+        let opened = std::sync::atomic::AtomicU32::new(0);
+        let result = open(&client(), || async {
+            opened.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok((Scripted(Default::default()), Some("r".to_owned())))
+        })
+        .await;
+        let err = result.map(|_| ()).unwrap_err();
+        assert_eq!(err.kind(), crate::error::ErrorKind::IncompleteStream);
+        assert!(err.is_retryable());
+        assert_eq!(err.request_id(), Some("r"));
+        assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 3);
+        // A stream whose only event is its stop reason (an empty answer) is complete.
+        let (_, _, read) = open(&client(), || async {
+            let only_stop = vec![Decoded::default().with_stop(Some("max_tokens"))];
+            Ok((Scripted(only_stop.into()), None))
+        })
+        .await
+        .unwrap();
+        assert_eq!(read.len(), 1);
     }
 }

@@ -129,6 +129,10 @@ where
                             .await;
                         break;
                     }
+                    if delta && plan.end_stream_after == Some(deltas) {
+                        // A clean end at a frame boundary, without the final event.
+                        break;
+                    }
                     if delta && plan.drop_stream_after == Some(deltas) {
                         let _ = frame_tx
                             .send(Err(io::Error::new(
