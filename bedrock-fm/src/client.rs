@@ -3,7 +3,8 @@
 use crate::control_plane::ProfileCache;
 use crate::error::Result;
 use crate::model_id::{CrossRegion, Routing};
-use crate::retry::RetryPolicy;
+use crate::rate_limit::RateLimiters;
+use crate::retry::{RetryMode, RetryPolicy};
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_bedrockruntime::config::{
     StalledStreamProtectionConfig, Token, retry::RetryConfig, timeout::TimeoutConfig,
@@ -14,6 +15,16 @@ use std::time::Duration;
 
 /// The default time a stream may stay silent before it fails with a timeout.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The default time to establish a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default time an attempt may wait for the first byte of its response: an hour, as
+/// long generations need (Amazon Nova documents inference calls of up to 60 minutes and
+/// configures boto3's `read_timeout=3600` in its code library,
+/// <https://docs.aws.amazon.com/nova/latest/nova2-userguide/code-library.html>). A server
+/// that accepts the connection and never answers fails after it, not never.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(3600);
 
 /// Which limits are checked before a request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -35,6 +46,8 @@ pub struct Client {
     control: Option<aws_sdk_bedrock::Client>,
     profiles: ProfileCache,
     retry: RetryPolicy,
+    limiters: RateLimiters,
+    operation_timeout: Option<Duration>,
     stream_idle_timeout: Duration,
     cross_region: CrossRegion,
     limits: Limits,
@@ -67,6 +80,7 @@ impl Client {
         let sdk_config = aws_sdk_bedrockruntime::config::Builder::from(config)
             .retry_config(RetryConfig::disabled())
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
+            .timeout_config(timeouts(config.timeout_config(), None))
             .build();
         Self::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(sdk_config))
             .with_control_plane(control_plane_client(config))
@@ -80,6 +94,8 @@ impl Client {
             control: None,
             profiles: ProfileCache::default(),
             retry: RetryPolicy::default(),
+            limiters: RateLimiters::default(),
+            operation_timeout: None,
             stream_idle_timeout: DEFAULT_STREAM_IDLE_TIMEOUT,
             cross_region: CrossRegion::default(),
             limits: Limits::default(),
@@ -149,6 +165,34 @@ impl Client {
     /// The retry policy.
     pub fn retry_policy(&self) -> RetryPolicy {
         self.retry
+    }
+
+    /// Runs one attempt of a call to `model_id` under the client's retry policy, its rate
+    /// limiter for the model (adaptive mode) and its operation timeout.
+    pub(crate) async fn with_retries<T, F, Fut>(&self, model_id: &str, op: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        let limiter =
+            (self.retry.mode == RetryMode::Adaptive).then(|| self.limiters.for_model(model_id));
+        self.retry
+            .run_with(limiter.as_ref(), self.operation_timeout, op)
+            .await
+    }
+
+    /// The time a whole call may take, retries included (`None`: no such bound; each
+    /// attempt still has the connect and read timeouts).
+    pub fn operation_timeout(&self) -> Option<Duration> {
+        self.operation_timeout
+    }
+
+    /// The same client with another operation timeout. A streaming call's opening (up to
+    /// its first generated content) is bounded by it; the rest of a stream by the stream
+    /// idle timeout.
+    pub fn with_operation_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.operation_timeout = timeout;
+        self
     }
 
     /// The same client with another retry policy.
@@ -264,13 +308,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Connection timeout (default: the SDK's).
+    /// Connection timeout (default: [`DEFAULT_CONNECT_TIMEOUT`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
     }
 
-    /// Timeout of a whole non-streaming call, retries excluded (default: none).
+    /// Timeout of a whole call, retries included: a call with a 1 s timeout ends in about
+    /// 1 s whatever the retry policy (default: none; each attempt still has the connect
+    /// timeout and [`DEFAULT_READ_TIMEOUT`]). For a stream, it bounds the opening, up to the
+    /// first generated content.
     pub fn operation_timeout(mut self, timeout: Duration) -> Self {
         self.operation_timeout = Some(timeout);
         self
@@ -307,16 +354,7 @@ impl ClientBuilder {
         } else if self.credentials.is_some() {
             builder = builder.auth_scheme_preference([AuthSchemeId::from("sigv4")]);
         }
-        if self.connect_timeout.is_some() || self.operation_timeout.is_some() {
-            let mut timeouts = TimeoutConfig::builder();
-            if let Some(t) = self.connect_timeout {
-                timeouts = timeouts.connect_timeout(t);
-            }
-            if let Some(t) = self.operation_timeout {
-                timeouts = timeouts.operation_attempt_timeout(t);
-            }
-            builder = builder.timeout_config(timeouts.build());
-        }
+        builder = builder.timeout_config(timeouts(config.timeout_config(), self.connect_timeout));
         let mut client =
             Client::from_sdk_client(aws_sdk_bedrockruntime::Client::from_conf(builder.build()))
                 .with_control_plane(self.control_plane(&config))
@@ -325,6 +363,7 @@ impl ClientBuilder {
         if let Some(retry) = self.retry {
             client.retry = retry;
         }
+        client.operation_timeout = self.operation_timeout;
         if let Some(t) = self.stream_idle_timeout {
             client.stream_idle_timeout = t;
         }
@@ -344,4 +383,20 @@ impl ClientBuilder {
         }
         aws_sdk_bedrock::Client::from_conf(builder.build())
     }
+}
+
+/// The SDK timeouts of a client: the configuration's own, else a connect timeout of
+/// [`DEFAULT_CONNECT_TIMEOUT`] (or `connect`) and a read timeout of [`DEFAULT_READ_TIMEOUT`],
+/// so that no attempt waits for ever.
+fn timeouts(configured: Option<&TimeoutConfig>, connect: Option<Duration>) -> TimeoutConfig {
+    let connect = connect
+        .or_else(|| configured.and_then(|c| c.connect_timeout()))
+        .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+    let read = configured
+        .and_then(|c| c.read_timeout())
+        .unwrap_or(DEFAULT_READ_TIMEOUT);
+    TimeoutConfig::builder()
+        .connect_timeout(connect)
+        .read_timeout(read)
+        .build()
 }

@@ -218,8 +218,7 @@ pub(crate) async fn invoke_bytes<T: serde::de::DeserializeOwned>(
         false => crate::text::call_span(model_id, Api::InvokeModel, false),
     };
     let out = client
-        .retry_policy()
-        .run(|| async {
+        .with_retries(model_id, || async {
             client
                 .sdk()
                 .invoke_model()
@@ -389,7 +388,7 @@ pub(crate) async fn stream<F: TextFamily>(
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     let client = &model.client;
     let started = Instant::now();
-    let (source, request_id, read) = open(client, || async {
+    let (source, request_id, read) = open(client, &model.model_id, || async {
         let out = send_stream(client, &model.model_id, &bytes, &extra).await?;
         let request_id = out.request_id().map(str::to_owned);
         Ok((

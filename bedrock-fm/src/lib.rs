@@ -44,6 +44,7 @@ mod converse_model;
 mod interceptors;
 mod invoke;
 mod native_call;
+mod rate_limit;
 mod sdk_error;
 
 #[rustfmt::skip]
@@ -71,7 +72,7 @@ pub use error::{Error, ErrorKind, Result, ServiceError};
 pub use native::{NativeRequest, NativeResponse};
 pub use native_call::{NativeReply, NativeStream};
 pub use params::{CallOptions, CommonParams, FamilyTypes, Params};
-pub use retry::RetryPolicy;
+pub use retry::{RetryMode, RetryPolicy};
 pub use stream::TextStream;
 pub use text::{TextModel, TextModelBuilder};
 

@@ -122,8 +122,7 @@ impl Client {
         let bytes = serde_json::to_vec(request).expect("typed bodies serialize");
         let headers = InvokeHeaders::default();
         let out = self
-            .retry_policy()
-            .run(|| send_stream(self, &model_id, &bytes, &headers))
+            .with_retries(&model_id, || send_stream(self, &model_id, &bytes, &headers))
             .await?;
         Ok(NativeStream {
             request_id: out.request_id().map(str::to_owned),

@@ -71,6 +71,7 @@ pub(crate) fn incomplete_stream() -> ServiceError {
 /// (an empty stream). Returns the source, the request id and the events read so far.
 pub(crate) async fn open<S, Open, Fut>(
     client: &Client,
+    model_id: &str,
     open: Open,
 ) -> Result<(S, Option<String>, Vec<Decoded>)>
 where
@@ -80,8 +81,7 @@ where
 {
     let idle = client.stream_idle_timeout();
     client
-        .retry_policy()
-        .run(|| async {
+        .with_retries(model_id, || async {
             let (mut source, request_id) = open().await?;
             let mut read = Vec::new();
             let mut ended = true;
@@ -603,7 +603,7 @@ mod tests {
     #[tokio::test]
     async fn an_empty_stream_is_retried_then_an_incomplete_stream_error() {
         let opened = std::sync::atomic::AtomicU32::new(0);
-        let result = open(&client(), || async {
+        let result = open(&client(), "m", || async {
             opened.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             Ok((Scripted(Default::default()), Some("r".to_owned())))
         })
@@ -614,7 +614,7 @@ mod tests {
         assert_eq!(err.request_id(), Some("r"));
         assert_eq!(opened.load(std::sync::atomic::Ordering::SeqCst), 3);
         // A stream whose only event is its stop reason (an empty answer) is complete.
-        let (_, _, read) = open(&client(), || async {
+        let (_, _, read) = open(&client(), "m", || async {
             let only_stop = vec![Decoded::default().with_stop(Some("max_tokens"))];
             Ok((Scripted(only_stop.into()), None))
         })

@@ -123,8 +123,7 @@ pub(crate) async fn call<F: TextFamily>(
     let started = Instant::now();
     let sent = SentBody::default();
     let out = client
-        .retry_policy()
-        .run(|| async {
+        .with_retries(&model.model_id, || async {
             with_request!(
                 client.sdk().converse().model_id(&model.model_id),
                 request,
@@ -242,7 +241,7 @@ pub(crate) async fn stream<F: TextFamily>(
     let started = Instant::now();
     let trace = TraceSlot::default();
     let sent = SentBody::default();
-    let (source, request_id, read) = open(client, || async {
+    let (source, request_id, read) = open(client, &model.model_id, || async {
         let out = with_request!(
             client.sdk().converse_stream().model_id(&model.model_id),
             request,

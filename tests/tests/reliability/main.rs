@@ -8,6 +8,7 @@ mod empty_success;
 mod proxy_errors;
 mod raw_server;
 mod secrets;
+mod timeouts;
 mod truncated_streams;
 
 pub(crate) const TITAN: &str = "amazon.titan-text-premier-v1:0";
