@@ -60,6 +60,18 @@ pub fn hash64(parts: &[&[u8]]) -> u64 {
     mix(h)
 }
 
+/// A version-4 UUID string from two 64-bit values.
+pub(crate) fn uuid_of(a: u64, b: u64) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
 /// The splitmix64 finalizer.
 pub fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);

@@ -307,14 +307,8 @@ async fn an_exception_in_the_middle_of_a_stream_is_typed_and_keeps_the_partial_t
         .generate_stream("Describe the rivers and lakes of Europe in detail")
         .await
         .unwrap();
-    let mut received = String::new();
-    let err = loop {
-        match stream.next().await {
-            Some(Ok(delta)) => received.push_str(&delta),
-            Some(Err(e)) => break e,
-            None => panic!("the stream ended without the injected error"),
-        }
-    };
+    let (received, err) =
+        bedrock_fm_tests::read_until_error(&mut stream, "an injected stream error").await;
     assert_eq!(err.kind(), ErrorKind::ModelStreamError);
     assert!(!received.is_empty());
     assert_eq!(err.partial_output(), Some(received.as_str()));

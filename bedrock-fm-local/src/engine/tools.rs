@@ -134,14 +134,7 @@ impl SchemaGen<'_> {
             "uuid" => {
                 let a = self.next();
                 let b = self.next();
-                format!(
-                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-                    a >> 32,
-                    (a >> 16) & 0xffff,
-                    a & 0xfff,
-                    b >> 52,
-                    b & 0xffff_ffff_ffff
-                )
+                super::uuid_of(a, b)
             }
             _ => self.word(),
         };

@@ -33,14 +33,8 @@ async fn a_stream_cut_after_some_text_is_an_error_with_the_partial_text_on_both_
             .generate_stream("Describe the rivers and lakes of Europe in detail")
             .await
             .unwrap();
-        let mut received = String::new();
-        let err = loop {
-            match stream.next().await {
-                Some(Ok(delta)) => received.push_str(&delta),
-                Some(Err(e)) => break e,
-                None => panic!("{api:?}: a cut stream ended as if complete: {received:?}"),
-            }
-        };
+        let what = format!("{api:?}, a cut stream");
+        let (received, err) = bedrock_fm_tests::read_until_error(&mut stream, &what).await;
         assert_eq!(err.kind(), ErrorKind::IncompleteStream, "{api:?}: {err}");
         assert!(!received.is_empty(), "{api:?}");
         assert_eq!(err.partial_output(), Some(received.as_str()), "{api:?}");

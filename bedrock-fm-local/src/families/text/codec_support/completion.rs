@@ -138,15 +138,7 @@ pub(crate) fn nth_engine(engine: Engine, index: u32) -> Engine {
 /// `id`, `generation_id` and `response_id` are UUIDs).
 pub(crate) fn uuid(engine: Engine, salt: &str) -> String {
     let a = engine::hash64(&[&engine.seed.to_le_bytes(), salt.as_bytes()]);
-    let b = engine::mix(a);
-    format!(
-        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        b >> 52,
-        b & 0xffff_ffff_ffff
-    )
+    engine::uuid_of(a, engine::mix(a))
 }
 
 /// Splits `s` into parts of at most `n` characters (streamed tool input).
