@@ -4,45 +4,8 @@
 use bedrock_fm::embeddings::TitanEmbed;
 use bedrock_fm::{Api, Client, Nova, RetryPolicy};
 use bedrock_fm_local::{Fault, TEST_SECRET_ACCESS_KEY};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use bedrock_fm_tests::{Captured, subscriber};
 use std::time::Duration;
-use tracing_subscriber::fmt::format::FmtSpan;
-use tracing_subscriber::layer::SubscriberExt;
-
-/// Everything the subscriber writes, shared with the test.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A subscriber for bedrock-fm's own spans and events (debug and up), printing each span's
-/// fields when it closes, into `captured`.
-fn subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
-    let writer = captured.clone();
-    let layer = tracing_subscriber::fmt::layer()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_span_events(FmtSpan::CLOSE);
-    let only_ours =
-        tracing_subscriber::filter::Targets::new().with_target("bedrock_fm", tracing::Level::DEBUG);
-    tracing_subscriber::registry().with(layer).with(only_ours)
-}
 
 #[tokio::test]
 async fn calls_have_spans_with_their_outcome_and_retries_are_logged() {
