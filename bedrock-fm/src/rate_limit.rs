@@ -34,7 +34,11 @@ impl RateLimiters {
             .by_model
             .lock()
             .expect("the limiter map is never poisoned");
-        let bucket = map.entry(model_id.to_owned()).or_default().clone();
+        // Looked up before inserting: no allocation on a call's path once the model is known.
+        let bucket = match map.get(model_id) {
+            Some(b) => b.clone(),
+            None => map.entry(model_id.to_owned()).or_default().clone(),
+        };
         RateLimiter { bucket }
     }
 }

@@ -43,7 +43,7 @@ impl Content {
 
     /// An image from a decoded `image::DynamicImage` (sent as PNG).
     pub fn image(image: image::DynamicImage) -> Self {
-        Self::Image(ImageInput::Decoded(Box::new(image)))
+        Self::Image(ImageInput::Image(image))
     }
 
     /// A document; `format` is its extension (`pdf`, `csv`, `txt`, `md`, `html`, ...).
@@ -112,17 +112,9 @@ impl From<String> for Content {
     }
 }
 
-/// Where an image comes from.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum ImageInput {
-    /// A file, read when the request is sent.
-    Path(PathBuf),
-    /// Encoded bytes.
-    Bytes(Vec<u8>),
-    /// A decoded image.
-    Decoded(Box<image::DynamicImage>),
-}
+/// Where an image comes from: the one image input type of the crate, shared with the image
+/// wrappers.
+pub use crate::images::ImageInput;
 
 /// A document to read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -106,7 +106,7 @@ pub(crate) fn fit_image(
 ) -> Result<FittedImage> {
     let fail = |msg: String| Error::invalid(at, msg);
     let (image, original) = match input {
-        ImageInput::Decoded(image) => ((**image).clone(), None),
+        ImageInput::Image(image) => (image.clone(), None),
         ImageInput::Path(path) => {
             let bytes = std::fs::read(path)
                 .map_err(|e| fail(format!("cannot read the image {}: {e}", path.display())))?;
@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(guess_png(&fitted.bytes), ImageFormat::Png);
         assert_eq!((fitted.width, fitted.height), (30, 20));
 
-        let decoded = ImageInput::Decoded(Box::new(gradient(16, 16)));
+        let decoded = ImageInput::Image(gradient(16, 16));
         let fitted = fit_image(&decoded, &DEFAULT_LIMITS, "x").unwrap();
         assert_eq!((fitted.format, fitted.width), ("png", 16));
     }

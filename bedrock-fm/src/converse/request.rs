@@ -185,11 +185,7 @@ struct Encoder {
 }
 
 impl Encoder {
-    fn image(
-        &self,
-        input: &crate::chat::content::ImageInput,
-        turn_at: &str,
-    ) -> Result<sdk::ImageBlock> {
+    fn image(&self, input: &crate::images::ImageInput, turn_at: &str) -> Result<sdk::ImageBlock> {
         self.images.set(self.images.get() + 1);
         let at = format!("{turn_at}, image {}", self.images.get());
         let at = at.as_str();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// An image given to a model: a decoded image, a file, or encoded bytes (PNG, JPEG, WebP,
 /// GIF). Files and bytes in a format the model accepts are sent as they are; anything else is
 /// re-encoded as PNG.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ImageInput {
     /// A decoded image (sent as PNG).

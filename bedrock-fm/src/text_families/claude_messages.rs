@@ -203,7 +203,7 @@ fn blocks(
 
 fn image_block(
     ctx: &EncodeContext<'_>,
-    image: &crate::chat::content::ImageInput,
+    image: &crate::images::ImageInput,
     at: &str,
 ) -> Result<ClaudeMessagesContentBlock> {
     let fitted = ctx.fit(image, at)?;

@@ -54,7 +54,7 @@ impl EncodeContext<'_> {
     /// model outside the catalog); `at` names the image in errors.
     pub(crate) fn fit(
         &self,
-        image: &crate::chat::content::ImageInput,
+        image: &crate::images::ImageInput,
         at: &str,
     ) -> Result<crate::chat::images::FittedImage> {
         let limits = self

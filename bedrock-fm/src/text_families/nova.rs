@@ -41,7 +41,7 @@ fn usage(u: Option<&NovaUsage>) -> Usage {
 
 fn image_block(
     ctx: &EncodeContext<'_>,
-    image: &crate::chat::content::ImageInput,
+    image: &crate::images::ImageInput,
     at: &str,
 ) -> Result<NovaContentBlock> {
     let fitted = ctx.fit(image, at)?;
