@@ -167,8 +167,8 @@ impl Client {
         self.retry
     }
 
-    /// Runs one attempt of a call to `model_id` under the client's retry policy, its rate
-    /// limiter for the model (adaptive mode) and its operation timeout.
+    /// Runs a call to `model_id` (`op` is one attempt) under the client's retry policy, its
+    /// rate limiter for the model (adaptive mode) and its operation timeout.
     pub(crate) async fn with_retries<T, F, Fut>(&self, model_id: &str, op: F) -> Result<T>
     where
         F: FnMut() -> Fut,
@@ -385,7 +385,7 @@ impl ClientBuilder {
     }
 }
 
-/// The SDK timeouts of a client: the configuration's own, else a connect timeout of
+/// The SDK timeouts of a client: the configuration's own, and where it has none a connect timeout of
 /// [`DEFAULT_CONNECT_TIMEOUT`] (or `connect`) and a read timeout of [`DEFAULT_READ_TIMEOUT`],
 /// so that no attempt waits for ever.
 fn timeouts(configured: Option<&TimeoutConfig>, connect: Option<Duration>) -> TimeoutConfig {
@@ -395,8 +395,11 @@ fn timeouts(configured: Option<&TimeoutConfig>, connect: Option<Duration>) -> Ti
     let read = configured
         .and_then(|c| c.read_timeout())
         .unwrap_or(DEFAULT_READ_TIMEOUT);
-    TimeoutConfig::builder()
+    let mut builder = TimeoutConfig::builder()
         .connect_timeout(connect)
-        .read_timeout(read)
-        .build()
+        .read_timeout(read);
+    // The configuration's own operation bounds are kept as they are.
+    builder.set_operation_timeout(configured.and_then(|c| c.operation_timeout()));
+    builder.set_operation_attempt_timeout(configured.and_then(|c| c.operation_attempt_timeout()));
+    builder.build()
 }
