@@ -177,6 +177,38 @@ fn a_constraint_on_the_wrong_type() {
 }
 
 #[test]
+fn a_conversation_field_outside_the_request_struct() {
+    let text = replaced(
+        "{ name = \"output\", wire = \"output\", type = \"string\", required = true,",
+        "{ name = \"output\", wire = \"output\", type = \"string\", required = true, conversation = true,",
+    );
+    assert!(error_for(&text).ends_with(
+        "struct DemoResponse, field output, field `conversation`: applies to fields of a text \
+         family's request struct only"
+    ));
+}
+
+#[test]
+fn a_conversation_field_that_a_typed_parameter_writes() {
+    let text = replaced(
+        "[family.demo.structs.DemoRequest]",
+        "[family.demo.params]\ntemperature = \"temperature\"\n\n[family.demo.structs.DemoRequest]",
+    )
+    .replacen(
+        "type = \"f64\", min = 0.0, max = 1.0, default = 0.5,",
+        "type = \"f64\", min = 0.0, max = 1.0, default = 0.5, conversation = true,",
+        1,
+    );
+    assert!(
+        error_for(&text).ends_with(
+            "field temperature, field `conversation`: the typed parameter \"temperature\" writes this field"
+        ),
+        "{}",
+        error_for(&text)
+    );
+}
+
+#[test]
 fn a_root_struct_that_does_not_exist() {
     let text = replaced("response = \"DemoResponse\"", "response = \"DemoAnswer\"");
     assert_eq!(

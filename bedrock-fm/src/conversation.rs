@@ -24,6 +24,15 @@ impl Role {
             Self::Assistant => "assistant",
         }
     }
+
+    /// The turn of this role with its article, for error messages (`"an assistant turn"`).
+    pub(crate) fn a_turn(self) -> &'static str {
+        match self {
+            Self::System => "a system turn",
+            Self::Human => "a human turn",
+            Self::Assistant => "an assistant turn",
+        }
+    }
 }
 
 /// One turn of a conversation.
@@ -156,11 +165,7 @@ impl Conversation {
                 return Err(Error::invalid(at(i), "the turn's text is empty"));
             }
             if let Some(c) = turn.content.iter().find(|c| !allowed_in(turn.role, c)) {
-                let msg = format!(
-                    "a {} block is not allowed in a {:?} turn",
-                    c.kind(),
-                    turn.role
-                );
+                let msg = format!("{} is not allowed in {}", c.a_block(), turn.role.a_turn());
                 return Err(Error::invalid(at(i), msg));
             }
             for c in &turn.content {
@@ -270,7 +275,10 @@ mod tests {
             .assistant_with([Content::image_bytes(vec![1, 2, 3])])
             .human("Thanks");
         assert!(
-            problem(&image_from_assistant, false).contains("turn 2: a image block is not allowed")
+            problem(&image_from_assistant, false)
+                .ends_with("turn 2: an image block is not allowed in an assistant turn"),
+            "{}",
+            problem(&image_from_assistant, false)
         );
         let unknown = Conversation::new().human_with([Content::tool_result_text("t-9", "42")]);
         assert!(

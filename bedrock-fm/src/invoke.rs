@@ -10,7 +10,9 @@ use crate::conversation::Conversation;
 use crate::details::{Api, Details, StopReason, Usage};
 use crate::error::{Error, ErrorKind, Result, ServiceError};
 use crate::interceptors::TokenCountHeaders;
-use crate::native::{guardrail_intervened, invocation_metrics_usage, merge_extra_args};
+use crate::native::{
+    check_not_overwritten, guardrail_intervened, invocation_metrics_usage, merge_extra_args,
+};
 use crate::params::{FamilyTypes, Params, Plan};
 use crate::sdk_error::{from_sdk, from_stream_sdk};
 use crate::stream::{EventSource, StreamStart, TextStream, idle_timeout, open, pump};
@@ -76,6 +78,20 @@ pub(crate) fn native_request<F: TextFamily>(
         reasoning: chat.reasoning,
     };
     let (mut request, prompt) = F::encode(conversation, &ctx)?;
+    // The conversation's own fields are refused by `CallOptions::plan`; what else the encoder
+    // wrote came from the chat options.
+    if !plan.extra_args.is_empty() {
+        let serde_json::Value::Object(written) =
+            serde_json::to_value(&request).expect("bodies serialize")
+        else {
+            unreachable!("a request body is a JSON object")
+        };
+        check_not_overwritten(
+            &written,
+            &plan.extra_args,
+            "the chat options (tools, tool choice, reasoning)",
+        )?;
+    }
     plan.params.apply(&mut request);
     merge_extra_args(&mut request, &plan.extra_args)?;
     F::check_body(&request, &ctx)?;

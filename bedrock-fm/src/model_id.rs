@@ -302,7 +302,12 @@ fn parse_arn(id: &str) -> Result<ParsedModelId<'_>> {
         _ => id_chars_ok(rest),
     };
     if !segments_ok {
-        return Err(bad(id, format!("{rest:?} is not a {kind} ID")));
+        let a = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        return Err(bad(id, format!("{rest:?} is not {a} {kind} ID")));
     }
     let base = match resource {
         ArnResource::FoundationModel => Some(rest),

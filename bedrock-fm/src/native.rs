@@ -75,6 +75,39 @@ pub(crate) fn merge_extra_args<R: NativeRequest>(
     Ok(())
 }
 
+/// Refuses an `extra_args` value that would replace a value the SDK wrote itself: `written`
+/// is what it set (the family encoder's body on InvokeModel, the reasoning fields of
+/// `additionalModelRequestFields` on Converse), `from` says where those values come from.
+/// Objects merge key by key, so `extra_args` may add keys to an object the SDK wrote, never
+/// replace one of its values.
+pub(crate) fn check_not_overwritten(
+    written: &Map<String, Value>,
+    extra: &Map<String, Value>,
+    from: &str,
+) -> Result<()> {
+    fn first_overwrite(written: &Map<String, Value>, extra: &Map<String, Value>) -> Option<String> {
+        extra
+            .iter()
+            .find_map(|(key, value)| match (written.get(key), value) {
+                (None, _) => None,
+                (Some(Value::Object(inner)), Value::Object(incoming)) => {
+                    first_overwrite(inner, incoming).map(|rest| format!("{key}.{rest}"))
+                }
+                (Some(_), _) => Some(key.clone()),
+            })
+    }
+    match first_overwrite(written, extra) {
+        None => Ok(()),
+        Some(path) => Err(Error::invalid(
+            format!("extra_args.{path}"),
+            format!(
+                "would replace the `{path}` the SDK writes from {from}; set it there, not in \
+                 extra_args"
+            ),
+        )),
+    }
+}
+
 /// Merges `extra` into `body`: objects key by key, anything else replaced.
 pub(crate) fn deep_merge(body: &mut Map<String, Value>, extra: &Map<String, Value>) {
     for (key, value) in extra {
@@ -171,6 +204,29 @@ mod tests {
         let extra = json!({"a": {"y": 3, "z": 4}, "b": [1]});
         deep_merge(body.as_object_mut().unwrap(), extra.as_object().unwrap());
         assert_eq!(body, json!({"a": {"x": 1, "y": 3, "z": 4}, "b": [1]}));
+    }
+
+    #[test]
+    fn extra_args_may_add_to_what_the_sdk_wrote_but_not_replace_it() {
+        let written = json!({"thinking": {"type": "enabled", "budget_tokens": 2048}, "n": 1});
+        let written = written.as_object().unwrap();
+        let check = |extra: Value| {
+            check_not_overwritten(
+                written,
+                extra.as_object().unwrap(),
+                "ChatOptions::reasoning",
+            )
+        };
+        check(json!({"thinking": {"display": "full"}, "other": true})).unwrap();
+        let err = check(json!({"thinking": {"budget_tokens": 9000}})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "InvalidInput: extra_args.thinking.budget_tokens: would replace the \
+             `thinking.budget_tokens` the SDK writes from ChatOptions::reasoning; set it there, \
+             not in extra_args"
+        );
+        let err = check(json!({"thinking": "off"})).unwrap_err();
+        assert!(err.to_string().contains("extra_args.thinking: "), "{err}");
     }
 
     // Source: the example response with a guardrail, inference-invoke.html.

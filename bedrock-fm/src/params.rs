@@ -6,6 +6,7 @@ use crate::catalog::{Family, Model};
 use crate::client::Limits;
 use crate::error::{Error, Result};
 use crate::native::NativeRequest;
+use crate::schema::not_finite;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -286,7 +287,10 @@ impl<F: FamilyTypes> CallOptions<F> {
 
     /// Model-specific JSON (an object), merged key by key into the native body on
     /// InvokeModel, or into `additionalModelRequestFields` on Converse. Calling it again
-    /// merges, later keys winning. A key that names a typed parameter is rejected.
+    /// merges, later keys winning. Rejected before any request: a key that names a typed
+    /// parameter, a field the family builds from the conversation (`messages`, `prompt`,
+    /// `anthropic_version`, ...), and a value the SDK writes from the chat options (tools,
+    /// reasoning); objects the SDK writes may gain keys.
     pub fn extra_args(mut self, args: Value) -> Self {
         match args {
             Value::Object(map) => self.extra_args.extend(map),
@@ -354,12 +358,27 @@ impl<F: FamilyTypes> CallOptions<F> {
         if let Some((name, problem)) = &self.param_error {
             return Err(Error::invalid(format!("param {name}"), problem.clone()));
         }
+        let common = self.params.common();
+        for (setter, value) in [("temperature", common.temperature), ("top_p", common.top_p)] {
+            if let Some(problem) = value.and_then(not_finite) {
+                return Err(Error::invalid(setter, problem));
+            }
+        }
+        if let Some(words) = &common.stop_words {
+            check_stop_words(words)?;
+        }
         let catalog_limits = limits == Limits::Catalog;
         let mut entries = self.params.entries();
         entries.sort_by_key(|(setter, _)| *setter);
         let mut not_native = Vec::new();
         let mut specific = Vec::new();
         for (setter, value) in entries {
+            // A set parameter is JSON null only when it is a NaN or an infinity, which
+            // serde_json writes as null.
+            if value.is_null() {
+                let msg = "is NaN or infinite, not a number the service takes";
+                return Err(Error::invalid(setter, msg));
+            }
             let spec = <F::Params as Params>::SPECS
                 .iter()
                 .find(|p| p.setter == setter);
@@ -437,6 +456,21 @@ impl<F: FamilyTypes> Plan<F> {
     }
 }
 
+/// Every stop word has at least one character: Converse types them as `NonEmptyString`
+/// (min length 1) in `InferenceConfigurationStopSequencesList` (bedrock-runtime service
+/// model, `InferenceConfiguration.stopSequences`); refused on InvokeModel too, so that a
+/// call means the same over either API.
+fn check_stop_words(words: &[String]) -> Result<()> {
+    match words.iter().position(String::is_empty) {
+        Some(i) => Err(Error::invalid(
+            format!("stop_words[{i}]"),
+            "an empty stop word; each needs at least one character (NonEmptyString in the \
+             bedrock-runtime service model)",
+        )),
+        None => Ok(()),
+    }
+}
+
 fn setter_call(setter: &str) -> String {
     format!("`.{setter}(...)`")
 }
@@ -460,8 +494,13 @@ fn unknown_param<F: FamilyTypes>(name: &str) -> String {
     )
 }
 
-/// Rejects an `extra_args` key that names a typed parameter: by its setter name, by its
-/// wire name at the top level, or by its full wire path.
+/// Rejects an `extra_args` key that names a typed parameter (by its setter name, by its
+/// wire name at the top level, or by its full wire path), or a field the family's encoder
+/// writes from the conversation (`conversation = true` in `models.toml`: `messages`,
+/// `prompt`, `anthropic_version`, ...), which a merge would overwrite on InvokeModel. On
+/// Converse they are no "additional inference parameters" either
+/// (`ConverseRequest.additionalModelRequestFields`, bedrock-runtime service model): the
+/// conversation is Converse's `messages` and `system`.
 fn check_extra_args<F: FamilyTypes>(extra: &Map<String, Value>) -> Result<()> {
     let specs = <F::Params as Params>::SPECS;
     let at_path = |path: &[&str]| {
@@ -482,6 +521,16 @@ fn check_extra_args<F: FamilyTypes>(extra: &Map<String, Value>) -> Result<()> {
             let msg = format!(
                 "names the typed parameter `{setter}`; use {} instead",
                 setter_call(setter)
+            );
+            return Err(Error::invalid(format!("extra_args.{key}"), msg));
+        }
+        let written = F::FAMILY.and_then(|f| Some((f, f.request_spec().field_by_wire(key)?)));
+        if let Some((family, field)) = written.filter(|(_, field)| field.conversation) {
+            let msg = format!(
+                "the {} body's `{}` is written from the conversation; extra_args may not \
+                 replace it (change the conversation instead)",
+                family.name(),
+                field.wire
             );
             return Err(Error::invalid(format!("extra_args.{key}"), msg));
         }

@@ -50,6 +50,9 @@ pub struct FieldSpec {
     pub default: Option<&'static str>,
     /// The AWS page of this field's limits, when it is not the family's page.
     pub source: Option<&'static str>,
+    /// The family's encoder writes it from the conversation (the prompt or the messages, the
+    /// system prompt, images, the API version), so `extra_args` may not set it.
+    pub conversation: bool,
     /// One line about the field.
     pub doc: &'static str,
 }
@@ -142,6 +145,11 @@ pub enum Problem {
         /// The accepted values.
         allowed: &'static [&'static str],
     },
+    /// A NaN or an infinity, which no range admits and JSON cannot carry.
+    NotFinite {
+        /// The value given.
+        value: f64,
+    },
     /// A string or array whose length is outside its bounds.
     BadLength {
         /// The length given (characters or items).
@@ -161,6 +169,9 @@ impl fmt::Display for BuildError {
             Problem::OutOfRange { value, min, max } => {
                 write!(f, "{value} is out of range {}", range_text(min, max))
             }
+            Problem::NotFinite { value } => {
+                f.write_str(&not_finite(*value).unwrap_or_else(|| value.to_string()))
+            }
             Problem::NotAllowed { value, allowed } => {
                 write!(f, "{value:?} is not one of {}", allowed.join(", "))
             }
@@ -178,7 +189,20 @@ fn range_text<T: fmt::Display>(min: &Option<T>, max: &Option<T>) -> String {
     format!("[{}, {}]", end(min), end(max))
 }
 
-/// Checks a number against an inclusive range; used by the generated builders.
+/// What is wrong with a number that is not finite (`NaN is not a number`, `inf is not a
+/// finite number`), for every range check of the SDK; `None` for a finite number.
+pub(crate) fn not_finite(value: f64) -> Option<String> {
+    if value.is_nan() {
+        Some("NaN is not a number".to_owned())
+    } else if value.is_infinite() {
+        Some(format!("{value} is not a finite number"))
+    } else {
+        None
+    }
+}
+
+/// Checks a number against an inclusive range; used by the generated builders. A NaN or an
+/// infinity is refused whatever the range.
 pub fn check_number(
     type_name: &'static str,
     field: &'static str,
@@ -186,9 +210,16 @@ pub fn check_number(
     min: Option<f64>,
     max: Option<f64>,
 ) -> Result<(), BuildError> {
+    if !value.is_finite() {
+        return Err(BuildError {
+            type_name,
+            field,
+            problem: Problem::NotFinite { value },
+        });
+    }
     let below = min.is_some_and(|m| value < m);
     let above = max.is_some_and(|m| value > m);
-    if below || above || value.is_nan() {
+    if below || above {
         return Err(BuildError {
             type_name,
             field,
@@ -467,6 +498,7 @@ const UNCONSTRAINED: FieldSpec = FieldSpec {
     max_items: None,
     default: None,
     source: None,
+    conversation: false,
     doc: "",
 };
 

@@ -98,6 +98,19 @@ impl Content {
             Self::CachePoint => "cache point",
         }
     }
+
+    /// The block with its indefinite article, for error messages (`"an image block"`).
+    pub(crate) fn a_block(&self) -> &'static str {
+        match self {
+            Self::Text(_) => "a text block",
+            Self::Image(_) => "an image block",
+            Self::Document(_) => "a document block",
+            Self::ToolUse(_) => "a tool use block",
+            Self::ToolResult(_) => "a tool result block",
+            Self::Reasoning(_) => "a reasoning block",
+            Self::CachePoint => "a cache point block",
+        }
+    }
 }
 
 impl From<&str> for Content {

@@ -15,6 +15,11 @@ use crate::text_families::TextFamily;
 const MAX_DOCUMENTS: usize = 5;
 const MAX_DOCUMENT_BYTES: usize = 4_718_592;
 
+/// `InferenceConfigurationStopSequencesList`: at most 2,500 stop sequences (bedrock-runtime
+/// service model, `InferenceConfiguration.stopSequences`); a service-model limit, so checked
+/// whatever [`crate::Limits`] says.
+const MAX_STOP_SEQUENCES: usize = 2500;
+
 /// The `DocumentFormat` enum of the service model.
 const DOCUMENT_FORMATS: [&str; 9] = [
     "pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md",
@@ -49,6 +54,20 @@ fn count_images(c: &Content) -> u32 {
             .count() as u32,
         _ => 0,
     }
+}
+
+/// Converse's own limit on stop words (emptiness, which InvokeModel shares, is checked by
+/// `CallOptions::plan`).
+pub(super) fn check_stop_words(words: Option<&[String]>) -> Result<()> {
+    let n = words.map_or(0, <[String]>::len);
+    if n > MAX_STOP_SEQUENCES {
+        let msg = format!(
+            "{n} stop words; Converse takes at most {MAX_STOP_SEQUENCES} \
+             (InferenceConfigurationStopSequencesList, bedrock-runtime service model)"
+        );
+        return Err(Error::invalid("stop_words", msg));
+    }
+    Ok(())
 }
 
 /// The checks of [`request`] that need no encoding.

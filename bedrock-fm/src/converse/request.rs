@@ -2,7 +2,7 @@
 //! `inferenceConfig`, `toolConfig`, `guardrailConfig`, `additionalModelRequestFields`
 //! (family parameters, reasoning, `extra_args`), `performanceConfig`, `requestMetadata`.
 
-use super::checks::check;
+use super::checks::{check, check_stop_words};
 use crate::catalog::{Family, ImageInputLimits, Model, ReasoningStyle};
 use crate::chat::content::{
     Content, DocumentInput, Reasoning, ToolResult, ToolResultContent, ToolUse,
@@ -12,7 +12,7 @@ use crate::chat::tools::ToolChoice;
 use crate::chat::{ChatOptions, Guardrail, ReasoningConfig};
 use crate::conversation::{Conversation, Role};
 use crate::error::{Error, Result};
-use crate::native::{deep_merge, set_path};
+use crate::native::{check_not_overwritten, deep_merge, set_path};
 use crate::params::Plan;
 use crate::params::{FamilyTypes, Params};
 use crate::sdk_document::to_document;
@@ -90,8 +90,7 @@ pub(crate) fn request<F: TextFamily>(
                     Content::Text(t) => SystemContentBlock::Text(t.clone()),
                     Content::CachePoint => SystemContentBlock::CachePoint(cache_point(&at)?),
                     other => {
-                        let msg =
-                            format!("a {} block is not allowed in a system turn", other.kind());
+                        let msg = format!("{} is not allowed in a system turn", other.a_block());
                         return Err(Error::invalid(at, msg));
                     }
                 };
@@ -112,6 +111,7 @@ pub(crate) fn request<F: TextFamily>(
     }
 
     let common = plan.params.common();
+    check_stop_words(common.stop_words.as_deref())?;
     let any_common = common.max_tokens.is_some()
         || common.temperature.is_some()
         || common.top_p.is_some()
@@ -138,6 +138,9 @@ pub(crate) fn request<F: TextFamily>(
     {
         deep_merge(&mut additional, &fields);
     }
+    // Typed parameters named in extra_args are refused by `CallOptions::plan`; the reasoning
+    // fields are the SDK's too.
+    check_not_overwritten(&additional, &plan.extra_args, "ChatOptions::reasoning")?;
     deep_merge(&mut additional, &plan.extra_args);
     let additional = (!additional.is_empty()).then(|| to_document(&Value::Object(additional)));
 

@@ -32,6 +32,7 @@ pub(crate) mod batch;
 mod cohere;
 mod details;
 mod input;
+mod methods;
 pub(crate) mod model;
 mod titan_multimodal;
 mod titan_text;

@@ -21,12 +21,18 @@ pub(crate) fn field(family: Family, path: &[&str]) -> &'static FieldSpec {
         .unwrap_or_else(|| panic!("{} has no field {}", family.id(), path.join(".")))
 }
 
-/// Checks a number against the range the schema declares at `path`.
+/// Checks a number against the range the schema declares at `path`; a NaN or an infinity
+/// is no number.
 pub(crate) fn check_range(family: Family, path: &[&str], location: &str, value: f64) -> Result<()> {
     let f = field(family, path);
+    if let Some(problem) = crate::schema::not_finite(value) {
+        let wire = path.join(".");
+        let msg = format!("{problem} (wire `{wire}` of {})", family.name());
+        return Err(Error::invalid(location, msg));
+    }
     let below = f.min.is_some_and(|m| value < m);
     let above = f.max.is_some_and(|m| value > m);
-    if below || above || value.is_nan() {
+    if below || above {
         let end = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         return Err(Error::invalid(
             location,

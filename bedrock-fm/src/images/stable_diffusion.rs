@@ -198,11 +198,8 @@ impl ImageBackend for StableDiffusion {
         for (i, (text, weight)) in req.weighted_prompts.iter().enumerate() {
             let at = format!("weighted_prompt[{i}]");
             check_prompt(&at, text)?;
-            if !weight.is_finite() {
-                return Err(Error::invalid(
-                    at,
-                    format!("the weight {weight} is not a number"),
-                ));
+            if let Some(problem) = crate::schema::not_finite(*weight) {
+                return Err(Error::invalid(at, format!("the weight: {problem}")));
             }
             prompts.push(prompt(text, Some(*weight)));
         }
@@ -265,6 +262,10 @@ impl ImageBackend for StableDiffusion {
                 body.mask_image = Some(mask.base64());
             }
             if let Some(s) = req.strength {
+                if let Some(problem) = crate::schema::not_finite(s) {
+                    let msg = format!("{problem} (wire `image_strength`)");
+                    return Err(Error::invalid("strength", msg));
+                }
                 if !(0.0..=1.0).contains(&s) {
                     return Err(Error::invalid(
                         "strength",

@@ -242,6 +242,14 @@ mod tests {
                 .starts_with("InvalidInput: count: 6 is out of range [1, 5]"),
             "{e}"
         );
+        let e = titan
+            .request_body(&ImageRequest::text_to_image("x").cfg_scale(f64::NAN))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("InvalidInput: cfg_scale: NaN is not a number (wire"),
+            "{e}"
+        );
         let img = DynamicImage::ImageRgb8(RgbImage::new(64, 64));
         let e = titan
             .request_body(&ImageRequest::background_removal(img))

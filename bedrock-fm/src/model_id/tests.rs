@@ -88,6 +88,19 @@ fn malformed_ids_say_what_is_wrong() {
             .contains("no account")
     );
     assert!(refused("arn:aws:bedrock:us-east-1::foundation-model").contains("TYPE/ID"));
+    // The article follows the resource type: "an inference-profile ID", "a custom-model ID".
+    let profile = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.bad!id";
+    assert!(
+        refused(profile).ends_with("\"us.bad!id\" is not an inference-profile ID"),
+        "{}",
+        refused(profile)
+    );
+    let custom = "arn:aws:bedrock:us-east-1:123456789012:custom-model/bad!id";
+    assert!(
+        refused(custom).ends_with("is not a custom-model ID"),
+        "{}",
+        refused(custom)
+    );
 }
 
 #[test]

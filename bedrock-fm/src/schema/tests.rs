@@ -81,6 +81,16 @@ fn builder_checks_name_the_field_and_the_bound() {
 }
 
 #[test]
+fn a_nan_is_named_as_nan_and_an_infinity_is_refused_without_a_bound() {
+    let e = check_number("Cfg", "temperature", f64::NAN, Some(0.0), Some(1.0)).unwrap_err();
+    assert_eq!(e.to_string(), "Cfg.temperature: NaN is not a number");
+    assert!(matches!(e.problem, Problem::NotFinite { value } if value.is_nan()));
+    let e = check_number("Cfg", "penalty", f64::INFINITY, Some(0.0), None).unwrap_err();
+    assert_eq!(e.to_string(), "Cfg.penalty: inf is not a finite number");
+    assert_eq!(not_finite(0.5), None);
+}
+
+#[test]
 fn tagged_values_split_and_serialize_with_the_tag_first() {
     let (tag, rest) = split_tag(json!({"type": "text", "text": "hi"}), "type");
     assert_eq!(tag.as_deref(), Some("text"));

@@ -127,7 +127,7 @@ fn blocks(turn: &Turn, index: usize, ctx: &EncodeContext<'_>) -> Result<Vec<Nova
             other => {
                 return Err(Error::invalid(
                     at,
-                    format!("a {} block has no Nova native form", other.kind()),
+                    format!("{} has no Nova native form", other.a_block()),
                 ));
             }
         });

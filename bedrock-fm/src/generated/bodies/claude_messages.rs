@@ -94,6 +94,7 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The cache type.",
         },
         FieldSpec {
@@ -110,6 +111,7 @@ pub(crate) static CLAUDE_MESSAGES_CACHE_CONTROL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Cache time to live, e.g. 5m or 1h.",
         },
     ],
@@ -170,6 +172,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The document data.",
         },
         FieldSpec {
@@ -186,6 +189,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Optional document title.",
         },
         FieldSpec {
@@ -202,6 +206,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Optional context about the document.",
         },
         FieldSpec {
@@ -218,6 +223,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Citation settings, e.g. {\"enabled\": true}.",
         },
         FieldSpec {
@@ -236,6 +242,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -288,6 +295,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The source type, e.g. base64.",
         },
         FieldSpec {
@@ -304,6 +312,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The document media type, e.g. application/pdf.",
         },
         FieldSpec {
@@ -320,6 +329,7 @@ pub(crate) static CLAUDE_MESSAGES_DOCUMENT_SOURCE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The document data (Base64 for base64 sources).",
         },
     ],
@@ -371,6 +381,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The image data.",
         },
         FieldSpec {
@@ -389,6 +400,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -443,6 +455,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The encoding type of the image.",
         },
         FieldSpec {
@@ -461,6 +474,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The image format.",
         },
         FieldSpec {
@@ -477,6 +491,7 @@ pub(crate) static CLAUDE_MESSAGES_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 image bytes; at most 3.75 MB and 8,000 x 8,000 px.",
         },
     ],
@@ -561,6 +576,7 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role of the conversation turn.",
         },
         FieldSpec {
@@ -577,6 +593,7 @@ pub(crate) static CLAUDE_MESSAGES_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A string, or an array of content blocks (see ClaudeMessagesContentBlock).",
         },
     ],
@@ -646,6 +663,7 @@ pub(crate) static CLAUDE_MESSAGES_OUTPUT_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"high\""),
             source: None,
+            conversation: false,
             doc: "How liberally Claude spends tokens (Claude Opus 4.5; beta effort-2025-11-24).",
         },
     ],
@@ -692,6 +710,7 @@ pub(crate) static CLAUDE_MESSAGES_REDACTED_THINKING_BLOCK_SPEC: StructSpec = Str
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The encrypted reasoning, to pass back unchanged.",
         },
     ],
@@ -700,7 +719,7 @@ pub(crate) static CLAUDE_MESSAGES_REDACTED_THINKING_BLOCK_SPEC: StructSpec = Str
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeMessagesRequest {
-    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
+    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Written from the conversation; `extra_args` may not set it. Wire name: `anthropic_version`.
     #[serde(rename = "anthropic_version")]
     pub anthropic_version: super::claude_messages::ClaudeMessagesRequestAnthropicVersion,
     /// Beta headers opting in to beta features (e.g. computer-use-2024-10-22). Wire name: `anthropic_beta`.
@@ -709,10 +728,10 @@ pub struct ClaudeMessagesRequest {
     /// Maximum tokens to generate before stopping; the maximum differs per model. Range: `[1, ]`. Required. Wire name: `max_tokens`.
     #[serde(rename = "max_tokens")]
     pub max_tokens: u32,
-    /// System prompt: a string or an array of text content blocks (Claude 2.1 or later). Wire name: `system`.
+    /// System prompt: a string or an array of text content blocks (Claude 2.1 or later). Written from the conversation; `extra_args` may not set it. Wire name: `system`.
     #[serde(rename = "system", default, skip_serializing_if = "Option::is_none")]
     pub system: Option<serde_json::Value>,
-    /// The input messages, alternating user and assistant turns. Required. Wire name: `messages`.
+    /// The input messages, alternating user and assistant turns. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::claude_messages::ClaudeMessagesMessage>,
     /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
@@ -787,7 +806,7 @@ pub struct ClaudeMessagesRequestBuilder {
     output_config: Option<super::claude_messages::ClaudeMessagesOutputConfig>,
 }
 impl ClaudeMessagesRequestBuilder {
-    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Wire name: `anthropic_version`.
+    /// The Anthropic API version; must be bedrock-2023-05-31. Required. Written from the conversation; `extra_args` may not set it. Wire name: `anthropic_version`.
     pub fn anthropic_version(
         mut self,
         value: super::claude_messages::ClaudeMessagesRequestAnthropicVersion,
@@ -808,12 +827,12 @@ impl ClaudeMessagesRequestBuilder {
         self.max_tokens = Some(value);
         self
     }
-    /// System prompt: a string or an array of text content blocks (Claude 2.1 or later). Wire name: `system`.
+    /// System prompt: a string or an array of text content blocks (Claude 2.1 or later). Written from the conversation; `extra_args` may not set it. Wire name: `system`.
     pub fn system(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.system = Some(value.into());
         self
     }
-    /// The input messages, alternating user and assistant turns. Required. Wire name: `messages`.
+    /// The input messages, alternating user and assistant turns. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     pub fn messages<I: Into<super::claude_messages::ClaudeMessagesMessage>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -987,6 +1006,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The Anthropic API version; must be bedrock-2023-05-31.",
         },
         FieldSpec {
@@ -1003,6 +1023,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Beta headers opting in to beta features (e.g. computer-use-2024-10-22).",
         },
         FieldSpec {
@@ -1019,6 +1040,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate before stopping; the maximum differs per model.",
         },
         FieldSpec {
@@ -1035,6 +1057,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "System prompt: a string or an array of text content blocks (Claude 2.1 or later).",
         },
         FieldSpec {
@@ -1053,6 +1076,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The input messages, alternating user and assistant turns.",
         },
         FieldSpec {
@@ -1069,6 +1093,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Amount of randomness injected into the response.",
         },
         FieldSpec {
@@ -1085,6 +1110,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.999"),
             source: None,
+            conversation: false,
             doc: "Nucleus sampling cut-off; modify either temperature or top_p, not both.",
         },
         FieldSpec {
@@ -1101,6 +1127,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Only sample from the top K options for each subsequent token (disabled by default).",
         },
         FieldSpec {
@@ -1119,6 +1146,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Definitions of tools the model may use (Claude 3 and later).",
         },
         FieldSpec {
@@ -1137,6 +1165,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How the model should use the provided tools (Claude 3 and later).",
         },
         FieldSpec {
@@ -1153,6 +1182,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(8191u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Custom text sequences that cause the model to stop generating.",
         },
         FieldSpec {
@@ -1169,6 +1199,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Extended thinking configuration (models that support reasoning).",
         },
         FieldSpec {
@@ -1187,6 +1218,7 @@ pub(crate) static CLAUDE_MESSAGES_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output configuration, e.g. the effort parameter (beta effort-2025-11-24).",
         },
     ],
@@ -1257,6 +1289,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Unique identifier of the response; format and length may change (absent when a guardrail blocked the input).",
         },
         FieldSpec {
@@ -1273,6 +1306,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The Anthropic Claude model that made the request (absent when a guardrail blocked the input).",
         },
         FieldSpec {
@@ -1289,6 +1323,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Always message.",
         },
         FieldSpec {
@@ -1305,6 +1340,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Always assistant.",
         },
         FieldSpec {
@@ -1325,6 +1361,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The content generated by the model.",
         },
         FieldSpec {
@@ -1343,6 +1380,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why Claude stopped generating (null in message_start).",
         },
         FieldSpec {
@@ -1359,6 +1397,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The stop sequence that ended the generation.",
         },
         FieldSpec {
@@ -1375,6 +1414,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Details of a refusal (type, category, explanation); informational only.",
         },
         FieldSpec {
@@ -1391,6 +1431,7 @@ pub(crate) static CLAUDE_MESSAGES_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input and output token counts.",
         },
     ],
@@ -1465,6 +1506,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The event type.",
         },
         FieldSpec {
@@ -1481,6 +1523,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "message_start: the message with empty content.",
         },
         FieldSpec {
@@ -1497,6 +1540,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "content_block_*: index of the block in the final content array.",
         },
         FieldSpec {
@@ -1515,6 +1559,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "content_block_start: the block, with empty text or input.",
         },
         FieldSpec {
@@ -1533,6 +1578,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "content_block_delta: the block delta; message_delta: stop_reason and stop_sequence.",
         },
         FieldSpec {
@@ -1549,6 +1595,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "message_delta: cumulative output token usage.",
         },
         FieldSpec {
@@ -1565,6 +1612,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "error: the error object.",
         },
         FieldSpec {
@@ -1581,6 +1629,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "message_stop: Bedrock invocation metrics (token counts, latencies).",
         },
     ],
@@ -1648,6 +1697,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "content_block_delta: the delta type.",
         },
         FieldSpec {
@@ -1664,6 +1714,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "text_delta: the text fragment.",
         },
         FieldSpec {
@@ -1680,6 +1731,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "input_json_delta: a fragment of the tool input JSON.",
         },
         FieldSpec {
@@ -1696,6 +1748,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "thinking_delta: a fragment of the reasoning text.",
         },
         FieldSpec {
@@ -1712,6 +1765,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "signature_delta: the thinking block signature.",
         },
         FieldSpec {
@@ -1728,6 +1782,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "citations_delta: a citation for the current text block.",
         },
         FieldSpec {
@@ -1746,6 +1801,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "message_delta: why the model stopped.",
         },
         FieldSpec {
@@ -1762,6 +1818,7 @@ pub(crate) static CLAUDE_MESSAGES_STREAM_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "message_delta: the stop sequence that ended generation.",
         },
     ],
@@ -1814,6 +1871,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text.",
         },
         FieldSpec {
@@ -1830,6 +1888,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Citations supporting the text (response side).",
         },
         FieldSpec {
@@ -1848,6 +1907,7 @@ pub(crate) static CLAUDE_MESSAGES_TEXT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -1932,6 +1992,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "enabled to turn extended thinking on.",
         },
         FieldSpec {
@@ -1948,6 +2009,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Maximum tokens Claude may use for reasoning; must be below max_tokens.",
         },
     ],
@@ -1997,6 +2059,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The model's reasoning text.",
         },
         FieldSpec {
@@ -2013,6 +2076,7 @@ pub(crate) static CLAUDE_MESSAGES_THINKING_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Signature to pass back unchanged in later turns.",
         },
     ],
@@ -2190,6 +2254,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "custom for a custom tool (optional), or e.g. computer_20241022, bash_20241022, text_editor_20241022.",
         },
         FieldSpec {
@@ -2206,6 +2271,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name (computer, bash, str_replace_editor for the Anthropic-defined tools).",
         },
         FieldSpec {
@@ -2222,6 +2288,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Description of a custom tool (optional, strongly recommended).",
         },
         FieldSpec {
@@ -2238,6 +2305,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "JSON schema of a custom tool's input.",
         },
         FieldSpec {
@@ -2254,6 +2322,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Computer tool: height of the controlled display in pixels (required for it).",
         },
         FieldSpec {
@@ -2270,6 +2339,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Computer tool: width of the controlled display in pixels (required for it).",
         },
         FieldSpec {
@@ -2286,6 +2356,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Computer tool: X11 display number to control.",
         },
         FieldSpec {
@@ -2302,6 +2373,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tool search tool (beta tool-search-tool-2025-10-19): true to load the definition only when a tool search finds it; the search tool itself must not be deferred.",
         },
         FieldSpec {
@@ -2318,6 +2390,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Example inputs, each valid against input_schema (beta tool-examples-2025-10-29; at most 20 per tool for now).",
         },
         FieldSpec {
@@ -2336,6 +2409,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -2420,6 +2494,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "any (use any tool), auto (model decides), tool (use the named tool) or none (the tool-use page's cost table lists \"auto or none\").",
         },
         FieldSpec {
@@ -2436,6 +2511,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool to use; required when type is tool.",
         },
     ],
@@ -2491,6 +2567,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The id of the tool_use block this answers.",
         },
         FieldSpec {
@@ -2507,6 +2584,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The result: a string or an array of content blocks.",
         },
         FieldSpec {
@@ -2523,6 +2601,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether the tool run failed.",
         },
         FieldSpec {
@@ -2541,6 +2620,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_RESULT_BLOCK_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt-caching checkpoint.",
         },
     ],
@@ -2593,6 +2673,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The ID of this tool use, echoed in the tool_result.",
         },
         FieldSpec {
@@ -2609,6 +2690,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The name of the requested tool.",
         },
         FieldSpec {
@@ -2625,6 +2707,7 @@ pub(crate) static CLAUDE_MESSAGES_TOOL_USE_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The input parameters to pass to the tool.",
         },
     ],
@@ -2688,6 +2771,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens in the request.",
         },
         FieldSpec {
@@ -2704,6 +2788,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens the model generated.",
         },
         FieldSpec {
@@ -2720,6 +2805,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens written to the prompt cache.",
         },
         FieldSpec {
@@ -2736,6 +2822,7 @@ pub(crate) static CLAUDE_MESSAGES_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens read from the prompt cache.",
         },
     ],

@@ -11,7 +11,7 @@ use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, Union
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ClaudeTextRequest {
-    /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Wire name: `prompt`.
+    /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Amount of randomness injected into the response. Range: `[0, 1]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
@@ -68,7 +68,7 @@ pub struct ClaudeTextRequestBuilder {
     stop_sequences: Option<Vec<String>>,
 }
 impl ClaudeTextRequestBuilder {
-    /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Wire name: `prompt`.
+    /// The prompt, formatted with alternating `\n\nHuman:` and `\n\nAssistant:` turns. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -183,6 +183,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt, formatted with alternating `\\n\\nHuman:` and `\\n\\nAssistant:` turns.",
         },
         FieldSpec {
@@ -199,6 +200,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Amount of randomness injected into the response.",
         },
         FieldSpec {
@@ -215,6 +217,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Nucleus sampling cut-off; alter either temperature or top_p, not both.",
         },
         FieldSpec {
@@ -231,6 +234,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("250"),
             source: None,
+            conversation: false,
             doc: "Only sample from the top K options for each subsequent token.",
         },
         FieldSpec {
@@ -247,6 +251,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("200"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate before stopping (4,000 recommended for best performance).",
         },
         FieldSpec {
@@ -263,6 +268,7 @@ pub(crate) static CLAUDE_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Sequences that stop generation, in addition to the built-in `\\n\\nHuman:`.",
         },
     ],
@@ -315,6 +321,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The resulting completion up to and excluding the stop sequences.",
         },
         FieldSpec {
@@ -331,6 +338,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model stopped generating.",
         },
         FieldSpec {
@@ -347,6 +355,7 @@ pub(crate) static CLAUDE_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The stop sequence that ended generation, when stop_sequences was given.",
         },
     ],
@@ -407,6 +416,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -423,6 +433,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -439,6 +450,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The stop sequence that ended generation, on the last chunk.",
         },
         FieldSpec {
@@ -455,6 +467,7 @@ pub(crate) static CLAUDE_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics (token counts, latencies) on the last chunk.",
         },
     ],

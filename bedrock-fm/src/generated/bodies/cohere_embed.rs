@@ -58,6 +58,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image width.",
         },
         FieldSpec {
@@ -74,6 +75,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image height.",
         },
         FieldSpec {
@@ -90,6 +92,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image format.",
         },
         FieldSpec {
@@ -106,6 +109,7 @@ pub(crate) static COHERE_EMBED_IMAGE_DESCRIPTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image bit depth.",
         },
     ],
@@ -177,6 +181,7 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A data URI, `data:<mime>;base64,...` (png, jpeg, webp or gif, up to 5 MB).",
         },
     ],
@@ -252,6 +257,7 @@ pub(crate) static COHERE_EMBED_IMAGE_URL_CONTENT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The image.",
         },
     ],
@@ -332,6 +338,7 @@ pub(crate) static COHERE_EMBED_INPUT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The content parts of this input.",
         },
     ],
@@ -537,6 +544,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Special tokens that mark the use case; embed a corpus with search_document and queries with search_query.",
         },
         FieldSpec {
@@ -553,6 +561,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(96u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Strings to embed (v3: each at most 512 tokens / 2,048 characters); don't send with images.",
         },
         FieldSpec {
@@ -569,6 +578,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(96u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Data-URI base64 images to embed (v3: at most 1 image, jpeg or png, 5 MB); don't send with texts.",
         },
         FieldSpec {
@@ -587,6 +597,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(96u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Embed v4 only: interleaved text and image inputs, each a list of content parts.",
         },
         FieldSpec {
@@ -603,6 +614,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How over-length inputs are handled (v3: NONE, START, END, END the default per the current model-parameters-embed-v3.html, NONE per the older model-parameters-embed.html; v4: NONE, LEFT, RIGHT).",
         },
         FieldSpec {
@@ -621,6 +633,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Embedding types to return; if omitted, float embeddings are returned.",
         },
         FieldSpec {
@@ -637,6 +650,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1536"),
             source: None,
+            conversation: false,
             doc: "Embed v4 only: vector length, one of 256, 512, 1024, 1536.",
         },
         FieldSpec {
@@ -653,6 +667,7 @@ pub(crate) static COHERE_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Embed v4 only: truncation budget per input document (the model supports up to ~128,000 tokens).",
         },
     ],
@@ -714,6 +729,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "An identifier for the response.",
         },
         FieldSpec {
@@ -730,6 +746,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "An array of vectors (embeddings_floats) or an object of arrays keyed by embedding type (embeddings_by_type).",
         },
         FieldSpec {
@@ -746,6 +763,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Which of the two shapes `embeddings` has.",
         },
         FieldSpec {
@@ -762,6 +780,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text entries for which embeddings were returned (empty when images were the input).",
         },
         FieldSpec {
@@ -782,6 +801,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "v3: a description of each input image.",
         },
         FieldSpec {
@@ -800,6 +820,7 @@ pub(crate) static COHERE_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Embed v4: the inputs, when `inputs` was used.",
         },
     ],
@@ -871,6 +892,7 @@ pub(crate) static COHERE_EMBED_TEXT_CONTENT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text.",
         },
     ],

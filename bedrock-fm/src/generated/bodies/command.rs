@@ -71,6 +71,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model finished; only when is_finished is true.",
         },
         FieldSpec {
@@ -87,6 +88,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "An identifier for the generation.",
         },
         FieldSpec {
@@ -103,6 +105,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -119,6 +122,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Average of the token likelihoods (when return_likelihoods is set).",
         },
         FieldSpec {
@@ -137,6 +141,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Per-token likelihoods (when return_likelihoods is set).",
         },
         FieldSpec {
@@ -153,6 +158,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Streaming only: whether no more tokens will be generated.",
         },
         FieldSpec {
@@ -169,6 +175,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Streaming with num_generations > 1: which generation a token belongs to.",
         },
     ],
@@ -177,7 +184,7 @@ pub(crate) static COMMAND_GENERATION_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRequest {
-    /// The input text that serves as the starting point for generating the response. Required. Wire name: `prompt`.
+    /// The input text that serves as the starting point for generating the response. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Lower values decrease randomness in the response. Range: `[0, 5]`. Server default: `0.9` (not sent when unset). Wire name: `temperature`.
@@ -260,7 +267,7 @@ pub struct CommandRequestBuilder {
     truncate: Option<super::command::CommandTruncate>,
 }
 impl CommandRequestBuilder {
-    /// The input text that serves as the starting point for generating the response. Required. Wire name: `prompt`.
+    /// The input text that serves as the starting point for generating the response. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -422,6 +429,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The input text that serves as the starting point for generating the response.",
         },
         FieldSpec {
@@ -438,6 +446,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.9"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -454,6 +463,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.75"),
             source: None,
+            conversation: false,
             doc: "Top P; 0 or 1.0 disables; applied after k.",
         },
         FieldSpec {
@@ -470,6 +480,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0"),
             source: None,
+            conversation: false,
             doc: "Top K: token choices for the next token (documented as float).",
         },
         FieldSpec {
@@ -486,6 +497,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("20"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to use in the generated response.",
         },
         FieldSpec {
@@ -502,6 +514,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(4u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Up to four stop sequences; the returned text excludes them.",
         },
         FieldSpec {
@@ -518,6 +531,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"NONE\""),
             source: None,
+            conversation: false,
             doc: "Whether token likelihoods are returned: generated tokens only, all, or none.",
         },
         FieldSpec {
@@ -534,6 +548,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "true to return the response piece by piece (required to support streaming).",
         },
         FieldSpec {
@@ -550,6 +565,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1"),
             source: None,
+            conversation: false,
             doc: "Maximum number of generations to return.",
         },
         FieldSpec {
@@ -566,6 +582,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "{token_id: bias} with each bias between -10 and 10.",
         },
         FieldSpec {
@@ -582,6 +599,7 @@ pub(crate) static COMMAND_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"END\""),
             source: None,
+            conversation: false,
             doc: "How inputs longer than the maximum token length are handled.",
         },
     ],
@@ -636,6 +654,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated results, with likelihoods if requested.",
         },
         FieldSpec {
@@ -652,6 +671,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "An identifier for the request.",
         },
         FieldSpec {
@@ -668,6 +688,7 @@ pub(crate) static COMMAND_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The prompt from the input request.",
         },
     ],
@@ -731,6 +752,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -747,6 +769,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether no more tokens will be generated.",
         },
         FieldSpec {
@@ -763,6 +786,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Which generation this chunk belongs to (num_generations > 1).",
         },
         FieldSpec {
@@ -779,6 +803,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model finished, on the last chunk.",
         },
         FieldSpec {
@@ -795,6 +820,7 @@ pub(crate) static COMMAND_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -844,6 +870,7 @@ pub(crate) static COMMAND_TOKEN_LIKELIHOOD_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The token.",
         },
         FieldSpec {
@@ -860,6 +887,7 @@ pub(crate) static COMMAND_TOKEN_LIKELIHOOD_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Its likelihood.",
         },
     ],

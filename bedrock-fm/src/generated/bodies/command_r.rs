@@ -49,6 +49,7 @@ pub(crate) static COMMAND_R_API_VERSION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The version.",
         },
     ],
@@ -98,6 +99,7 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens billed.",
         },
         FieldSpec {
@@ -114,6 +116,7 @@ pub(crate) static COMMAND_R_BILLED_UNITS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output tokens billed.",
         },
     ],
@@ -193,6 +196,7 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role of the message.",
         },
         FieldSpec {
@@ -209,6 +213,7 @@ pub(crate) static COMMAND_R_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text contents of the message.",
         },
     ],
@@ -264,6 +269,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index at which the citation begins, from 0.",
         },
         FieldSpec {
@@ -280,6 +286,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index after which the citation ends, from 0.",
         },
         FieldSpec {
@@ -296,6 +303,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text the citation pertains to.",
         },
         FieldSpec {
@@ -312,6 +320,7 @@ pub(crate) static COMMAND_R_CITATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "IDs of the documents cited for the text.",
         },
     ],
@@ -361,6 +370,7 @@ pub(crate) static COMMAND_R_META_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The API version.",
         },
         FieldSpec {
@@ -377,6 +387,7 @@ pub(crate) static COMMAND_R_META_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The billed units.",
         },
     ],
@@ -467,6 +478,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What the parameter means.",
         },
         FieldSpec {
@@ -483,6 +495,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The parameter type, e.g. str.",
         },
         FieldSpec {
@@ -499,6 +512,7 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether the parameter is required.",
         },
     ],
@@ -507,10 +521,10 @@ pub(crate) static COMMAND_R_PARAMETER_DEFINITION_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CommandRRequest {
-    /// Text input for the model to respond to. Required. Wire name: `message`.
+    /// Text input for the model to respond to. Required. Written from the conversation; `extra_args` may not set it. Wire name: `message`.
     #[serde(rename = "message")]
     pub message: String,
-    /// Previous messages between the user and the model. Wire name: `chat_history`.
+    /// Previous messages between the user and the model. Written from the conversation; `extra_args` may not set it. Wire name: `chat_history`.
     #[serde(rename = "chat_history", default, skip_serializing_if = "Option::is_none")]
     pub chat_history: Option<Vec<super::command_r::CommandRChatMessage>>,
     /// String-string dictionaries the model can cite (optional _excludes array); keep under 300 words. Wire name: `documents`.
@@ -523,7 +537,7 @@ pub struct CommandRRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub search_queries_only: Option<bool>,
-    /// Overrides the default preamble for search query generation. Wire name: `preamble`.
+    /// Overrides the default preamble for search query generation. Written from the conversation; `extra_args` may not set it. Wire name: `preamble`.
     #[serde(rename = "preamble", default, skip_serializing_if = "Option::is_none")]
     pub preamble: Option<String>,
     /// Maximum tokens to generate; low values may give incomplete generations. Wire name: `max_tokens`.
@@ -628,12 +642,12 @@ pub struct CommandRRequestBuilder {
     raw_prompting: Option<bool>,
 }
 impl CommandRRequestBuilder {
-    /// Text input for the model to respond to. Required. Wire name: `message`.
+    /// Text input for the model to respond to. Required. Written from the conversation; `extra_args` may not set it. Wire name: `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
-    /// Previous messages between the user and the model. Wire name: `chat_history`.
+    /// Previous messages between the user and the model. Written from the conversation; `extra_args` may not set it. Wire name: `chat_history`.
     pub fn chat_history<I: Into<super::command_r::CommandRChatMessage>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -654,7 +668,7 @@ impl CommandRRequestBuilder {
         self.search_queries_only = Some(value);
         self
     }
-    /// Overrides the default preamble for search query generation. Wire name: `preamble`.
+    /// Overrides the default preamble for search query generation. Written from the conversation; `extra_args` may not set it. Wire name: `preamble`.
     pub fn preamble(mut self, value: impl Into<String>) -> Self {
         self.preamble = Some(value.into());
         self
@@ -846,6 +860,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "Text input for the model to respond to.",
         },
         FieldSpec {
@@ -864,6 +879,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "Previous messages between the user and the model.",
         },
         FieldSpec {
@@ -880,6 +896,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "String-string dictionaries the model can cite (optional _excludes array); keep under 300 words.",
         },
         FieldSpec {
@@ -896,6 +913,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("false"),
             source: None,
+            conversation: false,
             doc: "true to return only generated search queries, without a reply.",
         },
         FieldSpec {
@@ -912,6 +930,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "Overrides the default preamble for search query generation.",
         },
         FieldSpec {
@@ -928,6 +947,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate; low values may give incomplete generations.",
         },
         FieldSpec {
@@ -944,6 +964,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.3"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -960,6 +981,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.75"),
             source: None,
+            conversation: false,
             doc: "Top P: lower values ignore less probable options.",
         },
         FieldSpec {
@@ -976,6 +998,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0"),
             source: None,
+            conversation: false,
             doc: "Top K: token choices for the next token (documented as float).",
         },
         FieldSpec {
@@ -992,6 +1015,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"OFF\""),
             source: None,
+            conversation: false,
             doc: "AUTO_PRESERVE_ORDER drops chat_history and documents elements to fit the context.",
         },
         FieldSpec {
@@ -1008,6 +1032,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.0"),
             source: None,
+            conversation: false,
             doc: "Penalty proportional to how often a token has appeared.",
         },
         FieldSpec {
@@ -1024,6 +1049,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.0"),
             source: None,
+            conversation: false,
             doc: "Penalty applied equally to every token that has appeared.",
         },
         FieldSpec {
@@ -1040,6 +1066,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Best-effort deterministic sampling seed.",
         },
         FieldSpec {
@@ -1056,6 +1083,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("false"),
             source: None,
+            conversation: false,
             doc: "true to return the full prompt sent to the model.",
         },
         FieldSpec {
@@ -1074,6 +1102,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tools the model may suggest invoking before answering.",
         },
         FieldSpec {
@@ -1092,6 +1121,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Results of the tools called in the previous turn (tools must be passed too).",
         },
         FieldSpec {
@@ -1108,6 +1138,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Stop sequences that end generation.",
         },
         FieldSpec {
@@ -1124,6 +1155,7 @@ pub(crate) static COMMAND_R_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "true to send the message to the model without preprocessing.",
         },
     ],
@@ -1194,6 +1226,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Unique identifier for the chat completion.",
         },
         FieldSpec {
@@ -1210,6 +1243,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The model's response to the message (empty when tool_calls are returned).",
         },
         FieldSpec {
@@ -1226,6 +1260,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Unique identifier for the chat completion, for Cohere's Feedback endpoint.",
         },
         FieldSpec {
@@ -1244,6 +1279,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Inline citations for the generated reply.",
         },
         FieldSpec {
@@ -1260,6 +1296,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The full prompt sent to the model (with return_prompt).",
         },
         FieldSpec {
@@ -1276,6 +1313,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model stopped generating output.",
         },
         FieldSpec {
@@ -1294,6 +1332,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tools to call (only when tools were given).",
         },
         FieldSpec {
@@ -1310,6 +1349,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The conversation including this turn (read by the documented code example).",
         },
         FieldSpec {
@@ -1326,6 +1366,7 @@ pub(crate) static COMMAND_R_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "API usage data.",
         },
     ],
@@ -1401,6 +1442,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether this is the last event.",
         },
         FieldSpec {
@@ -1417,6 +1459,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "e.g. stream-start, text-generation, citation-generation, tool-calls-generation, stream-end.",
         },
         FieldSpec {
@@ -1433,6 +1476,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "text-generation: the text of this chunk.",
         },
         FieldSpec {
@@ -1449,6 +1493,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "stream-start: the generation ID.",
         },
         FieldSpec {
@@ -1467,6 +1512,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "citation-generation: citations.",
         },
         FieldSpec {
@@ -1485,6 +1531,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "tool-calls-generation: tool calls.",
         },
         FieldSpec {
@@ -1501,6 +1548,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "stream-end: why the model stopped.",
         },
         FieldSpec {
@@ -1517,6 +1565,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "stream-end: the full response, including meta.",
         },
         FieldSpec {
@@ -1533,6 +1582,7 @@ pub(crate) static COMMAND_R_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last event.",
         },
     ],
@@ -1637,6 +1687,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -1653,6 +1704,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What the tool does.",
         },
         FieldSpec {
@@ -1671,6 +1723,7 @@ pub(crate) static COMMAND_R_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool parameters, by name.",
         },
     ],
@@ -1753,6 +1806,7 @@ pub(crate) static COMMAND_R_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -1769,6 +1823,7 @@ pub(crate) static COMMAND_R_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The parameters, by name.",
         },
     ],
@@ -1851,6 +1906,7 @@ pub(crate) static COMMAND_R_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How the tool was invoked.",
         },
         FieldSpec {
@@ -1867,6 +1923,7 @@ pub(crate) static COMMAND_R_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The outputs, always a list of dictionaries.",
         },
     ],

@@ -52,6 +52,7 @@ pub(crate) static DEEP_SEEK_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -68,6 +69,7 @@ pub(crate) static DEEP_SEEK_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -76,7 +78,7 @@ pub(crate) static DEEP_SEEK_CHOICE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeepSeekRequest {
-    /// The required text input of the prompt. Required. Wire name: `prompt`.
+    /// The required text input of the prompt. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// A numeric value less than or equal to 1. Range: `[, 1]`. Wire name: `temperature`.
@@ -129,7 +131,7 @@ pub struct DeepSeekRequestBuilder {
     stop: Option<Vec<String>>,
 }
 impl DeepSeekRequestBuilder {
-    /// The required text input of the prompt. Required. Wire name: `prompt`.
+    /// The required text input of the prompt. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -225,6 +227,7 @@ pub(crate) static DEEP_SEEK_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The required text input of the prompt.",
         },
         FieldSpec {
@@ -241,6 +244,7 @@ pub(crate) static DEEP_SEEK_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A numeric value less than or equal to 1.",
         },
         FieldSpec {
@@ -257,6 +261,7 @@ pub(crate) static DEEP_SEEK_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A numeric value less than or equal to 1.",
         },
         FieldSpec {
@@ -273,6 +278,7 @@ pub(crate) static DEEP_SEEK_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens used, minimum 1 to maximum 32,768.",
         },
         FieldSpec {
@@ -289,6 +295,7 @@ pub(crate) static DEEP_SEEK_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(10u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Sequences that stop generation; at most 10.",
         },
     ],
@@ -337,6 +344,7 @@ pub(crate) static DEEP_SEEK_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The completions.",
         },
     ],
@@ -393,6 +401,7 @@ pub(crate) static DEEP_SEEK_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk; the stop reason on the last.",
         },
         FieldSpec {
@@ -409,6 +418,7 @@ pub(crate) static DEEP_SEEK_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

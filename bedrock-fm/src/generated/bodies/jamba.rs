@@ -55,6 +55,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Zero-based index of the response.",
         },
         FieldSpec {
@@ -71,6 +72,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated message (role assistant).",
         },
         FieldSpec {
@@ -87,6 +89,7 @@ pub(crate) static JAMBA_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why generation finished.",
         },
     ],
@@ -136,6 +139,7 @@ pub(crate) static JAMBA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role (first chunk).",
         },
         FieldSpec {
@@ -152,6 +156,7 @@ pub(crate) static JAMBA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
     ],
@@ -238,6 +243,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function name.",
         },
         FieldSpec {
@@ -254,6 +260,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What the function does.",
         },
         FieldSpec {
@@ -270,6 +277,7 @@ pub(crate) static JAMBA_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "JSON schema of the parameters.",
         },
     ],
@@ -356,6 +364,7 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function name.",
         },
         FieldSpec {
@@ -372,6 +381,7 @@ pub(crate) static JAMBA_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The arguments, as a JSON string.",
         },
     ],
@@ -479,6 +489,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role of the message author.",
         },
         FieldSpec {
@@ -495,6 +506,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The content of the message.",
         },
         FieldSpec {
@@ -511,6 +523,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tool calls requested by the assistant.",
         },
         FieldSpec {
@@ -527,6 +540,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "For role tool: the tool call this answers.",
         },
     ],
@@ -535,7 +549,7 @@ pub(crate) static JAMBA_MESSAGE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JambaRequest {
-    /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Wire name: `messages`.
+    /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::jamba::JambaMessage>,
     /// Variation in each answer; 0 gives the same answer every time. Range: `[0, 2]`. Server default: `1.0` (not sent when unset). Wire name: `temperature`.
@@ -618,7 +632,7 @@ pub struct JambaRequestBuilder {
     response_format: Option<super::jamba::JambaResponseFormat>,
 }
 impl JambaRequestBuilder {
-    /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Wire name: `messages`.
+    /// The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     pub fn messages<I: Into<super::jamba::JambaMessage>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -750,6 +764,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The chat so far, oldest first; at least one user or assistant message; about 256K tokens at most.",
         },
         FieldSpec {
@@ -766,6 +781,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Variation in each answer; 0 gives the same answer every time.",
         },
         FieldSpec {
@@ -782,6 +798,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Limit the next-token pool to the top N percentile (1.0 all tokens, 0.01 only the most likely).",
         },
         FieldSpec {
@@ -798,6 +815,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("4096"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens for each generated response message.",
         },
         FieldSpec {
@@ -814,6 +832,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Strings that end the message; each up to 64K long, may contain newlines.",
         },
         FieldSpec {
@@ -830,6 +849,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1"),
             source: None,
+            conversation: false,
             doc: "How many chat responses to generate; must be 1 for streaming.",
         },
         FieldSpec {
@@ -846,6 +866,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Reduce repeated words, more so the more a word appears (2.0: few if any repeats).",
         },
         FieldSpec {
@@ -862,6 +883,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Reduce repeated words, by the same amount however often a word appears.",
         },
         FieldSpec {
@@ -878,6 +900,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tools (functions) the model may call.",
         },
         FieldSpec {
@@ -894,6 +917,7 @@ pub(crate) static JAMBA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Response format, e.g. JSON mode.",
         },
     ],
@@ -946,6 +970,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Unique identifier of the request.",
         },
         FieldSpec {
@@ -962,6 +987,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated responses (n of them).",
         },
         FieldSpec {
@@ -978,6 +1004,7 @@ pub(crate) static JAMBA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Token usage.",
         },
     ],
@@ -1042,6 +1069,7 @@ pub(crate) static JAMBA_RESPONSE_FORMAT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "text, or json_object for JSON mode.",
         },
     ],
@@ -1094,6 +1122,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index of the response.",
         },
         FieldSpec {
@@ -1110,6 +1139,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The new part of the message.",
         },
         FieldSpec {
@@ -1126,6 +1156,7 @@ pub(crate) static JAMBA_STREAM_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set on the last chunk.",
         },
     ],
@@ -1186,6 +1217,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Unique identifier of the request.",
         },
         FieldSpec {
@@ -1204,6 +1236,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The deltas of this chunk.",
         },
         FieldSpec {
@@ -1220,6 +1253,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Token usage, on the last chunk.",
         },
         FieldSpec {
@@ -1236,6 +1270,7 @@ pub(crate) static JAMBA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -1311,6 +1346,7 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool type.",
         },
         FieldSpec {
@@ -1327,6 +1363,7 @@ pub(crate) static JAMBA_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function specification.",
         },
     ],
@@ -1424,6 +1461,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool call ID.",
         },
         FieldSpec {
@@ -1440,6 +1478,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool type (function).",
         },
         FieldSpec {
@@ -1456,6 +1495,7 @@ pub(crate) static JAMBA_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function to call.",
         },
     ],
@@ -1512,6 +1552,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens in the prompt.",
         },
         FieldSpec {
@@ -1528,6 +1569,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens generated.",
         },
         FieldSpec {
@@ -1544,6 +1586,7 @@ pub(crate) static JAMBA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Prompt plus completion tokens.",
         },
     ],

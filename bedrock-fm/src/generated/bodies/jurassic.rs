@@ -52,6 +52,7 @@ pub(crate) static JURASSIC_COMPLETION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text and tokens.",
         },
         FieldSpec {
@@ -68,6 +69,7 @@ pub(crate) static JURASSIC_COMPLETION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why generation finished.",
         },
     ],
@@ -117,6 +119,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -133,6 +136,7 @@ pub(crate) static JURASSIC_COMPLETION_DATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated tokens.",
         },
     ],
@@ -278,6 +282,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.0"),
             source: None,
+            conversation: false,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -294,6 +299,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -310,6 +316,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -326,6 +333,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -342,6 +350,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -358,6 +367,7 @@ pub(crate) static JURASSIC_COUNT_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -410,6 +420,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "e.g. length, endoftext or stop.",
         },
         FieldSpec {
@@ -426,6 +437,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "For reason length: the maxTokens limit reached.",
         },
         FieldSpec {
@@ -442,6 +454,7 @@ pub(crate) static JURASSIC_FINISH_REASON_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "For reason stop: the stop sequence reached.",
         },
     ],
@@ -587,6 +600,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.0"),
             source: None,
+            conversation: false,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -603,6 +617,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -619,6 +634,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -635,6 +651,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -651,6 +668,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -667,6 +685,7 @@ pub(crate) static JURASSIC_FREQUENCY_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -812,6 +831,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.0"),
             source: None,
+            conversation: false,
             doc: "Penalty strength.",
         },
         FieldSpec {
@@ -828,6 +848,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to whitespaces and new lines.",
         },
         FieldSpec {
@@ -844,6 +865,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to punctuation.",
         },
         FieldSpec {
@@ -860,6 +882,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to numbers.",
         },
         FieldSpec {
@@ -876,6 +899,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "Apply the penalty to stop words.",
         },
         FieldSpec {
@@ -892,6 +916,7 @@ pub(crate) static JURASSIC_PRESENCE_PENALTY_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "true excludes emojis from the penalty (as documented).",
         },
     ],
@@ -941,6 +966,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The prompt text.",
         },
         FieldSpec {
@@ -957,6 +983,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The prompt tokens.",
         },
     ],
@@ -965,7 +992,7 @@ pub(crate) static JURASSIC_PROMPT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JurassicRequest {
-    /// The prompt. Required. Wire name: `prompt`.
+    /// The prompt. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
@@ -1038,7 +1065,7 @@ pub struct JurassicRequestBuilder {
     frequency_penalty: Option<super::jurassic::JurassicFrequencyPenalty>,
 }
 impl JurassicRequestBuilder {
-    /// The prompt. Required. Wire name: `prompt`.
+    /// The prompt. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -1158,6 +1185,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt.",
         },
         FieldSpec {
@@ -1174,6 +1202,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.5"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -1190,6 +1219,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.5"),
             source: None,
+            conversation: false,
             doc: "Lower values ignore less probable options.",
         },
         FieldSpec {
@@ -1206,6 +1236,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("200"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate (8,191 for mid, ultra and large; 2,048 for other models).",
         },
         FieldSpec {
@@ -1222,6 +1253,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Sequences after which the model stops generating.",
         },
         FieldSpec {
@@ -1238,6 +1270,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Penalty proportional to the number of appearances.",
         },
         FieldSpec {
@@ -1254,6 +1287,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Penalty on tokens that already appeared at least once.",
         },
         FieldSpec {
@@ -1270,6 +1304,7 @@ pub(crate) static JURASSIC_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Penalty proportional to token frequency (normalised to text length).",
         },
     ],
@@ -1322,6 +1357,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The response identifier; Bedrock returns it as an integer.",
         },
         FieldSpec {
@@ -1338,6 +1374,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The prompt, with its tokens.",
         },
         FieldSpec {
@@ -1356,6 +1393,7 @@ pub(crate) static JURASSIC_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The completions.",
         },
     ],

@@ -11,7 +11,7 @@ use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, Union
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama2ChatRequest {
-    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
@@ -60,7 +60,7 @@ pub struct Llama2ChatRequestBuilder {
     max_gen_len: Option<u32>,
 }
 impl Llama2ChatRequestBuilder {
-    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`). Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -144,6 +144,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt, in the Llama 2 chat format (`[INST] ... [/INST]`).",
         },
         FieldSpec {
@@ -160,6 +161,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.5"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -176,6 +178,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.9"),
             source: None,
+            conversation: false,
             doc: "Lower values ignore less probable options; 1.0 disables.",
         },
         FieldSpec {
@@ -192,6 +195,7 @@ pub(crate) static LLAMA2_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("512"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it).",
         },
     ],
@@ -255,6 +259,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -271,6 +276,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -287,6 +293,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the generated text.",
         },
         FieldSpec {
@@ -303,6 +310,7 @@ pub(crate) static LLAMA2_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -374,6 +382,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -390,6 +399,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt (first chunk).",
         },
         FieldSpec {
@@ -406,6 +416,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -422,6 +433,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -438,6 +450,7 @@ pub(crate) static LLAMA2_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

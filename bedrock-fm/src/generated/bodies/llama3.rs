@@ -11,7 +11,7 @@ use crate::schema::{BuildError, EnumSpec, FieldSpec, StructSpec, TypeSpec, Union
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Llama3Request {
-    /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Lower values decrease randomness in the response. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
@@ -23,7 +23,7 @@ pub struct Llama3Request {
     /// Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it). Range: `[1, ]`. Server default: `512` (not sent when unset). Wire name: `max_gen_len`.
     #[serde(rename = "max_gen_len", default, skip_serializing_if = "Option::is_none")]
     pub max_gen_len: Option<u32>,
-    /// Base64-encoded images (Llama 3.2 and later vision models). Wire name: `images`.
+    /// Base64-encoded images (Llama 3.2 and later vision models). Written from the conversation; `extra_args` may not set it. Wire name: `images`.
     #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     /// Fields the catalog does not describe: sent as given, kept as received.
@@ -62,7 +62,7 @@ pub struct Llama3RequestBuilder {
     images: Option<Vec<String>>,
 }
 impl Llama3RequestBuilder {
-    /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Wire name: `prompt`.
+    /// The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...). Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -82,7 +82,7 @@ impl Llama3RequestBuilder {
         self.max_gen_len = Some(value);
         self
     }
-    /// Base64-encoded images (Llama 3.2 and later vision models). Wire name: `images`.
+    /// Base64-encoded images (Llama 3.2 and later vision models). Written from the conversation; `extra_args` may not set it. Wire name: `images`.
     pub fn images<I: Into<String>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -152,6 +152,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt, in the Llama 3 template (<|begin_of_text|><|start_header_id|>user<|end_header_id|>...).",
         },
         FieldSpec {
@@ -168,6 +169,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.5"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in the response.",
         },
         FieldSpec {
@@ -184,6 +186,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.9"),
             source: None,
+            conversation: false,
             doc: "Lower values ignore less probable options; 1.0 disables.",
         },
         FieldSpec {
@@ -200,6 +203,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("512"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate; the response is truncated past it (2,048 for most models; the model's max_output_tokens bounds it).",
         },
         FieldSpec {
@@ -216,6 +220,7 @@ pub(crate) static LLAMA3_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "Base64-encoded images (Llama 3.2 and later vision models).",
         },
     ],
@@ -279,6 +284,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -295,6 +301,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -311,6 +318,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the generated text.",
         },
         FieldSpec {
@@ -327,6 +335,7 @@ pub(crate) static LLAMA3_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -398,6 +407,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -414,6 +424,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt (first chunk).",
         },
         FieldSpec {
@@ -430,6 +441,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -446,6 +458,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -462,6 +475,7 @@ pub(crate) static LLAMA3_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

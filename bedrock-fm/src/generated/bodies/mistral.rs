@@ -52,6 +52,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -68,6 +69,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -76,7 +78,7 @@ pub(crate) static MISTRAL_OUTPUT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralRequest {
-    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Wire name: `prompt`.
+    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096). Range: `[1, 8192]`. Wire name: `max_tokens`.
@@ -131,7 +133,7 @@ pub struct MistralRequestBuilder {
     top_k: Option<u32>,
 }
 impl MistralRequestBuilder {
-    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Wire name: `prompt`.
+    /// The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -243,6 +245,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt, e.g. `<s>[INST] What is your favourite condiment? [/INST]`.",
         },
         FieldSpec {
@@ -259,6 +262,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate (default 512 for 7B and Mixtral, 8,192 for Large and Small; Mixtral max 4,096).",
         },
         FieldSpec {
@@ -275,6 +279,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(10u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Stop sequences that end generation.",
         },
         FieldSpec {
@@ -291,6 +296,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Randomness (default 0.5 for 7B and Mixtral, 0.7 for Large and Small).",
         },
         FieldSpec {
@@ -307,6 +313,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Nucleus sampling cut-off (default 0.9 for 7B and Mixtral, 1 for Large and Small).",
         },
         FieldSpec {
@@ -323,6 +330,7 @@ pub(crate) static MISTRAL_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of most-likely tokens considered (default 50 for 7B and Mixtral, disabled for Large and Small).",
         },
     ],
@@ -369,6 +377,7 @@ pub(crate) static MISTRAL_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The outputs from the model.",
         },
     ],
@@ -423,6 +432,7 @@ pub(crate) static MISTRAL_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The outputs of this chunk.",
         },
         FieldSpec {
@@ -439,6 +449,7 @@ pub(crate) static MISTRAL_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],

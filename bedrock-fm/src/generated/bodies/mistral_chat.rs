@@ -55,6 +55,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The index of the message.",
         },
         FieldSpec {
@@ -71,6 +72,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The message from the model (role, content, tool_calls).",
         },
         FieldSpec {
@@ -87,6 +89,7 @@ pub(crate) static MISTRAL_CHAT_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response stopped generating text.",
         },
     ],
@@ -173,6 +176,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The name of the function.",
         },
         FieldSpec {
@@ -189,6 +193,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A description of the function.",
         },
         FieldSpec {
@@ -205,6 +210,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "JSON schema of the function parameters.",
         },
     ],
@@ -295,6 +301,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The name of the function.",
         },
         FieldSpec {
@@ -311,6 +318,7 @@ pub(crate) static MISTRAL_CHAT_FUNCTION_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The arguments, as a JSON string.",
         },
     ],
@@ -418,6 +426,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "system, user, assistant, or tool (a tool result).",
         },
         FieldSpec {
@@ -434,6 +443,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The message text (Pixtral Large also accepts an array of text and image_url parts).",
         },
         FieldSpec {
@@ -452,6 +462,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tool calls the assistant requested.",
         },
         FieldSpec {
@@ -468,6 +479,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "For role tool: the id of the tool call this answers.",
         },
     ],
@@ -476,7 +488,7 @@ pub(crate) static MISTRAL_CHAT_MESSAGE_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct MistralChatRequest {
-    /// The messages to pass to the model. Required. Wire name: `messages`.
+    /// The messages to pass to the model. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::mistral_chat::MistralChatMessage>,
     /// Definitions of tools the model may use. Wire name: `tools`.
@@ -533,7 +545,7 @@ pub struct MistralChatRequestBuilder {
     temperature: Option<f64>,
 }
 impl MistralChatRequestBuilder {
-    /// The messages to pass to the model. Required. Wire name: `messages`.
+    /// The messages to pass to the model. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     pub fn messages<I: Into<super::mistral_chat::MistralChatMessage>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -642,6 +654,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The messages to pass to the model.",
         },
         FieldSpec {
@@ -660,6 +673,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Definitions of tools the model may use.",
         },
         FieldSpec {
@@ -678,6 +692,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"auto\""),
             source: None,
+            conversation: false,
             doc: "auto (model decides), any (forced tool use) or none (no tool calls).",
         },
         FieldSpec {
@@ -694,6 +709,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("8192"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate; the response is truncated past it.",
         },
         FieldSpec {
@@ -710,6 +726,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Nucleus sampling cut-off.",
         },
         FieldSpec {
@@ -726,6 +743,7 @@ pub(crate) static MISTRAL_CHAT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.7"),
             source: None,
+            conversation: false,
             doc: "Randomness of the predictions.",
         },
     ],
@@ -774,6 +792,7 @@ pub(crate) static MISTRAL_CHAT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The outputs of the model.",
         },
     ],
@@ -830,6 +849,7 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The outputs of this chunk.",
         },
         FieldSpec {
@@ -846,6 +866,7 @@ pub(crate) static MISTRAL_CHAT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -925,6 +946,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool type; must be function.",
         },
         FieldSpec {
@@ -941,6 +963,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function specification.",
         },
     ],
@@ -1030,6 +1053,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The ID of the tool request.",
         },
         FieldSpec {
@@ -1046,6 +1070,7 @@ pub(crate) static MISTRAL_CHAT_TOOL_CALL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The function to call.",
         },
     ],

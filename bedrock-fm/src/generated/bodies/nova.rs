@@ -74,6 +74,7 @@ pub(crate) static NOVA_CACHE_POINT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Always default.",
         },
     ],
@@ -218,6 +219,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text (accompanies an image or video as its prompt).",
         },
         FieldSpec {
@@ -234,6 +236,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "An image (not Nova Micro).",
         },
         FieldSpec {
@@ -250,6 +253,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A video (not Nova Micro; one per request).",
         },
         FieldSpec {
@@ -266,6 +270,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A tool call requested by the model.",
         },
         FieldSpec {
@@ -282,6 +287,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The result of a tool call.",
         },
         FieldSpec {
@@ -298,6 +304,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Reasoning content, returned when reasoning is enabled (always `[REDACTED]`).",
         },
         FieldSpec {
@@ -314,6 +321,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
@@ -367,6 +375,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index of the content block.",
         },
         FieldSpec {
@@ -383,6 +392,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The delta.",
         },
     ],
@@ -436,6 +446,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index of the content block.",
         },
         FieldSpec {
@@ -452,6 +463,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What the block starts.",
         },
     ],
@@ -498,6 +510,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_START_DATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A tool call.",
         },
     ],
@@ -548,6 +561,7 @@ pub(crate) static NOVA_CONTENT_BLOCK_STOP_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index of the content block.",
         },
     ],
@@ -604,6 +618,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A text fragment.",
         },
         FieldSpec {
@@ -620,6 +635,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A fragment of the tool input.",
         },
         FieldSpec {
@@ -636,6 +652,7 @@ pub(crate) static NOVA_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A fragment of reasoning content (`text` or `signature`).",
         },
     ],
@@ -718,6 +735,7 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The image format.",
         },
         FieldSpec {
@@ -734,6 +752,7 @@ pub(crate) static NOVA_IMAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The image data.",
         },
     ],
@@ -805,6 +824,7 @@ pub(crate) static NOVA_IMAGE_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64-encoded image (Invoke API).",
         },
     ],
@@ -987,6 +1007,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate (default dynamic; 5,000 for Nova 1 models, more for Premier and Nova 2: the model's max_output_tokens bounds it).",
         },
         FieldSpec {
@@ -1003,6 +1024,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The older name of `maxTokens` (the Bedrock console's Nova API-request samples use it); Bedrock accepts it. Prefer `maxTokens`.",
         },
         FieldSpec {
@@ -1021,6 +1043,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             source: Some(
                 "https://docs.aws.amazon.com/nova/latest/userguide/prompting-tool-troubleshooting.html",
             ),
+            conversation: false,
             doc: "Amount of randomness injected into the response; 0 is greedy decoding, as AWS's Nova tool-use troubleshooting page advises.",
         },
         FieldSpec {
@@ -1037,6 +1060,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.9"),
             source: None,
+            conversation: false,
             doc: "Nucleus sampling; alter either temperature or topP, not both.",
         },
         FieldSpec {
@@ -1053,6 +1077,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Only sample from the top K options (not used by default).",
         },
         FieldSpec {
@@ -1069,6 +1094,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Strings that stop generation.",
         },
         FieldSpec {
@@ -1085,6 +1111,7 @@ pub(crate) static NOVA_INFERENCE_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Reasoning configuration (Nova Pro and Lite only).",
         },
     ],
@@ -1149,6 +1176,7 @@ pub(crate) static NOVA_INPUT_SCHEMA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The JSON schema of the tool input.",
         },
     ],
@@ -1234,6 +1262,7 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role of the conversation turn.",
         },
         FieldSpec {
@@ -1252,6 +1281,7 @@ pub(crate) static NOVA_MESSAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The content blocks of the turn.",
         },
     ],
@@ -1298,6 +1328,7 @@ pub(crate) static NOVA_MESSAGE_START_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The role (assistant).",
         },
     ],
@@ -1351,6 +1382,7 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model stopped.",
         },
         FieldSpec {
@@ -1367,6 +1399,7 @@ pub(crate) static NOVA_MESSAGE_STOP_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Additional model-specific fields.",
         },
     ],
@@ -1413,6 +1446,7 @@ pub(crate) static NOVA_OUTPUT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The assistant's response message.",
         },
     ],
@@ -1495,6 +1529,7 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"disabled\""),
             source: None,
+            conversation: false,
             doc: "Whether reasoning is enabled.",
         },
         FieldSpec {
@@ -1513,6 +1548,7 @@ pub(crate) static NOVA_REASONING_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Computational effort used in reasoning.",
         },
     ],
@@ -1584,6 +1620,7 @@ pub(crate) static NOVA_REASONING_CONTENT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The reasoning text and its signature.",
         },
     ],
@@ -1666,6 +1703,7 @@ pub(crate) static NOVA_REASONING_TEXT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The reasoning text.",
         },
         FieldSpec {
@@ -1682,6 +1720,7 @@ pub(crate) static NOVA_REASONING_TEXT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The signature of the reasoning.",
         },
     ],
@@ -1690,13 +1729,13 @@ pub(crate) static NOVA_REASONING_TEXT_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct NovaRequest {
-    /// Request schema version, used in the documented InvokeModel examples. Wire name: `schemaVersion`.
+    /// Request schema version, used in the documented InvokeModel examples. Written from the conversation; `extra_args` may not set it. Wire name: `schemaVersion`.
     #[serde(rename = "schemaVersion", default, skip_serializing_if = "Option::is_none")]
     pub schema_version: Option<super::nova::NovaRequestSchemaVersion>,
-    /// The system prompt. Wire name: `system`.
+    /// The system prompt. Written from the conversation; `extra_args` may not set it. Wire name: `system`.
     #[serde(rename = "system", default, skip_serializing_if = "Option::is_none")]
     pub system: Option<Vec<super::nova::NovaSystemBlock>>,
-    /// The input messages; the first turn is always the user turn. Required. Wire name: `messages`.
+    /// The input messages; the first turn is always the user turn. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     #[serde(rename = "messages")]
     pub messages: Vec<super::nova::NovaMessage>,
     /// Inference parameters. Wire name: `inferenceConfig`.
@@ -1745,7 +1784,7 @@ pub struct NovaRequestBuilder {
     tool_config: Option<super::nova::NovaToolConfig>,
 }
 impl NovaRequestBuilder {
-    /// Request schema version, used in the documented InvokeModel examples. Wire name: `schemaVersion`.
+    /// Request schema version, used in the documented InvokeModel examples. Written from the conversation; `extra_args` may not set it. Wire name: `schemaVersion`.
     pub fn schema_version(
         mut self,
         value: super::nova::NovaRequestSchemaVersion,
@@ -1753,7 +1792,7 @@ impl NovaRequestBuilder {
         self.schema_version = Some(value);
         self
     }
-    /// The system prompt. Wire name: `system`.
+    /// The system prompt. Written from the conversation; `extra_args` may not set it. Wire name: `system`.
     pub fn system<I: Into<super::nova::NovaSystemBlock>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -1761,7 +1800,7 @@ impl NovaRequestBuilder {
         self.system = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// The input messages; the first turn is always the user turn. Required. Wire name: `messages`.
+    /// The input messages; the first turn is always the user turn. Required. Written from the conversation; `extra_args` may not set it. Wire name: `messages`.
     pub fn messages<I: Into<super::nova::NovaMessage>>(
         mut self,
         value: impl IntoIterator<Item = I>,
@@ -1818,6 +1857,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "Request schema version, used in the documented InvokeModel examples.",
         },
         FieldSpec {
@@ -1834,6 +1874,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The system prompt.",
         },
         FieldSpec {
@@ -1850,6 +1891,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The input messages; the first turn is always the user turn.",
         },
         FieldSpec {
@@ -1866,6 +1908,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Inference parameters.",
         },
         FieldSpec {
@@ -1882,6 +1925,7 @@ pub(crate) static NOVA_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tool specification and tool choice (Converse ToolConfig schema).",
         },
     ],
@@ -1934,6 +1978,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The model's response message.",
         },
         FieldSpec {
@@ -1950,6 +1995,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the model stopped generating output.",
         },
         FieldSpec {
@@ -1966,6 +2012,7 @@ pub(crate) static NOVA_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Token usage.",
         },
     ],
@@ -2048,6 +2095,7 @@ pub(crate) static NOVA_S3_LOCATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The S3 URI, e.g. s3://my-bucket/object-key.",
         },
         FieldSpec {
@@ -2064,6 +2112,7 @@ pub(crate) static NOVA_S3_LOCATION_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The account ID that owns the bucket, when invoking from another account.",
         },
     ],
@@ -2128,6 +2177,7 @@ pub(crate) static NOVA_SPECIFIC_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name.",
         },
     ],
@@ -2209,6 +2259,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The message starts.",
         },
         FieldSpec {
@@ -2225,6 +2276,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A content block (tool use) starts.",
         },
         FieldSpec {
@@ -2241,6 +2293,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A content block delta.",
         },
         FieldSpec {
@@ -2257,6 +2310,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A content block ends.",
         },
         FieldSpec {
@@ -2273,6 +2327,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The message ends.",
         },
         FieldSpec {
@@ -2289,6 +2344,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Usage and metrics of the call.",
         },
         FieldSpec {
@@ -2305,6 +2361,7 @@ pub(crate) static NOVA_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Bedrock invocation metrics on the last chunk.",
         },
     ],
@@ -2357,6 +2414,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Token usage.",
         },
         FieldSpec {
@@ -2373,6 +2431,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Metrics such as latencyMs.",
         },
         FieldSpec {
@@ -2389,6 +2448,7 @@ pub(crate) static NOVA_STREAM_METADATA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Guardrail trace, when a guardrail is used.",
         },
     ],
@@ -2464,6 +2524,7 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The system prompt text.",
         },
         FieldSpec {
@@ -2480,6 +2541,7 @@ pub(crate) static NOVA_SYSTEM_BLOCK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A prompt-cache checkpoint after the preceding blocks.",
         },
     ],
@@ -2548,6 +2610,7 @@ pub(crate) static NOVA_TOOL_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool specification.",
         },
     ],
@@ -2634,6 +2697,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "{} : the model decides whether and which tools to use.",
         },
         FieldSpec {
@@ -2650,6 +2714,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "{} : the model must use at least one tool.",
         },
         FieldSpec {
@@ -2666,6 +2731,7 @@ pub(crate) static NOVA_TOOL_CHOICE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The model must use the named tool.",
         },
     ],
@@ -2744,6 +2810,7 @@ pub(crate) static NOVA_TOOL_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tools the model may use.",
         },
         FieldSpec {
@@ -2760,6 +2827,7 @@ pub(crate) static NOVA_TOOL_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Which tools the model may use.",
         },
     ],
@@ -2864,6 +2932,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The ID of the tool call this answers.",
         },
         FieldSpec {
@@ -2880,6 +2949,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The result blocks, e.g. {\"text\": ...} or {\"json\": ...}.",
         },
         FieldSpec {
@@ -2896,6 +2966,7 @@ pub(crate) static NOVA_TOOL_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether the tool call succeeded.",
         },
     ],
@@ -2997,6 +3068,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A meaningful tool name.",
         },
         FieldSpec {
@@ -3013,6 +3085,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A meaningful description of the tool.",
         },
         FieldSpec {
@@ -3029,6 +3102,7 @@ pub(crate) static NOVA_TOOL_SPEC_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool input schema.",
         },
     ],
@@ -3126,6 +3200,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The ID of the tool call.",
         },
         FieldSpec {
@@ -3142,6 +3217,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name.",
         },
         FieldSpec {
@@ -3158,6 +3234,7 @@ pub(crate) static NOVA_TOOL_USE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The input arguments.",
         },
     ],
@@ -3204,6 +3281,7 @@ pub(crate) static NOVA_TOOL_USE_DELTA_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A fragment of the input JSON.",
         },
     ],
@@ -3253,6 +3331,7 @@ pub(crate) static NOVA_TOOL_USE_START_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The ID of the tool call.",
         },
         FieldSpec {
@@ -3269,6 +3348,7 @@ pub(crate) static NOVA_TOOL_USE_START_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The tool name.",
         },
     ],
@@ -3335,6 +3415,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens.",
         },
         FieldSpec {
@@ -3351,6 +3432,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output tokens.",
         },
         FieldSpec {
@@ -3367,6 +3449,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input plus output tokens.",
         },
         FieldSpec {
@@ -3383,6 +3466,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens read from the prompt cache.",
         },
         FieldSpec {
@@ -3399,6 +3483,7 @@ pub(crate) static NOVA_USAGE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Input tokens written to the prompt cache.",
         },
     ],
@@ -3481,6 +3566,7 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The video format.",
         },
         FieldSpec {
@@ -3497,6 +3583,7 @@ pub(crate) static NOVA_VIDEO_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The video data: an S3 location or the bytes.",
         },
     ],
@@ -3579,6 +3666,7 @@ pub(crate) static NOVA_VIDEO_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The Amazon S3 location of the video.",
         },
         FieldSpec {
@@ -3595,6 +3683,7 @@ pub(crate) static NOVA_VIDEO_SOURCE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64-encoded video (Invoke API).",
         },
     ],

@@ -71,6 +71,7 @@ pub(crate) static NOVA_CANVAS_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG to modify.",
         },
     ],
@@ -210,6 +211,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: Some(10u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Color palette as \"#RRGGBB\" hex values.",
         },
         FieldSpec {
@@ -226,6 +228,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG used as subject and style reference; its colors are also used.",
         },
         FieldSpec {
@@ -242,6 +245,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -258,6 +262,7 @@ pub(crate) static NOVA_CANVAS_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
     ],
@@ -354,6 +359,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Shape of the mask bounding box.",
         },
         FieldSpec {
@@ -370,6 +376,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The article of clothing being transferred.",
         },
         FieldSpec {
@@ -386,6 +393,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Styling cues for certain articles of clothing.",
         },
     ],
@@ -489,6 +497,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Upper body garments only.",
         },
         FieldSpec {
@@ -505,6 +514,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Upper body garments only.",
         },
         FieldSpec {
@@ -521,6 +531,7 @@ pub(crate) static NOVA_CANVAS_GARMENT_STYLING_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Outer layer, upper body garments only.",
         },
     ],
@@ -585,6 +596,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
     ],
@@ -731,6 +743,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("1024"),
             source: None,
+            conversation: false,
             doc: "Image width; not for INPAINTING, OUTPAINTING or VIRTUAL_TRY_ON (see Supported image resolutions).",
         },
         FieldSpec {
@@ -747,6 +760,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("1024"),
             source: None,
+            conversation: false,
             doc: "Image height; not for INPAINTING, OUTPAINTING or VIRTUAL_TRY_ON (see Supported image resolutions).",
         },
         FieldSpec {
@@ -763,6 +777,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("\"standard\""),
             source: None,
+            conversation: false,
             doc: "Quality of the generated image.",
         },
         FieldSpec {
@@ -779,6 +794,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("6.5"),
             source: None,
+            conversation: false,
             doc: "How strictly the model adheres to the prompt.",
         },
         FieldSpec {
@@ -795,6 +811,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("12"),
             source: None,
+            conversation: false,
             doc: "Initial noise setting; a new seed with the same settings gives a new image.",
         },
         FieldSpec {
@@ -811,6 +828,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructS
             max_items: None,
             default: Some("1"),
             source: None,
+            conversation: false,
             doc: "Number of images to generate.",
         },
     ],
@@ -958,6 +976,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             max_items: Some(5u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG reference images.",
         },
         FieldSpec {
@@ -974,6 +993,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How similar the output is to the input images; lower is more random.",
         },
         FieldSpec {
@@ -990,6 +1010,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt (labelled Required on the page, yet the overview allows variations without a prompt).",
         },
         FieldSpec {
@@ -1006,6 +1027,7 @@ pub(crate) static NOVA_CANVAS_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSp
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
     ],
@@ -1138,6 +1160,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -1154,6 +1177,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Natural-language description of the regions to edit.",
         },
         FieldSpec {
@@ -1170,6 +1194,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
         FieldSpec {
@@ -1186,6 +1211,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What to generate in the masked region; if omitted, masked elements are removed.",
         },
         FieldSpec {
@@ -1202,6 +1228,7 @@ pub(crate) static NOVA_CANVAS_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
     ],
@@ -1301,6 +1328,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Keep the body pose.",
         },
         FieldSpec {
@@ -1317,6 +1345,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Keep the hands.",
         },
         FieldSpec {
@@ -1333,6 +1362,7 @@ pub(crate) static NOVA_CANVAS_MASK_EXCLUSIONS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Keep the face.",
         },
     ],
@@ -1483,6 +1513,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -1499,6 +1530,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Natural-language description of the regions to edit.",
         },
         FieldSpec {
@@ -1515,6 +1547,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask the size of the input: pure black is edited, pure white ignored.",
         },
         FieldSpec {
@@ -1531,6 +1564,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How the mask is interpreted.",
         },
         FieldSpec {
@@ -1547,6 +1581,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What to generate outside the mask; if omitted, masked elements are removed.",
         },
         FieldSpec {
@@ -1563,6 +1598,7 @@ pub(crate) static NOVA_CANVAS_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
     ],
@@ -1642,6 +1678,7 @@ pub(crate) static NOVA_CANVAS_PROMPT_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Shape of the mask bounding box.",
         },
         FieldSpec {
@@ -1658,6 +1695,7 @@ pub(crate) static NOVA_CANVAS_PROMPT_BASED_MASK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Natural-language description of the regions to edit.",
         },
     ],
@@ -1895,6 +1933,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The task; selects which parameters object is used.",
         },
         FieldSpec {
@@ -1913,6 +1952,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of TEXT_IMAGE (optionally with image conditioning).",
         },
         FieldSpec {
@@ -1931,6 +1971,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of COLOR_GUIDED_GENERATION.",
         },
         FieldSpec {
@@ -1949,6 +1990,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of IMAGE_VARIATION.",
         },
         FieldSpec {
@@ -1967,6 +2009,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of INPAINTING.",
         },
         FieldSpec {
@@ -1985,6 +2028,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of OUTPAINTING.",
         },
         FieldSpec {
@@ -2003,6 +2047,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of BACKGROUND_REMOVAL.",
         },
         FieldSpec {
@@ -2021,6 +2066,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of VIRTUAL_TRY_ON.",
         },
         FieldSpec {
@@ -2039,6 +2085,7 @@ pub(crate) static NOVA_CANVAS_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Optional settings for every task except BACKGROUND_REMOVAL; defaults are used when omitted.",
         },
     ],
@@ -2091,6 +2138,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64-encoded images; images blocked by RAI moderation are left out.",
         },
         FieldSpec {
@@ -2107,6 +2155,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask image, when returnMask was set.",
         },
         FieldSpec {
@@ -2123,6 +2172,7 @@ pub(crate) static NOVA_CANVAS_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set when an image does not align with the RAI policy.",
         },
     ],
@@ -2283,6 +2333,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG guiding layout and composition (required for image conditioning).",
         },
         FieldSpec {
@@ -2299,6 +2350,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: Some("\"CANNY_EDGE\""),
             source: None,
+            conversation: false,
             doc: "Conditioning mode.",
         },
         FieldSpec {
@@ -2315,6 +2367,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: Some("0.7"),
             source: None,
+            conversation: false,
             doc: "How similar layout and composition are to the condition image; lower is more random.",
         },
         FieldSpec {
@@ -2331,6 +2384,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt to generate the image (avoid negating words).",
         },
         FieldSpec {
@@ -2347,6 +2401,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -2363,6 +2418,7 @@ pub(crate) static NOVA_CANVAS_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Visual style used to generate the image.",
         },
     ],
@@ -2550,6 +2606,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG to modify.",
         },
         FieldSpec {
@@ -2566,6 +2623,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG with the object to superimpose onto the source image.",
         },
         FieldSpec {
@@ -2582,6 +2640,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether the mask is given as an image, a garment or a prompt.",
         },
         FieldSpec {
@@ -2598,6 +2657,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Required when maskType is IMAGE.",
         },
         FieldSpec {
@@ -2616,6 +2676,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Required when maskType is GARMENT.",
         },
         FieldSpec {
@@ -2634,6 +2695,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Required when maskType is PROMPT.",
         },
         FieldSpec {
@@ -2650,6 +2712,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether a detected person's body pose, hands and face are kept or regenerated.",
         },
         FieldSpec {
@@ -2666,6 +2729,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "How the source and reference images are stitched together.",
         },
         FieldSpec {
@@ -2682,6 +2746,7 @@ pub(crate) static NOVA_CANVAS_VIRTUAL_TRY_ON_PARAMS_SPEC: StructSpec = StructSpe
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Return the mask image with the output image.",
         },
     ],

@@ -55,6 +55,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Seed used to generate the image.",
         },
         FieldSpec {
@@ -71,6 +72,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The base64-encoded generated image.",
         },
         FieldSpec {
@@ -89,6 +91,7 @@ pub(crate) static STABLE_DIFFUSION_ARTIFACT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Result of the image generation process.",
         },
     ],
@@ -453,6 +456,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompts to use for generation, each with a weight.",
         },
         FieldSpec {
@@ -469,6 +473,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image to image (required there): base64 image that initializes the diffusion process.",
         },
         FieldSpec {
@@ -487,6 +492,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"IMAGE_STRENGTH\""),
             source: None,
+            conversation: false,
             doc: "Image to image: whether image_strength or step_schedule_* controls the influence of init_image.",
         },
         FieldSpec {
@@ -503,6 +509,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image to image: influence of init_image; near 1 is very similar to it, near 0 very different.",
         },
         FieldSpec {
@@ -519,6 +526,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text to image: height in pixels, one of the documented sizes (1024x1024, 1152x896, 1216x832, 1344x768, 1536x640 and transposes).",
         },
         FieldSpec {
@@ -535,6 +543,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text to image: width in pixels, one of the documented sizes (1024x1024, 1152x896, 1216x832, 1344x768, 1536x640 and transposes).",
         },
         FieldSpec {
@@ -551,6 +560,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("7.0"),
             source: None,
+            conversation: false,
             doc: "How much the final image portrays the prompt; lower is more random.",
         },
         FieldSpec {
@@ -569,6 +579,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "CLIP guidance preset.",
         },
         FieldSpec {
@@ -585,6 +596,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Sampler for the diffusion process; chosen automatically when omitted.",
         },
         FieldSpec {
@@ -601,6 +613,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1"),
             source: None,
+            conversation: false,
             doc: "Number of images to generate; Amazon Bedrock supports one.",
         },
         FieldSpec {
@@ -617,6 +630,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0"),
             source: None,
+            conversation: false,
             doc: "Initial noise setting; 0 or unset picks a random seed.",
         },
         FieldSpec {
@@ -633,6 +647,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("30"),
             source: None,
+            conversation: false,
             doc: "How many times the image is sampled.",
         },
         FieldSpec {
@@ -651,6 +666,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Style preset guiding the model towards a style (subject to change).",
         },
         FieldSpec {
@@ -667,6 +683,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Extra engine parameters for in-development features; use with caution.",
         },
         FieldSpec {
@@ -683,6 +700,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule starts.",
         },
         FieldSpec {
@@ -699,6 +717,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image to image with init_image_mode STEP_SCHEDULE: where the diffusion schedule ends.",
         },
         FieldSpec {
@@ -717,6 +736,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Masking (required there): where the mask comes from.",
         },
         FieldSpec {
@@ -733,6 +753,7 @@ pub(crate) static STABLE_DIFFUSION_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Masking (required with a MASK_IMAGE_* source): base64 mask of init_image's size.",
         },
     ],
@@ -782,6 +803,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Result of the operation; `success` when it succeeded.",
         },
         FieldSpec {
@@ -802,6 +824,7 @@ pub(crate) static STABLE_DIFFUSION_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "One image per requested image.",
         },
     ],
@@ -892,6 +915,7 @@ pub(crate) static STABLE_DIFFUSION_TEXT_PROMPT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The prompt to pass to the model.",
         },
         FieldSpec {
@@ -908,6 +932,7 @@ pub(crate) static STABLE_DIFFUSION_TEXT_PROMPT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1.0"),
             source: None,
+            conversation: false,
             doc: "Weight of the prompt; a value below zero makes a negative prompt.",
         },
     ],

@@ -210,6 +210,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What you wish to see in the output image.",
         },
         FieldSpec {
@@ -226,6 +227,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"1:1\""),
             source: None,
+            conversation: false,
             doc: "Aspect ratio of the generated image; text-to-image only.",
         },
         FieldSpec {
@@ -242,6 +244,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"text-to-image\""),
             source: None,
+            conversation: false,
             doc: "Text-to-image or image-to-image (Ultra and Core: text-to-image only); selects the required parameters.",
         },
         FieldSpec {
@@ -258,6 +261,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image-to-image: base64 starting image (jpeg, png, webp; at least 64 pixels per side).",
         },
         FieldSpec {
@@ -274,6 +278,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Image-to-image: influence of the input image; 0 preserves it, 1 ignores it (Ultra default 0.35).",
         },
         FieldSpec {
@@ -290,6 +295,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0"),
             source: None,
+            conversation: false,
             doc: "Randomness of the generation, 0 for a random seed (SD3.5 Large accepts up to 4294967294).",
         },
         FieldSpec {
@@ -306,6 +312,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What you do not wish to see in the output image.",
         },
         FieldSpec {
@@ -322,6 +329,7 @@ pub(crate) static STABLE_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"png\""),
             source: None,
+            conversation: false,
             doc: "Format of the output image.",
         },
     ],
@@ -374,6 +382,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Seeds used to generate the images.",
         },
         FieldSpec {
@@ -390,6 +399,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Per image: null on success, else \"Filter reason: prompt\", \"Filter reason: output image\", \"Filter reason: input image\" or \"Inference error\".",
         },
         FieldSpec {
@@ -406,6 +416,7 @@ pub(crate) static STABLE_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Generated images as base64 strings.",
         },
     ],

@@ -71,6 +71,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1024"),
             source: None,
+            conversation: false,
             doc: "Length of the output embeddings vector: 256, 384 or 1024.",
         },
     ],
@@ -177,6 +178,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text to convert to embeddings; at least one of inputText and inputImage is required.",
         },
         FieldSpec {
@@ -193,6 +195,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64-encoded image to convert to embeddings; with inputText the two vectors are averaged.",
         },
         FieldSpec {
@@ -211,6 +214,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output embedding configuration.",
         },
     ],
@@ -267,6 +271,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The embeddings vector of the input.",
         },
         FieldSpec {
@@ -283,6 +288,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the text input.",
         },
         FieldSpec {
@@ -299,6 +305,7 @@ pub(crate) static TITAN_MULTIMODAL_EMBED_RESPONSE_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Any error that occurred during generation.",
         },
     ],

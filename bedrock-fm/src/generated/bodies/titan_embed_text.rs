@@ -52,6 +52,7 @@ pub(crate) static TITAN_EMBED_EMBEDDINGS_BY_TYPE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The float embedding.",
         },
         FieldSpec {
@@ -68,6 +69,7 @@ pub(crate) static TITAN_EMBED_EMBEDDINGS_BY_TYPE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The binary embedding (integers).",
         },
     ],
@@ -185,6 +187,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text to convert to an embedding (the only field G1 - Text accepts).",
         },
         FieldSpec {
@@ -201,6 +204,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1024"),
             source: None,
+            conversation: false,
             doc: "V2 only: number of dimensions of the output embedding; accepted values 1024, 512, 256.",
         },
         FieldSpec {
@@ -217,6 +221,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("true"),
             source: None,
+            conversation: false,
             doc: "V2 only: whether to normalize the output embedding.",
         },
         FieldSpec {
@@ -235,6 +240,7 @@ pub(crate) static TITAN_EMBED_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("[\"float\"]"),
             source: None,
+            conversation: false,
             doc: "V2 only: embedding types to return, \"float\", \"binary\" or both.",
         },
     ],
@@ -291,6 +297,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The float embedding vector (the page says it is always of type float).",
         },
         FieldSpec {
@@ -307,6 +314,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the input.",
         },
         FieldSpec {
@@ -325,6 +333,7 @@ pub(crate) static TITAN_EMBED_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "V2: the embeddings by type; always has \"float\" even when embeddingTypes is not given.",
         },
     ],

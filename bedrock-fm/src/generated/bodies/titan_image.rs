@@ -71,6 +71,7 @@ pub(crate) static TITAN_IMAGE_BACKGROUND_REMOVAL_PARAMS_SPEC: StructSpec = Struc
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG image whose background is removed.",
         },
     ],
@@ -210,6 +211,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -226,6 +228,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -242,6 +245,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 reference image guiding the color palette.",
         },
         FieldSpec {
@@ -258,6 +262,7 @@ pub(crate) static TITAN_IMAGE_COLOR_GUIDED_GENERATION_PARAMS_SPEC: StructSpec = 
             max_items: Some(10u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Hex color codes for the generated image.",
         },
     ],
@@ -404,6 +409,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"standard\""),
             source: None,
+            conversation: false,
             doc: "Quality of the image.",
         },
         FieldSpec {
@@ -420,6 +426,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1"),
             source: None,
+            conversation: false,
             doc: "Number of images to generate.",
         },
         FieldSpec {
@@ -436,6 +443,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1408"),
             source: None,
+            conversation: false,
             doc: "Height in pixels; only the documented sizes are accepted.",
         },
         FieldSpec {
@@ -452,6 +460,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("1408"),
             source: None,
+            conversation: false,
             doc: "Width in pixels; only the documented sizes are accepted.",
         },
         FieldSpec {
@@ -468,6 +477,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("8.0"),
             source: None,
+            conversation: false,
             doc: "How strongly the image adheres to the prompt; lower is more random.",
         },
         FieldSpec {
@@ -484,6 +494,7 @@ pub(crate) static TITAN_IMAGE_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("42"),
             source: None,
+            conversation: false,
             doc: "Initial noise setting; the same seed and settings give a similar image.",
         },
     ],
@@ -627,6 +638,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG image to modify.",
         },
         FieldSpec {
@@ -643,6 +655,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What to change inside the mask; without it the model replaces the mask area with the background.",
         },
         FieldSpec {
@@ -659,6 +672,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -675,6 +689,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt that defines the mask.",
         },
         FieldSpec {
@@ -691,6 +706,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask the size of `image`: (0 0 0) pixels are inside, (255 255 255) outside.",
         },
         FieldSpec {
@@ -707,6 +723,7 @@ pub(crate) static TITAN_IMAGE_IN_PAINTING_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("false"),
             source: None,
+            conversation: false,
             doc: "Include the mask used in the response as a base64 string.",
         },
     ],
@@ -873,6 +890,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What to change outside the mask.",
         },
         FieldSpec {
@@ -889,6 +907,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -905,6 +924,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 JPEG or PNG image to modify.",
         },
         FieldSpec {
@@ -921,6 +941,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt that defines the mask.",
         },
         FieldSpec {
@@ -937,6 +958,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 mask the size of `image`: (0 0 0) pixels are inside, (255 255 255) outside.",
         },
         FieldSpec {
@@ -953,6 +975,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: Some("false"),
             source: None,
+            conversation: false,
             doc: "Include the mask used in the response as a base64 string.",
         },
         FieldSpec {
@@ -969,6 +992,7 @@ pub(crate) static TITAN_IMAGE_OUT_PAINTING_PARAMS_SPEC: StructSpec = StructSpec 
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Whether pixels inside the mask may be modified.",
         },
     ],
@@ -1184,6 +1208,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The task; selects which parameters object is used.",
         },
         FieldSpec {
@@ -1202,6 +1227,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of TEXT_IMAGE (with optional V2 image conditioning).",
         },
         FieldSpec {
@@ -1220,6 +1246,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of INPAINTING.",
         },
         FieldSpec {
@@ -1238,6 +1265,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of OUTPAINTING.",
         },
         FieldSpec {
@@ -1254,6 +1282,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of IMAGE_VARIATION.",
         },
         FieldSpec {
@@ -1272,6 +1301,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of COLOR_GUIDED_GENERATION (V2 only).",
         },
         FieldSpec {
@@ -1290,6 +1320,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Parameters of BACKGROUND_REMOVAL (V2 only).",
         },
         FieldSpec {
@@ -1308,6 +1339,7 @@ pub(crate) static TITAN_IMAGE_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Shared, optional generation settings; defaults are used when omitted.",
         },
     ],
@@ -1357,6 +1389,7 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64-encoded generated images.",
         },
         FieldSpec {
@@ -1373,6 +1406,7 @@ pub(crate) static TITAN_IMAGE_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set when the input or an output image is flagged by the content moderation policy.",
         },
     ],
@@ -1522,6 +1556,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text prompt to generate the image.",
         },
         FieldSpec {
@@ -1538,6 +1573,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image (don't use negative words).",
         },
         FieldSpec {
@@ -1554,6 +1590,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "V2 only: base64 conditioning image guiding layout and composition; required if controlMode or controlStrength is set.",
         },
         FieldSpec {
@@ -1570,6 +1607,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: Some("\"CANNY_EDGE\""),
             source: None,
+            conversation: false,
             doc: "V2 only: conditioning mode.",
         },
         FieldSpec {
@@ -1586,6 +1624,7 @@ pub(crate) static TITAN_IMAGE_TEXT_TO_IMAGE_PARAMS_SPEC: StructSpec = StructSpec
             max_items: None,
             default: Some("0.7"),
             source: None,
+            conversation: false,
             doc: "V2 only: how closely layout and composition follow the condition image; lower is more random.",
         },
     ],
@@ -1733,6 +1772,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What to preserve and what to change in the image.",
         },
         FieldSpec {
@@ -1749,6 +1789,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "What not to include in the image.",
         },
         FieldSpec {
@@ -1765,6 +1806,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: Some(5u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Base64 images to generate variations of.",
         },
         FieldSpec {
@@ -1781,6 +1823,7 @@ pub(crate) static TITAN_IMAGE_VARIATION_PARAMS_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.7"),
             source: None,
+            conversation: false,
             doc: "How similar the output is to the input images; lower is more random.",
         },
     ],

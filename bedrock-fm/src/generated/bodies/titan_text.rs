@@ -130,6 +130,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.7"),
             source: None,
+            conversation: false,
             doc: "Lower values decrease randomness in responses.",
         },
         FieldSpec {
@@ -146,6 +147,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.9"),
             source: None,
+            conversation: false,
             doc: "Lower values ignore less probable options and decrease diversity (the minimum is exclusive of 0).",
         },
         FieldSpec {
@@ -162,6 +164,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("512"),
             source: None,
+            conversation: false,
             doc: "Maximum tokens to generate (Lite 4,096, Express 8,192, Premier 3,072).",
         },
         FieldSpec {
@@ -178,6 +181,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Character sequences at which the model stops.",
         },
     ],
@@ -186,7 +190,7 @@ pub(crate) static TITAN_TEXT_GENERATION_CONFIG_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TitanTextRequest {
-    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Wire name: `inputText`.
+    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `inputText`.
     #[serde(rename = "inputText")]
     pub input_text: String,
     /// Inference parameters. Wire name: `textGenerationConfig`.
@@ -231,7 +235,7 @@ pub struct TitanTextRequestBuilder {
     text_generation_config: Option<super::titan_text::TitanTextGenerationConfig>,
 }
 impl TitanTextRequestBuilder {
-    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Wire name: `inputText`.
+    /// The prompt; for a conversational style use `User: {prompt}\nBot:`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `inputText`.
     pub fn input_text(mut self, value: impl Into<String>) -> Self {
         self.input_text = Some(value.into());
         self
@@ -277,6 +281,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt; for a conversational style use `User: {prompt}\\nBot:`.",
         },
         FieldSpec {
@@ -293,6 +298,7 @@ pub(crate) static TITAN_TEXT_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Inference parameters.",
         },
     ],
@@ -342,6 +348,7 @@ pub(crate) static TITAN_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -360,6 +367,7 @@ pub(crate) static TITAN_TEXT_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "One result.",
         },
     ],
@@ -416,6 +424,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the response.",
         },
         FieldSpec {
@@ -432,6 +441,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The generated text.",
         },
         FieldSpec {
@@ -448,6 +458,7 @@ pub(crate) static TITAN_TEXT_RESULT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why the response finished generating.",
         },
     ],
@@ -526,6 +537,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "The text of this chunk.",
         },
         FieldSpec {
@@ -542,6 +554,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Index of the chunk in the streaming response.",
         },
         FieldSpec {
@@ -558,6 +571,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Tokens generated so far.",
         },
         FieldSpec {
@@ -574,6 +588,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Set on the last chunk.",
         },
         FieldSpec {
@@ -590,6 +605,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Number of tokens in the prompt.",
         },
         FieldSpec {
@@ -606,6 +622,7 @@ pub(crate) static TITAN_TEXT_STREAM_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Invocation metrics, on the last chunk of a stream.",
         },
     ],

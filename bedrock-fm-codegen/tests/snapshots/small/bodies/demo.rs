@@ -49,6 +49,7 @@ pub(crate) static DEMO_CHUNK_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text.",
         },
     ],
@@ -57,7 +58,7 @@ pub(crate) static DEMO_CHUNK_SPEC: StructSpec = StructSpec {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DemoRequest {
-    /// The prompt. Length: `[1, 100]`. Required. Wire name: `prompt`.
+    /// The prompt. Length: `[1, 100]`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     #[serde(rename = "prompt")]
     pub prompt: String,
     /// Randomness. Range: `[0, 1]`. Server default: `0.5` (not sent when unset). Wire name: `temperature`.
@@ -124,7 +125,7 @@ pub struct DemoRequestBuilder {
     extra_json: Option<serde_json::Value>,
 }
 impl DemoRequestBuilder {
-    /// The prompt. Length: `[1, 100]`. Required. Wire name: `prompt`.
+    /// The prompt. Length: `[1, 100]`. Required. Written from the conversation; `extra_args` may not set it. Wire name: `prompt`.
     pub fn prompt(mut self, value: impl Into<String>) -> Self {
         self.prompt = Some(value.into());
         self
@@ -256,6 +257,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: true,
             doc: "The prompt.",
         },
         FieldSpec {
@@ -272,6 +274,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("0.5"),
             source: None,
+            conversation: false,
             doc: "Randomness.",
         },
         FieldSpec {
@@ -288,6 +291,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output limit.",
         },
         FieldSpec {
@@ -304,6 +308,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "A signed value.",
         },
         FieldSpec {
@@ -320,6 +325,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: Some(4u64),
             default: None,
             source: None,
+            conversation: false,
             doc: "Stop sequences.",
         },
         FieldSpec {
@@ -336,6 +342,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: Some("\"fast\""),
             source: None,
+            conversation: false,
             doc: "Mode.",
         },
         FieldSpec {
@@ -352,6 +359,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Content blocks.",
         },
         FieldSpec {
@@ -368,6 +376,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Labels.",
         },
         FieldSpec {
@@ -384,6 +393,7 @@ pub(crate) static DEMO_REQUEST_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Free-form.",
         },
     ],
@@ -436,6 +446,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Output.",
         },
         FieldSpec {
@@ -452,6 +463,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Why it stopped.",
         },
         FieldSpec {
@@ -468,6 +480,7 @@ pub(crate) static DEMO_RESPONSE_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Content blocks.",
         },
     ],
@@ -539,6 +552,7 @@ pub(crate) static DEMO_TEXT_SPEC: StructSpec = StructSpec {
             max_items: None,
             default: None,
             source: None,
+            conversation: false,
             doc: "Text.",
         },
     ],
