@@ -18,9 +18,11 @@
 mod decode;
 mod event_stream;
 mod families;
+mod frames;
 mod local_server;
 mod loopback;
 mod mutate;
+mod request_cases;
 mod sigv4;
 
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -229,7 +229,7 @@ fn perturb(v: &mut Value, how: u8) {
             }
         },
         Value::Object(m) => {
-            if how % 2 == 0 {
+            if how.is_multiple_of(2) {
                 m.clear();
             } else if let Some(k) = m.keys().next().cloned() {
                 m.remove(&k);
