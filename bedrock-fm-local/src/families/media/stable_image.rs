@@ -111,7 +111,9 @@ impl FamilyCodec for StableImage {
             }
         }
         let format = codec_support::get_str(&body, &["output_format"]).unwrap_or("png");
-        if format == "webp" && !is_sd35(info) {
+        // The catalog's `image_output_formats` (SD3.5 Large also writes webp).
+        let formats = info.image_output_formats;
+        if format == "webp" && !formats.is_empty() && !formats.contains(&"webp") {
             problems.not_enum("#/output_format", format);
         }
         if is_sd35(info) && codec_support::get_u64(&body, &["seed"]) == Some(4_294_967_295) {

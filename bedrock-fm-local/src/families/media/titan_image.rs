@@ -21,7 +21,7 @@
 //! v1 or v2: the catalog does not say which tasks each model has, so the model ID decides
 //! (`-v1` is G1 v1: no colour-guided generation, background removal or image conditioning).
 
-use bedrock_fm::catalog::{Family, ModelInfo};
+use bedrock_fm::catalog::Family;
 use serde_json::json;
 
 use super::codec_support::{self, ImageBounds, Problems, TaskRequest};
@@ -48,16 +48,12 @@ const TASKS: &[(&str, &str)] = &[
     ("BACKGROUND_REMOVAL", "backgroundRemovalParams"),
 ];
 
-const V2_TASKS: &[&str] = &["COLOR_GUIDED_GENERATION", "BACKGROUND_REMOVAL"];
-const V2_CONDITIONING: &[&str] = &["conditionImage", "controlMode", "controlStrength"];
+/// The members of text-to-image conditioning (v2 only: the catalog's `image_conditioning`).
+const CONDITIONING: &[&str] = &["conditionImage", "controlMode", "controlStrength"];
 
 /// The Titan Image Generator codec.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TitanImage;
-
-fn is_v1(info: &ModelInfo) -> bool {
-    info.id.contains("-v1")
-}
 
 impl FamilyCodec for TitanImage {
     fn family_id(&self) -> &'static str {
@@ -69,11 +65,14 @@ impl FamilyCodec for TitanImage {
         let info = codec_support::model_info(call)?;
         let mut problems = Problems::of(FAMILY, &body);
         let task = codec_support::check_task(&mut problems, &body, TASKS);
-        if is_v1(info) {
-            if let Some((t, _)) = task.filter(|(t, _)| V2_TASKS.contains(t)) {
-                problems.not_enum("#/taskType", t);
-            }
-            for key in V2_CONDITIONING {
+        // The catalog's facts of the model (model-parameters-titan-image.html: v1 has no
+        // color-guided generation, background removal or conditioning).
+        let offered = |t: &str| info.image_tasks.is_empty() || info.image_tasks.contains(&t);
+        if let Some((t, _)) = task.filter(|(t, _)| !offered(t)) {
+            problems.not_enum("#/taskType", t);
+        }
+        if !info.image_conditioning {
+            for key in CONDITIONING {
                 if codec_support::get(&body, &["textToImageParams", key]).is_some() {
                     problems.extraneous("#/textToImageParams", key);
                 }
