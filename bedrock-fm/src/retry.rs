@@ -1,7 +1,7 @@
 //! Retries: jittered exponential backoff (backon's) on throttling and transient errors, never
-//! on validation errors, bounded by a time budget (and attempts); in the adaptive mode (the
-//! default) a client-side rate limiter per model slows the whole client when the service
-//! throttles ([`crate::rate_limit`]). A client's operation timeout bounds a whole call,
+//! on validation errors, bounded by a time budget (and attempts); in the adaptive mode
+//! (chosen per client) a client-side rate limiter per model slows the whole client when the
+//! service throttles ([`crate::rate_limit`]). A client's operation timeout bounds a whole call,
 //! retries included.
 
 use crate::error::{Error, ErrorKind, Result, ServiceError};
@@ -15,15 +15,20 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RetryMode {
-    /// Backoff per call only: calls never wait for each other.
+    /// Backoff per call only: calls never wait for each other. The default, as in the AWS
+    /// SDKs: it never delays a first attempt, and throttling that does not follow the
+    /// client's own rate (another process sharing the quota, a gateway throttling at random)
+    /// costs retries, not throughput.
+    #[default]
     Standard,
     /// Backoff per call, plus a client-side rate limiter per model ID that cuts the client's
     /// sending rate when the service throttles and grows it back as calls succeed (the AWS
-    /// SDKs' adaptive mode). The default: Bedrock's quotas are per model and account, so
-    /// under throttling it is the whole client, not each call alone, that must slow down,
-    /// and one limiter per model keeps a throttled model from slowing the others (AWS's
-    /// caveat for adaptive mode on a shared client).
-    #[default]
+    /// SDKs' adaptive mode). For a client that owns a model's quota (a batch job, an
+    /// embedding pipeline): Bedrock's quotas are per model and account, so there it is the
+    /// whole client that must slow down, and one limiter per model keeps a throttled model
+    /// from slowing the others (AWS's caveat for adaptive mode on a shared client). AWS
+    /// recommends it for single-resource, throttling-heavy, latency-tolerant work only: each
+    /// throttling cuts the rate by 30%.
     Adaptive,
 }
 
@@ -48,7 +53,7 @@ pub struct RetryPolicy {
     pub budget: Duration,
     /// Randomize delays so that clients throttled together do not retry together (default on).
     pub jitter: bool,
-    /// Standard or adaptive pacing (default [`RetryMode::Adaptive`]).
+    /// Standard or adaptive pacing (default [`RetryMode::Standard`]).
     pub mode: RetryMode,
 }
 
@@ -60,7 +65,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(5),
             budget: Duration::from_secs(60),
             jitter: true,
-            mode: RetryMode::Adaptive,
+            mode: RetryMode::Standard,
         }
     }
 }
