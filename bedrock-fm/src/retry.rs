@@ -147,14 +147,15 @@ impl RetryPolicy {
         Fut: Future<Output = Result<T>>,
     {
         let started = Instant::now();
-        let attempts = std::cell::Cell::new(0u32);
+        // Atomic, not a Cell: a call's future must stay `Send` (spawnable).
+        let attempts = std::sync::atomic::AtomicU32::new(0);
         let work = async {
             let mut delays = self.backoff().build();
             loop {
                 if let Some(l) = limiter {
                     l.acquire().await;
                 }
-                attempts.set(attempts.get() + 1);
+                attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let result = op().await;
                 if let Some(l) = limiter {
                     let throttled = matches!(&result, Err(e) if e.is_throttling());
@@ -174,7 +175,7 @@ impl RetryPolicy {
                     return Err(err);
                 }
                 tracing::debug!(
-                    attempt = attempts.get(),
+                    attempt = attempts.load(std::sync::atomic::Ordering::Relaxed),
                     delay_ms = delay.as_millis() as u64,
                     error = %err,
                     "retrying"
@@ -191,12 +192,15 @@ impl RetryPolicy {
                     format!(
                         "the call did not complete within its operation timeout of {t:?} \
                          ({} attempts)",
-                        attempts.get()
+                        attempts.load(std::sync::atomic::Ordering::Relaxed)
                     ),
                 ))),
             },
         };
-        tracing::Span::current().record("attempts", attempts.get());
+        tracing::Span::current().record(
+            "attempts",
+            attempts.load(std::sync::atomic::Ordering::Relaxed),
+        );
         result
     }
 }
